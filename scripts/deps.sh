@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages a make target needs, or name them and fail.
+# Usage: scripts/deps.sh build|test|bench
+set -eu
+build="cmake make gcc g++ pkg-config"
+test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev"
+bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3"
+
+case "${1:-}" in
+  build) want=$build ;;
+  test) want=$test ;;
+  bench) want=$bench ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $want; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+    missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "mmkit: installing$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq $missing >/dev/null
+else
+  echo "mmkit: missing Debian packages:$missing" >&2
+  echo "mmkit: install them with: sudo apt-get install$missing" >&2
+  exit 1
+fi

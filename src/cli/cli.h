@@ -1,0 +1,15 @@
+/* cli.h - the subcommands of the `mmkit` command, one file each. */
+#ifndef MMKIT_CLI_H
+#define MMKIT_CLI_H
+
+#include <stdio.h>
+
+/* Each returns the process exit status. argv[0] is the subcommand's name. */
+int cmd_run(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+/* Print "mmkit: <what>" to stderr; returns 2, the status for bad usage. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
