@@ -1,0 +1,219 @@
+/*
+ * alloc.c - the allocation entry points of the mmkit_* API.  The fast path
+ * pops the first free block of the thread's direct page for the class.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
+{
+    size_t class_index;
+    if (likely(size <= 1024)) {
+        class_index = small_class_of[(size + 15) >> 4];
+    } else {
+        if (unlikely(size > mmkit_options.mmap_threshold))
+            return huge_alloc(heap, size, 0, false);
+        class_index = class_of(size);
+    }
+    page *pg = heap->direct[class_index];
+    block *b = pg->free;
+    if (unlikely(!b))
+        return heap_malloc_slow(heap, class_index);
+    pg->free = b->next;
+    pg->used++;
+    stats_count_alloc(&heap->counters[class_index]);
+    return b;
+}
+
+void *heap_malloc(struct mmkit_heap *heap, size_t size)
+{
+    return heap_malloc_inline(heap, size);
+}
+
+void *mmkit_malloc(size_t size)
+{
+    return heap_malloc_inline(thread_heap, size);
+}
+
+static bool is_power_of_two(size_t x)
+{
+    return x != 0 && (x & (x - 1)) == 0;
+}
+
+void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size)
+{
+    if (!is_power_of_two(alignment)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (alignment <= MIN_BLOCK_SIZE)
+        return heap_malloc_inline(heap, size);
+    if (size > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    /* A class whose size is a multiple of the alignment has every block
+     * aligned, since pages start on slice boundaries: rounding the size up
+     * to the alignment always lands on such a class (classes are k * 2^j
+     * with k in 4..8, and 2^j >= alignment once the size is 4 alignments
+     * or more; below that the size is 1, 2 or 3 alignments, all classes). */
+    size_t rounded = (size + alignment - 1) & ~(alignment - 1);
+    if (rounded == 0)
+        rounded = alignment;
+    if (alignment <= SLICE_SIZE && rounded <= mmkit_options.mmap_threshold)
+        return heap_malloc_inline(heap, rounded);
+    return huge_alloc(heap, size, alignment, false);
+}
+
+void *mmkit_aligned_alloc(size_t alignment, size_t size)
+{
+    return heap_aligned_alloc(thread_heap, alignment, size);
+}
+
+void *mmkit_memalign(size_t alignment, size_t size)
+{
+    return heap_aligned_alloc(thread_heap, alignment, size);
+}
+
+int mmkit_posix_memalign(void **result, size_t alignment, size_t size)
+{
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
+        return EINVAL;
+    int saved = errno;
+    void *p = heap_aligned_alloc(thread_heap, alignment, size);
+    if (!p) {
+        int error = errno;
+        errno = saved;
+        return error;
+    }
+    *result = p;
+    return 0;
+}
+
+void *mmkit_valloc(size_t size)
+{
+    return heap_aligned_alloc(thread_heap, OS_PAGE_SIZE, size);
+}
+
+void *mmkit_pvalloc(size_t size)
+{
+    size_t rounded = (size + OS_PAGE_SIZE - 1) & ~(OS_PAGE_SIZE - 1);
+    if (rounded < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return heap_aligned_alloc(thread_heap, OS_PAGE_SIZE, rounded ? rounded : OS_PAGE_SIZE);
+}
+
+static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (total > mmkit_options.mmap_threshold && total > 1024)
+        return huge_alloc(heap, total, 0, true);
+    void *p = heap_malloc_inline(heap, total);
+    if (p)
+        memset(p, 0, total);
+    return p;
+}
+
+void *mmkit_calloc(size_t count, size_t size)
+{
+    return heap_calloc(thread_heap, count, size);
+}
+
+size_t mmkit_usable_size(const void *ptr)
+{
+    segment *seg = segment_of(ptr);
+    if (!seg)
+        return 0;
+    page *pg = page_of(seg, ptr);
+    if (seg->kind == SEGMENT_HUGE)
+        return (size_t)(seg->mapping + seg->mapped_size - pg->start);
+    return pg->block_size;
+}
+
+void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
+    if (!ptr)
+        return heap_malloc_inline(heap, size);
+    if (size == 0) {
+        /* glibc's documented behaviour: free the block, return NULL. */
+        mmkit_free(ptr);
+        return NULL;
+    }
+    if (size > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    segment *seg = segment_of(ptr);
+    if (!seg) {
+        errno = EINVAL;
+        return NULL;
+    }
+    size_t usable = mmkit_usable_size(ptr);
+    if (seg->kind == SEGMENT_HUGE) {
+        if (size > mmkit_options.mmap_threshold && huge_resize_in_place(seg, size))
+            return ptr;
+    } else if (size <= usable && size >= usable / 2) {
+        return ptr; /* shrinking by less than half: keep the block */
+    }
+    void *moved = heap_malloc_inline(heap, size);
+    if (!moved)
+        return NULL;
+    memcpy(moved, ptr, size < usable ? size : usable);
+    mmkit_free(ptr);
+    return moved;
+}
+
+void *mmkit_realloc(void *ptr, size_t size)
+{
+    return heap_realloc(thread_heap, ptr, size);
+}
+
+void *mmkit_reallocarray(void *ptr, size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return heap_realloc(thread_heap, ptr, total);
+}
+
+int mmkit_trim(size_t pad)
+{
+    (void)pad;
+    uint64_t before = atomic_load_explicit(&os_stats.returned, memory_order_relaxed);
+    if (thread_heap != &empty_heap)
+        heap_trim(thread_heap);
+    huge_trim();
+    return atomic_load_explicit(&os_stats.returned, memory_order_relaxed) != before;
+}
+
+/* ---- heap (pool) entry points --------------------------------------------- */
+
+void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)
+{
+    return heap_malloc_inline(heap, size);
+}
+
+void *mmkit_heap_calloc(mmkit_heap *heap, size_t count, size_t size)
+{
+    return heap_calloc(heap, count, size);
+}
+
+void *mmkit_heap_realloc(mmkit_heap *heap, void *ptr, size_t size)
+{
+    return heap_realloc(heap, ptr, size);
+}
+
+void *mmkit_heap_aligned_alloc(mmkit_heap *heap, size_t alignment, size_t size)
+{
+    return heap_aligned_alloc(heap, alignment, size);
+}

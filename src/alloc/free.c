@@ -1,0 +1,59 @@
+/*
+ * free.c - giving blocks back.  The owner thread pushes onto the page's
+ * local list with no atomics; any other thread pushes onto the page's
+ * thread_free list with one CAS, and the owner collects it later.
+ */
+#include "internal.h"
+
+void mmkit_free(void *ptr)
+{
+    segment *seg = segment_of(ptr);
+    if (unlikely(!seg))
+        return; /* NULL, or not a block of ours */
+    page *pg = page_of(seg, ptr);
+    block *b = ptr;
+    if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
+        b->next = pg->local_free;
+        pg->local_free = b;
+        struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+        counter_add(&heap->counters[pg->class_index].frees, 1);
+        if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
+            heap_page_freed_slow(pg);
+        return;
+    }
+    free_remote(seg, pg, b);
+}
+
+void free_remote(segment *seg, page *pg, block *b)
+{
+    if (seg->kind == SEGMENT_HUGE) {
+        huge_free(seg);
+        return;
+    }
+    /* Read what we need first: once pushed, the block may be the page's
+     * last, and the owner may retire the page at once. */
+    size_t class_index = pg->class_index;
+    struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+    block *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
+    do {
+        b->next = head;
+    } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, b, memory_order_release,
+                                                    memory_order_relaxed));
+    /* Heap structs are never unmapped, so the hint is safe even if the heap
+     * changed hands meanwhile; at worst it costs a useless rescan. */
+    if (heap && !atomic_load_explicit(&heap->remote_freed[class_index], memory_order_relaxed))
+        atomic_store_explicit(&heap->remote_freed[class_index], 1, memory_order_relaxed);
+}
+
+void mmkit_free_sized(void *ptr, size_t size)
+{
+    (void)size;
+    mmkit_free(ptr);
+}
+
+void mmkit_free_aligned_sized(void *ptr, size_t alignment, size_t size)
+{
+    (void)alignment;
+    (void)size;
+    mmkit_free(ptr);
+}

@@ -1,0 +1,295 @@
+/*
+ * heap.c - heaps: one per thread (made on first use, handed on when the
+ * thread exits) and the pools of mmkit_heap_new.  The allocation slow path
+ * lives here: finding the next page with free blocks for a class.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
+
+/* Threads start on this heap: every direct page is the empty page, so the
+ * first allocation takes the slow path, which makes the thread's heap. */
+struct mmkit_heap empty_heap = {.direct = {DIRECT_EMPTY(CLASS_COUNT)}};
+
+__thread struct mmkit_heap *thread_heap __attribute__((tls_model("initial-exec"))) = &empty_heap;
+
+struct mmkit_heap *heap_registry;
+
+/* Heap structs come from mappings that are never given back, so a heap
+ * pointer read by another thread always points at readable memory. */
+static struct mmkit_heap *spare_heaps;
+static uint8_t *heap_chunk, *heap_chunk_end;
+#define HEAP_CHUNK_SIZE ((size_t)256 << 10)
+
+static struct mmkit_heap *heap_struct_alloc(void)
+{
+    struct mmkit_heap *heap = spare_heaps;
+    if (heap) {
+        spare_heaps = heap->next;
+        return heap;
+    }
+    size_t size = (sizeof(struct mmkit_heap) + 63) & ~(size_t)63;
+    if (heap_chunk == NULL || heap_chunk + size > heap_chunk_end) {
+        heap_chunk = os_map_aligned(HEAP_CHUNK_SIZE, OS_PAGE_SIZE);
+        if (!heap_chunk)
+            return NULL;
+        heap_chunk_end = heap_chunk + HEAP_CHUNK_SIZE;
+    }
+    heap = (struct mmkit_heap *)heap_chunk;
+    heap_chunk += size;
+    return heap;
+}
+
+static void registry_remove(struct mmkit_heap *heap)
+{
+    if (heap->prev)
+        heap->prev->next = heap->next;
+    else
+        heap_registry = heap->next;
+    if (heap->next)
+        heap->next->prev = heap->prev;
+}
+
+static struct mmkit_heap *heap_create(bool is_thread_heap)
+{
+    global_lock();
+    struct mmkit_heap *heap = heap_struct_alloc();
+    if (heap) {
+        memset(heap, 0, sizeof *heap);
+        for (size_t c = 0; c < CLASS_COUNT; c++)
+            heap->direct[c] = &empty_page;
+        heap->thread_id = current_thread_id();
+        heap->is_thread_heap = is_thread_heap;
+        heap->next = heap_registry;
+        if (heap_registry)
+            heap_registry->prev = heap;
+        heap_registry = heap;
+    }
+    global_unlock();
+    if (!heap)
+        errno = ENOMEM;
+    return heap;
+}
+
+static void heap_struct_release(struct mmkit_heap *heap)
+{
+    global_lock();
+    registry_remove(heap);
+    stats_retire_heap(heap, !heap->is_thread_heap);
+    heap->next = spare_heaps;
+    spare_heaps = heap;
+    global_unlock();
+}
+
+struct mmkit_heap *heap_for_thread(void)
+{
+    if (thread_heap != &empty_heap)
+        return thread_heap;
+    mmkit_init();
+    struct mmkit_heap *heap = heap_create(true);
+    if (!heap)
+        return NULL;
+    /* Set before registering: registering may allocate, and must find it. */
+    thread_heap = heap;
+    atomic_fetch_add_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
+    thread_exit_hook_register(heap);
+    return heap;
+}
+
+/* Pages in use: a page's slice count is in [1, 63], 0 only once it is free. */
+static size_t class_page_slices(size_t class_index)
+{
+    size_t size = class_block_size[class_index];
+    if (size <= SMALL_PAGE_BLOCK_MAX)
+        return 1;
+    if (size <= MEDIUM_PAGE_BLOCK_MAX)
+        return MEDIUM_PAGE_SLICES;
+    return (size + SLICE_SIZE - 1) / SLICE_SIZE;
+}
+
+/* Make `pg` have a free block if it can: collect, else carve more. */
+static bool page_refill(page *pg)
+{
+    if (pg->free)
+        return true;
+    page_collect(pg);
+    if (!pg->free && pg->capacity < pg->reserved)
+        page_extend(pg);
+    return pg->free != NULL;
+}
+
+static void page_to_full(struct mmkit_heap *heap, page *pg)
+{
+    queue_remove(&heap->queue[pg->class_index], pg);
+    queue_push(&heap->full[pg->class_index], pg);
+    pg->in_full = true;
+}
+
+static void page_from_full(struct mmkit_heap *heap, page *pg)
+{
+    queue_remove(&heap->full[pg->class_index], pg);
+    queue_push(&heap->queue[pg->class_index], pg);
+    pg->in_full = false;
+}
+
+/* A page of the class with a free block, or NULL when out of memory. */
+static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
+{
+    page *pg = heap->direct[class_index];
+    if (pg != &empty_page) {
+        if (page_refill(pg))
+            return pg;
+        page_to_full(heap, pg);
+        heap->direct[class_index] = &empty_page;
+    }
+    for (pg = heap->queue[class_index].first; pg;) {
+        page *next = pg->next;
+        if (page_refill(pg))
+            return pg;
+        page_to_full(heap, pg);
+        pg = next;
+    }
+    /* Other threads freed into this heap: some full page may have room. */
+    if (atomic_load_explicit(&heap->remote_freed[class_index], memory_order_relaxed)) {
+        atomic_store_explicit(&heap->remote_freed[class_index], 0, memory_order_relaxed);
+        for (pg = heap->full[class_index].first; pg;) {
+            page *next = pg->next;
+            if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed))
+                page_from_full(heap, pg);
+            pg = next;
+        }
+        for (pg = heap->queue[class_index].first; pg; pg = pg->next)
+            if (page_refill(pg))
+                return pg;
+    }
+    segment_purge_due(heap, false);
+    pg = segment_page_alloc(heap, class_page_slices(class_index));
+    if (!pg)
+        return NULL;
+    page_init(pg, heap, class_index);
+    page_extend(pg);
+    queue_push(&heap->queue[class_index], pg);
+    return pg;
+}
+
+void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index)
+{
+    if (heap == &empty_heap) {
+        heap = heap_for_thread();
+        if (!heap)
+            return NULL;
+    }
+    page *pg = heap_find_page(heap, class_index);
+    if (!pg) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    heap->direct[class_index] = pg;
+    block *b = pg->free;
+    pg->free = b->next;
+    pg->used++;
+    stats_count_alloc(&heap->counters[class_index]);
+    return b;
+}
+
+static void heap_retire_page(struct mmkit_heap *heap, page *pg)
+{
+    size_t c = pg->class_index;
+    queue_remove(pg->in_full ? &heap->full[c] : &heap->queue[c], pg);
+    if (heap->direct[c] == pg)
+        heap->direct[c] = &empty_page;
+    segment_page_free(heap, pg);
+}
+
+void heap_page_freed_slow(page *pg)
+{
+    struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+    if (pg->in_full)
+        page_from_full(heap, pg);
+    /* The direct page stays even when empty: a program that allocates and
+     * frees one block in a loop must not map and purge a page each time. */
+    if (pg->used == 0 && heap->direct[pg->class_index] != pg)
+        heap_retire_page(heap, pg);
+}
+
+/* Collect every page and retire the empty ones. */
+static void heap_collect_all(struct mmkit_heap *heap)
+{
+    for (size_t c = 0; c < CLASS_COUNT; c++) {
+        page_queue *queues[2] = {&heap->queue[c], &heap->full[c]};
+        for (int q = 0; q < 2; q++) {
+            for (page *pg = queues[q]->first; pg;) {
+                page *next = pg->next;
+                page_collect(pg);
+                if (pg->used == 0)
+                    heap_retire_page(heap, pg);
+                pg = next;
+            }
+        }
+    }
+}
+
+void heap_trim(struct mmkit_heap *heap)
+{
+    heap_collect_all(heap);
+    segment_purge_due(heap, true);
+    segment_release_empty(heap, 0);
+}
+
+void heap_abandon(struct mmkit_heap *heap)
+{
+    heap_collect_all(heap);
+    segment_release_empty(heap, 0);
+    for (segment *seg = heap->segments; seg;) {
+        segment *next = seg->next;
+        segment_abandon(seg);
+        seg = next;
+    }
+    heap->segments = NULL;
+    huge_disown_all_of(heap);
+    atomic_fetch_sub_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
+    heap_struct_release(heap);
+}
+
+void heap_forget_other_threads(void)
+{
+    uintptr_t self = current_thread_id();
+    for (struct mmkit_heap *heap = heap_registry; heap;) {
+        struct mmkit_heap *next = heap->next;
+        if (heap->thread_id != self) {
+            /* Its thread may have stopped mid-update: never trust its pages
+             * again.  With no owner, frees into them only push (a leak, not
+             * a corruption). */
+            for (segment *seg = heap->segments; seg; seg = seg->next)
+                atomic_store_explicit(&seg->thread_id, 0, memory_order_relaxed);
+            registry_remove(heap);
+            if (heap->is_thread_heap)
+                atomic_fetch_sub_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
+        }
+        heap = next;
+    }
+}
+
+/* ---- user heaps (pools) ----------------------------------------------------- */
+
+mmkit_heap *mmkit_heap_new(void)
+{
+    mmkit_init();
+    return heap_create(false);
+}
+
+void mmkit_heap_destroy(mmkit_heap *heap)
+{
+    if (!heap || heap == &empty_heap)
+        return;
+    for (segment *seg = heap->segments; seg;) {
+        segment *next = seg->next;
+        segment_unmap(seg);
+        seg = next;
+    }
+    heap->segments = NULL;
+    huge_free_all_of(heap);
+    heap_struct_release(heap);
+}

@@ -1,0 +1,256 @@
+/*
+ * huge.c - blocks above the mmap threshold, each in a mapping of its own.
+ *
+ * The mapping is a segment of kind SEGMENT_HUGE so that free() finds it by
+ * masking like any other block: the segment header sits at the 4 MiB
+ * boundary the mapping starts on, the block after it.  An alignment of
+ * 4 MiB or more cannot leave room for a header below the block inside the
+ * same 4 MiB, so there the header sits in the page just before the block
+ * (MAP_HEADER_BEFORE_BLOCK in the segment map).
+ *
+ * Freed mappings wait a little in a small cache: programs that allocate
+ * and free big buffers in a loop then skip both the system calls and the
+ * page faults.  A cached mapping goes back to the OS after purge_delay_ms.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Every huge segment in use, under the global lock. */
+static segment *huge_segments;
+
+#define HUGE_CACHE_SLOTS 8
+#define HUGE_CACHE_MAX_BYTES ((size_t)64 << 20)
+static struct {
+    segment *seg;
+    uint64_t freed_at_ns;
+} huge_cache[HUGE_CACHE_SLOTS];
+static size_t huge_cache_bytes;
+
+static size_t round_to_page(size_t n)
+{
+    return (n + OS_PAGE_SIZE - 1) & ~(OS_PAGE_SIZE - 1);
+}
+
+static size_t block_offset(size_t alignment)
+{
+    if (alignment < MIN_BLOCK_SIZE)
+        alignment = MIN_BLOCK_SIZE;
+    return (SEGMENT_HEADER_SIZE + alignment - 1) & ~(alignment - 1);
+}
+
+static void huge_list_push(segment *seg)
+{
+    seg->prev = NULL;
+    seg->next = huge_segments;
+    if (huge_segments)
+        huge_segments->prev = seg;
+    huge_segments = seg;
+}
+
+static void huge_list_remove(segment *seg)
+{
+    if (seg->prev)
+        seg->prev->next = seg->next;
+    else
+        huge_segments = seg->next;
+    if (seg->next)
+        seg->next->prev = seg->prev;
+}
+
+static void huge_unmap(segment *seg)
+{
+    segment_map_set(seg->pages[0].start, MAP_NONE);
+    stats_shared_add(&os_stats.committed, -(int64_t)seg->mapped_size, NULL);
+    os_unmap(seg->mapping, seg->mapped_size);
+}
+
+/* A cached mapping that fits `need` bytes without wasting more than half. */
+static segment *huge_cache_take(size_t need)
+{
+    for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
+        segment *seg = huge_cache[i].seg;
+        if (seg && seg->mapped_size >= need && seg->mapped_size - need <= need / 2) {
+            huge_cache[i].seg = NULL;
+            huge_cache_bytes -= seg->mapped_size;
+            return seg;
+        }
+    }
+    return NULL;
+}
+
+/* Take out of the cache what has waited long enough (everything if `all`);
+ * the caller unmaps the returned list outside the lock. */
+static segment *huge_cache_expire(bool all)
+{
+    uint64_t now = all ? 0 : os_now_ns();
+    uint64_t delay = mmkit_options.purge_delay_ms * 1000000u;
+    segment *expired = NULL;
+    for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
+        segment *seg = huge_cache[i].seg;
+        if (seg && (all || now - huge_cache[i].freed_at_ns >= delay)) {
+            huge_cache[i].seg = NULL;
+            huge_cache_bytes -= seg->mapped_size;
+            seg->next = expired;
+            expired = seg;
+        }
+    }
+    return expired;
+}
+
+static void unmap_list(segment *list)
+{
+    while (list) {
+        segment *next = list->next;
+        huge_unmap(list);
+        list = next;
+    }
+}
+
+static segment *huge_map(size_t size, size_t alignment)
+{
+    segment *seg;
+    uint8_t *mapping, *start;
+    size_t mapped;
+    if (alignment < SEGMENT_SIZE) {
+        size_t offset = block_offset(alignment);
+        mapped = round_to_page(offset + size);
+        if (mapped < size)
+            return NULL;
+        mapping = os_map_aligned(mapped, SEGMENT_SIZE);
+        if (!mapping)
+            return NULL;
+        seg = (segment *)mapping;
+        start = mapping + offset;
+        segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
+    } else {
+        mapped = round_to_page(alignment + size);
+        if (mapped < size)
+            return NULL;
+        mapping = os_map_aligned(mapped, alignment);
+        if (!mapping)
+            return NULL;
+        start = mapping + alignment;
+        seg = (segment *)(start - SEGMENT_HEADER_SIZE);
+        segment_map_set(start, MAP_HEADER_BEFORE_BLOCK);
+    }
+    seg->kind = SEGMENT_HUGE;
+    seg->mapping = mapping;
+    seg->mapped_size = mapped;
+    seg->pages[0].start = start;
+    seg->pages[0].class_index = HUGE_CLASS;
+    for (size_t i = 0; i < SLICES_PER_SEGMENT; i++)
+        seg->slice_page[i] = &seg->pages[0];
+    stats_shared_add(&os_stats.committed, (int64_t)mapped, &os_stats.peak_committed);
+    return seg;
+}
+
+void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    if (size > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    mmkit_init();
+    segment *seg = NULL;
+    if (alignment < SEGMENT_SIZE) {
+        size_t offset = block_offset(alignment);
+        global_lock();
+        seg = huge_cache_take(round_to_page(offset + size));
+        global_unlock();
+        if (seg) {
+            seg->pages[0].start = seg->mapping + offset;
+            if (zero)
+                memset(seg->pages[0].start, 0, size);
+        }
+    }
+    if (!seg)
+        seg = huge_map(size, alignment);
+    if (!seg) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    seg->heap = heap == &empty_heap ? NULL : heap;
+    size_t usable = (size_t)(seg->mapping + seg->mapped_size - seg->pages[0].start);
+    global_lock();
+    huge_list_push(seg);
+    global_unlock();
+    atomic_fetch_add_explicit(&os_stats.huge_allocs, 1, memory_order_relaxed);
+    stats_shared_add(&os_stats.huge_live, (int64_t)usable, &os_stats.huge_peak);
+    return seg->pages[0].start;
+}
+
+void huge_free(segment *seg)
+{
+    size_t usable = (size_t)(seg->mapping + seg->mapped_size - seg->pages[0].start);
+    atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
+    stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
+    bool cacheable = (uint8_t *)seg == seg->mapping && mmkit_options.purge_delay_ms > 0 &&
+                     seg->mapped_size <= HUGE_CACHE_MAX_BYTES / 4;
+    global_lock();
+    huge_list_remove(seg);
+    segment *expired = huge_cache_expire(false);
+    if (cacheable && huge_cache_bytes + seg->mapped_size <= HUGE_CACHE_MAX_BYTES) {
+        for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
+            if (!huge_cache[i].seg) {
+                huge_cache[i].seg = seg;
+                huge_cache[i].freed_at_ns = os_now_ns();
+                huge_cache_bytes += seg->mapped_size;
+                seg = NULL;
+                break;
+            }
+        }
+    }
+    global_unlock();
+    if (seg)
+        huge_unmap(seg);
+    unmap_list(expired);
+}
+
+bool huge_resize_in_place(segment *seg, size_t size)
+{
+    size_t offset = (size_t)(seg->pages[0].start - seg->mapping);
+    size_t mapped = round_to_page(offset + size);
+    if (mapped < size)
+        return false;
+    if (mapped == seg->mapped_size)
+        return true;
+    if (!os_resize_in_place(seg->mapping, seg->mapped_size, mapped))
+        return false;
+    int64_t delta = (int64_t)mapped - (int64_t)seg->mapped_size;
+    seg->mapped_size = mapped;
+    stats_shared_add(&os_stats.committed, delta, &os_stats.peak_committed);
+    stats_shared_add(&os_stats.huge_live, delta, &os_stats.huge_peak);
+    return true;
+}
+
+void huge_trim(void)
+{
+    global_lock();
+    segment *expired = huge_cache_expire(true);
+    global_unlock();
+    unmap_list(expired);
+}
+
+void huge_free_all_of(struct mmkit_heap *heap)
+{
+    for (;;) {
+        global_lock();
+        segment *seg = huge_segments;
+        while (seg && seg->heap != heap)
+            seg = seg->next;
+        global_unlock();
+        if (!seg)
+            return;
+        huge_free(seg);
+    }
+}
+
+void huge_disown_all_of(struct mmkit_heap *heap)
+{
+    global_lock();
+    for (segment *seg = huge_segments; seg; seg = seg->next)
+        if (seg->heap == heap)
+            seg->heap = NULL;
+    global_unlock();
+}

@@ -1,0 +1,215 @@
+/*
+ * internal.h - what the allocator's files share.  Layer prefixes:
+ * os_ (os.c, the only file that talks to the kernel), segment_, page_,
+ * heap_, huge_, options_, stats_, and the fence with libc in init.c.
+ */
+#ifndef MMKIT_INTERNAL_H
+#define MMKIT_INTERNAL_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "types.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define INTERNAL __attribute__((visibility("hidden")))
+
+/* Owner-written counters: a relaxed load and store compile to a plain add,
+ * yet readers in other threads see whole values. */
+static inline void counter_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+static inline uint64_t counter_get(const _Atomic uint64_t *c)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* A unique id for the running thread: its thread pointer. */
+static inline uintptr_t current_thread_id(void)
+{
+#if defined(__x86_64__)
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#else
+    return (uintptr_t)__builtin_thread_pointer();
+#endif
+}
+
+/* ---- options (options.c) --------------------------------------------------- */
+
+typedef struct options {
+    size_t mmap_threshold;        /* blocks above go to huge segments */
+    uint64_t purge_delay_ms;      /* empty pages stay committed this long */
+    uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
+    int verbose;                  /* print the effective options at start-up */
+    int stats;                    /* at exit print statistics: 1 text, 2 JSON */
+} options;
+
+extern options mmkit_options INTERNAL;
+/* Parse "key=value,..." from MMKIT_OPTIONS; warn about what is wrong. */
+void options_init(const char *text) INTERNAL;
+void options_print(void) INTERNAL;
+
+/* ---- the OS (os.c) -------------------------------------------------------- */
+
+/* Map `size` bytes (a multiple of the OS page) aligned to `alignment` (a
+ * power of two >= the OS page).  NULL with errno=ENOMEM on failure. */
+void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
+void os_unmap(void *addr, size_t size) INTERNAL;
+/* Give the memory back; it reads as zeros when touched again. */
+void os_purge(void *addr, size_t size) INTERNAL;
+/* Grow or shrink a mapping where it stands; false if it cannot grow there. */
+bool os_resize_in_place(void *addr, size_t old_size, size_t new_size) INTERNAL;
+uint64_t os_now_ns(void) INTERNAL;
+/* Write a message to stderr without allocating. */
+void os_write_stderr(const char *text) INTERNAL;
+
+/* ---- segments (segment.c) --------------------------------------------------- */
+
+/* The segment holding p, or NULL if p is not a block of ours.  One byte per
+ * 4 MiB of address space tells whether a segment starts there. */
+extern uint8_t segment_map[] INTERNAL;
+#define SEGMENT_MAP_BITS 26   /* covers 2^(26+22) = 256 TiB of addresses */
+
+enum { MAP_NONE = 0, MAP_SEGMENT_AT_GRANULE = 1, MAP_HEADER_BEFORE_BLOCK = 2 };
+
+static inline segment *segment_of(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    uint8_t kind = segment_map[(a >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1)];
+    if (likely(kind == MAP_SEGMENT_AT_GRANULE) && likely((a >> (SEGMENT_SHIFT + SEGMENT_MAP_BITS)) == 0))
+        return (segment *)(a & ~SEGMENT_MASK);
+    if (kind == MAP_HEADER_BEFORE_BLOCK && (a & SEGMENT_MASK) == 0)
+        return (segment *)(a - SEGMENT_HEADER_SIZE);
+    return NULL;
+}
+
+static inline page *page_of(const segment *seg, const void *p)
+{
+    return seg->slice_page[((uintptr_t)p - (uintptr_t)seg) >> SLICE_SHIFT];
+}
+
+void segment_map_set(const void *granule, uint8_t kind) INTERNAL;
+/* A page of `slices` slices for `heap`, from its segments or a new one. */
+page *segment_page_alloc(struct mmkit_heap *heap, size_t slices) INTERNAL;
+/* Give a page's slices back to its segment (the page is empty). */
+void segment_page_free(struct mmkit_heap *heap, page *pg) INTERNAL;
+/* Purge free slices whose delay has passed (all of them if `force`). */
+void segment_purge_due(struct mmkit_heap *heap, bool force) INTERNAL;
+/* Unmap the heap's segments that hold no page. */
+void segment_release_empty(struct mmkit_heap *heap, size_t keep) INTERNAL;
+void segment_unmap(segment *seg) INTERNAL;
+/* Hand the heap's segments to the abandoned list / take one back. */
+void segment_abandon(segment *seg) INTERNAL;
+bool segment_reclaim(struct mmkit_heap *heap) INTERNAL;
+
+/* ---- pages (page.c) ------------------------------------------------------- */
+
+extern page empty_page INTERNAL;
+extern const uint32_t class_block_size[CLASS_COUNT] INTERNAL;
+extern const uint8_t small_class_of[1024 / 16 + 1] INTERNAL;
+
+static inline size_t class_of(size_t size)
+{
+    if (likely(size <= 1024))
+        return small_class_of[(size + 15) >> 4];
+    size_t w = 63 - (size_t)__builtin_clzll(size - 1); /* 2^w < size <= 2^(w+1) */
+    return 8 + (w - 7) * 4 + (((size - 1) >> (w - 2)) & 3);
+}
+
+/* Move blocks freed locally and by other threads onto the free list. */
+void page_collect(page *pg) INTERNAL;
+/* Carve up to a few OS pages' worth of new blocks onto the free list. */
+void page_extend(page *pg) INTERNAL;
+void page_init(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
+void queue_push(page_queue *q, page *pg) INTERNAL;
+void queue_remove(page_queue *q, page *pg) INTERNAL;
+
+/* ---- heaps (heap.c) ------------------------------------------------------- */
+
+extern struct mmkit_heap empty_heap INTERNAL;
+extern __thread struct mmkit_heap *thread_heap INTERNAL;
+
+/* The running thread's heap, made on first use. */
+struct mmkit_heap *heap_for_thread(void) INTERNAL;
+/* The allocation slow path: refill direct[class] and pop a block. */
+void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* A local free left `pg` empty or moved it out of the full queue. */
+void heap_page_freed_slow(page *pg) INTERNAL;
+/* Give back what the heap can: empty pages, free slices, empty segments. */
+void heap_trim(struct mmkit_heap *heap) INTERNAL;
+/* The thread owning `heap` is gone: hand its segments to others. */
+void heap_abandon(struct mmkit_heap *heap) INTERNAL;
+/* After fork, in the child: forget every heap but the running thread's. */
+void heap_forget_other_threads(void) INTERNAL;
+void *heap_malloc(struct mmkit_heap *heap, size_t size) INTERNAL;
+void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size) INTERNAL;
+void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
+
+/* The registry of live heaps, under the global lock. */
+extern struct mmkit_heap *heap_registry INTERNAL;
+
+/* ---- huge blocks (huge.c) --------------------------------------------------- */
+
+/* A block of its own mapping; `zero` asks for zeros (fresh maps are). */
+void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) INTERNAL;
+void huge_free(segment *seg) INTERNAL;
+/* Resize a huge block in place if its mapping allows; false otherwise. */
+bool huge_resize_in_place(segment *seg, size_t size) INTERNAL;
+/* Free every huge block of `heap` (heap destroy). */
+void huge_free_all_of(struct mmkit_heap *heap) INTERNAL;
+/* Give cached huge mappings back to the OS now. */
+void huge_trim(void) INTERNAL;
+/* The heap's thread is gone: its huge blocks now belong to no heap. */
+void huge_disown_all_of(struct mmkit_heap *heap) INTERNAL;
+
+/* ---- frees (free.c) ------------------------------------------------------- */
+
+void free_remote(segment *seg, page *pg, block *b) INTERNAL;
+
+/* ---- statistics (stats.c) --------------------------------------------------- */
+
+typedef struct os_counters {
+    _Atomic uint64_t mapped, peak_mapped, committed, peak_committed, returned;
+    _Atomic uint64_t mmap_calls, munmap_calls, madvise_calls;
+    _Atomic uint64_t huge_allocs, huge_frees, huge_live, huge_peak;
+    _Atomic uint64_t threads_live, heaps_reclaimed;
+} os_counters;
+extern os_counters os_stats INTERNAL;
+
+/* Shared counters touched by any thread (rare paths only). */
+void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak) INTERNAL;
+/* glibc's malloc_info format. */
+void stats_print_xml(FILE *out) INTERNAL;
+/* Fold a heap's class counters into the totals of heaps that are gone. */
+void stats_retire_heap(struct mmkit_heap *heap, bool blocks_freed) INTERNAL;
+/* The counters of a heap, updated on the allocation fast path. */
+static inline void stats_count_alloc(class_counters *c)
+{
+    uint64_t allocs = counter_get(&c->allocs) + 1;
+    atomic_store_explicit(&c->allocs, allocs, memory_order_relaxed);
+    uint64_t live = allocs - counter_get(&c->frees);
+    if (unlikely(live > counter_get(&c->peak_live)))
+        atomic_store_explicit(&c->peak_live, live, memory_order_relaxed);
+}
+
+/* ---- the fence with libc (init.c) -------------------------------------------- */
+
+/* One lock for every rare global structure: the heap registry, abandoned
+ * segments, huge blocks.  Held across fork(). */
+void global_lock(void) INTERNAL;
+void global_unlock(void) INTERNAL;
+/* Runs once, before the first allocation is served. */
+void mmkit_init(void) INTERNAL;
+extern _Atomic int mmkit_initialized INTERNAL;
+/* Register the thread's heap so its destructor runs when the thread exits. */
+void thread_exit_hook_register(struct mmkit_heap *heap) INTERNAL;
+
+#endif /* MMKIT_INTERNAL_H */

@@ -1,0 +1,103 @@
+/*
+ * os.c - the only file that talks to the kernel: mapping, unmapping and
+ * purging memory, the clock, and writing to stderr.  Every call is counted
+ * in os_stats; committed bytes are counted by the callers, who know which
+ * parts of a mapping were ever touched.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "internal.h"
+
+static _Atomic uint64_t mmap_attempts;
+
+/* Fault injection (option inject_mmap_failure=N): every Nth mapping fails,
+ * so tests can prove that running out of memory leaves us usable. */
+static bool injected_failure(void)
+{
+    uint64_t every = mmkit_options.inject_mmap_failure;
+    if (likely(every == 0))
+        return false;
+    return (atomic_fetch_add_explicit(&mmap_attempts, 1, memory_order_relaxed) + 1) % every == 0;
+}
+
+static void count_mapped(int64_t delta)
+{
+    stats_shared_add(&os_stats.mapped, delta, &os_stats.peak_mapped);
+}
+
+void *os_map_aligned(size_t size, size_t alignment)
+{
+    if (injected_failure()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    /* Map more than asked, then cut the ends so the start is aligned. */
+    size_t over = alignment > OS_PAGE_SIZE ? size + alignment : size;
+    if (over < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    atomic_fetch_add_explicit(&os_stats.mmap_calls, 1, memory_order_relaxed);
+    uint8_t *p = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0);
+    if (p == MAP_FAILED) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    uint8_t *aligned = (uint8_t *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    size_t head = (size_t)(aligned - p), tail = over - head - size;
+    if (head)
+        munmap(p, head);
+    if (tail)
+        munmap(aligned + size, tail);
+    count_mapped((int64_t)size);
+    return aligned;
+}
+
+void os_unmap(void *addr, size_t size)
+{
+    atomic_fetch_add_explicit(&os_stats.munmap_calls, 1, memory_order_relaxed);
+    munmap(addr, size);
+    count_mapped(-(int64_t)size);
+    atomic_fetch_add_explicit(&os_stats.returned, size, memory_order_relaxed);
+}
+
+void os_purge(void *addr, size_t size)
+{
+    atomic_fetch_add_explicit(&os_stats.madvise_calls, 1, memory_order_relaxed);
+    madvise(addr, size, MADV_DONTNEED);
+    atomic_fetch_add_explicit(&os_stats.returned, size, memory_order_relaxed);
+}
+
+bool os_resize_in_place(void *addr, size_t old_size, size_t new_size)
+{
+    if (injected_failure())
+        return false;
+    if (mremap(addr, old_size, new_size, 0) == MAP_FAILED)
+        return false;
+    count_mapped((int64_t)new_size - (int64_t)old_size);
+    return true;
+}
+
+uint64_t os_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void os_write_stderr(const char *text)
+{
+    size_t left = strlen(text);
+    while (left > 0) {
+        ssize_t n = write(STDERR_FILENO, text, left);
+        if (n <= 0)
+            return;
+        text += n;
+        left -= (size_t)n;
+    }
+}

@@ -1,0 +1,134 @@
+/*
+ * page.c - size classes and the blocks of one page: carving them on
+ * demand, collecting the ones freed, and the queues pages wait in.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Four classes per doubling above 128 bytes: 5/4, 6/4, 7/4 and 8/4 of 2^w. */
+#define DOUBLING(w) 5u << ((w)-2), 6u << ((w)-2), 7u << ((w)-2), 8u << ((w)-2)
+
+const uint32_t class_block_size[CLASS_COUNT] = {
+    16, 32, 48, 64, 80, 96, 112, 128,
+    DOUBLING(7), DOUBLING(8), DOUBLING(9), DOUBLING(10), DOUBLING(11), DOUBLING(12),
+    DOUBLING(13), DOUBLING(14), DOUBLING(15), DOUBLING(16), DOUBLING(17), DOUBLING(18),
+    DOUBLING(19),
+};
+_Static_assert(sizeof class_block_size / sizeof class_block_size[0] == CLASS_COUNT,
+               "one block size per class");
+
+/* class_of() for sizes up to 1 KiB, indexed by (size + 15) / 16: the same
+ * formula as class_of, folded at compile time. */
+#define TOP_BIT(s) (63 - __builtin_clzll((unsigned long long)(s)-1))
+#define CLASS_OF_UNITS(i) \
+    ((i) <= 8 ? ((i) ? (i)-1 : 0) \
+              : 8 + (TOP_BIT((i)*16) - 7) * 4 + ((((i)*16 - 1) >> (TOP_BIT((i)*16) - 2)) & 3))
+#define CLASSES_8(i) CLASS_OF_UNITS(i), CLASS_OF_UNITS(i + 1), CLASS_OF_UNITS(i + 2), \
+    CLASS_OF_UNITS(i + 3), CLASS_OF_UNITS(i + 4), CLASS_OF_UNITS(i + 5), CLASS_OF_UNITS(i + 6), \
+    CLASS_OF_UNITS(i + 7)
+
+const uint8_t small_class_of[1024 / 16 + 1] = {
+    CLASSES_8(0), CLASSES_8(8), CLASSES_8(16), CLASSES_8(24), CLASSES_8(32),
+    CLASSES_8(40), CLASSES_8(48), CLASSES_8(56), CLASS_OF_UNITS(64),
+};
+
+/* The stand-in for "no page yet": never has a free block. */
+page empty_page;
+
+void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
+{
+    size_t span = pg->slice_count * SLICE_SIZE;
+    pg->block_size = class_block_size[class_index];
+    pg->class_index = (uint8_t)class_index;
+    pg->reserved = (uint32_t)(span / pg->block_size);
+    pg->capacity = 0;
+    pg->used = 0;
+    pg->free = NULL;
+    pg->local_free = NULL;
+    pg->in_full = false;
+    pg->next = pg->prev = NULL;
+    atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
+    atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
+}
+
+/* Carving touches the memory, so carve about one OS page at a time: a page
+ * of which the program uses little costs little RSS. */
+void page_extend(page *pg)
+{
+    uint32_t count = (uint32_t)(OS_PAGE_SIZE / pg->block_size);
+    if (count == 0)
+        count = 1;
+    if (count > pg->reserved - pg->capacity)
+        count = pg->reserved - pg->capacity;
+    if (count == 0)
+        return;
+    uint8_t *first = pg->start + (size_t)pg->capacity * pg->block_size;
+    block *b = (block *)first;
+    for (uint32_t i = 1; i < count; i++) {
+        block *next = (block *)((uint8_t *)b + pg->block_size);
+        b->next = next;
+        b = next;
+    }
+    b->next = pg->free;
+    pg->free = (block *)first;
+    pg->capacity += count;
+}
+
+static block *list_tail(block *b, uint32_t *count)
+{
+    uint32_t n = 1;
+    while (b->next) {
+        b = b->next;
+        n++;
+    }
+    *count = n;
+    return b;
+}
+
+void page_collect(page *pg)
+{
+    if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed)) {
+        block *remote = atomic_exchange_explicit(&pg->thread_free, NULL, memory_order_acquire);
+        uint32_t n;
+        block *tail = list_tail(remote, &n);
+        tail->next = pg->free;
+        pg->free = remote;
+        pg->used -= n;
+        /* Frees by other threads are counted here, by the owner. */
+        struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+        counter_add(&heap->counters[pg->class_index].frees, n);
+    }
+    if (pg->local_free) {
+        if (pg->free) {
+            uint32_t ignored;
+            list_tail(pg->local_free, &ignored)->next = pg->free;
+        }
+        pg->free = pg->local_free;
+        pg->local_free = NULL;
+    }
+}
+
+void queue_push(page_queue *q, page *pg)
+{
+    pg->next = NULL;
+    pg->prev = q->last;
+    if (q->last)
+        q->last->next = pg;
+    else
+        q->first = pg;
+    q->last = pg;
+}
+
+void queue_remove(page_queue *q, page *pg)
+{
+    if (pg->prev)
+        pg->prev->next = pg->next;
+    else
+        q->first = pg->next;
+    if (pg->next)
+        pg->next->prev = pg->prev;
+    else
+        q->last = pg->prev;
+    pg->next = pg->prev = NULL;
+}

@@ -1,0 +1,267 @@
+/*
+ * segment.c - 4 MiB aligned segments cut into 64 KiB slices: finding a run
+ * of free slices for a page, giving slices back, purging them after a
+ * delay, and handing segments of exited threads to the living.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+_Static_assert(SLICES_PER_SEGMENT == 64, "a segment's slices fit one 64-bit mask");
+#define ALL_PAGE_SLICES (~(uint64_t)1) /* every slice but slice 0, the metadata */
+
+uint8_t segment_map[(size_t)1 << SEGMENT_MAP_BITS];
+
+/* Segments of exited threads, waiting for a thread to adopt them. */
+static segment *abandoned;
+
+void segment_map_set(const void *granule, uint8_t kind)
+{
+    uintptr_t index = ((uintptr_t)granule >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1);
+    __atomic_store_n(&segment_map[index], kind, __ATOMIC_RELEASE);
+}
+
+static uint64_t span_mask(size_t first, size_t count)
+{
+    return (count >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << count) - 1)) << first;
+}
+
+/* The lowest slice starting a run of `count` free slices, or -1. */
+static int find_free_run(uint64_t free_slices, size_t count)
+{
+    uint64_t runs = free_slices;
+    size_t have = 1;
+    while (have < count && runs) {
+        size_t shift = have < count - have ? have : count - have;
+        runs &= runs >> shift;
+        have += shift;
+    }
+    return runs ? __builtin_ctzll(runs) : -1;
+}
+
+static void heap_segments_push(struct mmkit_heap *heap, segment *seg)
+{
+    seg->prev = NULL;
+    seg->next = heap->segments;
+    if (heap->segments)
+        heap->segments->prev = seg;
+    heap->segments = seg;
+}
+
+static void heap_segments_remove(struct mmkit_heap *heap, segment *seg)
+{
+    if (seg->prev)
+        seg->prev->next = seg->next;
+    else
+        heap->segments = seg->next;
+    if (seg->next)
+        seg->next->prev = seg->prev;
+    seg->next = seg->prev = NULL;
+}
+
+static uint64_t committed_slices(const segment *seg)
+{
+    return ~seg->purged_slices;
+}
+
+static segment *segment_new(struct mmkit_heap *heap)
+{
+    segment *seg = os_map_aligned(SEGMENT_SIZE, SEGMENT_SIZE);
+    if (!seg)
+        return NULL;
+    atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
+    seg->kind = SEGMENT_NORMAL;
+    seg->heap = heap;
+    seg->mapping = (uint8_t *)seg;
+    seg->mapped_size = SEGMENT_SIZE;
+    seg->free_slices = ALL_PAGE_SLICES;
+    /* Fresh slices hold no data: count them as purged until a page uses them. */
+    seg->purged_slices = ALL_PAGE_SLICES;
+    stats_shared_add(&os_stats.committed, SLICE_SIZE, &os_stats.peak_committed);
+    segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
+    heap_segments_push(heap, seg);
+    heap->empty_segments++;
+    return seg;
+}
+
+void segment_unmap(segment *seg)
+{
+    segment_map_set(seg, MAP_NONE);
+    int64_t committed = (int64_t)__builtin_popcountll(committed_slices(seg)) * (int64_t)SLICE_SIZE;
+    stats_shared_add(&os_stats.committed, -committed, NULL);
+    os_unmap(seg, SEGMENT_SIZE);
+}
+
+static page *segment_take_span(struct mmkit_heap *heap, segment *seg, size_t first, size_t count)
+{
+    uint64_t span = span_mask(first, count);
+    if (seg->free_slices == ALL_PAGE_SLICES)
+        heap->empty_segments--;
+    seg->free_slices &= ~span;
+    seg->dirty_slices &= ~span;
+    uint64_t recommitted = seg->purged_slices & span;
+    if (recommitted) {
+        stats_shared_add(&os_stats.committed,
+                         (int64_t)__builtin_popcountll(recommitted) * (int64_t)SLICE_SIZE,
+                         &os_stats.peak_committed);
+        seg->purged_slices &= ~span;
+    }
+    page *pg = &seg->pages[first];
+    pg->slice_count = (uint8_t)count;
+    pg->start = (uint8_t *)seg + first * SLICE_SIZE;
+    for (size_t i = first; i < first + count; i++)
+        seg->slice_page[i] = pg;
+    return pg;
+}
+
+page *segment_page_alloc(struct mmkit_heap *heap, size_t slices)
+{
+    for (segment *seg = heap->segments; seg; seg = seg->next) {
+        int first = find_free_run(seg->free_slices, slices);
+        if (first >= 0)
+            return segment_take_span(heap, seg, (size_t)first, slices);
+    }
+    while (segment_reclaim(heap)) {
+        int first = find_free_run(heap->segments->free_slices, slices);
+        if (first >= 0)
+            return segment_take_span(heap, heap->segments, (size_t)first, slices);
+    }
+    segment *seg = segment_new(heap);
+    if (!seg)
+        return NULL;
+    return segment_take_span(heap, seg, 1, slices);
+}
+
+/* Purge the dirty free slices of one segment, a run at a time. */
+static void segment_purge(segment *seg)
+{
+    uint64_t dirty = seg->dirty_slices;
+    while (dirty) {
+        size_t first = (size_t)__builtin_ctzll(dirty);
+        size_t count = (size_t)__builtin_ctzll(~(dirty >> first));
+        if (first + count > 64)
+            count = 64 - first;
+        os_purge((uint8_t *)seg + first * SLICE_SIZE, count * SLICE_SIZE);
+        dirty &= ~span_mask(first, count);
+    }
+    stats_shared_add(&os_stats.committed,
+                     -(int64_t)__builtin_popcountll(seg->dirty_slices) * (int64_t)SLICE_SIZE, NULL);
+    seg->purged_slices |= seg->dirty_slices;
+    seg->dirty_slices = 0;
+    seg->purge_at_ns = 0;
+}
+
+void segment_page_free(struct mmkit_heap *heap, page *pg)
+{
+    segment *seg = (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+    size_t first = (size_t)(pg - seg->pages);
+    uint64_t span = span_mask(first, pg->slice_count);
+    pg->slice_count = 0;
+    seg->free_slices |= span;
+    seg->dirty_slices |= span;
+    if (mmkit_options.purge_delay_ms == 0) {
+        segment_purge(seg);
+    } else if (seg->purge_at_ns == 0) {
+        seg->purge_at_ns = os_now_ns() + mmkit_options.purge_delay_ms * 1000000u;
+        if (heap->next_purge_ns == 0 || seg->purge_at_ns < heap->next_purge_ns)
+            heap->next_purge_ns = seg->purge_at_ns;
+    }
+    if (seg->free_slices == ALL_PAGE_SLICES) {
+        heap->empty_segments++;
+        /* Keep one empty segment for the next page; give back the rest. */
+        if (heap->empty_segments > 1) {
+            heap_segments_remove(heap, seg);
+            heap->empty_segments--;
+            segment_unmap(seg);
+        }
+    }
+}
+
+void segment_purge_due(struct mmkit_heap *heap, bool force)
+{
+    if (!force) {
+        if (heap->next_purge_ns == 0 || os_now_ns() < heap->next_purge_ns)
+            return;
+    }
+    uint64_t now = os_now_ns(), next = 0;
+    for (segment *seg = heap->segments; seg; seg = seg->next) {
+        if (!seg->dirty_slices)
+            continue;
+        if (force || seg->purge_at_ns <= now)
+            segment_purge(seg);
+        else if (next == 0 || seg->purge_at_ns < next)
+            next = seg->purge_at_ns;
+    }
+    heap->next_purge_ns = next;
+}
+
+void segment_release_empty(struct mmkit_heap *heap, size_t keep)
+{
+    segment *seg = heap->segments;
+    while (seg && heap->empty_segments > keep) {
+        segment *next = seg->next;
+        if (seg->free_slices == ALL_PAGE_SLICES) {
+            heap_segments_remove(heap, seg);
+            heap->empty_segments--;
+            segment_unmap(seg);
+        }
+        seg = next;
+    }
+}
+
+/* The page in use at or after slice *i, advancing *i past it; NULL at the end. */
+static page *segment_next_page(const segment *seg, size_t *i)
+{
+    while (*i < SLICES_PER_SEGMENT) {
+        if (seg->free_slices >> *i & 1) {
+            (*i)++;
+            continue;
+        }
+        page *pg = (page *)&seg->pages[*i];
+        *i += pg->slice_count;
+        return pg;
+    }
+    return NULL;
+}
+
+void segment_abandon(segment *seg)
+{
+    size_t i = 1;
+    for (page *pg; (pg = segment_next_page(seg, &i));)
+        atomic_store_explicit(&pg->heap, NULL, memory_order_relaxed);
+    atomic_store_explicit(&seg->thread_id, 0, memory_order_relaxed);
+    seg->heap = NULL;
+    global_lock();
+    seg->prev = NULL;
+    seg->next = abandoned;
+    abandoned = seg;
+    global_unlock();
+}
+
+bool segment_reclaim(struct mmkit_heap *heap)
+{
+    global_lock();
+    segment *seg = abandoned;
+    if (seg)
+        abandoned = seg->next;
+    global_unlock();
+    if (!seg)
+        return false;
+    atomic_fetch_add_explicit(&os_stats.heaps_reclaimed, 1, memory_order_relaxed);
+    atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
+    seg->heap = heap;
+    heap_segments_push(heap, seg);
+    if (seg->free_slices == ALL_PAGE_SLICES)
+        heap->empty_segments++;
+    if (seg->dirty_slices && (heap->next_purge_ns == 0 || seg->purge_at_ns < heap->next_purge_ns))
+        heap->next_purge_ns = seg->purge_at_ns ? seg->purge_at_ns : os_now_ns();
+    /* Every page joins its class queue, empty or not: the next allocations
+     * of the class use it, and heap_trim gives back what stays empty. */
+    size_t i = 1;
+    for (page *pg; (pg = segment_next_page(seg, &i));) {
+        atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
+        page_collect(pg);
+        queue_push(&heap->queue[pg->class_index], pg);
+    }
+    return true;
+}

@@ -1,0 +1,174 @@
+/*
+ * stats.c - statistics: per-class counters kept by each heap's owner, OS
+ * counters shared by all, and the totals of heaps that are gone; summed on
+ * demand and printed as text, JSON or glibc's malloc_info XML.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+os_counters os_stats;
+
+/* Class counters of heaps that no longer exist, under the global lock. */
+static struct {
+    uint64_t allocs, frees, peak_live;
+} retired[CLASS_COUNT];
+
+void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak)
+{
+    uint64_t now = atomic_fetch_add_explicit(c, (uint64_t)delta, memory_order_relaxed) + (uint64_t)delta;
+    if (!peak)
+        return;
+    uint64_t seen = atomic_load_explicit(peak, memory_order_relaxed);
+    while (now > seen &&
+           !atomic_compare_exchange_weak_explicit(peak, &seen, now, memory_order_relaxed, memory_order_relaxed)) {
+    }
+}
+
+/* The peak of a class: each live heap's own peak, summed.  Exact for one
+ * thread; with several it bounds the true peak from above, since the
+ * threads need not have peaked at the same moment. */
+static uint64_t live_heaps_peak(size_t c)
+{
+    uint64_t sum = 0;
+    for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next)
+        sum += counter_get(&heap->counters[c].peak_live);
+    return sum;
+}
+
+void stats_retire_heap(struct mmkit_heap *heap, bool blocks_freed)
+{
+    for (size_t c = 0; c < CLASS_COUNT; c++) {
+        uint64_t allocs = counter_get(&heap->counters[c].allocs);
+        uint64_t frees = counter_get(&heap->counters[c].frees);
+        uint64_t peak = live_heaps_peak(c) + counter_get(&heap->counters[c].peak_live);
+        if (peak > retired[c].peak_live)
+            retired[c].peak_live = peak;
+        retired[c].allocs += allocs;
+        /* A destroyed pool frees its blocks all at once. */
+        retired[c].frees += blocks_freed && allocs > frees ? allocs : frees;
+    }
+}
+
+void mmkit_stats_get(mmkit_stats *out)
+{
+    *out = (mmkit_stats){.class_count = CLASS_COUNT};
+    global_lock();
+    for (size_t c = 0; c < CLASS_COUNT; c++) {
+        uint64_t allocs = retired[c].allocs, frees = retired[c].frees;
+        for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next) {
+            allocs += counter_get(&heap->counters[c].allocs);
+            frees += counter_get(&heap->counters[c].frees);
+        }
+        uint64_t live = allocs > frees ? allocs - frees : 0;
+        uint64_t peak = live_heaps_peak(c);
+        if (peak < retired[c].peak_live)
+            peak = retired[c].peak_live;
+        if (peak < live)
+            peak = live;
+        mmkit_class_stats *s = &out->classes[c];
+        s->block_size = class_block_size[c];
+        s->allocs = allocs;
+        s->frees = frees;
+        s->live_bytes = live * s->block_size;
+        s->peak_bytes = peak * s->block_size;
+    }
+    global_unlock();
+#define READ(field) atomic_load_explicit(&os_stats.field, memory_order_relaxed)
+    out->large_allocs = READ(huge_allocs);
+    out->large_frees = READ(huge_frees);
+    out->large_live_bytes = READ(huge_live);
+    out->large_peak_bytes = READ(huge_peak);
+    out->mapped_bytes = READ(mapped);
+    out->peak_mapped_bytes = READ(peak_mapped);
+    out->committed_bytes = READ(committed);
+    out->peak_committed_bytes = READ(peak_committed);
+    out->returned_bytes = READ(returned);
+    out->mmap_calls = READ(mmap_calls);
+    out->munmap_calls = READ(munmap_calls);
+    out->madvise_calls = READ(madvise_calls);
+    out->threads_live = READ(threads_live);
+    out->heaps_reclaimed = READ(heaps_reclaimed);
+#undef READ
+}
+
+static uint64_t total_live_bytes(const mmkit_stats *s)
+{
+    uint64_t live = s->large_live_bytes;
+    for (size_t c = 0; c < s->class_count; c++)
+        live += s->classes[c].live_bytes;
+    return live;
+}
+
+void mmkit_stats_print(FILE *out)
+{
+    mmkit_stats s;
+    mmkit_stats_get(&s);
+    fprintf(out, "mmkit statistics\n%12s %12s %12s %14s %14s\n", "block size", "allocs", "frees",
+            "live bytes", "peak bytes");
+    for (size_t c = 0; c < s.class_count; c++) {
+        const mmkit_class_stats *k = &s.classes[c];
+        if (k->allocs)
+            fprintf(out, "%12zu %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", k->block_size,
+                    k->allocs, k->frees, k->live_bytes, k->peak_bytes);
+    }
+    fprintf(out, "%12s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "huge", s.large_allocs,
+            s.large_frees, s.large_live_bytes, s.large_peak_bytes);
+    fprintf(out, "live bytes %" PRIu64 "; mapped %" PRIu64 " (peak %" PRIu64 "); committed %" PRIu64
+            " (peak %" PRIu64 "); returned to the OS %" PRIu64 "\n",
+            total_live_bytes(&s), s.mapped_bytes, s.peak_mapped_bytes, s.committed_bytes,
+            s.peak_committed_bytes, s.returned_bytes);
+    fprintf(out, "mmap %" PRIu64 ", munmap %" PRIu64 ", madvise %" PRIu64 "; threads %" PRIu64
+            ", heaps reclaimed %" PRIu64 "\n",
+            s.mmap_calls, s.munmap_calls, s.madvise_calls, s.threads_live, s.heaps_reclaimed);
+}
+
+void mmkit_stats_print_json(FILE *out)
+{
+    mmkit_stats s;
+    mmkit_stats_get(&s);
+    fputs("{\"classes\":[", out);
+    for (size_t c = 0; c < s.class_count; c++) {
+        const mmkit_class_stats *k = &s.classes[c];
+        fprintf(out,
+                "%s{\"block_size\":%zu,\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64
+                ",\"live_bytes\":%" PRIu64 ",\"peak_bytes\":%" PRIu64 "}",
+                c ? "," : "", k->block_size, k->allocs, k->frees, k->live_bytes, k->peak_bytes);
+    }
+    fprintf(out,
+            "],\"large\":{\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"live_bytes\":%" PRIu64
+            ",\"peak_bytes\":%" PRIu64 "}",
+            s.large_allocs, s.large_frees, s.large_live_bytes, s.large_peak_bytes);
+    const struct {
+        const char *name;
+        uint64_t value;
+    } fields[] = {
+        {"mapped_bytes", s.mapped_bytes},       {"peak_mapped_bytes", s.peak_mapped_bytes},
+        {"committed_bytes", s.committed_bytes}, {"peak_committed_bytes", s.peak_committed_bytes},
+        {"returned_bytes", s.returned_bytes},   {"mmap_calls", s.mmap_calls},
+        {"munmap_calls", s.munmap_calls},       {"madvise_calls", s.madvise_calls},
+        {"threads_live", s.threads_live},       {"heaps_reclaimed", s.heaps_reclaimed},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        fprintf(out, ",\"%s\":%" PRIu64, fields[i].name, fields[i].value);
+    fputs("}\n", out);
+}
+
+void stats_print_xml(FILE *out)
+{
+    mmkit_stats s;
+    mmkit_stats_get(&s);
+    fputs("<malloc version=\"mmkit-1\">\n<heap nr=\"0\">\n<sizes>\n", out);
+    for (size_t c = 0; c < s.class_count; c++) {
+        const mmkit_class_stats *k = &s.classes[c];
+        if (k->live_bytes)
+            fprintf(out, "<size from=\"%zu\" to=\"%zu\" total=\"%" PRIu64 "\" count=\"%" PRIu64 "\"/>\n",
+                    k->block_size, k->block_size, k->live_bytes, k->live_bytes / k->block_size);
+    }
+    fprintf(out, "</sizes>\n<total type=\"mmap\" count=\"%" PRIu64 "\" size=\"%" PRIu64 "\"/>\n",
+            s.large_allocs - s.large_frees, s.large_live_bytes);
+    fprintf(out, "<system type=\"current\" size=\"%" PRIu64 "\"/>\n<system type=\"max\" size=\"%" PRIu64
+            "\"/>\n</heap>\n</malloc>\n",
+            s.committed_bytes, s.peak_committed_bytes);
+}

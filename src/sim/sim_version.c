@@ -1,1 +1,0 @@
-const char mmkit_sim_version[] = "0.1.0";
