@@ -1,0 +1,294 @@
+/* mmkit/sim.h - the simulated half of mmkit: a trace-driven virtual-memory
+ * machine (MMU, TLB, page tables, frames, swap, replacement policies,
+ * segmentation and base-and-bounds).
+ *
+ * The flow: open traces (sim_trace_open) or parse a reference string
+ * (sim_refs_parse), describe a machine (sim_config_*), then run the records
+ * through it (sim_run) and read the statistics back (sim_machine_stats).
+ *
+ * Errors: every call that can fail returns 0 or a negative enum sim_status
+ * and, when given a struct sim_diag, fills in where and why.  Nothing in
+ * the library prints (except the explain stream you hand it) or aborts. */
+#ifndef MMKIT_SIM_H
+#define MMKIT_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sim_status {
+    SIM_OK = 0,
+    SIM_ERR_NOMEM = -1,  /* out of memory */
+    SIM_ERR_IO = -2,     /* a file could not be opened, read or written */
+    SIM_ERR_PARSE = -3,  /* a trace, reference string or machine file is malformed */
+    SIM_ERR_CONFIG = -4, /* a machine setting is invalid or inconsistent */
+};
+
+/* Where an error happened: file (or "--refs", "--frames", ...), line (0 if
+ * none), the field that was wrong, and what was wrong with it. */
+struct sim_diag {
+    char file[256];
+    unsigned long line;
+    char field[48];
+    char message[256];
+};
+
+/* Format a diagnostic as "<file>:<line>: <field>: <message>" (the parts that
+ * are set) into buf; returns buf. */
+const char *sim_diag_format(const struct sim_diag *diag, char *buf, size_t size);
+
+/* ---- trace records --------------------------------------------------- */
+
+/* The kinds of a valgrind lackey trace: instruction fetch, load, store and
+ * modify (one reference that reads then writes). */
+enum sim_kind { SIM_INSTR = 0, SIM_LOAD = 1, SIM_STORE = 2, SIM_MODIFY = 3 };
+#define SIM_KIND_ALL 0xfu /* mask of (1 << kind) for every kind */
+
+struct sim_record {
+    uint64_t addr; /* virtual address of the first byte */
+    uint32_t size; /* bytes accessed, at least 1 */
+    uint16_t pid;  /* process index, 0-based */
+    uint8_t kind;  /* enum sim_kind */
+};
+
+/* Parse "--kinds ILSM"-style letters into a mask; returns false if a letter
+ * is not one of I, L, S, M. */
+bool sim_kinds_parse(const char *letters, unsigned *mask);
+
+/* ---- traces ---------------------------------------------------------- */
+
+struct sim_trace;
+
+struct sim_trace_options {
+    unsigned kinds;     /* mask of (1 << enum sim_kind) to keep; SIM_KIND_ALL */
+    bool skip_bad;      /* count and skip malformed lines instead of failing */
+    uint16_t first_pid; /* added to every record's process index */
+};
+
+/* Open a trace file ("-" for standard input): lackey text or mmkit's binary
+ * format, each plain or compressed with gzip, zstd or xz (all detected from
+ * the first bytes). */
+int sim_trace_open(struct sim_trace **out, const char *path,
+                   const struct sim_trace_options *options, struct sim_diag *diag);
+/* Read up to cap records; *got is 0 at the end of the trace. */
+int sim_trace_read(struct sim_trace *trace, struct sim_record *records, size_t cap,
+                   size_t *got, struct sim_diag *diag);
+/* How many processes the trace holds (1 for lackey text). */
+unsigned sim_trace_processes(const struct sim_trace *trace);
+/* Malformed lines skipped so far (with skip_bad). */
+uint64_t sim_trace_skipped(const struct sim_trace *trace);
+void sim_trace_close(struct sim_trace *trace);
+
+/* mmkit's binary trace: an 16-byte header ("MMKTRACE", version, process
+ * count) and then one little-endian 64-bit word per record (docs/SIM.md). */
+struct sim_trace_writer;
+int sim_trace_writer_open(struct sim_trace_writer **out, const char *path,
+                          unsigned processes, struct sim_diag *diag);
+int sim_trace_writer_put(struct sim_trace_writer *writer, const struct sim_record *records,
+                         size_t count, struct sim_diag *diag);
+int sim_trace_writer_close(struct sim_trace_writer *writer, struct sim_diag *diag);
+
+/* Reference strings for exercises: "7,0,1,2" are page numbers (the record
+ * addresses are page * page_size), or with addresses=true "0x3a7,0x1f0c"
+ * are virtual addresses.  A trailing 'w' marks a write ("3w").  "P:" in
+ * front of an item gives its process ("1:0x3a7").  *records is malloc'ed. */
+int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
+                   struct sim_record **records, size_t *count, struct sim_diag *diag);
+
+/* ---- the machine ----------------------------------------------------- */
+
+enum sim_translation { SIM_PAGING, SIM_SEGMENTATION, SIM_BASE_BOUNDS };
+enum sim_tlb_switch { SIM_TLB_FLUSH, SIM_TLB_ASID };
+
+#define SIM_MAX_LEVELS 6
+#define SIM_MAX_SEGMENTS 8
+
+/* Protection bits of a segment (and of the pages inside it). */
+enum sim_prot { SIM_PROT_READ = 1, SIM_PROT_WRITE = 2, SIM_PROT_EXEC = 4 };
+
+struct sim_segment {
+    char name[16];
+    uint64_t base;     /* lowest virtual address (highest+1 if grows_down) */
+    uint64_t limit;    /* size in bytes */
+    uint64_t physical; /* segmentation: physical address of its base */
+    bool grows_down;   /* stack: the segment spans [base - limit, base) */
+    unsigned prot;     /* enum sim_prot bits */
+};
+
+struct sim_config {
+    enum sim_translation translation;
+    unsigned address_bits;  /* virtual address width */
+    uint64_t page_size;     /* bytes, a power of two (large pages welcome) */
+    uint64_t frames;        /* physical page frames */
+    uint64_t memory_bytes;  /* if not 0, frames = memory_bytes / page_size */
+    unsigned levels;        /* page-table levels; 1 is a linear table */
+    unsigned level_bits[SIM_MAX_LEVELS]; /* index bits per level, root first */
+
+    unsigned tlb_entries;   /* 0: no TLB */
+    unsigned tlb_ways;      /* associativity; tlb_entries for fully associative */
+    char tlb_policy[16];    /* "lru", "fifo" or "random" */
+    enum sim_tlb_switch tlb_switch;
+
+    char policy[16];        /* page replacement policy, see sim_policy_names */
+    bool local_allocation;  /* each process replaces only its own pages */
+    uint64_t seed;          /* for the random policies */
+    uint64_t tau;           /* working-set window, in references */
+    uint64_t tick;          /* references between clock ticks (nru, aging) */
+    uint64_t quantum;       /* references between context switches */
+
+    unsigned segment_count; /* segmentation (and, with paging, the valid areas) */
+    struct sim_segment segments[SIM_MAX_SEGMENTS];
+    uint64_t base, bounds;  /* base-and-bounds registers */
+
+    double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
+    bool split_straddling;  /* an access crossing a page touches both pages */
+};
+
+/* An x86-64-like machine: 48-bit addresses, 4 KiB pages, 4 levels of 9 bits,
+ * a 64-entry 4-way TLB with ASIDs, clock replacement, 256 frames. */
+void sim_config_default(struct sim_config *config);
+/* Set one setting by the name the machine file uses ("frames", "policy",
+ * "page-size", ...); file and line go into diag on error. */
+int sim_config_set(struct sim_config *config, const char *key, const char *value,
+                   struct sim_diag *diag);
+/* Whether key names a setting. */
+bool sim_config_has(const char *key);
+/* Read a machine file (docs/SIM.md) or a preset name ("x86-64", "x86-64-2m",
+ * "x86-32", "textbook-32"). */
+int sim_config_load(struct sim_config *config, const char *path_or_preset,
+                    struct sim_diag *diag);
+/* Check consistency (levels cover the page-number bits, sizes are powers of
+ * two, ...) and derive what was left to derive (level_bits when 0). */
+int sim_config_finish(struct sim_config *config, struct sim_diag *diag);
+/* The policy names, NULL-terminated. */
+extern const char *const sim_policy_names[];
+
+/* ---- running --------------------------------------------------------- */
+
+struct sim_stats {
+    uint64_t references;        /* references issued (after --kinds) */
+    uint64_t tlb_hits, tlb_misses;
+    uint64_t page_faults;       /* valid page, not resident */
+    uint64_t protection_faults; /* invalid page, out of bounds, or forbidden access */
+    uint64_t swap_reads;        /* page faults served from swap */
+    uint64_t zero_fills;        /* page faults served by a zeroed frame */
+    uint64_t swap_writes;       /* dirty victims written to swap */
+    uint64_t evictions;
+    uint64_t walk_accesses;     /* memory reads by page-table walks */
+    uint64_t context_switches;
+    uint64_t page_table_bytes;  /* page-table memory at the end */
+    double time_ns;             /* total modelled time; EAT = time_ns / references */
+};
+
+/* A protection fault as reported to the user. */
+struct sim_protection_fault {
+    uint64_t reference; /* 1-based index of the reference */
+    uint64_t addr;
+    uint16_t pid;
+    uint8_t kind;
+    const char *reason; /* "no segment", "write to read-only page", ... */
+};
+
+struct sim_machine;
+
+int sim_machine_create(struct sim_machine **out, const struct sim_config *config,
+                       unsigned processes, struct sim_diag *diag);
+void sim_machine_destroy(struct sim_machine *machine);
+/* Print every step of every reference to out (NULL stops). */
+void sim_machine_explain(struct sim_machine *machine, FILE *out);
+/* Give the machine the whole future (needed by "opt"); records must be the
+ * exact sequence later passed to sim_machine_run. */
+int sim_machine_set_future(struct sim_machine *machine, const struct sim_record *records,
+                           size_t count);
+bool sim_machine_needs_future(const struct sim_machine *machine);
+/* Run records through the machine; a record's pid switches context. */
+int sim_machine_run(struct sim_machine *machine, const struct sim_record *records,
+                    size_t count);
+/* Statistics of one process, or of all with pid < 0. */
+void sim_machine_stats(const struct sim_machine *machine, int pid, struct sim_stats *out);
+unsigned sim_machine_processes(const struct sim_machine *machine);
+/* The first protection faults (at most SIM_FAULTS_KEPT) and how many. */
+#define SIM_FAULTS_KEPT 16
+size_t sim_machine_protection_faults(const struct sim_machine *machine,
+                                     const struct sim_protection_fault **faults);
+
+/* ---- a whole run ----------------------------------------------------- */
+
+/* Several traces run the way a scheduler would: each trace (a process, or
+ * for binary traces the processes it holds) runs config->quantum
+ * references, then the next one runs.  Trace i's processes are numbered
+ * after those of traces 0 .. i-1. */
+struct sim_workload {
+    struct sim_record *records;
+    size_t count;
+    unsigned processes;
+    uint64_t skipped; /* malformed lines skipped while reading */
+};
+
+/* Read traces into memory, interleaved (for opt and sweeps, which need the
+ * whole trace).  Free with sim_workload_free. */
+int sim_workload_load(struct sim_workload *workload, const char *const *paths, size_t count,
+                      const struct sim_trace_options *options, uint64_t quantum,
+                      struct sim_diag *diag);
+void sim_workload_free(struct sim_workload *workload);
+
+struct sim_run_options {
+    struct sim_trace_options trace;
+    FILE *explain;                               /* NULL: no step-by-step story */
+    void (*progress)(uint64_t done, void *arg); /* NULL: quiet */
+    void *progress_arg;
+};
+
+/* Make a machine for the traces' processes and run them through it,
+ * streaming (unless the policy needs the future).  *machine is the caller's
+ * to destroy, also after an error.  *skipped counts malformed lines. */
+int sim_run_traces(struct sim_machine **machine, const struct sim_config *config,
+                   const char *const *paths, size_t count, const struct sim_run_options *options,
+                   uint64_t *skipped, struct sim_diag *diag);
+/* The same for records already in memory. */
+int sim_run_workload(struct sim_machine **machine, const struct sim_config *config,
+                     const struct sim_workload *workload, FILE *explain, struct sim_diag *diag);
+
+/* ---- reports --------------------------------------------------------- */
+
+/* Effective access time in nanoseconds: total modelled time / references. */
+double sim_stats_eat(const struct sim_stats *stats);
+/* The summary: per process (when more than one) and in total. */
+void sim_report_text(FILE *out, const struct sim_machine *machine, const struct sim_config *config);
+void sim_report_json(FILE *out, const struct sim_machine *machine, const struct sim_config *config);
+
+/* ---- sweeps ---------------------------------------------------------- */
+
+struct sim_sweep {
+    unsigned policy_count;
+    const char *policies[16];
+    uint64_t frames_min, frames_max;
+    uint64_t *faults; /* [policy][frames - frames_min], filled by sim_sweep_run */
+};
+
+/* Fill policies and frame range from "frames=A..B" and a policy list
+ * ("fifo,lru,opt", "all"; NULL for fifo,lru,opt,clock). */
+int sim_sweep_parse(struct sim_sweep *sweep, const char *range, const char *policies,
+                    struct sim_diag *diag);
+/* Run every policy at every frame count on the workload using threads
+ * worker threads. */
+int sim_sweep_run(struct sim_sweep *sweep, const struct sim_config *config,
+                  const struct sim_workload *workload, unsigned threads, struct sim_diag *diag);
+void sim_sweep_free(struct sim_sweep *sweep);
+/* Belady's anomaly: the first frame count f of a policy with
+ * faults(f + 1) > faults(f); returns false if none. */
+bool sim_sweep_anomaly(const struct sim_sweep *sweep, unsigned policy, uint64_t *frames);
+void sim_sweep_text(FILE *out, const struct sim_sweep *sweep);
+void sim_sweep_json(FILE *out, const struct sim_sweep *sweep);
+void sim_sweep_svg(FILE *out, const struct sim_sweep *sweep, const char *title);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,379 @@
+/* config.c - the machine's settings: defaults, presets, one setter that
+ * machine files and command-line flags share, and the consistency check.
+ *
+ * Every setting has one name, the one a machine file uses; a flag such as
+ * --frames is that name with two dashes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "machine_file.h"
+#include "policy.h"
+#include "tlb.h"
+
+void sim_config_default(struct sim_config *c)
+{
+    *c = (struct sim_config){
+        .translation = SIM_PAGING,
+        .address_bits = 48,
+        .page_size = 4096,
+        .frames = 256,
+        .tlb_entries = 64,
+        .tlb_ways = 4,
+        .tlb_policy = "lru",
+        .tlb_switch = SIM_TLB_ASID,
+        .policy = "clock",
+        .seed = 1,
+        .tau = 10000,
+        .tick = 1000,
+        .quantum = 10000,
+        .cost_tlb_ns = 1,
+        .cost_memory_ns = 100,
+        .cost_fault_ns = 5e6,
+        .cost_swap_write_ns = 5e6,
+    };
+}
+
+/* ---- value parsers: each returns false if text is not a valid value ---- */
+
+static bool parse_u64(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*text || *text == '-')
+        return false;
+    *out = strtoull(text, &end, 0);
+    return !errno && !*end;
+}
+
+/* A size in bytes: a number with an optional K, M, G or T (binary units,
+ * "KiB" and "KB" spelled out too). */
+static bool parse_size(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*text || *text == '-')
+        return false;
+    uint64_t value = strtoull(text, &end, 0);
+    static const char units[] = "KMGT";
+    const char *unit = *end ? strchr(units, *end & ~0x20) : NULL;
+    if (unit && *end) {
+        unsigned shift = 10u * (unsigned)(unit - units + 1);
+        if (value > (UINT64_MAX >> shift))
+            return false;
+        value <<= shift;
+        end++;
+        if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "b"))
+            end += strlen(end);
+    } else if (!strcmp(end, "B")) {
+        end++;
+    }
+    *out = value;
+    return !errno && !*end;
+}
+
+/* A time in nanoseconds, with an optional unit ns, us, ms or s. */
+static bool parse_time(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    static const struct { const char *unit; double scale; } units[] = {
+        {"", 1}, {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (end != text && !errno && value >= 0 && !strcmp(end, units[i].unit)) {
+            *out = value * units[i].scale;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_bool(const char *text, bool *out)
+{
+    if (!strcmp(text, "yes") || !strcmp(text, "true") || !strcmp(text, "1"))
+        return *out = true, true;
+    if (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "0"))
+        return *out = false, true;
+    return false;
+}
+
+/* "linear", a level count ("4") or bits per level, root first ("9,9,9,9"). */
+static bool parse_levels(const char *text, struct sim_config *c)
+{
+    if (!strcmp(text, "linear")) {
+        c->levels = 1;
+        c->level_bits[0] = 0;
+        return true;
+    }
+    if (!strchr(text, ',')) {
+        uint64_t levels;
+        if (!parse_u64(text, &levels) || levels < 1 || levels > SIM_MAX_LEVELS)
+            return false;
+        c->levels = (unsigned)levels;
+        c->level_bits[0] = 0;
+        return true;
+    }
+    unsigned levels = 0;
+    for (const char *p = text; *p;) {
+        char *end;
+        unsigned long bits = strtoul(p, &end, 10);
+        if (end == p || bits < 1 || bits > 32 || levels == SIM_MAX_LEVELS ||
+            (*end && *end != ','))
+            return false;
+        c->level_bits[levels++] = (unsigned)bits;
+        p = *end ? end + 1 : end;
+    }
+    c->levels = levels;
+    return true;
+}
+
+/* "r", "rw", "r-x", "rwx": the letters present are the rights. */
+static bool parse_prot(const char *text, unsigned *prot)
+{
+    *prot = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == 'r')
+            *prot |= SIM_PROT_READ;
+        else if (*p == 'w')
+            *prot |= SIM_PROT_WRITE;
+        else if (*p == 'x')
+            *prot |= SIM_PROT_EXEC;
+        else if (*p != '-')
+            return false;
+    }
+    return true;
+}
+
+/* "NAME BASE LIMIT PROT [PHYSICAL] [down]" */
+static bool parse_segment(const char *text, struct sim_segment *s)
+{
+    char name[sizeof s->name], base[32], limit[32], prot[8], extra[2][32];
+    int n = sscanf(text, "%15s %31s %31s %7s %31s %31s", name, base, limit, prot, extra[0],
+                   extra[1]);
+    *s = (struct sim_segment){0};
+    if (n < 4 || !parse_size(base, &s->base) || !parse_size(limit, &s->limit) ||
+        !parse_prot(prot, &s->prot))
+        return false;
+    memcpy(s->name, name, sizeof name);
+    for (int i = 0; i < n - 4; i++) {
+        if (!strcmp(extra[i], "down"))
+            s->grows_down = true;
+        else if (!strcmp(extra[i], "up"))
+            s->grows_down = false;
+        else if (!parse_size(extra[i], &s->physical))
+            return false;
+    }
+    return true;
+}
+
+static bool copy_name(char *dest, size_t size, const char *text)
+{
+    if (strlen(text) >= size)
+        return false;
+    strcpy(dest, text);
+    return true;
+}
+
+static bool set_translation(const char *text, struct sim_config *c)
+{
+    static const char *const names[] = {"paging", "segmentation", "base-bounds"};
+    for (unsigned i = 0; i < 3; i++)
+        if (!strcmp(text, names[i]))
+            return c->translation = (enum sim_translation)i, true;
+    return false;
+}
+
+static bool set_unsigned(const char *text, unsigned *out, uint64_t max)
+{
+    uint64_t value;
+    if (!parse_u64(text, &value) || value > max)
+        return false;
+    *out = (unsigned)value;
+    return true;
+}
+
+/* Apply one setting; false if the value is not valid for it. */
+static bool apply(struct sim_config *c, const char *key, const char *v, bool *known)
+{
+    *known = true;
+    bool flag;
+    if (!strcmp(key, "translation"))
+        return set_translation(v, c);
+    if (!strcmp(key, "address-bits"))
+        return set_unsigned(v, &c->address_bits, 64);
+    if (!strcmp(key, "page-size"))
+        return parse_size(v, &c->page_size);
+    if (!strcmp(key, "frames"))
+        return c->memory_bytes = 0, parse_u64(v, &c->frames);
+    if (!strcmp(key, "memory"))
+        return parse_size(v, &c->memory_bytes);
+    if (!strcmp(key, "levels"))
+        return parse_levels(v, c);
+    if (!strcmp(key, "tlb-entries"))
+        return set_unsigned(v, &c->tlb_entries, 1u << 20);
+    if (!strcmp(key, "tlb-ways"))
+        return set_unsigned(v, &c->tlb_ways, 1u << 20);
+    if (!strcmp(key, "tlb-policy")) {
+        enum tlb_replacement unused;
+        return tlb_replacement_parse(v, &unused) && copy_name(c->tlb_policy, sizeof c->tlb_policy, v);
+    }
+    if (!strcmp(key, "tlb-switch")) {
+        if (strcmp(v, "flush") && strcmp(v, "asid"))
+            return false;
+        c->tlb_switch = !strcmp(v, "flush") ? SIM_TLB_FLUSH : SIM_TLB_ASID;
+        return true;
+    }
+    if (!strcmp(key, "policy"))
+        return policy_find(v) && copy_name(c->policy, sizeof c->policy, v);
+    if (!strcmp(key, "allocation")) {
+        if (strcmp(v, "global") && strcmp(v, "local"))
+            return false;
+        c->local_allocation = !strcmp(v, "local");
+        return true;
+    }
+    if (!strcmp(key, "seed"))
+        return parse_u64(v, &c->seed);
+    if (!strcmp(key, "tau"))
+        return parse_u64(v, &c->tau);
+    if (!strcmp(key, "tick"))
+        return parse_u64(v, &c->tick) && c->tick > 0;
+    if (!strcmp(key, "quantum"))
+        return parse_u64(v, &c->quantum) && c->quantum > 0;
+    if (!strcmp(key, "base"))
+        return parse_size(v, &c->base);
+    if (!strcmp(key, "bounds"))
+        return parse_size(v, &c->bounds);
+    if (!strcmp(key, "segment")) {
+        if (c->segment_count == SIM_MAX_SEGMENTS)
+            return false;
+        return parse_segment(v, &c->segments[c->segment_count]) && ++c->segment_count;
+    }
+    if (!strcmp(key, "cost-tlb"))
+        return parse_time(v, &c->cost_tlb_ns);
+    if (!strcmp(key, "cost-memory"))
+        return parse_time(v, &c->cost_memory_ns);
+    if (!strcmp(key, "cost-fault"))
+        return parse_time(v, &c->cost_fault_ns);
+    if (!strcmp(key, "cost-swap-write"))
+        return parse_time(v, &c->cost_swap_write_ns);
+    if (!strcmp(key, "split-straddling"))
+        return parse_bool(v, &flag) && (c->split_straddling = flag, true);
+    if (!strcmp(key, "preset"))
+        return machine_preset_apply(c, v);
+    *known = false;
+    return false;
+}
+
+bool sim_config_has(const char *key)
+{
+    struct sim_config scratch;
+    sim_config_default(&scratch);
+    bool known;
+    apply(&scratch, key, "", &known);
+    return known;
+}
+
+int sim_config_set(struct sim_config *c, const char *key, const char *value,
+                   struct sim_diag *diag)
+{
+    bool known;
+    if (apply(c, key, value, &known))
+        return SIM_OK;
+    if (!known)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "unknown setting");
+    return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "invalid value '%s'", value);
+}
+
+/* ---- the consistency check ---------------------------------------------- */
+
+static bool power_of_two(uint64_t x)
+{
+    return x && !(x & (x - 1));
+}
+
+static unsigned log2_u64(uint64_t x)
+{
+    unsigned bits = 0;
+    while ((1ull << bits) < x)
+        bits++;
+    return bits;
+}
+
+/* Split the page-number bits over the levels: 9 bits a level as on x86-64
+ * (the root takes what is left) when only the count is known. */
+static int finish_levels(struct sim_config *c, unsigned vpn_bits, struct sim_diag *diag)
+{
+    if (c->level_bits[0] == 0) {
+        unsigned levels = c->levels ? c->levels : (vpn_bits + 8) / 9;
+        if (levels > vpn_bits || levels > SIM_MAX_LEVELS)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "levels",
+                            "%u levels for %u page-number bits", levels, vpn_bits);
+        unsigned each = vpn_bits / levels;
+        for (unsigned level = 0; level < levels; level++)
+            c->level_bits[level] = each;
+        c->level_bits[0] += vpn_bits - each * levels;
+        c->levels = levels;
+    }
+    unsigned sum = 0;
+    for (unsigned level = 0; level < c->levels; level++)
+        sum += c->level_bits[level];
+    if (sum != vpn_bits)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "levels",
+                        "the levels index %u bits, but %u-bit addresses with %llu-byte pages "
+                        "have %u page-number bits",
+                        sum, c->address_bits, (unsigned long long)c->page_size, vpn_bits);
+    for (unsigned level = 0; level < c->levels; level++)
+        if (c->level_bits[level] > 30)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "levels",
+                            "a table of 2^%u entries is too large; use more levels",
+                            c->level_bits[level]);
+    return SIM_OK;
+}
+
+static int finish_paging(struct sim_config *c, struct sim_diag *diag)
+{
+    if (!power_of_two(c->page_size) || c->page_size < 16)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
+                        "%llu is not a power of two of at least 16 bytes",
+                        (unsigned long long)c->page_size);
+    unsigned offset_bits = log2_u64(c->page_size);
+    if (c->address_bits < 8 || c->address_bits > 64 || offset_bits >= c->address_bits)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "address-bits",
+                        "%u bits cannot hold %llu-byte pages", c->address_bits,
+                        (unsigned long long)c->page_size);
+    int status = finish_levels(c, c->address_bits - offset_bits, diag);
+    if (status)
+        return status;
+    if (c->memory_bytes)
+        c->frames = c->memory_bytes / c->page_size;
+    if (c->frames < 1 || c->frames > UINT32_MAX)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "frames",
+                        "%llu frames (1 to %u)", (unsigned long long)c->frames, UINT32_MAX);
+    if (c->tlb_entries) {
+        if (c->tlb_ways == 0 || c->tlb_ways > c->tlb_entries)
+            c->tlb_ways = c->tlb_entries;
+        if (c->tlb_entries % c->tlb_ways || !power_of_two(c->tlb_entries / c->tlb_ways))
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "tlb-ways",
+                            "%u entries in sets of %u ways must make a power-of-two number "
+                            "of sets", c->tlb_entries, c->tlb_ways);
+    }
+    return SIM_OK;
+}
+
+int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
+{
+    if (c->translation == SIM_PAGING)
+        return finish_paging(c, diag);
+    if (c->translation == SIM_SEGMENTATION && c->segment_count == 0)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                        "segmentation needs at least one segment");
+    if (c->translation == SIM_BASE_BOUNDS && c->bounds == 0)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "bounds",
+                        "base-and-bounds needs a bounds register above 0");
+    if (c->page_size == 0)
+        c->page_size = 1;
+    return SIM_OK;
+}

@@ -1,0 +1,80 @@
+/* explain.c - --explain: the story of one reference, step by step, in the
+ * order the hardware and the kernel take those steps.  Reads m->step, which
+ * machine.c, kernel.c and segments.c fill while explaining. */
+#include <inttypes.h>
+
+#include "machine.h"
+
+static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
+
+static void explain_walk(struct sim_machine *m, const struct process *p, const struct step *s)
+{
+    uint64_t indices[SIM_MAX_LEVELS];
+    page_table_indices(&p->page_table, s->vpn, indices);
+    fprintf(m->explain, "  walk:");
+    for (unsigned level = 0; level < s->walk_reads; level++)
+        fprintf(m->explain, "%s L%u[0x%" PRIx64 "]", level ? " ->" : "", level + 1,
+                indices[level]);
+    if (s->walk_reads < p->page_table.levels)
+        fprintf(m->explain, " -> no table for level %u: not present\n", s->walk_reads + 1);
+    else
+        fprintf(m->explain, " -> %s\n", s->was_present ? "present" : "not present");
+}
+
+static void explain_fault(struct sim_machine *m, const struct step *s)
+{
+    if (s->victim_taken)
+        fprintf(m->explain,
+                "  page fault: no free frame; the policy evicts process %u page 0x%" PRIx64
+                " from frame %" PRIu64 "%s\n",
+                s->victim_pid, s->victim_vpn, s->frame,
+                s->victim_dirty ? " (dirty: written to swap)" : " (clean)");
+    else
+        fprintf(m->explain, "  page fault: free frame %" PRIu64 "\n", s->frame);
+    fprintf(m->explain, "  page %s\n", s->from_swap ? "read from swap" : "zero-filled");
+}
+
+static void explain_paging(struct sim_machine *m, const struct step *s)
+{
+    const struct process *p = &m->process[s->pid];
+    fprintf(m->explain, "  page 0x%" PRIx64 ", offset 0x%" PRIx64 "\n", s->vpn,
+            s->addr & (m->config.page_size - 1));
+    if (m->tlb.sets)
+        fprintf(m->explain, "  TLB %s\n", s->tlb_hit ? "hit" : "miss");
+    if (s->walked)
+        explain_walk(m, p, s);
+    if (s->page_fault)
+        explain_fault(m, s);
+    if (!s->protection_reason)
+        fprintf(m->explain, "  frame %" PRIu64 " -> physical 0x%" PRIx64 "\n", s->frame,
+                s->paddr);
+}
+
+static void explain_segments(struct sim_machine *m, const struct step *s)
+{
+    const struct sim_config *c = &m->config;
+    if (c->translation == SIM_BASE_BOUNDS) {
+        fprintf(m->explain, "  bounds 0x%" PRIx64 ", base 0x%" PRIx64 "\n", c->bounds, c->base);
+    } else if (s->segment_found) {
+        const struct sim_segment *seg = &c->segments[s->segment];
+        fprintf(m->explain, "  segment %s: %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64 "\n",
+                seg->name, seg->grows_down ? "top" : "base", seg->base, seg->limit,
+                seg->grows_down ? "-" : "", seg->grows_down ? seg->base - s->addr : s->addr - seg->base);
+    }
+    if (!s->protection_reason)
+        fprintf(m->explain, "  -> physical 0x%" PRIx64 "\n", s->paddr);
+}
+
+void explain_step(struct sim_machine *m)
+{
+    const struct step *s = &m->step;
+    fprintf(m->explain, "#%" PRIu64 " process %u %s 0x%" PRIx64 "\n", s->reference, s->pid,
+            kind_names[s->kind & 3], s->addr);
+    if (m->config.translation == SIM_PAGING)
+        explain_paging(m, s);
+    else
+        explain_segments(m, s);
+    if (s->protection_reason)
+        fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": %s\n", s->addr,
+                s->protection_reason);
+}

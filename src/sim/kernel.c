@@ -1,0 +1,160 @@
+/* kernel.c - the operating system's part: frame pools, page-fault service
+ * (free frame, else the policy's victim; dirty victims go to swap; the page
+ * comes from swap or a zeroed frame) and protection faults.
+ *
+ * A page fault is a valid page that is not resident; a protection fault is
+ * an address no segment holds or an access its segment forbids.  Without
+ * segments in the machine every page is valid, writable and executable. */
+#include <stdlib.h>
+
+#include "diag.h"
+#include "machine.h"
+
+int kernel_init(struct sim_machine *m, struct sim_diag *diag)
+{
+    if (m->config.translation != SIM_PAGING)
+        return SIM_OK;
+    unsigned pools = m->config.local_allocation ? m->processes : 1;
+    if (m->config.frames < pools)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "frames",
+                        "%llu frames cannot be shared by %u processes",
+                        (unsigned long long)m->config.frames, pools);
+    m->pools = calloc(pools, sizeof *m->pools);
+    if (!m->pools)
+        return SIM_ERR_NOMEM;
+    m->pool_count = pools;
+    /* Local allocation: equal shares, the first processes taking the rest. */
+    uint64_t first = 0;
+    for (unsigned i = 0; i < pools; i++) {
+        struct frame_pool *pool = &m->pools[i];
+        pool->first = first;
+        pool->count = m->config.frames / pools + (i < m->config.frames % pools);
+        first += pool->count;
+        struct policy_env env = {.frames = m->frames, .frame_count = m->config.frames,
+                                 .capacity = pool->count, .seed = m->config.seed + i,
+                                 .tau = m->config.tau};
+        pool->policy_state = m->policy->create(&env);
+        if (!pool->policy_state)
+            return SIM_ERR_NOMEM;
+    }
+    for (unsigned pid = 0; pid < m->processes; pid++)
+        m->process[pid].pool = &m->pools[m->config.local_allocation ? pid : 0];
+    return SIM_OK;
+}
+
+void kernel_free(struct sim_machine *m)
+{
+    for (unsigned i = 0; i < m->pool_count; i++)
+        m->policy->destroy(m->pools[i].policy_state);
+    free(m->pools);
+    m->pools = NULL;
+}
+
+int kernel_segment_of(const struct sim_config *config, uint64_t addr)
+{
+    for (unsigned i = 0; i < config->segment_count; i++) {
+        const struct sim_segment *s = &config->segments[i];
+        bool inside = s->grows_down ? addr < s->base && addr >= s->base - s->limit
+                                    : addr >= s->base && addr - s->base < s->limit;
+        if (inside)
+            return (int)i;
+    }
+    return -1;
+}
+
+void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t addr,
+                             unsigned kind, const char *reason)
+{
+    p->stats.protection_faults++;
+    if (m->fault_count < SIM_FAULTS_KEPT)
+        m->faults[m->fault_count] = (struct sim_protection_fault){
+            .reference = m->now, .addr = addr, .pid = m->current_pid,
+            .kind = (uint8_t)kind, .reason = reason};
+    m->fault_count++;
+    if (m->explain)
+        m->step.protection_reason = reason;
+}
+
+const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned kind)
+{
+    if ((kind == SIM_STORE || kind == SIM_MODIFY) && !(segment->prot & SIM_PROT_WRITE))
+        return "write to a read-only segment";
+    if (kind == SIM_INSTR && !(segment->prot & SIM_PROT_EXEC))
+        return "instruction fetch from a no-execute segment";
+    if ((kind == SIM_LOAD || kind == SIM_MODIFY) && !(segment->prot & SIM_PROT_READ))
+        return "read from an unreadable segment";
+    return NULL;
+}
+
+/* Take frame from its page: the page leaves (to swap if dirty) and every
+ * cached translation of it goes. */
+static void evict(struct sim_machine *m, struct process *faulting, uint64_t frame)
+{
+    struct frame *victim = &m->frames[frame];
+    uint64_t pte = *victim->pte;
+    bool dirty = pte & PTE_DIRTY;
+    faulting->stats.evictions++;
+    if (dirty) {
+        faulting->stats.swap_writes++;
+        pte |= PTE_IN_SWAP;
+    }
+    *victim->pte = pte & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY |
+                           (PTE_FRAME_MASK << PTE_FRAME_SHIFT));
+    tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
+    if (m->explain) {
+        m->step.victim_taken = true;
+        m->step.victim_dirty = dirty;
+        m->step.victim_pid = victim->pid;
+        m->step.victim_vpn = victim->vpn;
+    }
+}
+
+int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, uint64_t vpn,
+                      unsigned kind, uint64_t **pte)
+{
+    uint64_t permissions = PTE_PRESENT | PTE_USER | PTE_VALID | PTE_WRITABLE;
+    if (m->config.segment_count) {
+        int segment = kernel_segment_of(&m->config, addr);
+        if (segment < 0) {
+            kernel_protection_fault(m, p, addr, kind, "no segment holds the address");
+            return 1;
+        }
+        const struct sim_segment *s = &m->config.segments[segment];
+        const char *forbidden = kernel_segment_forbids(s, kind);
+        if (forbidden) {
+            kernel_protection_fault(m, p, addr, kind, forbidden);
+            return 1;
+        }
+        if (!(s->prot & SIM_PROT_WRITE))
+            permissions &= ~PTE_WRITABLE;
+        if (!(s->prot & SIM_PROT_EXEC))
+            permissions |= PTE_NO_EXEC;
+    }
+    uint64_t *entry = page_table_make(&p->page_table, vpn);
+    if (!entry)
+        return SIM_ERR_NOMEM;
+    p->stats.page_faults++;
+
+    struct frame_pool *pool = p->pool;
+    uint64_t frame;
+    if (pool->used < pool->count) {
+        frame = pool->first + pool->used++;
+    } else {
+        frame = m->policy->victim(pool->policy_state, m->now);
+        evict(m, p, frame);
+    }
+    bool from_swap = *entry & PTE_IN_SWAP;
+    if (from_swap)
+        p->stats.swap_reads++;
+    else
+        p->stats.zero_fills++;
+    *entry = permissions | (*entry & PTE_IN_SWAP) | (frame << PTE_FRAME_SHIFT);
+    m->frames[frame] = (struct frame){.pte = entry, .vpn = vpn, .pid = m->current_pid};
+    m->policy->loaded(pool->policy_state, (uint32_t)frame, m->now, machine_next_use(m));
+    if (m->explain) {
+        m->step.page_fault = true;
+        m->step.from_swap = from_swap;
+    }
+    *pte = entry;
+    return SIM_OK;
+}

@@ -1,0 +1,263 @@
+/* machine.c - the CPU side of the machine: each reference goes through the
+ * TLB, then the page-table walk, and on to the kernel when the page is not
+ * present.  This is the hot loop; everything rare lives in kernel.c. */
+#include <stdlib.h>
+
+#include "diag.h"
+#include "machine.h"
+
+int sim_machine_create(struct sim_machine **out, const struct sim_config *config,
+                       unsigned processes, struct sim_diag *diag)
+{
+    *out = NULL;
+    struct sim_machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return SIM_ERR_NOMEM;
+    m->config = *config;
+    int status = sim_config_finish(&m->config, diag);
+    if (status)
+        goto fail;
+    if (processes == 0 || processes > UINT16_MAX) {
+        status = diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "processes",
+                          "%u processes (1 to %u)", processes, UINT16_MAX);
+        goto fail;
+    }
+    m->policy = policy_find(m->config.policy);
+    while ((1ull << m->page_shift) < m->config.page_size)
+        m->page_shift++;
+    m->max_vpn = (m->config.address_bits >= 64 ? UINT64_MAX : (1ull << m->config.address_bits) - 1) >>
+                 m->page_shift;
+    m->processes = processes;
+    m->process = calloc(processes, sizeof *m->process);
+    m->frames = calloc(m->config.frames, sizeof *m->frames);
+    status = SIM_ERR_NOMEM;
+    if (!m->process || !m->frames)
+        goto fail;
+    for (unsigned pid = 0; pid < processes; pid++) {
+        struct process *p = &m->process[pid];
+        p->asid = m->config.tlb_switch == SIM_TLB_ASID ? (uint16_t)pid : 0;
+        if (m->config.translation == SIM_PAGING &&
+            page_table_init(&p->page_table, m->config.levels, m->config.level_bits))
+            goto fail;
+    }
+    enum tlb_replacement replacement = TLB_LRU;
+    tlb_replacement_parse(m->config.tlb_policy, &replacement);
+    unsigned tlb_entries = m->config.translation == SIM_PAGING ? m->config.tlb_entries : 0;
+    if (tlb_init(&m->tlb, tlb_entries, m->config.tlb_ways, replacement, m->config.seed))
+        goto fail;
+    status = kernel_init(m, diag);
+    if (status)
+        goto fail;
+    m->next_tick = m->config.tick;
+    *out = m;
+    return SIM_OK;
+fail:
+    sim_machine_destroy(m);
+    return status;
+}
+
+void sim_machine_destroy(struct sim_machine *m)
+{
+    if (!m)
+        return;
+    kernel_free(m);
+    tlb_free(&m->tlb);
+    for (unsigned pid = 0; m->process && pid < m->processes; pid++)
+        page_table_free(&m->process[pid].page_table);
+    free(m->process);
+    free(m->frames);
+    free(m->next_use);
+    free(m);
+}
+
+void sim_machine_explain(struct sim_machine *m, FILE *out)
+{
+    m->explain = out;
+}
+
+bool sim_machine_needs_future(const struct sim_machine *m)
+{
+    return m->config.translation == SIM_PAGING && m->policy->needs_future;
+}
+
+int sim_machine_set_future(struct sim_machine *m, const struct sim_record *records, size_t count)
+{
+    free(m->next_use);
+    m->next_use = NULL;
+    m->future_count = 0;
+    return future_compute(m, records, count, &m->next_use, &m->future_count);
+}
+
+unsigned sim_machine_processes(const struct sim_machine *m)
+{
+    return m->processes;
+}
+
+size_t sim_machine_protection_faults(const struct sim_machine *m,
+                                     const struct sim_protection_fault **faults)
+{
+    *faults = m->faults;
+    return m->fault_count;
+}
+
+static void run_clock_tick(struct sim_machine *m)
+{
+    for (unsigned i = 0; i < m->pool_count; i++)
+        m->policy->tick(m->pools[i].policy_state);
+    m->next_tick += m->config.tick;
+}
+
+/* One reference to one page under paging. */
+static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind)
+{
+    uint64_t vpn = addr >> m->page_shift;
+    bool write = kind == SIM_STORE || kind == SIM_MODIFY;
+    uint64_t now = ++m->now;
+    struct step *step = m->explain ? &m->step : NULL;
+    int status = SIM_OK;
+    p->stats.references++;
+    if (step)
+        *step = (struct step){.reference = now, .addr = addr, .vpn = vpn,
+                              .pid = m->current_pid, .kind = (uint8_t)kind};
+
+    if (vpn > m->max_vpn) {
+        kernel_protection_fault(m, p, addr, kind, "address beyond the virtual address space");
+        goto done;
+    }
+    uint64_t *pte = NULL;
+    if (m->tlb.sets) {
+        struct tlb_entry *entry = tlb_lookup(&m->tlb, p->asid, vpn);
+        if (entry) {
+            p->stats.tlb_hits++;
+            pte = entry->pte;
+        } else {
+            p->stats.tlb_misses++;
+        }
+    }
+    if (step)
+        step->tlb_hit = pte != NULL;
+    if (!pte) {
+        unsigned reads;
+        pte = page_table_find(&p->page_table, vpn, &reads);
+        p->stats.walk_accesses += reads;
+        bool present = pte && (*pte & PTE_PRESENT);
+        if (step) {
+            step->walked = true;
+            step->walk_reads = reads;
+            step->was_present = present;
+        }
+        if (!present) {
+            status = kernel_page_fault(m, p, addr, vpn, kind, &pte);
+            if (status)
+                goto done;
+        }
+        if (m->tlb.sets)
+            tlb_insert(&m->tlb, p->asid, vpn, pte);
+    }
+    /* Protection is checked on every reference, hit or miss, as the MMU
+     * checks the permission bits the TLB entry carries. */
+    if (write && !(*pte & PTE_WRITABLE)) {
+        kernel_protection_fault(m, p, addr, kind, "write to a read-only page");
+        goto done;
+    }
+    if (kind == SIM_INSTR && (*pte & PTE_NO_EXEC)) {
+        kernel_protection_fault(m, p, addr, kind, "instruction fetch from a no-execute page");
+        goto done;
+    }
+    *pte |= PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+    if (m->policy->accessed)
+        m->policy->accessed(p->pool->policy_state, (uint32_t)pte_frame(*pte), now,
+                            machine_next_use(m));
+    if (step) {
+        step->frame = pte_frame(*pte);
+        step->paddr = (step->frame << m->page_shift) | (addr & (m->config.page_size - 1));
+    }
+done:
+    if (step)
+        explain_step(m);
+    if (m->policy->tick && now >= m->next_tick)
+        run_clock_tick(m);
+    return status < 0 ? status : SIM_OK;
+}
+
+static void context_switch(struct sim_machine *m, uint16_t pid)
+{
+    m->current_pid = pid;
+    m->process[pid].stats.context_switches++;
+    if (m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets)
+        tlb_flush(&m->tlb);
+    if (m->explain)
+        fprintf(m->explain, "-- context switch to process %u%s\n", pid,
+                m->config.tlb_switch == SIM_TLB_FLUSH ? " (TLB flushed)" : "");
+}
+
+int sim_machine_run(struct sim_machine *m, const struct sim_record *records, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct sim_record *r = &records[i];
+        if (r->pid >= m->processes)
+            return SIM_ERR_CONFIG;
+        if (r->pid != m->current_pid)
+            context_switch(m, r->pid);
+        struct process *p = &m->process[r->pid];
+        if (m->config.translation != SIM_PAGING) {
+            segments_access(m, p, r->addr, r->kind);
+            continue;
+        }
+        uint64_t vpn;
+        unsigned pages = record_pages(m, r, &vpn);
+        int status = page_access(m, p, r->addr, r->kind);
+        if (!status && pages == 2)
+            status = page_access(m, p, (vpn + 1) << m->page_shift, r->kind);
+        if (status)
+            return status;
+    }
+    return SIM_OK;
+}
+
+static void stats_add(struct sim_stats *sum, const struct sim_stats *s)
+{
+    sum->references += s->references;
+    sum->tlb_hits += s->tlb_hits;
+    sum->tlb_misses += s->tlb_misses;
+    sum->page_faults += s->page_faults;
+    sum->protection_faults += s->protection_faults;
+    sum->swap_reads += s->swap_reads;
+    sum->zero_fills += s->zero_fills;
+    sum->swap_writes += s->swap_writes;
+    sum->evictions += s->evictions;
+    sum->walk_accesses += s->walk_accesses;
+    sum->context_switches += s->context_switches;
+    sum->page_table_bytes += s->page_table_bytes;
+}
+
+/* The textbook effective access time, summed instead of averaged: every
+ * reference pays the TLB lookup (when there is a TLB) and one memory access,
+ * each miss its walk's memory reads, each fault its service, and each dirty
+ * victim its write to swap. */
+static double stats_time(const struct sim_config *c, const struct sim_stats *s)
+{
+    return (double)s->references * c->cost_memory_ns +
+           (double)(s->tlb_hits + s->tlb_misses) * c->cost_tlb_ns +
+           (double)s->walk_accesses * c->cost_memory_ns +
+           (double)s->page_faults * c->cost_fault_ns +
+           (double)s->swap_writes * c->cost_swap_write_ns;
+}
+
+void sim_machine_stats(const struct sim_machine *m, int pid, struct sim_stats *out)
+{
+    *out = (struct sim_stats){0};
+    for (unsigned i = 0; i < m->processes; i++) {
+        if (pid >= 0 && (unsigned)pid != i)
+            continue;
+        struct sim_stats s = m->process[i].stats;
+        s.page_table_bytes = m->process[i].page_table.bytes;
+        stats_add(out, &s);
+    }
+    out->time_ns = stats_time(&m->config, out);
+}
+
+double sim_stats_eat(const struct sim_stats *stats)
+{
+    return stats->references ? stats->time_ns / (double)stats->references : 0.0;
+}

@@ -1,0 +1,128 @@
+/* machine.h - the simulated machine's state: processes, frames, frame pools,
+ * the TLB, and what --explain needs to tell about one reference.  Read this
+ * first; machine.c runs references, kernel.c serves faults, segments.c
+ * translates without paging, explain.c tells the story. */
+#ifndef MMKIT_SIM_MACHINE_H
+#define MMKIT_SIM_MACHINE_H
+
+#include <stdio.h>
+
+#include "mmkit/sim.h"
+#include "page_table.h"
+#include "policy.h"
+#include "tlb.h"
+
+/* A set of frames managed by one policy instance.  Frames first..first+count-1
+ * belong to it; the first `used` of them have been handed out (frames are
+ * never freed, only reused through eviction). */
+struct frame_pool {
+    uint64_t first, count, used;
+    void *policy_state;
+};
+
+struct process {
+    struct page_table page_table; /* paging only */
+    struct sim_stats stats;
+    struct frame_pool *pool;
+    uint16_t asid;
+};
+
+/* What happened to the reference being explained. */
+enum step_outcome { STEP_HIT, STEP_FAULT_SERVED, STEP_PROTECTION_FAULT };
+
+struct step {
+    uint64_t reference; /* 1-based */
+    uint64_t addr, vpn;
+    uint16_t pid;
+    uint8_t kind;
+    bool tlb_hit;
+    bool walked;
+    unsigned walk_reads;   /* levels read before finding the entry or a hole */
+    bool was_present;      /* the walk found a present entry */
+    bool page_fault;       /* the kernel brought the page in */
+    bool from_swap;        /* ... from swap (else zero-filled) */
+    bool victim_taken;     /* the frame was taken from another page */
+    bool victim_dirty;
+    uint16_t victim_pid;
+    uint64_t victim_vpn;
+    uint64_t frame;
+    uint64_t paddr;
+    const char *protection_reason; /* set for a protection fault */
+    unsigned segment;              /* segmentation: the segment used */
+    bool segment_found;
+};
+
+struct sim_machine {
+    struct sim_config config;
+    unsigned page_shift;
+    uint64_t max_vpn; /* the last page of the address space */
+    unsigned processes;
+    struct process *process;
+    uint16_t current_pid;
+
+    struct frame *frames;
+    struct frame_pool *pools;
+    unsigned pool_count;
+    const struct policy_ops *policy;
+    struct tlb tlb;
+
+    uint64_t now;       /* references so far, the clock of every policy */
+    uint64_t next_tick; /* when policy->tick runs next */
+
+    /* opt: next_use[i] is the time of the next reference to the page of
+     * reference i + 1 (NEVER if none); future_count entries. */
+    uint64_t *next_use;
+    size_t future_count;
+
+    struct sim_protection_fault faults[SIM_FAULTS_KEPT];
+    size_t fault_count;
+
+    FILE *explain;
+    struct step step; /* filled only while explaining */
+};
+
+/* kernel.c: serve a fault on page vpn of process p.  Sets *pte to the now
+ * present entry and returns 0, returns 1 after counting a protection fault,
+ * or SIM_ERR_NOMEM. */
+int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, uint64_t vpn,
+                      unsigned kind, uint64_t **pte);
+/* kernel.c: count (and keep the first few of) protection faults. */
+void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t addr,
+                             unsigned kind, const char *reason);
+/* kernel.c: the segment holding addr, or -1. */
+int kernel_segment_of(const struct sim_config *config, uint64_t addr);
+/* kernel.c: why segment forbids an access of this kind, or NULL. */
+const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned kind);
+/* kernel.c: frame pools and policy instances; 0 or an error. */
+int kernel_init(struct sim_machine *m, struct sim_diag *diag);
+void kernel_free(struct sim_machine *m);
+
+/* segments.c: one reference under segmentation or base-and-bounds. */
+void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);
+
+/* explain.c: print m->step. */
+void explain_step(struct sim_machine *m);
+
+/* future.c: next_use for every page reference of records. */
+int future_compute(const struct sim_machine *m, const struct sim_record *records, size_t count,
+                   uint64_t **next_use, size_t *references);
+
+/* The next use of the page of the reference being run (opt's future). */
+static inline uint64_t machine_next_use(const struct sim_machine *m)
+{
+    return m->now <= m->future_count ? m->next_use[m->now - 1] : NEVER;
+}
+
+/* The pages a record touches: 1, or 2 if it straddles a page boundary and
+ * the machine splits such accesses. */
+static inline unsigned record_pages(const struct sim_machine *m, const struct sim_record *r,
+                                    uint64_t *first_vpn)
+{
+    *first_vpn = r->addr >> m->page_shift;
+    if (!m->config.split_straddling)
+        return 1;
+    uint64_t last = (r->addr + r->size - 1) >> m->page_shift;
+    return last != *first_vpn ? 2 : 1;
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* segments.c - translation without paging: segmentation (each segment a
+ * base, a limit, a growth direction and protection bits, placed at a
+ * physical address) and base-and-bounds (dynamic relocation: physical =
+ * base + virtual, if virtual < bounds).  No TLB, no page faults: an address
+ * outside every segment or beyond the bounds is a protection fault. */
+#include "machine.h"
+
+/* Physical address of addr inside segment s.  A segment that grows down
+ * has its physical address at its top, as its base is. */
+static uint64_t segment_physical(const struct sim_segment *s, uint64_t addr)
+{
+    return s->grows_down ? s->physical - (s->base - addr) : s->physical + (addr - s->base);
+}
+
+static const char *segment_check(const struct sim_machine *m, uint64_t addr, unsigned kind,
+                                 uint64_t *paddr, int *segment)
+{
+    *segment = kernel_segment_of(&m->config, addr);
+    if (*segment < 0)
+        return "no segment holds the address";
+    const struct sim_segment *s = &m->config.segments[*segment];
+    const char *forbidden = kernel_segment_forbids(s, kind);
+    if (!forbidden)
+        *paddr = segment_physical(s, addr);
+    return forbidden;
+}
+
+void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind)
+{
+    uint64_t now = ++m->now;
+    p->stats.references++;
+    if (m->explain)
+        m->step = (struct step){.reference = now, .addr = addr, .pid = m->current_pid,
+                                .kind = (uint8_t)kind};
+    uint64_t paddr = 0;
+    int segment = -1;
+    const char *fault;
+    if (m->config.translation == SIM_BASE_BOUNDS) {
+        fault = addr >= m->config.bounds ? "address beyond the bounds register" : NULL;
+        paddr = m->config.base + addr;
+    } else {
+        fault = segment_check(m, addr, kind, &paddr, &segment);
+    }
+    if (fault)
+        kernel_protection_fault(m, p, addr, kind, fault);
+    if (m->explain) {
+        m->step.paddr = paddr;
+        m->step.segment_found = segment >= 0;
+        m->step.segment = segment >= 0 ? (unsigned)segment : 0;
+        explain_step(m);
+    }
+}

@@ -1,0 +1,97 @@
+/* trace.c - opening a trace and telling its format from its first bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "trace.h"
+
+#define TRACE_BUFFER (1u << 20)
+
+bool sim_kinds_parse(const char *letters, unsigned *mask)
+{
+    static const char kinds[] = "ILSM";
+    *mask = 0;
+    for (const char *p = letters; *p; p++) {
+        const char *kind = strchr(kinds, *p & ~0x20);
+        if (!kind || !*p)
+            return false;
+        *mask |= 1u << (kind - kinds);
+    }
+    return *mask != 0;
+}
+
+bool trace_refill(struct sim_trace *trace, struct sim_diag *diag)
+{
+    memmove(trace->buf, trace->buf + trace->pos, trace->len - trace->pos);
+    trace->len -= trace->pos;
+    trace->pos = 0;
+    while (!trace->eof && trace->len < trace->cap) {
+        ssize_t n = input_read(trace->in, trace->buf + trace->len, trace->cap - trace->len, diag);
+        if (n < 0)
+            return false;
+        if (n == 0)
+            trace->eof = true;
+        trace->len += (size_t)n;
+    }
+    return true;
+}
+
+int sim_trace_open(struct sim_trace **out, const char *path,
+                   const struct sim_trace_options *options, struct sim_diag *diag)
+{
+    *out = NULL;
+    struct sim_trace *trace = calloc(1, sizeof *trace);
+    if (!trace)
+        return SIM_ERR_NOMEM;
+    snprintf(trace->path, sizeof trace->path, "%s", path);
+    trace->options = *options;
+    trace->processes = 1;
+    trace->cap = TRACE_BUFFER;
+    trace->buf = malloc(trace->cap);
+    int status = trace->buf ? input_open(&trace->in, path, diag) : SIM_ERR_NOMEM;
+    if (status)
+        goto fail;
+    unsigned char header[BINARY_HEADER_SIZE];
+    size_t n = input_peek(trace->in, header, sizeof header, diag);
+    if (n >= sizeof BINARY_MAGIC - 1 && !memcmp(header, BINARY_MAGIC, sizeof BINARY_MAGIC - 1)) {
+        trace->format = TRACE_BINARY;
+        status = binary_header(trace, header, diag);
+        if (!status && n < BINARY_HEADER_SIZE)
+            status = diag_set(diag, SIM_ERR_PARSE, path, 0, "header", "truncated header");
+        if (!status)
+            status = input_read(trace->in, header, sizeof header, diag) < 0 ? SIM_ERR_IO : SIM_OK;
+        if (status)
+            goto fail;
+    }
+    *out = trace;
+    return SIM_OK;
+fail:
+    sim_trace_close(trace);
+    return status;
+}
+
+int sim_trace_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
+                   struct sim_diag *diag)
+{
+    return trace->format == TRACE_BINARY ? binary_read(trace, records, cap, got, diag)
+                                         : lackey_read(trace, records, cap, got, diag);
+}
+
+unsigned sim_trace_processes(const struct sim_trace *trace)
+{
+    return trace->processes;
+}
+
+uint64_t sim_trace_skipped(const struct sim_trace *trace)
+{
+    return trace->skipped;
+}
+
+void sim_trace_close(struct sim_trace *trace)
+{
+    if (!trace)
+        return;
+    input_close(trace->in);
+    free(trace->buf);
+    free(trace);
+}
