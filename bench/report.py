@@ -1,0 +1,162 @@
+"""Tables from a Summary, rendered as plain text (stdout) or Markdown (the
+report in docs/BENCHMARKS.md)."""
+
+from dataclasses import dataclass
+
+from allocators import BASELINE, SYSTEM, TARGET
+from summary import geomean
+
+
+@dataclass
+class Table:
+    title: str
+    header: list
+    rows: list
+    note: str = ""
+
+    def text(self):
+        widths = [max(len(str(row[i])) for row in [self.header, *self.rows])
+                  for i in range(len(self.header))]
+
+        def line(row):
+            cells = [str(c).ljust(widths[0]) if i == 0 else str(c).rjust(widths[i])
+                     for i, c in enumerate(row)]
+            return "  ".join(cells).rstrip()
+        out = [self.title, line(self.header), line(["-" * w for w in widths])]
+        out += [line(r) for r in self.rows]
+        if self.note:
+            out.append(self.note)
+        return "\n".join(out) + "\n"
+
+    def markdown(self):
+        out = ["### " + self.title, ""]
+        if self.note:
+            out += [self.note, ""]
+        out.append("| " + " | ".join(self.header) + " |")
+        out.append("|" + "|".join([" --- "] + [" ---: "] * (len(self.header) - 1)) + "|")
+        out += ["| " + " | ".join(str(c) for c in row) + " |" for row in self.rows]
+        return "\n".join(out) + "\n"
+
+
+def _number(value, digits=2, failed=False):
+    if failed:
+        return "FAIL"
+    return "-" if value is None else "%.*f" % (digits, value)
+
+
+def _workload_label(workload):
+    return workload.name + (" (%d thr)" % workload.threads if workload.multi_threaded else "")
+
+
+def _failed(summary, workload, allocator):
+    return bool(summary.cells[workload][allocator].failures)
+
+
+def time_table(summary, rounds):
+    names = summary.names
+    extra = []
+    if TARGET in names and BASELINE in names:
+        extra = ["%s/%s" % (TARGET, BASELINE), "%s/best peer" % TARGET]
+    rows = []
+    for w in summary.workloads:
+        row = [_workload_label(w)]
+        row += [_number(summary.wall(w.name, a), 3, _failed(summary, w.name, a)) for a in names]
+        if extra:
+            best_name, best = summary.best_peer(w.name, "wall")
+            mine = summary.wall(w.name, TARGET)
+            row.append(_number(summary.time_ratio(w.name, TARGET)))
+            row.append(_number(mine / best if mine and best else None) +
+                       (" (%s)" % best_name if best_name else ""))
+        rows.append(row)
+    return Table("Wall time, seconds (median of %d rounds)" % rounds,
+                 ["workload", *names, *extra], rows)
+
+
+def _ratio_table(title, summary, cell_ratio, note):
+    names = summary.names
+    rows = []
+    for w in summary.workloads:
+        rows.append([_workload_label(w)] +
+                    [_number(cell_ratio(w.name, a), 2, _failed(summary, w.name, a))
+                     for a in names])
+    geomeans = []
+    for a in names:
+        values = [cell_ratio(w.name, a) for w in summary.workloads]
+        geomeans.append(_number(geomean(values) if None not in values else None))
+    rows.append(["geometric mean", *geomeans])
+    return Table(title, ["workload", *names], rows, note)
+
+
+def time_ratio_table(summary):
+    return _ratio_table("Time relative to mimalloc (lower is better)", summary,
+                        summary.time_ratio, "")
+
+
+def rss_table(summary):
+    names = summary.names
+    rows = [[_workload_label(w)] +
+            [_number(summary.rss(w.name, a), 1, _failed(summary, w.name, a)) for a in names]
+            for w in summary.workloads]
+    return Table("Peak RSS, MiB (median)", ["workload", *names], rows)
+
+
+def rss_ratio_table(summary):
+    return _ratio_table("Peak RSS relative to mimalloc (lower is better)", summary,
+                        summary.rss_ratio, "")
+
+
+def speedup_table(summary):
+    threaded = summary.multi_threaded()
+    if not threaded or SYSTEM not in summary.names:
+        return None
+    names = [a for a in summary.names if a != SYSTEM]
+    rows = [[_workload_label(w)] +
+            [_number(summary.speedup_over_system(w.name, a), 2, _failed(summary, w.name, a))
+             for a in names] for w in threaded]
+    rows.append(["geometric mean"] + [
+        _number(geomean([summary.speedup_over_system(w.name, a) for w in threaded]))
+        for a in names])
+    return Table("Multi-threaded workloads: speed-up over glibc (higher is better)",
+                 ["workload", *names], rows)
+
+
+def fragmentation_table(summary):
+    rows = []
+    for w in summary.workloads:
+        cells = [summary.cells[w.name][a] for a in summary.names]
+        if any(c.live_peaks for c in cells):
+            rows.append([w.name] + [_number(c.rss_per_live, 2, bool(c.failures))
+                                    for c in cells])
+    if not rows:
+        return None
+    return Table("Peak RSS per peak live byte (lower is better)",
+                 ["workload", *summary.names], rows,
+                 "Live bytes are what the program holds at its peak; 1.00 would be no "
+                 "overhead at all.")
+
+
+def targets_table(summary):
+    targets = summary.targets()
+    if targets is None:
+        return None
+    rows = [[t.description, _number(t.value), ("<= " if "speed-up" not in t.description
+                                              else ">= ") + "%.2f" % t.limit,
+             "pass" if t.passed else "FAIL"] for t in targets]
+    return Table("Targets for mmkit", ["target", "measured", "limit", "verdict"], rows,
+                 "A target fails as well when mmkit failed any run it depends on.")
+
+
+def failures_table(summary):
+    failures = summary.failures()
+    if not failures:
+        return None
+    rows = [[w, a, error, "`%s`" % command] for w, a, error, command in failures]
+    return Table("Failed runs", ["workload", "allocator", "what happened", "to reproduce"],
+                 rows)
+
+
+def all_tables(summary, rounds):
+    tables = [targets_table(summary), time_table(summary, rounds), time_ratio_table(summary),
+              speedup_table(summary), rss_table(summary), rss_ratio_table(summary),
+              fragmentation_table(summary), failures_table(summary)]
+    return [t for t in tables if t is not None]
