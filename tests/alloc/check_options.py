@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""MMKIT_OPTIONS is read at start-up: values and suffixes parse, unknown keys
+and bad values give one warning each and the program runs on, verbose=1
+lists every option, stats=1 prints statistics at exit.
+Usage: check_options.py PROBE"""
+import os
+import subprocess
+import sys
+
+PROBE = sys.argv[1]
+DEFAULT_THRESHOLD = 1 << 20
+failures = []
+
+
+def run(options):
+    env = dict(os.environ)
+    env.pop("MMKIT_OPTIONS", None)
+    if options is not None:
+        env["MMKIT_OPTIONS"] = options
+    r = subprocess.run([PROBE], capture_output=True, text=True, env=env, timeout=60)
+    values = {}
+    for line in r.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        values[key] = value
+    return r, values
+
+
+def check(what, ok, r=None):
+    if not ok:
+        detail = "" if r is None else f"\n  exit {r.returncode}\n  stdout: {r.stdout!r}\n  stderr: {r.stderr!r}"
+        failures.append(f"{what}{detail}")
+
+
+def ran_on(options, r, values):
+    check(f"[{options}] exits 0 and finishes", r.returncode == 0 and "done" in values, r)
+
+
+def expect(options, **want):
+    """Run with `options`; each keyword is an option (or large_100k) and its
+    expected value; stderr must be empty."""
+    r, values = run(options)
+    ran_on(options, r, values)
+    for key, value in want.items():
+        check(f"[{options}] {key} is {value}", values.get(key) == str(value), r)
+    check(f"[{options}] prints nothing on stderr", r.stderr == "", r)
+    return r, values
+
+
+def expect_one_warning(options, warning, **want):
+    r, values = run(options)
+    ran_on(options, r, values)
+    lines = r.stderr.splitlines()
+    check(f"[{options}] warns exactly {warning!r}", lines == [warning], r)
+    for key, value in want.items():
+        check(f"[{options}] {key} is {value}", values.get(key) == str(value), r)
+
+
+# defaults
+expect(None, mmap_threshold=DEFAULT_THRESHOLD, large_100k=0, inject_mmap_failure=0)
+expect("", mmap_threshold=DEFAULT_THRESHOLD)
+
+# values and suffixes
+expect("mmap_threshold=64K", mmap_threshold=64 << 10, large_100k=1)
+expect("mmap_threshold=65536", mmap_threshold=65536, large_100k=1)
+expect("mmap_threshold=512K", mmap_threshold=512 << 10, large_100k=0)
+expect("mmap_threshold=1M", mmap_threshold=1 << 20, large_100k=0)
+# above the largest size class (1 MiB) the threshold stays at that class:
+# nothing larger can be anything but mapped on its own
+r, values = expect("mmap_threshold=1G")
+check("[mmap_threshold=1G] is 1G or the largest class",
+      values.get("mmap_threshold") in (str(1 << 30), str(DEFAULT_THRESHOLD)), r)
+expect("purge_delay_ms=0", purge_delay_ms=0)
+expect("purge_delay_ms=250,mmap_threshold=64K", purge_delay_ms=250, mmap_threshold=65536)
+expect("stats=0", stats=0)
+
+# unknown keys and bad values: one line each, the rest still applies
+expect_one_warning("bogus=1", "mmkit: warning: MMKIT_OPTIONS: unknown option 'bogus'",
+                   mmap_threshold=DEFAULT_THRESHOLD)
+expect_one_warning("mmap_threshold=64K,no_such_key=2,purge_delay_ms=5",
+                   "mmkit: warning: MMKIT_OPTIONS: unknown option 'no_such_key'",
+                   mmap_threshold=65536, purge_delay_ms=5)
+for bad in ["abc", "12Q", "-5"]:
+    expect_one_warning(f"mmap_threshold={bad}",
+                       f"mmkit: warning: MMKIT_OPTIONS: bad value '{bad}' for 'mmap_threshold'",
+                       mmap_threshold=DEFAULT_THRESHOLD)
+expect_one_warning("purge_delay_ms=soon",
+                   "mmkit: warning: MMKIT_OPTIONS: bad value 'soon' for 'purge_delay_ms'")
+expect_one_warning("verbose=0,inject_mmap_failure=x",
+                   "mmkit: warning: MMKIT_OPTIONS: bad value 'x' for 'inject_mmap_failure'",
+                   inject_mmap_failure=0)
+
+# verbose=1 names every option with the value in force
+r, values = run("verbose=1,mmap_threshold=64K")
+ran_on("verbose=1", r, values)
+for key in ["mmap_threshold", "purge_delay_ms", "verbose", "stats", "inject_mmap_failure"]:
+    line = f"mmkit: option {key}={values.get(key)}"
+    check(f"[verbose=1] stderr has {line!r}", line in r.stderr.splitlines(), r)
+check("[verbose=1] mmap_threshold shown as 65536",
+      "mmkit: option mmap_threshold=65536" in r.stderr.splitlines(), r)
+
+# stats=1 prints statistics at exit, after the program's own output
+r, values = run("stats=1")
+ran_on("stats=1", r, values)
+check("[stats=1] prints statistics on stderr", len(r.stderr.strip().splitlines()) >= 2, r)
+
+# inject_mmap_failure read from the environment makes allocations fail
+r, values = run("inject_mmap_failure=3")
+ran_on("inject_mmap_failure=3", r, values)
+check("[inject_mmap_failure=3] is in force", values.get("inject_mmap_failure") == "3", r)
+check("[inject_mmap_failure=3] some large allocations fail",
+      int(values.get("nulls", "0")) > 0, r)
+
+if failures:
+    print("FAIL:\n" + "\n".join(failures))
+    sys.exit(1)
+print("ok: options")

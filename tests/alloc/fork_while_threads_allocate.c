@@ -1,0 +1,113 @@
+/*
+ * fork_while_threads_allocate.c - a process forks again and again while
+ * three threads allocate and free; each child allocates and frees freely
+ * (also from a thread of its own), frees a block its parent made before the
+ * fork, and exits 0.  A child that hangs is killed by its alarm, which the
+ * parent reports as a failure.
+ *
+ * Runs on whatever malloc the program gets: linked with libmmkit or with
+ * libmmkit.so preloaded.  With --expect-mmkit it first checks that malloc is
+ * libmmkit's.
+ */
+#include "test_util.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+
+#define FORKS 40
+#define BUSY_THREADS 3
+
+static atomic_bool stop;
+
+static void churn(uint64_t seed, long rounds)
+{
+    enum { LIVE = 64 };
+    unsigned char *live[LIVE] = {0};
+    size_t lens[LIVE] = {0};
+    uint64_t rng = seed;
+    for (long r = 0; rounds < 0 ? !atomic_load(&stop) : r < rounds; r++) {
+        size_t i = rng_below(&rng, LIVE);
+        if (live[i]) {
+            check(edges_ok(live[i], lens[i], i + seed));
+            free(live[i]);
+        }
+        lens[i] = rng_block_size(&rng, 1 * MiB);
+        live[i] = malloc(lens[i]);
+        check(live[i] != NULL);
+        edges_fill(live[i], lens[i], i + seed);
+    }
+    for (size_t i = 0; i < LIVE; i++) {
+        if (live[i])
+            check(edges_ok(live[i], lens[i], i + seed));
+        free(live[i]);
+    }
+}
+
+static void *busy(void *arg)
+{
+    churn((uint64_t)(uintptr_t)arg, -1);
+    return NULL;
+}
+
+static void *child_thread(void *arg)
+{
+    churn(4242, 2000);
+    return NULL;
+}
+
+static void child(unsigned char *from_parent, size_t n, uint64_t seed)
+{
+    alarm(20);
+    check(edges_ok(from_parent, n, seed));
+    free(from_parent);
+    churn(seed, 3000);
+    pthread_t t;
+    check(pthread_create(&t, NULL, child_thread, NULL) == 0);
+    churn(seed + 1, 3000);
+    check(pthread_join(t, NULL) == 0);
+    exit(0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--expect-mmkit") && !malloc_is_mmkit()) {
+        fprintf(stderr, "malloc is not libmmkit's\n");
+        return 1;
+    }
+    pthread_t threads[BUSY_THREADS];
+    for (uintptr_t t = 0; t < BUSY_THREADS; t++)
+        check(pthread_create(&threads[t], NULL, busy, (void *)(t + 1)) == 0);
+
+    int failed = 0;
+    for (int f = 0; f < FORKS; f++) {
+        size_t n = f % 4 == 0 ? 2 * MiB : (size_t)f * 100 + 1;
+        unsigned char *block = malloc(n);
+        check(block != NULL);
+        edges_fill(block, n, (uint64_t)f);
+        fflush(stdout);
+        pid_t pid = fork();
+        check(pid >= 0);
+        if (pid == 0)
+            child(block, n, (uint64_t)f);
+        int status;
+        check(waitpid(pid, &status, 0) == pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "fork %d: child %s %d\n", f,
+                    WIFSIGNALED(status) ? "killed by signal" : "exited with",
+                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            failed++;
+        }
+        check(edges_ok(block, n, (uint64_t)f));
+        free(block);
+    }
+    atomic_store(&stop, true);
+    for (int t = 0; t < BUSY_THREADS; t++)
+        check(pthread_join(threads[t], NULL) == 0);
+    if (failed) {
+        fprintf(stderr, "%d of %d children failed\n", failed, FORKS);
+        return 1;
+    }
+    printf("ok: %d children allocated, freed and exited 0\n", FORKS);
+    return 0;
+}
