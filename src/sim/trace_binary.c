@@ -76,7 +76,7 @@ int binary_read(struct sim_trace *trace, struct sim_record *records, size_t cap,
         trace->pos += words * 8;
         trace->line += words;
     }
-    if (trace->eof && trace->len != trace->pos)
+    if (trace->eof && trace->len != trace->pos && trace->len - trace->pos < 8)
         return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
                         "the file ends inside record %lu", trace->line + 1);
     for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,93 @@
+#!/bin/sh
+# cli_test.sh CHECK MMKIT DATA_DIR - one check of the `mmkit sim` and
+# `mmkit trace` commands, named by CHECK (each is a ctest test).
+set -eu
+check=$1
+mmkit=$2
+data=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+belady=1,2,3,4,1,2,5,1,2,3,4,5
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# expect STATUS TEXT -- command...: run it; demand the exit status and that
+# stdout+stderr contain TEXT.
+expect() {
+  want_status=$1 want_text=$2
+  shift 3
+  set +e
+  "$@" >"$work/out" 2>&1
+  status=$?
+  set -e
+  [ "$status" = "$want_status" ] || { cat "$work/out" >&2; fail "exit $status, wanted $want_status: $*"; }
+  grep -qF -- "$want_text" "$work/out" || { cat "$work/out" >&2; fail "no '$want_text' from: $*"; }
+}
+
+json_field() { # FILE FIELD
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+case $check in
+help_describes_every_input)
+  expect 0 "--refs LIST" -- "$mmkit" sim --help
+  expect 0 "--sweep frames=A..B" -- "$mmkit" sim --help
+  expect 0 "mmkit trace convert" -- "$mmkit" trace --help
+  ;;
+json_has_the_integer_fields)
+  "$mmkit" sim --refs $belady --frames 3 --policy fifo --json >"$work/run.json"
+  for field in references page_faults protection_faults tlb_hits tlb_misses swap_reads swap_writes; do
+    python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; assert type(v) is int' \
+      "$work/run.json" "$field" || fail "field $field is not an integer"
+  done
+  [ "$(json_field "$work/run.json" page_faults)" = 9 ] || fail "FIFO on Belady's string at 3 frames"
+  ;;
+bad_trace_line_names_file_line_and_field)
+  printf 'I  0401,3\n L zz,8\n' >"$work/bad.lackey"
+  expect 1 "mmkit: $work/bad.lackey:2: address: expected a hexadecimal address" -- \
+    "$mmkit" sim "$work/bad.lackey"
+  expect 0 "skipped 1 malformed trace lines" -- "$mmkit" sim --skip-bad "$work/bad.lackey"
+  ;;
+bad_flags_and_machine_files_are_usage_errors)
+  expect 2 "mmkit: --frames: invalid value 'abc'" -- "$mmkit" sim --refs 1 --frames abc
+  expect 2 "unknown option '--colour'" -- "$mmkit" sim --refs 1 --colour red
+  expect 2 "mmkit: --refs: item 2: expected a number" -- "$mmkit" sim --refs 1,,x
+  printf 'frames = 4\npage-size = lots\n' >"$work/machine"
+  expect 2 "mmkit: $work/machine:2: page-size: invalid value 'lots'" -- \
+    "$mmkit" sim --refs 1 --machine "$work/machine"
+  expect 1 "mmkit: $work/none.lackey: No such file" -- "$mmkit" sim "$work/none.lackey"
+  ;;
+binary_trace_gives_the_same_answers_as_text)
+  "$mmkit" trace convert "$data/sort.lackey.xz" "$work/sort.mmt"
+  "$mmkit" sim "$data/sort.lackey.xz" --frames 64 --policy lru --json >"$work/text.json"
+  "$mmkit" sim "$work/sort.mmt" --frames 64 --policy lru --json >"$work/binary.json"
+  cmp "$work/text.json" "$work/binary.json" || fail "binary and text runs differ"
+  [ "$(json_field "$work/text.json" references)" -gt 100000 ] || fail "the bundled trace is too short"
+  ;;
+sweep_points_out_belady_anomaly_in_text_and_svg)
+  expect 0 "Belady's anomaly: fifo makes 10 faults with 4 frames but 9 with 3 frames" -- \
+    "$mmkit" sim --refs $belady --sweep frames=1..6 --svg "$work/curve.svg"
+  grep -q "<svg" "$work/curve.svg" || fail "no SVG"
+  grep -q "Belady's anomaly (fifo)" "$work/curve.svg" || fail "the SVG does not mark the anomaly"
+  ;;
+several_traces_are_several_processes)
+  "$mmkit" sim "$data/sort.lackey.xz" "$data/sort.lackey.xz" --quantum 1000 --json >"$work/two.json"
+  [ "$(json_field "$work/two.json" processes)" = 2 ] || fail "two traces, not two processes"
+  [ "$(json_field "$work/two.json" context_switches)" -gt 100 ] || fail "no context switches"
+  ;;
+explain_tells_each_step)
+  expect 0 "page fault: no free frame; the policy evicts process 0 page 0x1 from frame 0 (clean)" -- \
+    "$mmkit" sim --refs $belady --frames 3 --policy fifo --explain
+  expect 0 "TLB hit" -- "$mmkit" sim --machine tiny --addrs 0x3a7,0x3a8 --explain
+  ;;
+trace_records_a_real_program)
+  "$mmkit" trace -o "$work/true.mmt" -- true
+  expect 0 "references" -- "$mmkit" sim "$work/true.mmt"
+  ;;
+*)
+  fail "unknown check $check"
+  ;;
+esac

@@ -1,0 +1,147 @@
+/* test_config.c - machine files, presets and the consistency check: what
+ * they set, and the file, line and field of what they get wrong. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim_test.h"
+
+static char *machine_file(const char *text)
+{
+    char *path = strdup("/tmp/mmkit-sim-machine-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void machine_file_sets_what_it_names(void **state)
+{
+    char *path = machine_file("# a 32-bit teaching machine\n"
+                              "preset = x86-32\n"
+                              "\n"
+                              "frames = 12   # small on purpose\n"
+                              "tlb-entries = 8\n"
+                              "tlb-ways = 2\n"
+                              "policy = esc\n"
+                              "allocation = local\n"
+                              "cost-fault = 8ms\n"
+                              "segment = code 0x08048000 64K r-x\n"
+                              "segment = stack 0xc0000000 1M rw 0 down\n");
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_load(&c, path, NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.address_bits, 32);
+    assert_int_equal(c.levels, 2);
+    assert_int_equal(c.level_bits[0], 10);
+    assert_int_equal(c.frames, 12);
+    assert_int_equal(c.tlb_entries, 8);
+    assert_int_equal(c.tlb_ways, 2);
+    assert_string_equal(c.policy, "esc");
+    assert_true(c.local_allocation);
+    assert_true(c.cost_fault_ns == 8e6);
+    assert_int_equal(c.segment_count, 2);
+    assert_int_equal(c.segments[0].base, 0x08048000);
+    assert_int_equal(c.segments[0].limit, 64 * 1024);
+    assert_int_equal(c.segments[0].prot, SIM_PROT_READ | SIM_PROT_EXEC);
+    assert_true(c.segments[1].grows_down);
+    unlink(path);
+    free(path);
+}
+
+static void assert_file_error(const char *text, unsigned long line, const char *field)
+{
+    char *path = machine_file(text);
+    struct sim_config c;
+    sim_config_default(&c);
+    struct sim_diag diag = {0};
+    assert_int_not_equal(sim_config_load(&c, path, &diag), SIM_OK);
+    assert_string_equal(diag.file, path);
+    assert_int_equal(diag.line, line);
+    assert_string_equal(diag.field, field);
+    unlink(path);
+    free(path);
+}
+
+static void machine_file_errors_name_line_and_field(void **state)
+{
+    assert_file_error("frames = 4\npage-size = lots\n", 2, "page-size");
+    assert_file_error("# comment\n\npolicy = belady\n", 3, "policy");
+    assert_file_error("colour = blue\n", 1, "colour");
+    assert_file_error("frames 4\n", 1, "");
+    assert_file_error("segment = code 0x0 0x1000 rwz\n", 1, "segment");
+    assert_file_error("tlb-switch = sometimes\n", 1, "tlb-switch");
+}
+
+static void missing_machine_file_is_an_io_error_naming_it(void **state)
+{
+    struct sim_config c;
+    struct sim_diag diag = {0};
+    assert_int_equal(sim_config_load(&c, "/nonexistent/machine", &diag), SIM_ERR_IO);
+    assert_string_equal(diag.file, "/nonexistent/machine");
+}
+
+static void presets_describe_their_machines(void **state)
+{
+    struct sim_config c;
+    assert_int_equal(sim_config_load(&c, "x86-64-2m", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.page_size, 2 * 1024 * 1024);
+    assert_int_equal(c.levels, 3);
+    assert_int_equal(sim_config_load(&c, "tiny", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.levels, 1);
+    assert_int_equal(c.level_bits[0], 8);
+}
+
+static void derived_levels_split_page_bits_like_x86_64(void **state)
+{
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "page-size", "2M", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.levels, 3);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(c.level_bits[i], 9);
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "memory", "1M", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.frames, 256);
+}
+
+static void assert_inconsistent(const char *key, const char *value, const char *field)
+{
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, key, value, NULL), SIM_OK);
+    struct sim_diag diag = {0};
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, field);
+}
+
+static void inconsistent_machines_are_refused(void **state)
+{
+    assert_inconsistent("levels", "9,9,9", "levels");
+    assert_inconsistent("page-size", "3000", "page-size");
+    assert_inconsistent("tlb-ways", "3", "tlb-ways");
+    assert_inconsistent("frames", "0", "frames");
+    assert_inconsistent("levels", "linear", "levels"); /* 2^36 entries */
+    assert_inconsistent("translation", "segmentation", "segment");
+    assert_inconsistent("translation", "base-bounds", "bounds");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(machine_file_sets_what_it_names),
+        cmocka_unit_test(machine_file_errors_name_line_and_field),
+        cmocka_unit_test(missing_machine_file_is_an_io_error_naming_it),
+        cmocka_unit_test(presets_describe_their_machines),
+        cmocka_unit_test(derived_levels_split_page_bits_like_x86_64),
+        cmocka_unit_test(inconsistent_machines_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
