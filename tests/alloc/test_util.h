@@ -102,13 +102,13 @@ static inline bool edges_ok(const void *block, size_t n, uint64_t seed)
            pattern_ok((const unsigned char *)block + n - EDGE_BYTES, EDGE_BYTES, seed + 1);
 }
 
-/* splitmix64: the same sequence on every run for the same seed. */
+/* A 64-bit linear congruential generator (Knuth's MMIX constants): the
+ * same sequence on every run for the same seed.  Its low bits are weak, so
+ * only the high ones are returned. */
 static inline uint64_t rng_next(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return *state >> 16;
 }
 
 static inline size_t rng_below(uint64_t *state, size_t bound)
