@@ -259,8 +259,8 @@ int sim_run_workload(struct sim_machine **machine, const struct sim_config *conf
 /* Effective access time in nanoseconds: total modelled time / references. */
 double sim_stats_eat(const struct sim_stats *stats);
 /* The summary: per process (when more than one) and in total. */
-void sim_report_text(FILE *out, const struct sim_machine *machine, const struct sim_config *config);
-void sim_report_json(FILE *out, const struct sim_machine *machine, const struct sim_config *config);
+void sim_report_text(FILE *out, const struct sim_machine *machine);
+void sim_report_json(FILE *out, const struct sim_machine *machine);
 
 /* ---- sweeps ---------------------------------------------------------- */
 

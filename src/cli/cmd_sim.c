@@ -198,12 +198,12 @@ static void show_progress(uint64_t done, void *arg)
 }
 
 static void report_run(const struct sim_args *a, const struct sim_machine *machine,
-                       const struct sim_config *config, uint64_t skipped)
+                       uint64_t skipped)
 {
     if (a->json)
-        sim_report_json(stdout, machine, config);
+        sim_report_json(stdout, machine);
     else
-        sim_report_text(stdout, machine, config);
+        sim_report_text(stdout, machine);
     if (skipped)
         fprintf(stderr, "mmkit: skipped %llu malformed trace lines\n", (unsigned long long)skipped);
 }
@@ -282,7 +282,7 @@ int cmd_sim(int argc, char **argv)
         else
             report_diag(&diag, status);
     } else {
-        report_run(&a, machine, &config, skipped);
+        report_run(&a, machine, skipped);
     }
     sim_machine_destroy(machine);
     sim_workload_free(&workload);

@@ -78,7 +78,7 @@ static void text_block(FILE *out, const char *title, const struct sim_stats *s, 
     fprintf(out, "  %-20s %14.1f ns\n", "effective access", sim_stats_eat(s));
 }
 
-void sim_report_text(FILE *out, const struct sim_machine *m, const struct sim_config *config)
+void sim_report_text(FILE *out, const struct sim_machine *m)
 {
     describe_machine(out, &m->config, m->processes);
     bool paging = m->config.translation == SIM_PAGING;
@@ -108,7 +108,7 @@ static void json_fields(FILE *out, const struct sim_stats *s, const char *indent
     fprintf(out, "%s\"effective_access_ns\": %.3f", indent, sim_stats_eat(s));
 }
 
-void sim_report_json(FILE *out, const struct sim_machine *m, const struct sim_config *config)
+void sim_report_json(FILE *out, const struct sim_machine *m)
 {
     const struct sim_config *c = &m->config;
     struct sim_stats s;

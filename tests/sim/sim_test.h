@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -55,6 +57,24 @@ static inline uint64_t test_faults(const char *policy, uint64_t frames, const ch
 {
     struct sim_config config = test_config(policy, frames);
     return test_run_refs(&config, refs).page_faults;
+}
+
+/* A temporary file holding size bytes of data; remove with test_temp_remove.
+ * (The tests build with _POSIX_C_SOURCE for mkstemp and open_memstream.) */
+static inline char *test_temp_file(const void *data, size_t size)
+{
+    char *path = strdup("/tmp/mmkit-sim-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, size), (ssize_t)size);
+    close(fd);
+    return path;
+}
+
+static inline void test_temp_remove(char *path)
+{
+    unlink(path);
+    free(path);
 }
 
 #endif

@@ -1,20 +1,13 @@
 /* test_config.c - machine files, presets and the consistency check: what
  * they set, and the file, line and field of what they get wrong. */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim_test.h"
 
 static char *machine_file(const char *text)
 {
-    char *path = strdup("/tmp/mmkit-sim-machine-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
+    return test_temp_file(text, strlen(text));
 }
 
 static void machine_file_sets_what_it_names(void **state)
@@ -48,8 +41,7 @@ static void machine_file_sets_what_it_names(void **state)
     assert_int_equal(c.segments[0].limit, 64 * 1024);
     assert_int_equal(c.segments[0].prot, SIM_PROT_READ | SIM_PROT_EXEC);
     assert_true(c.segments[1].grows_down);
-    unlink(path);
-    free(path);
+    test_temp_remove(path);
 }
 
 static void assert_file_error(const char *text, unsigned long line, const char *field)
@@ -62,8 +54,7 @@ static void assert_file_error(const char *text, unsigned long line, const char *
     assert_string_equal(diag.file, path);
     assert_int_equal(diag.line, line);
     assert_string_equal(diag.field, field);
-    unlink(path);
-    free(path);
+    test_temp_remove(path);
 }
 
 static void machine_file_errors_name_line_and_field(void **state)

@@ -2,11 +2,9 @@
  * malformed lines (reported with line and field, or counted and skipped),
  * gzip, zstd and xz compression, mmkit's binary format, reference strings
  * and the round-robin interleaving of several traces. */
-#define _POSIX_C_SOURCE 200809L
 #include <lzma.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -33,22 +31,6 @@ static const struct sim_record lackey_records[] = {
 };
 
 #define LACKEY_COUNT (sizeof lackey_records / sizeof lackey_records[0])
-
-static char *write_temp(const void *data, size_t size)
-{
-    char *path = strdup("/tmp/mmkit-sim-test-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, size), (ssize_t)size);
-    close(fd);
-    return path;
-}
-
-static void remove_temp(char *path)
-{
-    unlink(path);
-    free(path);
-}
 
 /* Read all of a trace; the status, records in *out (caller frees). */
 static int read_all(const char *path, struct sim_trace_options options, struct sim_record **out,
@@ -80,7 +62,7 @@ static void assert_records_equal(const struct sim_record *a, const struct sim_re
 
 static void assert_reads_lackey_records(const void *data, size_t size)
 {
-    char *path = write_temp(data, size);
+    char *path = test_temp_file(data, size);
     struct sim_record *records;
     size_t count;
     struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
@@ -88,7 +70,7 @@ static void assert_reads_lackey_records(const void *data, size_t size)
     assert_int_equal(count, LACKEY_COUNT);
     assert_records_equal(records, lackey_records, LACKEY_COUNT);
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void lackey_text_is_read_and_valgrind_lines_skipped(void **state)
@@ -98,7 +80,7 @@ static void lackey_text_is_read_and_valgrind_lines_skipped(void **state)
 
 static void kinds_keep_only_the_chosen_records(void **state)
 {
-    char *path = write_temp(lackey_text, strlen(lackey_text));
+    char *path = test_temp_file(lackey_text, strlen(lackey_text));
     struct sim_record *records;
     size_t count;
     struct sim_trace_options options = {0};
@@ -108,12 +90,12 @@ static void kinds_keep_only_the_chosen_records(void **state)
     assert_records_equal(records, lackey_records + 1, 3);
     assert_false(sim_kinds_parse("LX", &options.kinds));
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void assert_malformed(const char *text, unsigned long line, const char *field)
 {
-    char *path = write_temp(text, strlen(text));
+    char *path = test_temp_file(text, strlen(text));
     struct sim_record *records = NULL;
     size_t count;
     struct sim_diag diag = {0};
@@ -123,7 +105,7 @@ static void assert_malformed(const char *text, unsigned long line, const char *f
     assert_int_equal(diag.line, line);
     assert_string_equal(diag.field, field);
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void malformed_lines_are_reported_with_line_and_field(void **state)
@@ -140,7 +122,7 @@ static void malformed_lines_are_reported_with_line_and_field(void **state)
 static void skip_bad_counts_malformed_lines_and_keeps_the_rest(void **state)
 {
     const char text[] = "I  0401,3\n X 0401,3\n L zz,8\n S 0500,8\n";
-    char *path = write_temp(text, strlen(text));
+    char *path = test_temp_file(text, strlen(text));
     struct sim_record *records;
     size_t count;
     uint64_t skipped;
@@ -150,7 +132,7 @@ static void skip_bad_counts_malformed_lines_and_keeps_the_rest(void **state)
     assert_int_equal(skipped, 2);
     assert_int_equal(records[1].addr, 0x500);
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void gzip_traces_are_decompressed(void **state)
@@ -195,19 +177,19 @@ static void truncated_compressed_trace_is_an_error(void **state)
     size_t size = ZSTD_compressBound(sizeof lackey_text);
     char *packed = malloc(size);
     size_t n = ZSTD_compress(packed, size, lackey_text, strlen(lackey_text), 3);
-    char *path = write_temp(packed, n / 2);
+    char *path = test_temp_file(packed, n / 2);
     struct sim_record *records = NULL;
     size_t count;
     struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
     assert_int_not_equal(read_all(path, options, &records, &count, NULL, NULL), SIM_OK);
     free(records);
     free(packed);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void binary_format_round_trips_records(void **state)
 {
-    char *path = write_temp("", 0);
+    char *path = test_temp_file("", 0);
     struct sim_trace_writer *writer;
     assert_int_equal(sim_trace_writer_open(&writer, path, 2, NULL), SIM_OK);
     struct sim_record two[LACKEY_COUNT];
@@ -224,12 +206,12 @@ static void binary_format_round_trips_records(void **state)
         two[i].pid = (uint16_t)(two[i].pid + 3);
     assert_records_equal(records, two, count);
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void binary_format_refuses_what_it_cannot_hold(void **state)
 {
-    char *path = write_temp("", 0);
+    char *path = test_temp_file("", 0);
     struct sim_trace_writer *writer;
     assert_int_equal(sim_trace_writer_open(&writer, path, 1, NULL), SIM_OK);
     struct sim_diag diag = {0};
@@ -240,13 +222,13 @@ static void binary_format_refuses_what_it_cannot_hold(void **state)
     assert_int_equal(sim_trace_writer_put(writer, &big, 1, &diag), SIM_ERR_PARSE);
     assert_string_equal(diag.field, "size");
     sim_trace_writer_close(writer, NULL);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void binary_trace_cut_inside_a_record_is_an_error(void **state)
 {
     const char header[] = "MMKTRACE\1\0\0\0\1\0\0\0" "\0\x10\0\0\0\0\x05";
-    char *path = write_temp(header, sizeof header - 1);
+    char *path = test_temp_file(header, sizeof header - 1);
     struct sim_record *records = NULL;
     size_t count;
     struct sim_diag diag = {0};
@@ -254,7 +236,7 @@ static void binary_trace_cut_inside_a_record_is_an_error(void **state)
     assert_int_equal(read_all(path, options, &records, &count, &diag, NULL), SIM_ERR_PARSE);
     assert_string_equal(diag.field, "record");
     free(records);
-    remove_temp(path);
+    test_temp_remove(path);
 }
 
 static void reference_strings_read_pages_addresses_writes_and_processes(void **state)
@@ -281,8 +263,8 @@ static void reference_strings_read_pages_addresses_writes_and_processes(void **s
 
 static void several_traces_take_turns_by_quantum(void **state)
 {
-    char *a = write_temp(" L 1000,1\n L 1001,1\n L 1002,1\n", 30);
-    char *b = write_temp(" S 2000,1\n", 10);
+    char *a = test_temp_file(" L 1000,1\n L 1001,1\n L 1002,1\n", 30);
+    char *b = test_temp_file(" S 2000,1\n", 10);
     const char *paths[] = {a, b};
     struct sim_workload w;
     struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
@@ -296,8 +278,8 @@ static void several_traces_take_turns_by_quantum(void **state)
         assert_int_equal(w.records[i].addr, addrs[i]);
     }
     sim_workload_free(&w);
-    remove_temp(a);
-    remove_temp(b);
+    test_temp_remove(a);
+    test_temp_remove(b);
 }
 
 int main(void)

@@ -2,7 +2,6 @@
  * level and linear tables, TLB, faults, protection, swap), segmentation and
  * base-and-bounds, each for valid accesses, accesses out of bounds and
  * accesses the protection bits forbid. */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
 
