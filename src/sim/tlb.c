@@ -56,6 +56,7 @@ unsigned tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte)
         chosen = (unsigned)(random_next(&tlb->random_state) % tlb->ways);
 fill:
     set[chosen] = (struct tlb_entry){.vpn = vpn, .pte = pte, .stamp = ++tlb->clock, .asid = asid};
+    tlb->last = &set[chosen];
     return chosen;
 }
 
@@ -71,6 +72,7 @@ void tlb_invalidate(struct tlb *tlb, uint16_t asid, uint64_t vpn)
 
 void tlb_flush(struct tlb *tlb)
 {
+    tlb->last = tlb->entries;
     for (unsigned i = 0; i < tlb->sets * tlb->ways; i++)
         tlb->entries[i] = (struct tlb_entry){.vpn = TLB_INVALID_VPN};
 }

@@ -26,6 +26,10 @@ struct tlb {
     unsigned sets, ways;
     enum tlb_replacement replacement;
     struct tlb_entry *entries;
+    /* The entry hit or filled last, which holds the largest stamp.  Most
+     * references touch the page the previous one did, so lookups try it
+     * first; re-stamping it would not change the order, so they do not. */
+    struct tlb_entry *last;
     uint64_t clock;
     uint64_t random_state;
 };
@@ -39,12 +43,14 @@ bool tlb_replacement_parse(const char *name, enum tlb_replacement *out);
 
 static inline struct tlb_entry *tlb_lookup(struct tlb *tlb, uint16_t asid, uint64_t vpn)
 {
+    if (tlb->last->vpn == vpn && tlb->last->asid == asid)
+        return tlb->last;
     struct tlb_entry *set = &tlb->entries[(vpn & (tlb->sets - 1)) * tlb->ways];
     for (unsigned way = 0; way < tlb->ways; way++) {
         if (set[way].vpn == vpn && set[way].asid == asid) {
             if (tlb->replacement == TLB_LRU)
                 set[way].stamp = ++tlb->clock;
-            return &set[way];
+            return tlb->last = &set[way];
         }
     }
     return NULL;
