@@ -228,7 +228,9 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
     const char *svg_path = a->svg ? a->svg : "sweep.svg";
     FILE *svg = fopen(svg_path, "w");
     if (svg) {
-        sim_sweep_svg(svg, &sweep, a->trace_count ? a->traces[0] : "reference string");
+        const char *title = a->trace_count ? a->traces[0] : "reference string";
+        const char *slash = strrchr(title, '/');
+        sim_sweep_svg(svg, &sweep, slash ? slash + 1 : title);
         fclose(svg);
         fprintf(stderr, "mmkit: fault curve drawn in %s\n", svg_path);
     } else {
