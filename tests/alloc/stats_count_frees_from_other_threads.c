@@ -1,0 +1,100 @@
+/*
+ * stats_count_frees_from_other_threads.c - once the threads involved have
+ * finished, the statistics count every free, whichever thread made it: a
+ * block allocated by a thread that exited and freed by another, a block of
+ * the reading thread freed by a thread that exited, and a block passed
+ * between two threads that both exited.  Each case frees everything it
+ * allocated, so allocs equal frees in every class afterwards.
+ */
+#include "test_util.h"
+
+#include <pthread.h>
+
+#include <mmkit/mmkit.h>
+
+#define COUNT 3000
+
+static void *blocks[COUNT];
+
+static size_t block_size_of(size_t i)
+{
+    return i % 7 == 0 ? 1 * MiB + i : 1 + i * 13 % 4000;
+}
+
+static void *allocate_all(void *unused)
+{
+    for (size_t i = 0; i < COUNT; i++) {
+        blocks[i] = mmkit_malloc(block_size_of(i));
+        check(blocks[i] != NULL);
+        pattern_fill(blocks[i], block_size_of(i) < 64 ? block_size_of(i) : 64, i);
+    }
+    return NULL;
+}
+
+static void *free_all(void *unused)
+{
+    for (size_t i = 0; i < COUNT; i++) {
+        check(pattern_ok(blocks[i], block_size_of(i) < 64 ? block_size_of(i) : 64, i));
+        mmkit_free(blocks[i]);
+    }
+    return NULL;
+}
+
+static void run_in_thread(void *(*fn)(void *))
+{
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fn, NULL), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+/* Every class has as many frees as allocations; a failure names the class. */
+static void check_balanced(const char *what)
+{
+    mmkit_stats s;
+    mmkit_stats_get(&s);
+    bool ok = s.large_allocs == s.large_frees && s.large_live_bytes == 0;
+    if (!ok)
+        print_error("%s: large blocks: %llu allocs, %llu frees\n", what,
+                    (unsigned long long)s.large_allocs, (unsigned long long)s.large_frees);
+    for (size_t c = 0; c < s.class_count; c++) {
+        const mmkit_class_stats *k = &s.classes[c];
+        if (k->allocs != k->frees || k->live_bytes != 0) {
+            print_error("%s: class %zu: %llu allocs, %llu frees, %llu live bytes\n", what,
+                        k->block_size, (unsigned long long)k->allocs,
+                        (unsigned long long)k->frees, (unsigned long long)k->live_bytes);
+            ok = false;
+        }
+    }
+    assert_true(ok);
+}
+
+static void blocks_of_an_exited_thread_freed_here(void **state)
+{
+    run_in_thread(allocate_all);
+    free_all(NULL);
+    check_balanced("allocated by an exited thread, freed by the reader");
+}
+
+static void blocks_of_this_thread_freed_by_an_exited_thread(void **state)
+{
+    allocate_all(NULL);
+    run_in_thread(free_all);
+    check_balanced("allocated by the reader, freed by an exited thread");
+}
+
+static void blocks_passed_between_two_exited_threads(void **state)
+{
+    run_in_thread(allocate_all);
+    run_in_thread(free_all);
+    check_balanced("allocated and freed by two exited threads");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(blocks_of_an_exited_thread_freed_here),
+        cmocka_unit_test(blocks_of_this_thread_freed_by_an_exited_thread),
+        cmocka_unit_test(blocks_passed_between_two_exited_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
