@@ -48,8 +48,9 @@ def parse_arguments():
                         help="one round at a fifth of the work: a smoke test, not a result")
     parser.add_argument("--scale", type=float, default=1.0, metavar="F",
                         help="multiply every workload's work by F (default: 1)")
-    parser.add_argument("--timeout", type=int, default=120, metavar="SECONDS",
-                        help="kill a run after this long and count it as failed")
+    parser.add_argument("--timeout", type=int, default=30, metavar="SECONDS",
+                        help="kill a run after this long and count it as failed "
+                             "(default: 30, some twenty times the slowest peer)")
     parser.add_argument("--json", metavar="FILE", help="also write every run and summary as JSON")
     parser.add_argument("--docs", default=str(REPO / "docs"), metavar="DIR",
                         help="where a complete run writes BENCHMARKS.md and the charts")
@@ -123,10 +124,15 @@ def run_rounds(arguments, launcher, inputs, workloads, allocators):
     pairs = [(w, a) for w in workloads for a in allocators]
     total = arguments.rounds * len(pairs)
     show_progress = sys.stderr.isatty()
+    # A pair that failed once is not run again: its failure is on record, and
+    # a hang would otherwise cost a timeout every round.
+    failed = set()
     for round_number in range(1, arguments.rounds + 1):
         order = list(pairs)
         random.Random(round_number).shuffle(order)
         for workload, allocator in order:
+            if (workload.name, allocator.name) in failed:
+                continue
             if show_progress:
                 sys.stderr.write("\r\033[K[%d/%d] round %d: %s under %s"
                                  % (len(runs) + 1, total, round_number, workload.name,
@@ -135,6 +141,8 @@ def run_rounds(arguments, launcher, inputs, workloads, allocators):
             run = run_once(launcher, inputs, workload, allocator, arguments.timeout)
             run["round"] = round_number
             runs.append(run)
+            if run["error"]:
+                failed.add((workload.name, allocator.name))
     if show_progress:
         sys.stderr.write("\r\033[K")
     return runs
