@@ -166,6 +166,16 @@ static void live_and_peak_follow_a_rise_and_fall(void **state)
     assert_true(after.threads_live >= 1);
 }
 
+static void stats_print_writes_a_table(void **state)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    mmkit_stats_print(f);
+    long text = ftell(f);
+    fclose(f);
+    assert_true(text > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +184,7 @@ int main(void)
         cmocka_unit_test(calloc_realloc_and_aligned_blocks_are_counted),
         cmocka_unit_test(large_blocks_are_counted_and_mapped),
         cmocka_unit_test(live_and_peak_follow_a_rise_and_fall),
+        cmocka_unit_test(stats_print_writes_a_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
