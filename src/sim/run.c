@@ -42,6 +42,7 @@ int sim_workload_load(struct sim_workload *workload, const char *const *paths, s
                       const struct sim_trace_options *options, uint64_t quantum,
                       struct sim_diag *diag)
 {
+    *workload = (struct sim_workload){0};
     struct schedule s;
     int status = schedule_open(&s, paths, count, options, quantum, diag);
     if (!status)

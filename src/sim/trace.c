@@ -5,7 +5,7 @@
 #include "diag.h"
 #include "trace.h"
 
-#define TRACE_BUFFER (1u << 20)
+#define TRACE_BUFFER (1u << 18)
 
 bool sim_kinds_parse(const char *letters, unsigned *mask)
 {
