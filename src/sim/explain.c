@@ -34,6 +34,20 @@ static void explain_fault(struct sim_machine *m, const struct step *s)
     fprintf(m->explain, "  page %s\n", s->from_swap ? "read from swap" : "zero-filled");
 }
 
+/* The entry's bits as the hardware sees them. */
+static void explain_entry(struct sim_machine *m, uint64_t pte)
+{
+    static const struct { uint64_t bit; const char *name; } bits[] = {
+        {PTE_PRESENT, "present"}, {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
+        {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"}, {PTE_NO_EXEC, "no-execute"},
+        {PTE_IN_SWAP, "in-swap"}};
+    fprintf(m->explain, "  entry: frame %" PRIu64 ",", pte_frame(pte));
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (pte & bits[i].bit)
+            fprintf(m->explain, " %s", bits[i].name);
+    fputc('\n', m->explain);
+}
+
 static void explain_paging(struct sim_machine *m, const struct step *s)
 {
     const struct process *p = &m->process[s->pid];
@@ -45,9 +59,12 @@ static void explain_paging(struct sim_machine *m, const struct step *s)
         explain_walk(m, p, s);
     if (s->page_fault)
         explain_fault(m, s);
-    if (!s->protection_reason)
-        fprintf(m->explain, "  frame %" PRIu64 " -> physical 0x%" PRIx64 "\n", s->frame,
-                s->paddr);
+    if (s->protection_reason)
+        return;
+    explain_entry(m, s->pte);
+    fprintf(m->explain, "  physical 0x%" PRIx64 " = frame %" PRIu64 " * 0x%" PRIx64
+                        " + offset 0x%" PRIx64 "\n",
+            s->paddr, s->frame, m->config.page_size, s->addr & (m->config.page_size - 1));
 }
 
 static void explain_segments(struct sim_machine *m, const struct step *s)

@@ -169,6 +169,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         m->policy->accessed(p->pool->policy_state, (uint32_t)pte_frame(*pte), now,
                             machine_next_use(m));
     if (step) {
+        step->pte = *pte;
         step->frame = pte_frame(*pte);
         step->paddr = (step->frame << m->page_shift) | (addr & (m->config.page_size - 1));
     }

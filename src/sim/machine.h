@@ -46,6 +46,7 @@ struct step {
     uint16_t victim_pid;
     uint64_t victim_vpn;
     uint64_t frame;
+    uint64_t pte; /* the entry after the reference */
     uint64_t paddr;
     const char *protection_reason; /* set for a protection fault */
     unsigned segment;              /* segmentation: the segment used */
