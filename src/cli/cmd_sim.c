@@ -137,8 +137,9 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
         } else if (!strcmp(name, "--svg")) {
             a->svg = value;
         } else if (!strcmp(name, "--threads")) {
-            a->threads = (unsigned)strtoul(value, NULL, 10);
-            if (a->threads < 1 || a->threads > 64)
+            char *end;
+            a->threads = (unsigned)strtoul(value, &end, 10);
+            if (*end || a->threads < 1 || a->threads > 64)
                 return cli_usage_error("--threads: '%s' is not from 1 to 64", value);
         } else if (!strncmp(name, "--", 2) && sim_config_has(key)) {
             if (!add_setting(a, key, value))

@@ -335,10 +335,6 @@ static int finish_levels(struct sim_config *c, unsigned vpn_bits, struct sim_dia
 
 static int finish_paging(struct sim_config *c, struct sim_diag *diag)
 {
-    if (!power_of_two(c->page_size) || c->page_size < 16)
-        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
-                        "%llu is not a power of two of at least 16 bytes",
-                        (unsigned long long)c->page_size);
     unsigned offset_bits = log2_u64(c->page_size);
     if (c->address_bits < 8 || c->address_bits > 64 || offset_bits >= c->address_bits)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "address-bits",
@@ -365,6 +361,10 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
 
 int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
 {
+    if (!power_of_two(c->page_size) || c->page_size < 16)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
+                        "%llu is not a power of two of at least 16 bytes",
+                        (unsigned long long)c->page_size);
     if (c->translation == SIM_PAGING)
         return finish_paging(c, diag);
     if (c->translation == SIM_SEGMENTATION && c->segment_count == 0)
@@ -373,7 +373,5 @@ int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
     if (c->translation == SIM_BASE_BOUNDS && c->bounds == 0)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "bounds",
                         "base-and-bounds needs a bounds register above 0");
-    if (c->page_size == 0)
-        c->page_size = 1;
     return SIM_OK;
 }

@@ -100,7 +100,10 @@ static void evict(struct sim_machine *m, struct process *faulting, uint64_t fram
     }
     *victim->pte = pte & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY |
                            (PTE_FRAME_MASK << PTE_FRAME_SHIFT));
-    tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
+    /* Flushed on every switch, the TLB holds only the running process's
+     * entries, all under address-space id 0. */
+    if (m->config.tlb_switch == SIM_TLB_ASID || victim->pid == m->current_pid)
+        tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
     if (m->explain) {
         m->step.victim_taken = true;
         m->step.victim_dirty = dirty;

@@ -250,6 +250,23 @@ static void context_switch_flushes_the_tlb_unless_it_has_asids(void **state)
     assert_int_equal(s.page_faults, 2);
 }
 
+static void evicting_another_process_page_keeps_the_running_one_translations(void **state)
+{
+    /* Flush mode tags every entry with id 0; process 1's page 5 must keep
+     * its entry when process 0's page 5 is evicted. */
+    const struct sim_record refs[] = {
+        {.addr = 0x5000, .size = 1, .kind = SIM_LOAD, .pid = 0},
+        {.addr = 0x5000, .size = 1, .kind = SIM_LOAD, .pid = 1},
+        {.addr = 0x7000, .size = 1, .kind = SIM_LOAD, .pid = 1}, /* evicts process 0's page */
+        {.addr = 0x5000, .size = 1, .kind = SIM_LOAD, .pid = 1},
+    };
+    const char *flush[] = {"tlb-switch", "flush", "frames", "2", "policy", "fifo", NULL};
+    struct sim_config config = machine_with(NULL, flush);
+    struct sim_stats s = test_run_records(&config, refs, 4, 2);
+    assert_int_equal(s.evictions, 1);
+    assert_int_equal(s.tlb_hits, 1);
+}
+
 static void local_allocation_keeps_each_process_in_its_share(void **state)
 {
     /* Process 0 cycles over 4 pages; process 1 touches one page before and
@@ -321,6 +338,7 @@ int main(void)
         cmocka_unit_test(walks_read_one_entry_per_level_on_each_tlb_miss),
         cmocka_unit_test(tlb_associativity_decides_conflict_misses),
         cmocka_unit_test(context_switch_flushes_the_tlb_unless_it_has_asids),
+        cmocka_unit_test(evicting_another_process_page_keeps_the_running_one_translations),
         cmocka_unit_test(local_allocation_keeps_each_process_in_its_share),
         cmocka_unit_test(straddling_access_touches_both_pages_only_when_asked),
         cmocka_unit_test(effective_access_time_follows_the_textbook_formula),
