@@ -47,7 +47,15 @@ static struct block *block_new(uint64_t *rng)
 
 static void block_check(const struct block *b)
 {
-    check(edges_ok(b + 1, b->size - sizeof *b, b->seed));
+    size_t n = b->size - sizeof *b;
+    if (edges_ok(b + 1, n, b->seed))
+        return;
+    size_t head = n < EDGE_BYTES ? n : EDGE_BYTES;
+    fprintf(stderr, "block %p of %zu bytes (seed %llu) changed while live: first bad byte "
+            "at %zu of the head, usable size %zu\n",
+            (const void *)b, b->size, (unsigned long long)b->seed,
+            pattern_mismatch(b + 1, head, b->seed) + sizeof *b, mmkit_usable_size(b));
+    abort();
 }
 
 static void block_free(struct block *b)
