@@ -269,6 +269,9 @@ struct sim_sweep {
     const char *policies[16];
     uint64_t frames_min, frames_max;
     uint64_t *faults; /* [policy][frames - frames_min], filled by sim_sweep_run */
+    /* If set, called from the worker threads after each run. */
+    void (*progress)(uint64_t done, uint64_t total, void *arg);
+    void *progress_arg;
 };
 
 /* Fill policies and frame range from "frames=A..B" and a policy list

@@ -198,6 +198,12 @@ static void show_progress(uint64_t done, void *arg)
     fprintf(stderr, "\rmmkit: %.1f million references", (double)done / 1e6);
 }
 
+static void show_sweep_progress(uint64_t done, uint64_t total, void *arg)
+{
+    fprintf(stderr, "\rmmkit: sweep %llu/%llu runs", (unsigned long long)done,
+            (unsigned long long)total);
+}
+
 static void report_run(const struct sim_args *a, const struct sim_machine *machine,
                        uint64_t skipped)
 {
@@ -217,7 +223,11 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
     int status = sim_sweep_parse(&sweep, a->sweep, a->policies, &diag);
     if (status)
         return report_diag(&diag, status);
+    if (a->run.progress)
+        sweep.progress = show_sweep_progress;
     status = sim_sweep_run(&sweep, config, workload, a->threads, &diag);
+    if (a->run.progress)
+        fputs("\r\033[K", stderr);
     if (status) {
         sim_sweep_free(&sweep);
         return report_diag(&diag, status);

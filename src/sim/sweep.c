@@ -49,6 +49,7 @@ struct sweep_job_queue {
     const struct sim_config *config;
     const struct sim_workload *workload;
     atomic_size_t next;
+    atomic_size_t done;
     size_t total;
     atomic_int status; /* the first error, or 0 */
     struct sim_diag diag;
@@ -86,6 +87,9 @@ static void *sweep_worker(void *arg)
             q->sweep->faults[job] = stats.page_faults;
         }
         sim_machine_destroy(machine);
+        size_t done = atomic_fetch_add(&q->done, 1) + 1;
+        if (q->sweep->progress)
+            q->sweep->progress(done, q->total, q->sweep->progress_arg);
     }
     return NULL;
 }
