@@ -115,7 +115,7 @@ static void evict(struct sim_machine *m, struct process *faulting, uint64_t fram
 int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, uint64_t vpn,
                       unsigned kind, uint64_t **pte)
 {
-    uint64_t permissions = PTE_PRESENT | PTE_USER | PTE_VALID | PTE_WRITABLE;
+    uint64_t permissions = PTE_PRESENT | PTE_USER | PTE_WRITABLE;
     if (m->config.segment_count) {
         int segment = kernel_segment_of(&m->config, addr);
         if (segment < 0) {

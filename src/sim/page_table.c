@@ -8,10 +8,8 @@ static void *table_alloc(struct page_table *table, unsigned level)
     /* Interior entries are pointers, leaf entries 64-bit words: both 8 bytes. */
     uint64_t entries = table->mask[level] + 1;
     void *node = calloc(entries, sizeof(uint64_t));
-    if (node) {
-        table->tables++;
+    if (node)
         table->bytes += entries * sizeof(uint64_t);
-    }
     return node;
 }
 

@@ -1,7 +1,7 @@
 /* page_table.h - a multi-level (or linear) page table of one address space.
  *
  * Entries are 64-bit words with x86's bit positions for the hardware bits
- * and two software bits.  A linear table is the one-level case: it is
+ * and one software bit.  A linear table is the one-level case: it is
  * allocated whole, as hardware that walks it would need. */
 #ifndef MMKIT_SIM_PAGE_TABLE_H
 #define MMKIT_SIM_PAGE_TABLE_H
@@ -16,7 +16,6 @@
 #define PTE_ACCESSED (1ull << 5)
 #define PTE_DIRTY (1ull << 6)
 #define PTE_IN_SWAP (1ull << 9) /* software: swap holds a copy of the page */
-#define PTE_VALID (1ull << 10)  /* software: the page belongs to the address space */
 #define PTE_NO_EXEC (1ull << 63)
 #define PTE_FRAME_SHIFT 12
 #define PTE_FRAME_MASK ((1ull << 40) - 1)
@@ -35,8 +34,7 @@ struct page_table {
     unsigned shift[SIM_MAX_LEVELS]; /* where a level's index starts in the page number */
     uint64_t mask[SIM_MAX_LEVELS];  /* (1 << bits) - 1 */
     void *root;
-    uint64_t tables;                /* tables allocated, root included */
-    uint64_t bytes;                 /* their memory: entries * 8 bytes each */
+    uint64_t bytes;                 /* memory of the tables allocated, root included */
 };
 
 /* 0, or SIM_ERR_NOMEM. */

@@ -39,7 +39,7 @@ bool tlb_replacement_parse(const char *name, enum tlb_replacement *out)
     return false;
 }
 
-unsigned tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte)
+void tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte)
 {
     struct tlb_entry *set = &tlb->entries[(vpn & (tlb->sets - 1)) * tlb->ways];
     unsigned chosen = 0;
@@ -57,7 +57,6 @@ unsigned tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte)
 fill:
     set[chosen] = (struct tlb_entry){.vpn = vpn, .pte = pte, .stamp = ++tlb->clock, .asid = asid};
     tlb->last = &set[chosen];
-    return chosen;
 }
 
 void tlb_invalidate(struct tlb *tlb, uint16_t asid, uint64_t vpn)

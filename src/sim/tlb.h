@@ -56,9 +56,8 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *tlb, uint16_t asid, uint6
     return NULL;
 }
 
-/* Cache a translation, replacing an entry of its set if the set is full;
- * returns the index (0 .. ways-1) of the way used. */
-unsigned tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte);
+/* Cache a translation, replacing an entry of its set if the set is full. */
+void tlb_insert(struct tlb *tlb, uint16_t asid, uint64_t vpn, uint64_t *pte);
 /* Drop the translation of one page (after its eviction). */
 void tlb_invalidate(struct tlb *tlb, uint16_t asid, uint64_t vpn);
 void tlb_flush(struct tlb *tlb);
