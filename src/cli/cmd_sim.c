@@ -174,7 +174,18 @@ static int build_config(const struct sim_args *a, struct sim_config *config)
             return cli_usage_error("--%s: %s", a->settings[i].key, diag.message);
     }
     status = sim_config_finish(config, &diag);
-    return status ? report_diag(&diag, status) : 0;
+    if (!status)
+        return 0;
+    /* Name where the inconsistent setting came from: a flag, else the
+     * machine file. */
+    bool from_flag = false;
+    for (size_t i = 0; i < a->setting_count; i++)
+        from_flag |= !strcmp(a->settings[i].key, diag.field);
+    if (from_flag)
+        return cli_usage_error("--%s: %s", diag.field, diag.message);
+    if (a->machine)
+        snprintf(diag.file, sizeof diag.file, "%s", a->machine);
+    return report_diag(&diag, status);
 }
 
 /* The reference string as a one-process workload. */

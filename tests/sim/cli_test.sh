@@ -58,6 +58,10 @@ bad_flags_and_machine_files_are_usage_errors)
   printf 'frames = 4\npage-size = lots\n' >"$work/machine"
   expect 2 "mmkit: $work/machine:2: page-size: invalid value 'lots'" -- \
     "$mmkit" sim --refs 1 --machine "$work/machine"
+  expect 2 "mmkit: --levels: the levels index 18 bits" -- "$mmkit" sim --refs 1 --levels 9,9
+  printf 'levels = 9,9\n' >"$work/levels.machine"
+  expect 2 "mmkit: $work/levels.machine: levels: the levels index 18 bits" -- \
+    "$mmkit" sim --refs 1 --machine "$work/levels.machine"
   expect 1 "mmkit: $work/none.lackey: No such file" -- "$mmkit" sim "$work/none.lackey"
   ;;
 binary_trace_gives_the_same_answers_as_text)
