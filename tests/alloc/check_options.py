@@ -110,6 +110,11 @@ check("[inject_mmap_failure=3] is in force", values.get("inject_mmap_failure") =
 check("[inject_mmap_failure=3] some large allocations fail",
       int(values.get("nulls", "0")) > 0, r)
 
+# every mmap failing from the start: allocations fail, the program runs on
+r, values = run("inject_mmap_failure=1")
+ran_on("inject_mmap_failure=1", r, values)
+check("[inject_mmap_failure=1] every large allocation fails", values.get("nulls") == "200", r)
+
 if failures:
     print("FAIL:\n" + "\n".join(failures))
     sys.exit(1)

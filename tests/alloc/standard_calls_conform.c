@@ -218,6 +218,52 @@ static void realloc_moves_into_and_out_of_mapped_blocks(void **state)
 }
 #endif
 
+/* Blocks mapped on their own, grown and shrunk in steps large and small,
+ * keep every byte they share with the new size. */
+static void realloc_of_mapped_blocks_keeps_contents(void **state)
+{
+    static const size_t steps[] = {2 * MiB,  2 * MiB + 1, 8 * MiB,  8 * MiB - 4096,
+                                   3 * MiB,  32 * MiB,    5 * MiB + 7, 1 * MiB + 1,
+                                   33 * MiB, 4 * MiB,     100};
+    size_t len = 1 * MiB + 100;
+    unsigned char *p = T_malloc(len);
+    assert_non_null(p);
+    pattern_fill(p, len, 1000);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        p = T_realloc(p, steps[i]);
+        assert_non_null(p);
+        assert_true(T_usable_size(p) >= steps[i]);
+        size_t kept = steps[i] < len ? steps[i] : len;
+        assert_int_equal(pattern_mismatch(p, kept, 1000 + i), kept);
+        len = steps[i];
+        pattern_fill(p, len, 1000 + i + 1);
+    }
+    T_free(p);
+}
+
+/* A block from an aligned call reallocates like any other. */
+static void realloc_of_aligned_blocks_keeps_contents(void **state)
+{
+    for (size_t a = 32; a <= 4 * MiB; a *= 4) {
+        const size_t sizes[] = {1, 100, 5000, 300000, 3 * MiB};
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            unsigned char *p = T_aligned_alloc(a, n);
+            assert_non_null(p);
+            pattern_fill(p, n, a + n);
+            unsigned char *q = T_realloc(p, n * 3 + 1);
+            assert_non_null(q);
+            assert_true(pattern_ok(q, n, a + n));
+            pattern_fill(q, n * 3 + 1, a + n + 1);
+            q = T_realloc(q, n / 2 + 1);
+            assert_non_null(q);
+            assert_true(pattern_ok(q, n / 2 + 1, a + n + 1));
+            assert_true(is_aligned(q, MIN_ALIGN));
+            T_free(q);
+        }
+    }
+}
+
 static void reallocarray_keeps_contents(void **state)
 {
     unsigned char *p = T_reallocarray(NULL, 10, 7);
@@ -339,6 +385,8 @@ int main(void)
         cmocka_unit_test(realloc_moves_into_and_out_of_mapped_blocks),
         cmocka_unit_test(sized_frees_release_blocks),
 #endif
+        cmocka_unit_test(realloc_of_mapped_blocks_keeps_contents),
+        cmocka_unit_test(realloc_of_aligned_blocks_keeps_contents),
         cmocka_unit_test(reallocarray_keeps_contents),
         cmocka_unit_test(every_power_of_two_alignment_works),
         cmocka_unit_test(valloc_and_pvalloc_are_page_aligned),

@@ -35,9 +35,10 @@ static struct block *block_new(uint64_t *rng)
     size_t n = rng_block_size(rng, LARGE);
     if (n < sizeof(struct block))
         n = sizeof(struct block);
-    struct block *b = mmkit_malloc(n);
+    size_t align = rng_below(rng, 10) ? 16 : (size_t)16 << rng_below(rng, 13);
+    struct block *b = align == 16 ? mmkit_malloc(n) : mmkit_aligned_alloc(align, n);
     check(b != NULL);
-    check(is_aligned(b, 16));
+    check(is_aligned(b, align));
     check(mmkit_usable_size(b) >= n);
     b->size = n;
     b->seed = atomic_fetch_add(&next_seed, 2);

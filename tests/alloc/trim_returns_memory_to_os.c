@@ -97,6 +97,33 @@ static void rss_drops_after_free_and_trim(void **state)
     check_rss_drops(trim_all);
 }
 
+/* Trimming gives back only what is free: blocks still live keep their
+ * contents, small ones sharing pages with freed blocks and large ones. */
+static void trim_keeps_live_blocks(void **state)
+{
+    struct block_table t;
+    table_init(&t, 1 << 20);
+    allocate_and_touch(&t);
+    for (size_t i = 0; i < t.count; i++) {
+        size_t n = T_usable_size(t.blocks[i]);
+        if (i % 50 == 0 || i + 4 >= t.count)
+            pattern_fill(t.blocks[i], n < 4096 ? n : 4096, i);
+        else {
+            T_free(t.blocks[i]);
+            t.blocks[i] = NULL;
+        }
+    }
+    (void)T_trim(0);
+    for (size_t i = 0; i < t.count; i++) {
+        if (!t.blocks[i])
+            continue;
+        size_t n = T_usable_size(t.blocks[i]);
+        assert_true(pattern_ok(t.blocks[i], n < 4096 ? n : 4096, i));
+        T_free(t.blocks[i]);
+    }
+    table_release(&t);
+}
+
 #if MMKIT_PROMISE
 static void nothing(void)
 {
@@ -108,6 +135,7 @@ static void rss_drops_at_once_with_zero_purge_delay(void **state)
     long long old = mmkit_option_get("purge_delay_ms");
     assert_int_equal(mmkit_option_set("purge_delay_ms", 0), 0);
     check_rss_drops(nothing);
+    trim_keeps_live_blocks(state);
     assert_int_equal(mmkit_option_set("purge_delay_ms", old), 0);
 }
 
@@ -154,6 +182,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rss_drops_after_free_and_trim),
+        cmocka_unit_test(trim_keeps_live_blocks),
 #if MMKIT_PROMISE
         cmocka_unit_test(trim_shows_in_statistics),
         cmocka_unit_test(rss_drops_at_once_with_zero_purge_delay),
