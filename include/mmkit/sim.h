@@ -84,7 +84,7 @@ unsigned sim_trace_processes(const struct sim_trace *trace);
 uint64_t sim_trace_skipped(const struct sim_trace *trace);
 void sim_trace_close(struct sim_trace *trace);
 
-/* mmkit's binary trace: an 16-byte header ("MMKTRACE", version, process
+/* mmkit's binary trace: a 16-byte header ("MMKTRACE", version, process
  * count) and then one little-endian 64-bit word per record (docs/SIM.md). */
 struct sim_trace_writer;
 int sim_trace_writer_open(struct sim_trace_writer **out, const char *path,
@@ -206,7 +206,8 @@ void sim_machine_explain(struct sim_machine *machine, FILE *out);
 int sim_machine_set_future(struct sim_machine *machine, const struct sim_record *records,
                            size_t count);
 bool sim_machine_needs_future(const struct sim_machine *machine);
-/* Run records through the machine; a record's pid switches context. */
+/* Run records through the machine; a record's pid switches context.
+ * SIM_ERR_CONFIG if a record's pid is not below the process count. */
 int sim_machine_run(struct sim_machine *machine, const struct sim_record *records,
                     size_t count);
 /* Statistics of one process, or of all with pid < 0. */

@@ -67,19 +67,29 @@ static void explain_paging(struct sim_machine *m, const struct step *s)
             s->paddr, s->frame, m->config.page_size, s->addr & (m->config.page_size - 1));
 }
 
-static void explain_segments(struct sim_machine *m, const struct step *s)
+static void explain_bounds(struct sim_machine *m, const struct step *s)
 {
     const struct sim_config *c = &m->config;
-    if (c->translation == SIM_BASE_BOUNDS) {
-        fprintf(m->explain, "  bounds 0x%" PRIx64 ", base 0x%" PRIx64 "\n", c->bounds, c->base);
-    } else if (s->segment_found) {
-        const struct sim_segment *seg = &c->segments[s->segment];
-        fprintf(m->explain, "  segment %s: %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64 "\n",
-                seg->name, seg->grows_down ? "top" : "base", seg->base, seg->limit,
-                seg->grows_down ? "-" : "", seg->grows_down ? seg->base - s->addr : s->addr - seg->base);
-    }
+    fprintf(m->explain, "  0x%" PRIx64 " %s bounds 0x%" PRIx64 "\n", s->addr,
+            s->addr < c->bounds ? "<" : ">=", c->bounds);
     if (!s->protection_reason)
-        fprintf(m->explain, "  -> physical 0x%" PRIx64 "\n", s->paddr);
+        fprintf(m->explain, "  -> physical 0x%" PRIx64 " = base 0x%" PRIx64 " + 0x%" PRIx64 "\n",
+                s->paddr, c->base, s->addr);
+}
+
+static void explain_segment(struct sim_machine *m, const struct step *s)
+{
+    if (!s->segment_found)
+        return;
+    const struct sim_segment *seg = &m->config.segments[s->segment];
+    bool down = seg->grows_down;
+    uint64_t offset = down ? seg->base - s->addr : s->addr - seg->base;
+    fprintf(m->explain, "  segment %s: %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64
+                        "\n", seg->name, down ? "top" : "base", seg->base, seg->limit,
+            down ? "-" : "", offset);
+    if (!s->protection_reason)
+        fprintf(m->explain, "  -> physical 0x%" PRIx64 " = 0x%" PRIx64 " %s 0x%" PRIx64 "\n",
+                s->paddr, seg->physical, down ? "-" : "+", offset);
 }
 
 void explain_step(struct sim_machine *m)
@@ -89,8 +99,10 @@ void explain_step(struct sim_machine *m)
             kind_names[s->kind & 3], s->addr);
     if (m->config.translation == SIM_PAGING)
         explain_paging(m, s);
+    else if (m->config.translation == SIM_BASE_BOUNDS)
+        explain_bounds(m, s);
     else
-        explain_segments(m, s);
+        explain_segment(m, s);
     if (s->protection_reason)
         fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": %s\n", s->addr,
                 s->protection_reason);
