@@ -218,6 +218,10 @@ unsigned sim_machine_processes(const struct sim_machine *machine);
 size_t sim_machine_protection_faults(const struct sim_machine *machine,
                                      const struct sim_protection_fault **faults);
 
+/* Keep cumulative fault counts over time (off by default), for
+ * sim_report_svg.  0 or SIM_ERR_NOMEM. */
+int sim_machine_timeline(struct sim_machine *machine);
+
 /* ---- a whole run ----------------------------------------------------- */
 
 /* Several traces run the way a scheduler would: each trace (a process, or
@@ -241,6 +245,7 @@ void sim_workload_free(struct sim_workload *workload);
 struct sim_run_options {
     struct sim_trace_options trace;
     FILE *explain;                               /* NULL: no step-by-step story */
+    bool timeline;                               /* see sim_machine_timeline */
     void (*progress)(uint64_t done, void *arg); /* NULL: quiet */
     void *progress_arg;
 };
@@ -251,9 +256,11 @@ struct sim_run_options {
 int sim_run_traces(struct sim_machine **machine, const struct sim_config *config,
                    const char *const *paths, size_t count, const struct sim_run_options *options,
                    uint64_t *skipped, struct sim_diag *diag);
-/* The same for records already in memory. */
+/* The same for records already in memory (options may be NULL; its trace
+ * and progress fields are not used). */
 int sim_run_workload(struct sim_machine **machine, const struct sim_config *config,
-                     const struct sim_workload *workload, FILE *explain, struct sim_diag *diag);
+                     const struct sim_workload *workload, const struct sim_run_options *options,
+                     struct sim_diag *diag);
 
 /* ---- reports --------------------------------------------------------- */
 
@@ -262,6 +269,10 @@ double sim_stats_eat(const struct sim_stats *stats);
 /* The summary: per process (when more than one) and in total. */
 void sim_report_text(FILE *out, const struct sim_machine *machine);
 void sim_report_json(FILE *out, const struct sim_machine *machine);
+
+/* Cumulative page and protection faults against references, as SVG (the
+ * machine must have kept its timeline). */
+void sim_report_svg(FILE *out, const struct sim_machine *machine, const char *title);
 
 /* ---- sweeps ---------------------------------------------------------- */
 

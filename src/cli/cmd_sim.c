@@ -48,7 +48,8 @@ static const char usage[] =
     "  --explain            every reference step by step\n"
     "  --sweep frames=A..B  fault counts of several policies over memory sizes\n"
     "  --policies LIST      for --sweep (default fifo,lru,opt,clock; 'all' for all)\n"
-    "  --svg FILE           where --sweep draws its fault curve (default sweep.svg)\n"
+    "  --svg FILE           draw faults over time (with --sweep: the fault curve,\n"
+    "                       default sweep.svg)\n"
     "  --threads N          sweep workers (default 2)\n";
 
 struct sim_args {
@@ -150,6 +151,7 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     }
     if (!a->refs + !a->addrs + !a->trace_count != 2)
         return cli_usage_error("give traces, --refs or --addrs (one of them; try 'mmkit sim --help')");
+    a->run.timeline = a->svg && !a->sweep;
     if (a->explain && (a->json || a->sweep))
         return cli_usage_error("--explain goes with neither --json nor --sweep");
     return 0;
@@ -226,6 +228,26 @@ static void report_run(const struct sim_args *a, const struct sim_machine *machi
         fprintf(stderr, "mmkit: skipped %llu malformed trace lines\n", (unsigned long long)skipped);
 }
 
+/* Open path for a drawing; *title names the input (its file name). */
+static FILE *open_svg(const struct sim_args *a, const char *path, const char **title)
+{
+    *title = a->trace_count ? a->traces[0] : "reference string";
+    const char *slash = strrchr(*title, '/');
+    *title = slash ? slash + 1 : *title;
+    return fopen(path, "w");
+}
+
+/* 0 if the drawing reached path, else 1 after saying why not. */
+static int close_svg(FILE *svg, const char *path, const char *what)
+{
+    if (!svg || ferror(svg) || fclose(svg)) {
+        fprintf(stderr, "mmkit: %s: cannot write the %s\n", path, what);
+        return 1;
+    }
+    fprintf(stderr, "mmkit: %s drawn in %s\n", what, path);
+    return 0;
+}
+
 static int run_sweep(const struct sim_args *a, const struct sim_config *config,
                      const struct sim_workload *workload)
 {
@@ -247,20 +269,13 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
         sim_sweep_json(stdout, &sweep);
     else
         sim_sweep_text(stdout, &sweep);
-    const char *svg_path = a->svg ? a->svg : "sweep.svg";
-    FILE *svg = fopen(svg_path, "w");
-    if (svg) {
-        const char *title = a->trace_count ? a->traces[0] : "reference string";
-        const char *slash = strrchr(title, '/');
-        sim_sweep_svg(svg, &sweep, slash ? slash + 1 : title);
-        fclose(svg);
-        fprintf(stderr, "mmkit: fault curve drawn in %s\n", svg_path);
-    } else {
-        fprintf(stderr, "mmkit: %s: cannot write the fault curve\n", svg_path);
-        status = 1;
-    }
+    const char *title;
+    FILE *svg = open_svg(a, a->svg ? a->svg : "sweep.svg", &title);
+    if (svg)
+        sim_sweep_svg(svg, &sweep, title);
+    status = close_svg(svg, a->svg ? a->svg : "sweep.svg", "fault curve");
     sim_sweep_free(&sweep);
-    return status ? 1 : 0;
+    return status;
 }
 
 int cmd_sim(int argc, char **argv)
@@ -294,7 +309,7 @@ int cmd_sim(int argc, char **argv)
     struct sim_machine *machine = NULL;
     uint64_t skipped = workload.skipped;
     if (workload.records)
-        status = sim_run_workload(&machine, &config, &workload, a.run.explain, &diag);
+        status = sim_run_workload(&machine, &config, &workload, &a.run, &diag);
     else
         status = sim_run_traces(&machine, &config, a.traces, a.trace_count, &a.run, &skipped,
                                 &diag);
@@ -307,6 +322,12 @@ int cmd_sim(int argc, char **argv)
             report_diag(&diag, status);
     } else {
         report_run(&a, machine, skipped);
+        const char *title;
+        FILE *svg = a.svg ? open_svg(&a, a.svg, &title) : NULL;
+        if (svg)
+            sim_report_svg(svg, machine, title);
+        if (a.svg && close_svg(svg, a.svg, "fault timeline"))
+            status = SIM_ERR_IO;
     }
     sim_machine_destroy(machine);
     sim_workload_free(&workload);

@@ -49,6 +49,7 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     if (status)
         goto fail;
     m->next_tick = m->config.tick;
+    m->timeline.next = UINT64_MAX;
     *out = m;
     return SIM_OK;
 fail:
@@ -67,6 +68,7 @@ void sim_machine_destroy(struct sim_machine *m)
     free(m->process);
     free(m->frames);
     free(m->next_use);
+    timeline_free(&m->timeline);
     free(m);
 }
 
@@ -201,17 +203,20 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         if (r->pid != m->current_pid)
             context_switch(m, r->pid);
         struct process *p = &m->process[r->pid];
+        int status = SIM_OK;
         if (m->config.translation != SIM_PAGING) {
             segments_access(m, p, r->addr, r->kind);
-            continue;
+        } else {
+            uint64_t vpn;
+            unsigned pages = record_pages(m, r, &vpn);
+            status = page_access(m, p, r->addr, r->kind);
+            if (!status && pages == 2)
+                status = page_access(m, p, (vpn + 1) << m->page_shift, r->kind);
         }
-        uint64_t vpn;
-        unsigned pages = record_pages(m, r, &vpn);
-        int status = page_access(m, p, r->addr, r->kind);
-        if (!status && pages == 2)
-            status = page_access(m, p, (vpn + 1) << m->page_shift, r->kind);
         if (status)
             return status;
+        if (m->now >= m->timeline.next)
+            timeline_sample(m);
     }
     return SIM_OK;
 }

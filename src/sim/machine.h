@@ -53,6 +53,16 @@ struct step {
     bool segment_found;
 };
 
+/* Cumulative faults sampled every `interval` references while enabled
+ * (next is UINT64_MAX otherwise).  When full, every other sample goes and
+ * the interval doubles, so any run keeps at most TIMELINE_POINTS samples. */
+#define TIMELINE_POINTS 1024
+struct timeline {
+    uint64_t *references, *page_faults, *protection_faults;
+    size_t count;
+    uint64_t interval, next;
+};
+
 struct sim_machine {
     struct sim_config config;
     unsigned page_shift;
@@ -80,6 +90,7 @@ struct sim_machine {
 
     FILE *explain;
     struct step step; /* filled only while explaining */
+    struct timeline timeline;
 };
 
 /* kernel.c: serve a fault on page vpn of process p.  Sets *pte to the now
@@ -100,6 +111,10 @@ void kernel_free(struct sim_machine *m);
 
 /* segments.c: one reference under segmentation or base-and-bounds. */
 void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);
+
+/* timeline.c: take a sample (when m->now has reached timeline.next). */
+void timeline_sample(struct sim_machine *m);
+void timeline_free(struct timeline *timeline);
 
 /* explain.c: print m->step. */
 void explain_step(struct sim_machine *m);

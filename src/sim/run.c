@@ -59,13 +59,24 @@ void sim_workload_free(struct sim_workload *workload)
     *workload = (struct sim_workload){0};
 }
 
+/* Explain and timeline as the options say. */
+static int machine_options(struct sim_machine *machine, const struct sim_run_options *options)
+{
+    if (!options)
+        return SIM_OK;
+    sim_machine_explain(machine, options->explain);
+    return options->timeline ? sim_machine_timeline(machine) : SIM_OK;
+}
+
 int sim_run_workload(struct sim_machine **machine, const struct sim_config *config,
-                     const struct sim_workload *workload, FILE *explain, struct sim_diag *diag)
+                     const struct sim_workload *workload, const struct sim_run_options *options,
+                     struct sim_diag *diag)
 {
     int status = sim_machine_create(machine, config, workload->processes, diag);
+    if (!status)
+        status = machine_options(*machine, options);
     if (status)
         return status;
-    sim_machine_explain(*machine, explain);
     if (sim_machine_needs_future(*machine))
         status = sim_machine_set_future(*machine, workload->records, workload->count);
     if (!status)
@@ -109,9 +120,10 @@ int sim_run_traces(struct sim_machine **machine, const struct sim_config *config
     int status = schedule_open(&s, paths, count, &options->trace, config->quantum, diag);
     if (!status)
         status = sim_machine_create(machine, config, s.processes, diag);
+    if (!status)
+        status = machine_options(*machine, options);
     if (status)
         goto out;
-    sim_machine_explain(*machine, options->explain);
     if (sim_machine_needs_future(*machine)) {
         status = schedule_collect(&s, &workload, diag);
         if (!status)

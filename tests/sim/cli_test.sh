@@ -77,6 +77,27 @@ sweep_points_out_belady_anomaly_in_text_and_svg)
   grep -q "<svg" "$work/curve.svg" || fail "no SVG"
   grep -q "Belady's anomaly (fifo)" "$work/curve.svg" || fail "the SVG does not mark the anomaly"
   ;;
+svg_draws_faults_over_time)
+  # 5000 references, more than the timeline keeps: it must thin itself out
+  # and still end at the total.
+  refs=$(python3 -c 'print(",".join(str(i % 700) for i in range(5000)))')
+  "$mmkit" sim --refs "$refs" --frames 64 --policy fifo --svg "$work/timeline.svg" >/dev/null 2>&1
+  python3 - "$work/timeline.svg" <<'PY' || fail "the fault timeline is wrong"
+import sys, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+ns = '{http://www.w3.org/2000/svg}'
+texts = [t.text for t in root.iter(ns + 'text')]
+assert any(t and t.startswith('Faults over time') for t in texts), texts
+line = next(root.iter(ns + 'polyline'))
+points = [tuple(map(float, p.split(','))) for p in line.get('points').split()]
+assert 512 <= len(points) <= 1025, len(points)
+xs = [x for x, _ in points]
+ys = [y for _, y in points]
+assert xs == sorted(xs), 'references go forward'
+assert ys == sorted(ys, reverse=True), 'cumulative faults never fall'
+assert abs(ys[-1] - min(ys)) < 1e-9 and ys[-1] < ys[0]
+PY
+  ;;
 several_traces_are_several_processes)
   "$mmkit" sim "$data/sort.lackey.xz" "$data/sort.lackey.xz" --quantum 1000 --json >"$work/two.json"
   [ "$(json_field "$work/two.json" processes)" = 2 ] || fail "two traces, not two processes"

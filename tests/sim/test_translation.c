@@ -23,7 +23,8 @@ static struct outcome run_explained(const struct sim_config *config,
     struct sim_workload workload = {.records = (struct sim_record *)records, .count = count,
                                     .processes = processes};
     struct sim_machine *machine = NULL;
-    assert_int_equal(sim_run_workload(&machine, config, &workload, out, NULL), SIM_OK);
+    struct sim_run_options options = {.explain = out};
+    assert_int_equal(sim_run_workload(&machine, config, &workload, &options, NULL), SIM_OK);
     fclose(out);
     sim_machine_stats(machine, -1, &o.stats);
     sim_machine_destroy(machine);

@@ -1,0 +1,27 @@
+/* svg_chart.h - line charts as standalone SVG: axes with ticks, one line
+ * per series, labelled markers.  Used for sweeps' fault curves and runs'
+ * fault timelines. */
+#ifndef MMKIT_SIM_SVG_CHART_H
+#define MMKIT_SIM_SVG_CHART_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The value ranges map onto the plot area: [x_min, x_max] across,
+ * [0, y_max] upwards. */
+struct svg_chart {
+    FILE *out;
+    double x_min, x_max, y_max;
+};
+
+/* Start the document: background, title, axes, ticks and labels. */
+void svg_chart_begin(struct svg_chart *chart, const char *title, const char *x_label,
+                     const char *y_label);
+/* Series number index (its colour and place in the legend). */
+void svg_chart_series(const struct svg_chart *chart, unsigned index, const char *name,
+                      const double *x, const double *y, size_t count);
+/* A red ring at (x, y) with a label beside it. */
+void svg_chart_marker(const struct svg_chart *chart, double x, double y, const char *label);
+void svg_chart_end(const struct svg_chart *chart);
+
+#endif

@@ -1,0 +1,97 @@
+/* timeline.c - faults over time: cumulative page and protection faults
+ * sampled as the run goes, drawn as an SVG whose slope is the fault rate
+ * (steps show a program moving to a new working set). */
+#include <stdlib.h>
+
+#include "machine.h"
+#include "svg_chart.h"
+
+int sim_machine_timeline(struct sim_machine *m)
+{
+    struct timeline *t = &m->timeline;
+    timeline_free(t);
+    t->references = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    t->page_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    t->protection_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    if (!t->references || !t->page_faults || !t->protection_faults) {
+        timeline_free(t);
+        return SIM_ERR_NOMEM;
+    }
+    t->interval = 1;
+    t->next = m->now + 1;
+    return SIM_OK;
+}
+
+void timeline_free(struct timeline *t)
+{
+    free(t->references);
+    free(t->page_faults);
+    free(t->protection_faults);
+    *t = (struct timeline){.next = UINT64_MAX};
+}
+
+void timeline_sample(struct sim_machine *m)
+{
+    struct timeline *t = &m->timeline;
+    if (t->count == TIMELINE_POINTS) {
+        for (size_t i = 0; i < TIMELINE_POINTS / 2; i++) {
+            t->references[i] = t->references[2 * i + 1];
+            t->page_faults[i] = t->page_faults[2 * i + 1];
+            t->protection_faults[i] = t->protection_faults[2 * i + 1];
+        }
+        t->count = TIMELINE_POINTS / 2;
+        t->interval *= 2;
+    }
+    struct sim_stats s;
+    sim_machine_stats(m, -1, &s);
+    t->references[t->count] = m->now;
+    t->page_faults[t->count] = s.page_faults;
+    t->protection_faults[t->count++] = s.protection_faults;
+    t->next = m->now + t->interval;
+}
+
+/* One series: the samples, then the run's end if it came after them. */
+static void draw_counts(const struct svg_chart *chart, unsigned index, const char *name,
+                        const struct sim_machine *m, const uint64_t *counts, uint64_t final,
+                        double *x, double *y)
+{
+    const struct timeline *t = &m->timeline;
+    size_t n = 0;
+    for (; n < t->count; n++) {
+        x[n] = (double)t->references[n];
+        y[n] = (double)counts[n];
+    }
+    if (n == 0 || t->references[n - 1] < m->now) {
+        x[n] = (double)m->now;
+        y[n++] = (double)final;
+    }
+    svg_chart_series(chart, index, name, x, y, n);
+}
+
+void sim_report_svg(FILE *out, const struct sim_machine *m, const char *title)
+{
+    const struct timeline *t = &m->timeline;
+    size_t n = t->count;
+    double *x = malloc(sizeof *x * (n + 1)), *y = malloc(sizeof *y * (n + 1));
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return;
+    }
+    struct sim_stats s;
+    sim_machine_stats(m, -1, &s);
+    struct svg_chart chart = {.out = out, .x_max = (double)m->now,
+                              .y_max = (double)(s.page_faults > s.protection_faults
+                                                    ? s.page_faults : s.protection_faults)};
+    char heading[300];
+    snprintf(heading, sizeof heading, "Faults over time: %s (%s, %llu frames)", title,
+             m->config.policy, (unsigned long long)m->config.frames);
+    svg_chart_begin(&chart, heading, "references", "faults so far");
+    draw_counts(&chart, 0, "page faults", m, t->page_faults, s.page_faults, x, y);
+    if (s.protection_faults)
+        draw_counts(&chart, 1, "protection faults", m, t->protection_faults, s.protection_faults,
+                    x, y);
+    svg_chart_end(&chart);
+    free(x);
+    free(y);
+}
