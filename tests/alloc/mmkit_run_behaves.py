@@ -54,6 +54,11 @@ check("--options reach the library", "mmap_threshold 65536" in r.stdout, r)
 check("--options verbose=1 lists options",
       "mmkit: option mmap_threshold=65536" in r.stderr.splitlines(), r)
 
+# options are read at start-up, also by a program that never allocates
+r = run([MMKIT, "run", "--options", "verbose=1", "--", "true"])
+check("verbose=1 lists options for a program that does not allocate",
+      r.returncode == 0 and "mmkit: option verbose=1" in r.stderr.splitlines(), r)
+
 r = run([MMKIT, "run", "--", "/nonexistent/program"])
 check("a missing program is an error with a message", r.returncode != 0 and r.stderr != "", r)
 r = run([MMKIT, "run"])
