@@ -59,6 +59,15 @@ static inline uint64_t test_faults(const char *policy, uint64_t frames, const ch
     return test_run_refs(&config, refs).page_faults;
 }
 
+/* The diagnostic names this place. */
+static inline void test_assert_diag(const struct sim_diag *diag, const char *file,
+                                    unsigned long line, const char *field)
+{
+    assert_string_equal(diag->file, file);
+    assert_int_equal(diag->line, line);
+    assert_string_equal(diag->field, field);
+}
+
 /* A temporary file holding size bytes of data; remove with test_temp_remove.
  * (The tests build with _POSIX_C_SOURCE for mkstemp and open_memstream.) */
 static inline char *test_temp_file(const void *data, size_t size)

@@ -51,9 +51,7 @@ static void assert_file_error(const char *text, unsigned long line, const char *
     sim_config_default(&c);
     struct sim_diag diag = {0};
     assert_int_not_equal(sim_config_load(&c, path, &diag), SIM_OK);
-    assert_string_equal(diag.file, path);
-    assert_int_equal(diag.line, line);
-    assert_string_equal(diag.field, field);
+    test_assert_diag(&diag, path, line, field);
     test_temp_remove(path);
 }
 

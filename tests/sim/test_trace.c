@@ -101,9 +101,7 @@ static void assert_malformed(const char *text, unsigned long line, const char *f
     struct sim_diag diag = {0};
     struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
     assert_int_equal(read_all(path, options, &records, &count, &diag, NULL), SIM_ERR_PARSE);
-    assert_string_equal(diag.file, path);
-    assert_int_equal(diag.line, line);
-    assert_string_equal(diag.field, field);
+    test_assert_diag(&diag, path, line, field);
     free(records);
     test_temp_remove(path);
 }
