@@ -4,7 +4,8 @@
  * other's blocks, grow them with realloc, and exit with blocks still live
  * for later threads and the main thread to check and free.  Every block
  * keeps its contents until freed; afterwards every block allocated has been
- * freed according to the statistics.
+ * freed according to the statistics.  Meanwhile the main thread reads the
+ * statistics and trims.
  *
  * Usage: threads_free_across_and_exit_with_live_blocks [OPS_PER_THREAD]
  */
@@ -132,10 +133,12 @@ int main(int argc, char **argv)
             workers[t].ops = ops;
             check(pthread_create(&workers[t].tid, NULL, worker_run, &workers[t]) == 0);
         }
-        /* reading statistics while threads run is safe */
+        /* reading statistics and trimming while threads run are safe */
         mmkit_stats running;
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < 10; i++) {
             mmkit_stats_get(&running);
+            (void)mmkit_trim(0);
+        }
         for (int t = 0; t < THREADS; t++)
             check(pthread_join(workers[t].tid, NULL) == 0);
         /* blocks of exited threads are still readable */
