@@ -269,6 +269,8 @@ double sim_stats_eat(const struct sim_stats *stats);
 /* The summary: per process (when more than one) and in total. */
 void sim_report_text(FILE *out, const struct sim_machine *machine);
 void sim_report_json(FILE *out, const struct sim_machine *machine);
+/* A header row, a row per process, and a "total" row. */
+void sim_report_csv(FILE *out, const struct sim_machine *machine);
 
 /* Cumulative page and protection faults against references, as SVG (the
  * machine must have kept its timeline). */
@@ -300,6 +302,8 @@ void sim_sweep_free(struct sim_sweep *sweep);
 bool sim_sweep_anomaly(const struct sim_sweep *sweep, unsigned policy, uint64_t *frames);
 void sim_sweep_text(FILE *out, const struct sim_sweep *sweep);
 void sim_sweep_json(FILE *out, const struct sim_sweep *sweep);
+/* frames, then one column of page faults per policy. */
+void sim_sweep_csv(FILE *out, const struct sim_sweep *sweep);
 void sim_sweep_svg(FILE *out, const struct sim_sweep *sweep, const char *title);
 
 #ifdef __cplusplus

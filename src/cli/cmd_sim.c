@@ -45,6 +45,7 @@ static const char usage[] =
     "\n"
     "output:\n"
     "  --json               the summary as JSON\n"
+    "  --csv                the summary (or sweep table) as CSV\n"
     "  --explain            every reference step by step\n"
     "  --sweep frames=A..B  fault counts of several policies over memory sizes\n"
     "  --policies LIST      for --sweep (default fifo,lru,opt,clock; 'all' for all)\n"
@@ -62,7 +63,7 @@ struct sim_args {
     } settings[64]; /* in command-line order */
     size_t setting_count;
     struct sim_run_options run;
-    bool json, explain;
+    bool json, csv, explain;
     const char *sweep, *policies, *svg;
     unsigned threads;
 };
@@ -105,7 +106,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
         snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
         const char *key = name + 2;
         const char *value = NULL;
-        bool takes_value = strcmp(name, "--json") && strcmp(name, "--explain") &&
+        bool takes_value = strcmp(name, "--json") && strcmp(name, "--csv") &&
+                           strcmp(name, "--explain") &&
                            strcmp(name, "--split-straddling") && strcmp(name, "--skip-bad") &&
                            strcmp(name, "--help") && strcmp(name, "-h");
         if (takes_value && !(value = flag_value(argc, argv, &i, name)))
@@ -115,6 +117,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
             exit(0);
         } else if (!strcmp(name, "--json")) {
             a->json = true;
+        } else if (!strcmp(name, "--csv")) {
+            a->csv = true;
         } else if (!strcmp(name, "--explain")) {
             a->explain = true;
         } else if (!strcmp(name, "--skip-bad")) {
@@ -152,8 +156,10 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     if (!a->refs + !a->addrs + !a->trace_count != 2)
         return cli_usage_error("give traces, --refs or --addrs (one of them; try 'mmkit sim --help')");
     a->run.timeline = a->svg && !a->sweep;
-    if (a->explain && (a->json || a->sweep))
-        return cli_usage_error("--explain goes with neither --json nor --sweep");
+    if (a->explain && (a->json || a->csv || a->sweep))
+        return cli_usage_error("--explain goes with none of --json, --csv and --sweep");
+    if (a->json && a->csv)
+        return cli_usage_error("choose --json or --csv");
     return 0;
 }
 
@@ -222,6 +228,8 @@ static void report_run(const struct sim_args *a, const struct sim_machine *machi
 {
     if (a->json)
         sim_report_json(stdout, machine);
+    else if (a->csv)
+        sim_report_csv(stdout, machine);
     else
         sim_report_text(stdout, machine);
     if (skipped)
@@ -267,6 +275,8 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
     }
     if (a->json)
         sim_sweep_json(stdout, &sweep);
+    else if (a->csv)
+        sim_sweep_csv(stdout, &sweep);
     else
         sim_sweep_text(stdout, &sweep);
     const char *title;

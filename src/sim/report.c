@@ -108,6 +108,31 @@ static void json_fields(FILE *out, const struct sim_stats *s, const char *indent
     fprintf(out, "%s\"effective_access_ns\": %.3f", indent, sim_stats_eat(s));
 }
 
+static void csv_row(FILE *out, const char *name, const struct sim_stats *s)
+{
+    fprintf(out, "%s", name);
+    for (size_t i = 0; i < COUNTER_COUNT; i++)
+        fprintf(out, ",%" PRIu64, counter_value(s, &counters[i]));
+    fprintf(out, ",%.3f\n", sim_stats_eat(s));
+}
+
+void sim_report_csv(FILE *out, const struct sim_machine *m)
+{
+    fprintf(out, "process");
+    for (size_t i = 0; i < COUNTER_COUNT; i++)
+        fprintf(out, ",%s", counters[i].key);
+    fprintf(out, ",effective_access_ns\n");
+    struct sim_stats s;
+    for (unsigned pid = 0; pid < m->processes; pid++) {
+        char name[16];
+        snprintf(name, sizeof name, "%u", pid);
+        sim_machine_stats(m, (int)pid, &s);
+        csv_row(out, name, &s);
+    }
+    sim_machine_stats(m, -1, &s);
+    csv_row(out, "total", &s);
+}
+
 void sim_report_json(FILE *out, const struct sim_machine *m)
 {
     const struct sim_config *c = &m->config;

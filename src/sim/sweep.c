@@ -166,6 +166,21 @@ void sim_sweep_text(FILE *out, const struct sim_sweep *sweep)
     }
 }
 
+void sim_sweep_csv(FILE *out, const struct sim_sweep *sweep)
+{
+    uint64_t width = sweep_width(sweep);
+    fprintf(out, "frames");
+    for (unsigned p = 0; p < sweep->policy_count; p++)
+        fprintf(out, ",%s", sweep->policies[p]);
+    fputc('\n', out);
+    for (uint64_t i = 0; i < width; i++) {
+        fprintf(out, "%" PRIu64, sweep->frames_min + i);
+        for (unsigned p = 0; p < sweep->policy_count; p++)
+            fprintf(out, ",%" PRIu64, sweep->faults[p * width + i]);
+        fputc('\n', out);
+    }
+}
+
 void sim_sweep_json(FILE *out, const struct sim_sweep *sweep)
 {
     uint64_t width = sweep_width(sweep);

@@ -45,6 +45,24 @@ json_has_the_integer_fields)
   done
   [ "$(json_field "$work/run.json" page_faults)" = 9 ] || fail "FIFO on Belady's string at 3 frames"
   ;;
+csv_matches_json)
+  "$mmkit" sim --refs 1:1,2,3w,1:4,5 --frames 2 --json >"$work/run.json"
+  "$mmkit" sim --refs 1:1,2,3w,1:4,5 --frames 2 --csv >"$work/run.csv"
+  python3 - "$work/run.json" "$work/run.csv" <<'PY' || fail "CSV and JSON disagree"
+import csv, json, sys
+data = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert [r['process'] for r in rows] == ['0', '1', 'total'], rows
+for key in ('references', 'page_faults', 'swap_writes', 'tlb_hits'):
+    assert int(rows[-1][key]) == data[key], key
+    for r, p in zip(rows, data['per_process']):
+        assert int(r[key]) == p[key], key
+PY
+  "$mmkit" sim --refs 1,2,3,4,1,2,5,1,2,3,4,5 --sweep frames=3..4 --policies fifo,lru --csv \
+    --svg "$work/s.svg" >"$work/sweep.csv" 2>/dev/null
+  [ "$(cat "$work/sweep.csv")" = "$(printf 'frames,fifo,lru\n3,9,10\n4,10,8')" ] ||
+    fail "sweep CSV: $(cat "$work/sweep.csv")"
+  ;;
 bad_trace_line_names_file_line_and_field)
   printf 'I  0401,3\n L zz,8\n' >"$work/bad.lackey"
   expect 1 "mmkit: $work/bad.lackey:2: address: expected a hexadecimal address" -- \
