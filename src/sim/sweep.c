@@ -141,19 +141,32 @@ bool sim_sweep_anomaly(const struct sim_sweep *sweep, unsigned policy, uint64_t 
     return false;
 }
 
+/* The table of faults: aligned columns for people, or CSV. */
+static void sweep_table(FILE *out, const struct sim_sweep *sweep, bool csv)
+{
+    uint64_t width = sweep_width(sweep);
+    fprintf(out, csv ? "%s" : "%8s", "frames");
+    for (unsigned p = 0; p < sweep->policy_count; p++)
+        fprintf(out, csv ? ",%s" : " %10s", sweep->policies[p]);
+    fputc('\n', out);
+    for (uint64_t i = 0; i < width; i++) {
+        fprintf(out, csv ? "%" PRIu64 : "%8" PRIu64, sweep->frames_min + i);
+        for (unsigned p = 0; p < sweep->policy_count; p++)
+            fprintf(out, csv ? ",%" PRIu64 : " %10" PRIu64, sweep->faults[p * width + i]);
+        fputc('\n', out);
+    }
+}
+
+void sim_sweep_csv(FILE *out, const struct sim_sweep *sweep)
+{
+    sweep_table(out, sweep, true);
+}
+
 void sim_sweep_text(FILE *out, const struct sim_sweep *sweep)
 {
     uint64_t width = sweep_width(sweep);
-    fprintf(out, "page faults by frames\n%8s", "frames");
-    for (unsigned p = 0; p < sweep->policy_count; p++)
-        fprintf(out, " %10s", sweep->policies[p]);
-    fputc('\n', out);
-    for (uint64_t i = 0; i < width; i++) {
-        fprintf(out, "%8" PRIu64, sweep->frames_min + i);
-        for (unsigned p = 0; p < sweep->policy_count; p++)
-            fprintf(out, " %10" PRIu64, sweep->faults[p * width + i]);
-        fputc('\n', out);
-    }
+    fprintf(out, "page faults by frames\n");
+    sweep_table(out, sweep, false);
     for (unsigned p = 0; p < sweep->policy_count; p++) {
         uint64_t f;
         if (sim_sweep_anomaly(sweep, p, &f)) {
@@ -163,21 +176,6 @@ void sim_sweep_text(FILE *out, const struct sim_sweep *sweep)
                     sweep->policies[p], sweep->faults[p * width + i + 1], f + 1,
                     sweep->faults[p * width + i], f);
         }
-    }
-}
-
-void sim_sweep_csv(FILE *out, const struct sim_sweep *sweep)
-{
-    uint64_t width = sweep_width(sweep);
-    fprintf(out, "frames");
-    for (unsigned p = 0; p < sweep->policy_count; p++)
-        fprintf(out, ",%s", sweep->policies[p]);
-    fputc('\n', out);
-    for (uint64_t i = 0; i < width; i++) {
-        fprintf(out, "%" PRIu64, sweep->frames_min + i);
-        for (unsigned p = 0; p < sweep->policy_count; p++)
-            fprintf(out, ",%" PRIu64, sweep->faults[p * width + i]);
-        fputc('\n', out);
     }
 }
 
