@@ -30,19 +30,13 @@ void free_remote(segment *seg, page *pg, block *b)
         huge_free(seg);
         return;
     }
-    /* Read what we need first: once pushed, the block may be the page's
-     * last, and the owner may retire the page at once. */
-    size_t class_index = pg->class_index;
-    struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+    /* Nothing of the page may be touched after the push: the block may be
+     * the page's last, and the owner may retire the page at once. */
     block *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
     do {
         b->next = head;
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, b, memory_order_release,
                                                     memory_order_relaxed));
-    /* Heap structs are never unmapped, so the hint is safe even if the heap
-     * changed hands meanwhile; at worst it costs a useless rescan. */
-    if (heap && !atomic_load_explicit(&heap->remote_freed[class_index], memory_order_relaxed))
-        atomic_store_explicit(&heap->remote_freed[class_index], 1, memory_order_relaxed);
 }
 
 void mmkit_free_sized(void *ptr, size_t size)

@@ -109,6 +109,8 @@ static size_t class_page_slices(size_t class_index)
     return (size + SLICE_SIZE - 1) / SLICE_SIZE;
 }
 
+#define FULL_PAGES_CHECKED 8
+
 /* Make `pg` have a free block if it can: collect, else carve more. */
 static bool page_refill(page *pg)
 {
@@ -151,18 +153,20 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         page_to_full(heap, pg);
         pg = next;
     }
-    /* Other threads freed into this heap: some full page may have room. */
-    if (atomic_load_explicit(&heap->remote_freed[class_index], memory_order_relaxed)) {
-        atomic_store_explicit(&heap->remote_freed[class_index], 0, memory_order_relaxed);
-        for (pg = heap->full[class_index].first; pg;) {
-            page *next = pg->next;
-            if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed))
-                page_from_full(heap, pg);
-            pg = next;
-        }
-        for (pg = heap->queue[class_index].first; pg; pg = pg->next)
+    /* Other threads may have freed into full pages.  Look at a few of them,
+     * oldest first, before mapping more: the cost stays bounded however
+     * many full pages there are, and every full page is looked at again
+     * after the heap has taken that many fresh pages. */
+    for (int looked = 0; looked < FULL_PAGES_CHECKED && (pg = heap->full[class_index].first); looked++) {
+        page_queue *full = &heap->full[class_index];
+        if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed)) {
+            page_from_full(heap, pg);
             if (page_refill(pg))
                 return pg;
+        } else {
+            queue_remove(full, pg);
+            queue_push(full, pg);
+        }
     }
     segment_purge_due(heap, false);
     pg = segment_page_alloc(heap, class_page_slices(class_index));

@@ -195,9 +195,11 @@ static inline void stats_count_alloc(class_counters *c)
 {
     uint64_t allocs = counter_get(&c->allocs) + 1;
     atomic_store_explicit(&c->allocs, allocs, memory_order_relaxed);
-    uint64_t live = allocs - counter_get(&c->frees);
-    if (unlikely(live > counter_get(&c->peak_live)))
-        atomic_store_explicit(&c->peak_live, live, memory_order_relaxed);
+    /* Signed: a heap that adopted an exited thread's pages counts frees of
+     * blocks it never handed out. */
+    int64_t live = (int64_t)(allocs - counter_get(&c->frees));
+    if (unlikely(live > (int64_t)counter_get(&c->peak_live)))
+        atomic_store_explicit(&c->peak_live, (uint64_t)live, memory_order_relaxed);
 }
 
 /* ---- the fence with libc (init.c) -------------------------------------------- */

@@ -161,9 +161,11 @@ void segment_page_free(struct mmkit_heap *heap, page *pg)
     seg->dirty_slices |= span;
     if (mmkit_options.purge_delay_ms == 0) {
         segment_purge(seg);
-    } else if (seg->purge_at_ns == 0) {
+    } else {
+        /* Each free postpones the purge: a segment in steady use keeps its
+         * memory, one that goes quiet gives it back after the delay. */
         seg->purge_at_ns = os_now_ns() + mmkit_options.purge_delay_ms * 1000000u;
-        if (heap->next_purge_ns == 0 || seg->purge_at_ns < heap->next_purge_ns)
+        if (heap->next_purge_ns == 0)
             heap->next_purge_ns = seg->purge_at_ns;
     }
     if (seg->free_slices == ALL_PAGE_SLICES) {
@@ -261,6 +263,7 @@ bool segment_reclaim(struct mmkit_heap *heap)
     for (page *pg; (pg = segment_next_page(seg, &i));) {
         atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
         page_collect(pg);
+        pg->in_full = false;
         queue_push(&heap->queue[pg->class_index], pg);
     }
     return true;

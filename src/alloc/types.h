@@ -127,9 +127,6 @@ struct mmkit_heap {
     class_counters counters[CLASS_COUNT];
     page_queue queue[CLASS_COUNT];      /* pages that may have free blocks */
     page_queue full[CLASS_COUNT];       /* pages found with no free block */
-    /* Set by other threads after a remote free into this heap: the full
-     * queue of that class is worth rescanning. */
-    _Atomic uint8_t remote_freed[CLASS_COUNT];
     segment *segments;                  /* segments this heap owns */
     size_t empty_segments;              /* of those, how many have no page */
     uint64_t next_purge_ns;             /* earliest purge_at of its segments; 0: none */
