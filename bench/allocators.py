@@ -112,11 +112,16 @@ def discover(build_dir, wanted=None):
 
 
 def _mmkit_version():
-    """The commit the library was built from, as `git describe` names it."""
-    try:
-        result = subprocess.run(["git", "describe", "--always", "--dirty"],
-                                cwd=Path(__file__).resolve().parent, capture_output=True,
-                                text=True)
-    except OSError:
+    """The last commit that changed the allocator, marked when the work tree
+    holds changes to it that are not committed."""
+    def git(*arguments):
+        try:
+            return subprocess.run(["git", *arguments], cwd=Path(__file__).resolve().parent,
+                                  capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+    commit = git("log", "-1", "--format=%h", "--", "../src/alloc", "../include")
+    if not commit:
         return "unknown"
-    return result.stdout.strip() or "unknown"
+    changed = git("status", "--porcelain", "--", "../src/alloc", "../include")
+    return commit + (" with uncommitted changes" if changed else "")

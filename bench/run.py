@@ -11,6 +11,7 @@ docs/BENCHMARKS.md and its charts.
 
 import argparse
 import json
+import os
 import random
 import re
 import signal
@@ -164,6 +165,7 @@ def main():
         raise SystemExit("bench: no allocator to run")
     launcher = workload_registry.build(arguments.build, workloads)
 
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="mmkit-bench-") as scratch:
         inputs = workload_registry.Inputs(arguments.build, scratch, arguments.scale)
         if arguments.callgrind:
@@ -186,7 +188,8 @@ def main():
     if is_complete(arguments):
         command = ("make bench" if arguments.rounds == 5 else
                    "python3 bench/run.py --build BUILD --rounds %d" % arguments.rounds)
-        benchmarks_doc.write(arguments.docs, summary, allocators, arguments.rounds, command)
+        benchmarks_doc.write(arguments.docs, summary, allocators, arguments.rounds, command,
+                             load)
         print("\nwrote %s/BENCHMARKS.md" % workload_registry.relative(arguments.docs))
     else:
         print("\nreport not written: only a complete run (no --only, --allocators, --quick "

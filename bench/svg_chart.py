@@ -28,9 +28,13 @@ def _ticks(low, high):
     return [2.0 ** e for e in range(first, last + 1)]
 
 
+FAILED = "FAIL"
+
+
 def bar_chart(title, subtitle, groups, allocators):
-    """groups: [(label, {allocator: ratio or None})]; returns the SVG text."""
-    values = [v for _, row in groups for v in row.values() if v]
+    """groups: [(label, {allocator: ratio, None when not run, or FAILED})];
+    returns the SVG text."""
+    values = [v for _, row in groups for v in row.values() if v and v != FAILED]
     ticks = _ticks(min(values + [0.5]), max(values + [2.0]))
     low, high = math.log2(ticks[0]), math.log2(ticks[-1])
 
@@ -66,9 +70,10 @@ def bar_chart(title, subtitle, groups, allocators):
             value = row.get(name)
             bar_y = y + a * BAR_HEIGHT
             colour = COLOURS.get(name, FALLBACK_COLOUR)
-            if not value:
-                out.append('<text x="%.1f" y="%.1f" fill="%s">n/a</text>'
-                           % (one + 3, bar_y + BAR_HEIGHT - 2, colour))
+            if not value or value == FAILED:
+                out.append('<text x="%.1f" y="%.1f" font-size="9" fill="%s">%s</text>'
+                           % (one + 3, bar_y + BAR_HEIGHT - 3, colour,
+                              "failed" if value else "not run"))
                 continue
             x = x_of(value)
             out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="%s">'

@@ -139,11 +139,8 @@ class Inputs:
 def relative(path):
     """path relative to the current directory when it lies below it, so that
     reports do not carry one machine's directories."""
-    try:
-        return os.path.relpath(path) if Path(os.path.abspath(path)).is_relative_to(
-            Path.cwd()) else path
-    except ValueError:
-        return path
+    inside = Path(os.path.abspath(path)).is_relative_to(Path.cwd())
+    return os.path.relpath(path) if inside else path
 
 
 CHECK_LINE = re.compile(r"^check=([0-9a-f]{16})$", re.M)
