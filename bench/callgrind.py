@@ -20,6 +20,7 @@ from allocators import BASELINE
 from report import Table
 
 SCALE = 0.05
+TIMEOUT = 600
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -31,14 +32,19 @@ def _count(workload, allocator, inputs, valgrind):
         environment["LD_PRELOAD"] = allocator.library
     with tempfile.NamedTemporaryFile(prefix="callgrind-") as profile, \
             open(stdin or "/dev/null", "rb") as given:
-        result = subprocess.run(
-            [valgrind, "--tool=callgrind", "--callgrind-out-file=" + profile.name, *argv],
-            stdin=given, capture_output=True, env=environment, check=False)
-    stdout = result.stdout.decode(errors="replace")
+        try:
+            result = subprocess.run(
+                [valgrind, "--tool=callgrind", "--callgrind-out-file=" + profile.name, *argv],
+                stdin=given, capture_output=True, env=environment, check=False,
+                timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return None, "timed out after %d s" % TIMEOUT
     stderr = result.stderr.decode(errors="replace")
     collected = COLLECTED.search(stderr)
     if result.returncode != 0 or not collected:
         return None, "exit status %d" % result.returncode
+    if workload_registry.check_of(workload, result.stdout.decode(errors="replace")) is None:
+        return None, "printed no check"
     return int(collected.group(1)), None
 
 

@@ -6,7 +6,10 @@
  *   -p  preload LIBRARY into the command (LD_PRELOAD), and only into it
  *   -t  kill the command after SECONDS (default 120)
  * The last line on stderr is
- *   measure: wall=<s> maxrss_kib=<KiB> status=<exit status or -1> signal=<n> timeout=<0|1>
+ *   measure: wall=<s> cpu=<s> maxrss_kib=<KiB> status=<exit status or -1> signal=<n>
+ *            timeout=<0|1>
+ * where cpu is user plus system time: on a busy machine it moves less than
+ * wall time, though it cannot see waiting or false sharing.
  *
  * Why a launcher rather than timing from the Python runner: Linux carries
  * the high-water RSS of the process that forked a child across its exec, so
@@ -95,8 +98,10 @@ int main(int argc, char **argv)
     double wall = seconds_now() - start;
     alarm(0);
 
-    fprintf(stderr, "measure: wall=%.6f maxrss_kib=%ld status=%d signal=%d timeout=%d\n", wall,
-            usage_of_child.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+    double cpu = (double)usage_of_child.ru_utime.tv_sec + (double)usage_of_child.ru_stime.tv_sec +
+                 ((double)usage_of_child.ru_utime.tv_usec + (double)usage_of_child.ru_stime.tv_usec) / 1e6;
+    fprintf(stderr, "measure: wall=%.6f cpu=%.6f maxrss_kib=%ld status=%d signal=%d timeout=%d\n",
+            wall, cpu, usage_of_child.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
             WIFSIGNALED(status) ? WTERMSIG(status) : 0, (int)timed_out);
     return 0;
 }

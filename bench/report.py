@@ -73,6 +73,8 @@ def time_table(summary, rounds):
 
 
 def _ratio_table(title, summary, cell_ratio, note):
+    if BASELINE not in summary.names:
+        return None
     names = summary.names
     rows = []
     for w in summary.workloads:

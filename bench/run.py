@@ -28,7 +28,7 @@ import workloads as workload_registry
 from summary import Summary
 
 REPO = Path(__file__).resolve().parent.parent
-MEASURE_LINE = re.compile(r"^measure: wall=(\S+) maxrss_kib=(\d+) status=(-?\d+) "
+MEASURE_LINE = re.compile(r"^measure: wall=(\S+) cpu=(\S+) maxrss_kib=(\d+) status=(-?\d+) "
                           r"signal=(\d+) timeout=([01])$", re.M)
 QUICK_SCALE = 0.2
 
@@ -74,7 +74,7 @@ def describe_failure(fields, stderr):
         return "the library could not be preloaded"
     if fields is None:
         return "the launcher failed: " + stderr.strip()[-200:]
-    wall, rss, status, signal_number, timed_out = fields
+    _, _, _, status, signal_number, timed_out = fields
     last_line = next((line for line in reversed(stderr.splitlines())
                       if line and not line.startswith("measure: ")), "")
     if timed_out:
@@ -106,15 +106,16 @@ def run_once(launcher, inputs, workload, allocator, timeout):
     match = MEASURE_LINE.search(stderr)
     fields = None
     if match:
-        fields = (float(match.group(1)), int(match.group(2)), int(match.group(3)),
-                  int(match.group(4)), match.group(5) == "1")
+        fields = (float(match.group(1)), float(match.group(2)), int(match.group(3)),
+                  int(match.group(4)), int(match.group(5)), match.group(6) == "1")
     error = describe_failure(fields, stderr)
     check = workload_registry.check_of(workload, stdout) if not error else None
     if not error and check is None:
         error = "printed no check"
     return {
         "workload": workload.name, "allocator": allocator.name,
-        "wall": fields[0] if fields else None, "maxrss_kib": fields[1] if fields else None,
+        "wall": fields[0] if fields else None, "cpu": fields[1] if fields else None,
+        "maxrss_kib": fields[2] if fields else None,
         "check": check, "live_peak": workload_registry.live_peak_of(stdout),
         "error": error, "command": inputs.reproduce(workload, allocator.library),
     }
