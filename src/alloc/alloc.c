@@ -190,13 +190,9 @@ int mmkit_trim(size_t pad)
 {
     (void)pad;
     uint64_t before = atomic_load_explicit(&os_stats.returned, memory_order_relaxed);
-    struct mmkit_heap *heap = heap_for_thread();
-    if (heap) {
-        /* Adopt what exited threads left, so their empty pages go too. */
-        while (segment_reclaim(heap)) {
-        }
+    struct mmkit_heap *heap = heap_collect_pending();
+    if (heap)
         heap_trim(heap);
-    }
     huge_trim();
     return atomic_load_explicit(&os_stats.returned, memory_order_relaxed) != before;
 }

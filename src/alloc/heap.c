@@ -235,6 +235,17 @@ static void heap_collect_all(struct mmkit_heap *heap)
     }
 }
 
+struct mmkit_heap *heap_collect_pending(void)
+{
+    struct mmkit_heap *heap = heap_for_thread();
+    if (!heap)
+        return NULL;
+    while (segment_reclaim(heap)) {
+    }
+    heap_collect_all(heap);
+    return heap;
+}
+
 void heap_trim(struct mmkit_heap *heap)
 {
     heap_collect_all(heap);

@@ -143,6 +143,9 @@ struct mmkit_heap *heap_for_thread(void) INTERNAL;
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index) INTERNAL;
 /* A local free left `pg` empty or moved it out of the full queue. */
 void heap_page_freed_slow(page *pg) INTERNAL;
+/* Take in the frees other threads made into this thread's pages, and the
+ * pages exited threads left behind; returns the thread's heap. */
+struct mmkit_heap *heap_collect_pending(void) INTERNAL;
 /* Give back what the heap can: empty pages, free slices, empty segments. */
 void heap_trim(struct mmkit_heap *heap) INTERNAL;
 /* The thread owning `heap` is gone: hand its segments to others. */

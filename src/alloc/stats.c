@@ -53,6 +53,9 @@ void stats_retire_heap(struct mmkit_heap *heap, bool blocks_freed)
 
 void mmkit_stats_get(mmkit_stats *out)
 {
+    /* Frees other threads made are counted when the owner collects them:
+     * collect what this thread owns, and what exited threads left. */
+    heap_collect_pending();
     *out = (mmkit_stats){.class_count = CLASS_COUNT};
     global_lock();
     for (size_t c = 0; c < CLASS_COUNT; c++) {
