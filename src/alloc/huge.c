@@ -19,8 +19,9 @@
 /* Every huge segment in use, under the global lock. */
 static segment *huge_segments;
 
-#define HUGE_CACHE_SLOTS 8
-#define HUGE_CACHE_MAX_BYTES ((size_t)64 << 20)
+#define HUGE_CACHE_SLOTS 16
+#define HUGE_CACHE_MAX_BYTES ((size_t)128 << 20)
+#define HUGE_CACHE_MAX_BLOCK ((size_t)32 << 20)
 static struct {
     segment *seg;
     uint64_t freed_at_ns;
@@ -65,18 +66,60 @@ static void huge_unmap(segment *seg)
     os_unmap(seg->mapping, seg->mapped_size);
 }
 
-/* A cached mapping that fits `need` bytes without wasting more than half. */
+/* The smallest cached mapping of at least `need` bytes and at most four
+ * times that.  Beyond twice `need`, its pages past `need` go back to the
+ * OS: a program that frees a big buffer and asks for a small one keeps
+ * little more than it uses. */
 static segment *huge_cache_take(size_t need)
 {
+    size_t best = HUGE_CACHE_SLOTS;
     for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
         segment *seg = huge_cache[i].seg;
-        if (seg && seg->mapped_size >= need && seg->mapped_size - need <= need / 2) {
-            huge_cache[i].seg = NULL;
-            huge_cache_bytes -= seg->mapped_size;
-            return seg;
-        }
+        if (seg && seg->mapped_size >= need && seg->mapped_size / 4 <= need &&
+            (best == HUGE_CACHE_SLOTS || seg->mapped_size < huge_cache[best].seg->mapped_size))
+            best = i;
     }
-    return NULL;
+    if (best == HUGE_CACHE_SLOTS)
+        return NULL;
+    segment *seg = huge_cache[best].seg;
+    huge_cache[best].seg = NULL;
+    huge_cache_bytes -= seg->mapped_size;
+    return seg;
+}
+
+/* Put a freed mapping in the cache, evicting the oldest if need be;
+ * returns what the caller must unmap (outside the lock), or NULL. */
+static segment *huge_cache_put(segment *seg)
+{
+    if (seg->mapped_size > HUGE_CACHE_MAX_BLOCK || mmkit_options.purge_delay_ms == 0 ||
+        (uint8_t *)seg != seg->mapping) {
+        seg->next = NULL;
+        return seg;
+    }
+    size_t slot = HUGE_CACHE_SLOTS, oldest = 0;
+    for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
+        if (!huge_cache[i].seg)
+            slot = i;
+        else if (huge_cache[i].freed_at_ns < huge_cache[oldest].freed_at_ns || !huge_cache[oldest].seg)
+            oldest = i;
+    }
+    segment *evicted = NULL;
+    if (slot == HUGE_CACHE_SLOTS || huge_cache_bytes + seg->mapped_size > HUGE_CACHE_MAX_BYTES) {
+        evicted = huge_cache[oldest].seg;
+        huge_cache_bytes -= evicted->mapped_size;
+        slot = oldest;
+        if (huge_cache_bytes + seg->mapped_size > HUGE_CACHE_MAX_BYTES) {
+            huge_cache[slot].seg = NULL;
+            evicted->next = seg;
+            seg->next = NULL;
+            return evicted;
+        }
+        evicted->next = NULL;
+    }
+    huge_cache[slot].seg = seg;
+    huge_cache[slot].freed_at_ns = os_now_ns();
+    huge_cache_bytes += seg->mapped_size;
+    return evicted;
 }
 
 /* Take out of the cache what has waited long enough (everything if `all`);
@@ -159,6 +202,9 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
         seg = huge_cache_take(round_to_page(offset + size));
         global_unlock();
         if (seg) {
+            size_t used = round_to_page(offset + size);
+            if (seg->mapped_size > 2 * used)
+                os_purge(seg->mapping + used, seg->mapped_size - used);
             seg->pages[0].start = seg->mapping + offset;
             if (zero)
                 memset(seg->pages[0].start, 0, size);
@@ -185,25 +231,12 @@ void huge_free(segment *seg)
     size_t usable = (size_t)(seg->mapping + seg->mapped_size - seg->pages[0].start);
     atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
-    bool cacheable = (uint8_t *)seg == seg->mapping && mmkit_options.purge_delay_ms > 0 &&
-                     seg->mapped_size <= HUGE_CACHE_MAX_BYTES / 4;
     global_lock();
     huge_list_remove(seg);
     segment *expired = huge_cache_expire(false);
-    if (cacheable && huge_cache_bytes + seg->mapped_size <= HUGE_CACHE_MAX_BYTES) {
-        for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
-            if (!huge_cache[i].seg) {
-                huge_cache[i].seg = seg;
-                huge_cache[i].freed_at_ns = os_now_ns();
-                huge_cache_bytes += seg->mapped_size;
-                seg = NULL;
-                break;
-            }
-        }
-    }
+    segment *unwanted = huge_cache_put(seg);
     global_unlock();
-    if (seg)
-        huge_unmap(seg);
+    unmap_list(unwanted);
     unmap_list(expired);
 }
 

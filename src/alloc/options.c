@@ -12,7 +12,7 @@
 
 options mmkit_options = {
     .mmap_threshold = LARGEST_CLASS_SIZE,
-    .purge_delay_ms = 10,
+    .purge_delay_ms = 100,
 };
 
 typedef struct option_key {
