@@ -38,6 +38,7 @@ check-sanitizers:
 	@cd $(BUILD)-tsan && ctest --output-on-failure -j $(JOBS) -L stress
 
 demo: build
+	@scripts/deps.sh demo
 	@scripts/demo.sh $(BUILD)
 
 bench: build

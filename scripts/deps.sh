@@ -1,16 +1,18 @@
 #!/bin/sh
 # Install the Debian packages a make target needs, or name them and fail.
-# Usage: scripts/deps.sh build|test|bench
+# Usage: scripts/deps.sh build|test|demo|bench
 set -eu
-build="cmake make gcc g++ pkg-config"
-test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev"
+build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev"
+test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev valgrind xz-utils"
+demo="$build sqlite3 xz-utils"
 bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3"
 
 case "${1:-}" in
   build) want=$build ;;
   test) want=$test ;;
+  demo) want=$demo ;;
   bench) want=$bench ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -19,18 +19,14 @@ _Static_assert(sizeof class_block_size / sizeof class_block_size[0] == CLASS_COU
                "one block size per class");
 
 /* class_of() for sizes up to 1 KiB, indexed by (size + 15) / 16: the same
- * formula as class_of, folded at compile time. */
-#define TOP_BIT(s) (63 - __builtin_clzll((unsigned long long)(s)-1))
-#define CLASS_OF_UNITS(i) \
-    ((i) <= 8 ? ((i) ? (i)-1 : 0) \
-              : 8 + (TOP_BIT((i)*16) - 7) * 4 + ((((i)*16 - 1) >> (TOP_BIT((i)*16) - 2)) & 3))
-#define CLASSES_8(i) CLASS_OF_UNITS(i), CLASS_OF_UNITS(i + 1), CLASS_OF_UNITS(i + 2), \
-    CLASS_OF_UNITS(i + 3), CLASS_OF_UNITS(i + 4), CLASS_OF_UNITS(i + 5), CLASS_OF_UNITS(i + 6), \
-    CLASS_OF_UNITS(i + 7)
-
+ * formula as class_of() above 128 bytes, written out so the fast path needs
+ * one load. */
 const uint8_t small_class_of[1024 / 16 + 1] = {
-    CLASSES_8(0), CLASSES_8(8), CLASSES_8(16), CLASSES_8(24), CLASSES_8(32),
-    CLASSES_8(40), CLASSES_8(48), CLASSES_8(56), CLASS_OF_UNITS(64),
+    0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11,
+    11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15,
+    15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17,
+    17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19,
+    19,
 };
 
 /* The stand-in for "no page yet": never has a free block. */
