@@ -9,7 +9,7 @@ mmkit=$build/mmkit
 root=$(cd "$(dirname "$0")/.." && pwd)
 trace=$root/tests/data/sim/sort.lackey.xz
 
-echo "== mmkit sim: sort's $(xz -dc "$trace" | grep -vc '^==') references in 64 frames, clock replacement"
+echo "== mmkit sim: sort on three words (a valgrind lackey trace) in 64 frames, clock replacement"
 "$mmkit" sim "$trace" --frames 64 --policy clock
 
 echo
