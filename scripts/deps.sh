@@ -5,7 +5,7 @@ set -eu
 build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev"
 test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev valgrind xz-utils"
 demo="$build sqlite3 xz-utils"
-bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3"
+bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3 bc xz-utils"
 
 case "${1:-}" in
   build) want=$build ;;

@@ -83,7 +83,10 @@ enum { MAP_NONE = 0, MAP_SEGMENT_AT_GRANULE = 1, MAP_HEADER_BEFORE_BLOCK = 2 };
 static inline segment *segment_of(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    uint8_t kind = segment_map[(a >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1)];
+    /* Relaxed: a plain load, but other threads rewrite entries of segments
+     * they map and unmap. */
+    uint8_t kind = __atomic_load_n(
+        &segment_map[(a >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1)], __ATOMIC_RELAXED);
     if (likely(kind == MAP_SEGMENT_AT_GRANULE) && likely((a >> (SEGMENT_SHIFT + SEGMENT_MAP_BITS)) == 0))
         return (segment *)(a & ~SEGMENT_MASK);
     if (kind == MAP_HEADER_BEFORE_BLOCK && (a & SEGMENT_MASK) == 0)
