@@ -128,12 +128,15 @@ struct tagged_slot {
     uint64_t tag;
 };
 
-static inline void slot_fill(struct tagged_slot *slot, size_t size, uint64_t tag)
+/* Draws the tag from *rng here, after the caller has drawn the size: C
+ * leaves the order in which arguments are evaluated open, and the digest
+ * must not depend on the compiler. */
+static inline void slot_fill(struct tagged_slot *slot, size_t size, uint64_t *rng)
 {
     slot->block = bench_malloc(size);
     slot->size = size;
-    slot->tag = tag;
-    block_tag(slot->block, size, tag);
+    slot->tag = rng_next(rng);
+    block_tag(slot->block, size, slot->tag);
 }
 
 /* Empties the slot (if it holds a block) and folds its tag into *digest. */

@@ -32,11 +32,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < replacements; i++) {
         struct tagged_slot *slot = &live[rng_below(&rng, LIVE_SLOTS)];
         slot_empty(slot, &digest);
-        slot_fill(slot, small_size(&rng), rng_next(&rng));
+        slot_fill(slot, small_size(&rng), &rng);
 
         if (i % 1024 == 0) {
             for (size_t b = 0; b < BURST_LENGTH; b++)
-                slot_fill(&burst[b], small_size(&rng), rng_next(&rng));
+                slot_fill(&burst[b], small_size(&rng), &rng);
             for (size_t b = BURST_LENGTH; b-- > 0;)
                 slot_empty(&burst[b], &digest);
         }

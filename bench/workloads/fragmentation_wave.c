@@ -38,7 +38,7 @@ static void wave_allocate(struct wave *wave, size_t band, size_t bytes, uint64_t
     for (size_t total = 0; total < bytes; wave->count++) {
         struct tagged_slot *slot = &wave->slots[wave->count];
         size_t size = rng_size_log(rng, band_min[band], band_max[band]);
-        slot_fill(slot, size, rng_next(rng));
+        slot_fill(slot, size, rng);
         /* Every byte, so that the pages count as resident. */
         memset((char *)slot->block + tag_head_length(size), 0x5a,
                size - tag_head_length(size) - tag_tail_length(size));

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < replacements; i++) {
         struct tagged_slot *slot = &live[rng_below(&rng, LIVE_BLOCKS)];
         slot_empty_checking_pages(slot, &digest);
-        slot_fill(slot, rng_size_log(&rng, MIN_SIZE, MAX_SIZE), rng_next(&rng));
+        slot_fill(slot, rng_size_log(&rng, MIN_SIZE, MAX_SIZE), &rng);
         page_words(slot, true);
     }
     for (size_t s = 0; s < LIVE_BLOCKS; s++)

@@ -72,8 +72,7 @@ static void *produce(void *arg)
     for (size_t b = 0; b < pair->batches; b++) {
         struct batch *batch = bench_malloc(sizeof *batch);
         for (size_t i = 0; i < BLOCKS_PER_BATCH; i++)
-            slot_fill(&batch->blocks[i], rng_size_log(&rng, MIN_SIZE, MAX_SIZE),
-                      rng_next(&rng));
+            slot_fill(&batch->blocks[i], rng_size_log(&rng, MIN_SIZE, MAX_SIZE), &rng);
         queue_push(&pair->queue, batch);
     }
     return NULL;

@@ -67,10 +67,9 @@ static bool run_intact(struct buffer *buffer, size_t from, size_t to, unsigned c
 
 static void buffer_start(struct buffer *buffer, uint64_t *rng)
 {
-    *buffer = (struct buffer){
-        .final_length = rng_size_log(rng, MIN_FINAL_LENGTH, MAX_FINAL_LENGTH),
-        .seed = rng_next(rng),
-    };
+    /* Two statements: the order of the draws must not be the compiler's. */
+    size_t final_length = rng_size_log(rng, MIN_FINAL_LENGTH, MAX_FINAL_LENGTH);
+    *buffer = (struct buffer){.final_length = final_length, .seed = rng_next(rng)};
 }
 
 static void buffer_resize(struct buffer *buffer, size_t length)
