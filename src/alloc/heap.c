@@ -253,16 +253,22 @@ void heap_trim(struct mmkit_heap *heap)
     segment_release_empty(heap, 0);
 }
 
+/* Hand every segment of the heap to `give_up` (which may unmap it). */
+static void heap_give_up_segments(struct mmkit_heap *heap, void (*give_up)(segment *))
+{
+    for (segment *seg = heap->segments; seg;) {
+        segment *next = seg->next;
+        give_up(seg);
+        seg = next;
+    }
+    heap->segments = NULL;
+}
+
 void heap_abandon(struct mmkit_heap *heap)
 {
     heap_collect_all(heap);
     segment_release_empty(heap, 0);
-    for (segment *seg = heap->segments; seg;) {
-        segment *next = seg->next;
-        segment_abandon(seg);
-        seg = next;
-    }
-    heap->segments = NULL;
+    heap_give_up_segments(heap, segment_abandon);
     huge_disown_all_of(heap);
     atomic_fetch_sub_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
     heap_struct_release(heap);
@@ -299,12 +305,7 @@ void mmkit_heap_destroy(mmkit_heap *heap)
 {
     if (!heap || heap == &empty_heap)
         return;
-    for (segment *seg = heap->segments; seg;) {
-        segment *next = seg->next;
-        segment_unmap(seg);
-        seg = next;
-    }
-    heap->segments = NULL;
+    heap_give_up_segments(heap, segment_unmap);
     huge_free_all_of(heap);
     heap_struct_release(heap);
 }
