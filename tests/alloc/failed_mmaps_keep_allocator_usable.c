@@ -121,6 +121,21 @@ static void failures_in_one_thread(void **state)
     check_normal_service();
 }
 
+/* Any period of failures, from every mmap on: the same guarantees. */
+static void failures_at_every_period(void **state)
+{
+    for (long every = 1; every <= 12; every++) {
+        assert_int_equal(mmkit_option_set("inject_mmap_failure", every), 0);
+        struct churn c = {.rng = 1000 + (uint64_t)every, .rounds = 3000};
+        churn_run(&c);
+        assert_int_equal(mmkit_option_set("inject_mmap_failure", 0), 0);
+        print_message("every %ld: %ld allocations failed, %ld succeeded\n", every, c.nulls,
+                      c.got);
+        assert_true(c.nulls > 0);
+        check_normal_service();
+    }
+}
+
 static void failures_in_many_threads(void **state)
 {
     enum { THREADS = 4 };
@@ -154,6 +169,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(failures_in_one_thread),
+        cmocka_unit_test(failures_at_every_period),
         cmocka_unit_test(failures_in_many_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,6 +145,33 @@ static void calloc_zeroes_reused_memory(void **state)
     }
 }
 
+/* Large blocks freed dirty may come back for smaller or larger requests;
+ * calloc clears whatever it hands out. */
+static void calloc_zeroes_recycled_large_blocks(void **state)
+{
+    enum { DIRTY = 8 };
+    static const size_t dirty_sizes[] = {6 * MiB, 1 * MiB + 1, 2 * MiB, 12 * MiB};
+    static const size_t wanted[] = {1 * MiB + 4096, 2 * MiB - 1, 5 * MiB, 600 * KiB,
+                                    3 * MiB + 17, 1 * MiB + 1, 12 * MiB};
+    for (size_t d = 0; d < sizeof dirty_sizes / sizeof dirty_sizes[0]; d++) {
+        void *blocks[DIRTY];
+        for (size_t i = 0; i < DIRTY; i++) {
+            blocks[i] = T_malloc(dirty_sizes[d]);
+            assert_non_null(blocks[i]);
+            memset(blocks[i], 0xdd, T_usable_size(blocks[i]));
+        }
+        for (size_t i = 0; i < DIRTY; i++)
+            T_free(blocks[i]);
+        for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++) {
+            unsigned char *p = T_calloc(wanted[w], 1);
+            assert_non_null(p);
+            assert_true(all_zero(p, wanted[w]));
+            memset(p, 0xcc, wanted[w]);
+            T_free(p);
+        }
+    }
+}
+
 /* Grow one byte to 4 MiB and back in uneven steps: every size class, and
  * past the mmap threshold both ways.  The bytes both sizes share survive. */
 static void realloc_keeps_contents_across_size_classes(void **state)
@@ -392,6 +419,7 @@ int main(void)
         cmocka_unit_test(live_blocks_do_not_overlap),
         cmocka_unit_test(malloc_zero_returns_unique_freeable_pointers),
         cmocka_unit_test(calloc_zeroes_reused_memory),
+        cmocka_unit_test(calloc_zeroes_recycled_large_blocks),
         cmocka_unit_test(realloc_keeps_contents_across_size_classes),
         cmocka_unit_test(realloc_null_is_malloc_and_zero_frees),
 #if MMKIT_PROMISE
