@@ -7,6 +7,7 @@
  */
 #include "test_util.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "alloc_calls.h"
@@ -97,6 +98,62 @@ static void rss_drops_after_free_and_trim(void **state)
     check_rss_drops(trim_all);
 }
 
+enum { FILLERS = 2 };
+
+static void *fill_table(void *table)
+{
+    allocate_and_touch(table);
+    return NULL;
+}
+
+static void *empty_table(void *table)
+{
+    free_all(table);
+    return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), struct block_table *tables)
+{
+    pthread_t t[FILLERS];
+    for (int i = 0; i < FILLERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, fn, &tables[i]), 0);
+    for (int i = 0; i < FILLERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+}
+
+/* Blocks of threads that exited, freed by this one, and blocks of this
+ * thread freed by threads that exited: trimming returns them all. */
+static void rss_drops_after_frees_across_threads(void **state)
+{
+    static struct block_table tables[FILLERS];
+    for (int way = 0; way < 2; way++) {
+        for (int i = 0; i < FILLERS; i++)
+            table_init(&tables[i], 1 << 20);
+        size_t rss0 = rss_bytes();
+        if (way == 0)
+            run_threads(fill_table, tables);
+        else
+            for (int i = 0; i < FILLERS; i++)
+                allocate_and_touch(&tables[i]);
+        size_t rss1 = rss_bytes();
+        if (way == 0)
+            for (int i = 0; i < FILLERS; i++)
+                free_all(&tables[i]);
+        else
+            run_threads(empty_table, tables);
+        (void)T_trim(0);
+        size_t rss2 = rss_bytes();
+        print_message("%s: rss before %zu KiB, allocated %zu KiB, freed %zu KiB\n",
+                      way ? "freed by exited threads" : "allocated by exited threads",
+                      rss0 / KiB, rss1 / KiB, rss2 / KiB);
+        assert_true(rss1 - rss0 >= FILLERS * (SMALL_TOTAL + LARGE_COUNT * LARGE_BLOCK) * 9 / 10);
+        assert_true(rss2 < rss1);
+        assert_true(rss1 - rss2 >= (rss1 - rss0) * 3 / 4);
+        for (int i = 0; i < FILLERS; i++)
+            table_release(&tables[i]);
+    }
+}
+
 /* Trimming gives back only what is free: blocks still live keep their
  * contents, small ones sharing pages with freed blocks and large ones. */
 static void trim_keeps_live_blocks(void **state)
@@ -183,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rss_drops_after_free_and_trim),
         cmocka_unit_test(trim_keeps_live_blocks),
+        cmocka_unit_test(rss_drops_after_frees_across_threads),
 #if MMKIT_PROMISE
         cmocka_unit_test(trim_shows_in_statistics),
         cmocka_unit_test(rss_drops_at_once_with_zero_purge_delay),
