@@ -204,6 +204,56 @@ static void other_threads_free_heap_blocks(void **state)
     assert_int_equal(live_class_bytes(&s1), live_class_bytes(&s0));
 }
 
+/* Several threads at once each own heaps, let a helper free half of the
+ * blocks, check the rest and destroy the heap. */
+enum { OWNERS = 4, OWNED = 4000 };
+
+static void *own_heaps(void *arg)
+{
+    uintptr_t id = (uintptr_t)arg;
+    void **mine = calloc(OWNED, sizeof *mine);
+    void **theirs = calloc(OWNED / 2, sizeof *theirs);
+    check(mine && theirs);
+    for (int round = 0; round < 5; round++) {
+        mmkit_heap *h = mmkit_heap_new();
+        check(h != NULL);
+        for (size_t i = 0; i < OWNED; i++) {
+            size_t n = 1 + (i * 31 + id) % 5000;
+            mine[i] = i % 97 ? mmkit_heap_malloc(h, n) : mmkit_heap_aligned_alloc(h, 4096, n);
+            check(mine[i] != NULL);
+            pattern_fill(mine[i], n < 64 ? n : 64, i + id * OWNED);
+        }
+        for (size_t i = 0; i < OWNED / 2; i++)
+            theirs[i] = mine[2 * i];
+        struct remote_free job = {theirs, OWNED / 2};
+        pthread_t helper;
+        check(pthread_create(&helper, NULL, free_blocks, &job) == 0);
+        check(pthread_join(helper, NULL) == 0);
+        for (size_t i = 1; i < OWNED; i += 2) {
+            size_t n = 1 + (i * 31 + id) % 5000;
+            check(pattern_ok(mine[i], n < 64 ? n : 64, i + id * OWNED));
+        }
+        mmkit_heap_destroy(h);
+    }
+    free(mine);
+    free(theirs);
+    return NULL;
+}
+
+static void heaps_in_many_threads_at_once(void **state)
+{
+    mmkit_stats s0, s1;
+    mmkit_stats_get(&s0);
+    pthread_t t[OWNERS];
+    for (uintptr_t i = 0; i < OWNERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, own_heaps, (void *)i), 0);
+    for (int i = 0; i < OWNERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    mmkit_stats_get(&s1);
+    assert_int_equal(live_class_bytes(&s1), live_class_bytes(&s0));
+    assert_int_equal(s1.large_live_bytes, s0.large_live_bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +262,7 @@ int main(void)
         cmocka_unit_test(destroy_releases_every_block),
         cmocka_unit_test(destroy_leaves_other_blocks_alone),
         cmocka_unit_test(other_threads_free_heap_blocks),
+        cmocka_unit_test(heaps_in_many_threads_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
