@@ -1,8 +1,8 @@
 /*
  * fork_while_threads_allocate.c - a process forks again and again while
- * three threads allocate and free; each child allocates and frees freely
- * (also from a thread of its own), frees a block its parent made before the
- * fork, and exits 0.  A child that hangs is killed by its alarm, which the
+ * three threads allocate and free and short-lived threads come and go; each
+ * child allocates and frees freely (also from a thread of its own), frees a
+ * block its parent made before the fork, and exits 0.  A child that hangs is killed by its alarm, which the
  * parent reports as a failure.
  *
  * Runs on whatever malloc the program gets: linked with libmmkit or with
@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 #include <sys/wait.h>
 
-#define FORKS 40
+#define FORKS 100
 #define BUSY_THREADS 3
 
 static atomic_bool stop;
@@ -50,6 +50,28 @@ static void *busy(void *arg)
     return NULL;
 }
 
+static void *short_lived(void *arg)
+{
+    churn((uint64_t)(uintptr_t)arg, 200);
+    /* exits with a live block, freed by the thread that joins it */
+    void *left = malloc(777);
+    check(left != NULL);
+    return left;
+}
+
+/* Threads that come and go while the process forks. */
+static void *spawner(void *arg)
+{
+    for (uintptr_t n = 0; !atomic_load(&stop); n++) {
+        pthread_t t;
+        void *left;
+        check(pthread_create(&t, NULL, short_lived, (void *)n) == 0);
+        check(pthread_join(t, &left) == 0);
+        free(left);
+    }
+    return NULL;
+}
+
 static void *child_thread(void *arg)
 {
     churn(4242, 2000);
@@ -75,9 +97,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "malloc is not libmmkit's\n");
         return 1;
     }
-    pthread_t threads[BUSY_THREADS];
+    pthread_t threads[BUSY_THREADS], spawning;
     for (uintptr_t t = 0; t < BUSY_THREADS; t++)
         check(pthread_create(&threads[t], NULL, busy, (void *)(t + 1)) == 0);
+    check(pthread_create(&spawning, NULL, spawner, NULL) == 0);
 
     int failed = 0;
     for (int f = 0; f < FORKS; f++) {
@@ -104,6 +127,7 @@ int main(int argc, char **argv)
     atomic_store(&stop, true);
     for (int t = 0; t < BUSY_THREADS; t++)
         check(pthread_join(threads[t], NULL) == 0);
+    check(pthread_join(spawning, NULL) == 0);
     if (failed) {
         fprintf(stderr, "%d of %d children failed\n", failed, FORKS);
         return 1;
