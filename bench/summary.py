@@ -151,13 +151,14 @@ class Summary:
 
     # ---- the targets -------------------------------------------------------
 
-    def targets(self):
-        """The verdict on each target, or None if mmkit or mimalloc did not
-        run (so there is nothing to judge)."""
-        if TARGET not in self.names or BASELINE not in self.names:
+    def targets(self, allocator=TARGET):
+        """Each target judged for allocator (mmkit; a peer's numbers show
+        what is within reach on this machine), or None if it or mimalloc did
+        not run, so there is nothing to judge."""
+        if allocator not in self.names or BASELINE not in self.names:
             return None
         names = [w.name for w in self.workloads]
-        complete = all(self.cells[w][TARGET].ok for w in names)
+        complete = all(self.cells[w][allocator].ok for w in names)
 
         def judged(description, values, limit, at_most):
             value = geomean(values) if None not in values else None
@@ -168,7 +169,7 @@ class Summary:
         worst_name, worst = None, None
         for w in names:
             _, best = self.best_peer(w, "wall")
-            r = ratio(self.wall(w, TARGET), best)
+            r = ratio(self.wall(w, allocator), best)
             if r is not None and (worst is None or r > worst):
                 worst_name, worst = w, r
         worst_target = Target(
@@ -178,14 +179,14 @@ class Summary:
 
         result = [
             judged("geometric-mean time vs mimalloc",
-                   [self.time_ratio(w, TARGET) for w in names], TIME_GEOMEAN_LIMIT, True),
+                   [self.time_ratio(w, allocator) for w in names], TIME_GEOMEAN_LIMIT, True),
             worst_target,
             judged("geometric-mean peak RSS vs mimalloc",
-                   [self.rss_ratio(w, TARGET) for w in names], RSS_GEOMEAN_LIMIT, True),
+                   [self.rss_ratio(w, allocator) for w in names], RSS_GEOMEAN_LIMIT, True),
         ]
         threaded = [w.name for w in self.multi_threaded()]
         if threaded and SYSTEM in self.names:
             result.append(judged("speed-up over glibc, multi-threaded geometric mean",
-                                 [self.speedup_over_system(w, TARGET) for w in threaded],
+                                 [self.speedup_over_system(w, allocator) for w in threaded],
                                  MULTI_THREADED_SPEEDUP_MIN, False))
         return result
