@@ -2,12 +2,12 @@
 """Real programs print the same bytes with and without libmmkit preloaded.
 
 Usage:
-  same_output_on_mmkit.py LIBMMKIT python|sqlite3|sort
-  same_output_on_mmkit.py LIBMMKIT -- PROGRAM [ARGS...]
+  same_output_on_mmkit.py LIBMMKIT [--options K=V,...] python|sqlite3|sort
+  same_output_on_mmkit.py LIBMMKIT [--options K=V,...] -- PROGRAM [ARGS...]
 
 Each program runs twice, on the C library's malloc and with LIBMMKIT in
 LD_PRELOAD (and MMKIT_OPTIONS=verbose=1, whose start-up lines prove mmkit was
-loaded).  Standard output and exit status must be identical, and standard
+loaded; --options adds more).  Standard output and exit status must be identical, and standard
 error too once mmkit's own lines are set aside.  Inputs are generated in a
 temporary directory from a fixed seed.
 """
@@ -21,13 +21,16 @@ import tempfile
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "alloc")
 
 
+OPTIONS = ""
+
+
 def run(cmd, preload, lib, stdin_path=None):
     env = dict(os.environ, LC_ALL="C")
     env.pop("LD_PRELOAD", None)
     env.pop("MMKIT_OPTIONS", None)
     if preload:
         env["LD_PRELOAD"] = lib
-        env["MMKIT_OPTIONS"] = "verbose=1"
+        env["MMKIT_OPTIONS"] = "verbose=1" + ("," + OPTIONS if OPTIONS else "")
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
         return subprocess.run(cmd, stdin=stdin, capture_output=True, env=env, timeout=300)
@@ -105,7 +108,13 @@ def gen_sort_input(path, rng):
 
 
 def main():
-    lib, kind = sys.argv[1], sys.argv[2]
+    global OPTIONS
+    args = sys.argv[1:]
+    lib = args.pop(0)
+    if args[0] == "--options":
+        OPTIONS = args[1]
+        args = args[2:]
+    kind = args[0]
     rng = random.Random(20261122)
     with tempfile.TemporaryDirectory(prefix="mmkit-same-output-") as tmp:
         if kind == "python":
@@ -123,7 +132,7 @@ def main():
             gen_sort_input(data, rng)
             compare(["sort", "-t,", "-k3,3", "-k2,2n", "-k1,1", data], lib)
         elif kind == "--":
-            compare(sys.argv[3:], lib)
+            compare(args[1:], lib)
         else:
             print(f"unknown kind '{kind}'")
             sys.exit(2)
