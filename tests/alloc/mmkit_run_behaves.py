@@ -5,6 +5,7 @@ Usage: mmkit_run_behaves.py MMKIT RUN_PROBE"""
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 
 MMKIT, PROBE = sys.argv[1], sys.argv[2]
 failures = []
@@ -53,6 +54,15 @@ r = run([MMKIT, "run", "--options", "verbose=1,mmap_threshold=64K", "--", PROBE,
 check("--options reach the library", "mmap_threshold 65536" in r.stdout, r)
 check("--options verbose=1 lists options",
       "mmkit: option mmap_threshold=65536" in r.stderr.splitlines(), r)
+
+# malloc_info writes well-formed XML
+r = run([MMKIT, "run", "--", PROBE, "0", "malloc_info"])
+xml_text = r.stdout.partition("malloc_info:\n")[2]
+try:
+    root = ElementTree.fromstring(xml_text)
+    check("malloc_info's XML has a <malloc> root", root.tag == "malloc", r)
+except ElementTree.ParseError as e:
+    check(f"malloc_info writes well-formed XML ({e})", False, r)
 
 # options are read at start-up, also by a program that never allocates
 r = run([MMKIT, "run", "--options", "verbose=1", "--", "true"])
