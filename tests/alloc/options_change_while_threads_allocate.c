@@ -1,0 +1,75 @@
+/*
+ * options_change_while_threads_allocate.c - a program may change options
+ * (as mallopt does) while other threads allocate: the blocks keep their
+ * contents, sizes land on either side of a moving mmap threshold, and the
+ * change is free of data races (checked by the TSan build).
+ */
+#include "test_util.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <mmkit/mmkit.h>
+
+enum { WORKERS = 3, ROUNDS = 20000 };
+
+static atomic_int finished;
+
+static void *allocate_rounds(void *arg)
+{
+    uint64_t rng = (uintptr_t)arg;
+    void *kept[16] = {0};
+    size_t lens[16] = {0};
+    for (long round = 0; round < ROUNDS; round++) {
+        size_t k = rng_below(&rng, 16);
+        if (kept[k]) {
+            check(edges_ok(kept[k], lens[k], k));
+            mmkit_free(kept[k]);
+        }
+        /* one in five above the lower threshold */
+        lens[k] = rng_below(&rng, 5) ? rng_below(&rng, 4096) : 64 * KiB + rng_below(&rng, 128 * KiB);
+        kept[k] = mmkit_malloc(lens[k]);
+        check(kept[k] != NULL);
+        edges_fill(kept[k], lens[k], k);
+    }
+    for (size_t k = 0; k < 16; k++) {
+        if (kept[k])
+            check(edges_ok(kept[k], lens[k], k));
+        mmkit_free(kept[k]);
+    }
+    atomic_fetch_add(&finished, 1);
+    return NULL;
+}
+
+static void options_change_under_allocating_threads(void **state)
+{
+    pthread_t t[WORKERS];
+    long long threshold = mmkit_option_get("mmap_threshold");
+    long long delay = mmkit_option_get("purge_delay_ms");
+    for (uintptr_t i = 0; i < WORKERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, allocate_rounds, (void *)(i + 1)), 0);
+    /* change options for as long as the workers run */
+    for (long i = 0; atomic_load(&finished) < WORKERS; i++) {
+        assert_int_equal(mmkit_option_set("mmap_threshold", i % 2 ? 64 * 1024 : threshold), 0);
+        assert_int_equal(mmkit_option_set("purge_delay_ms", i % 3 ? 0 : 50), 0);
+        (void)mmkit_option_get("mmap_threshold");
+    }
+    for (int i = 0; i < WORKERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(mmkit_option_set("mmap_threshold", threshold), 0);
+    assert_int_equal(mmkit_option_set("purge_delay_ms", delay), 0);
+
+    mmkit_stats s;
+    mmkit_stats_get(&s);
+    assert_int_equal(s.large_allocs, s.large_frees);
+    for (size_t c = 0; c < s.class_count; c++)
+        assert_int_equal(s.classes[c].allocs, s.classes[c].frees);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(options_change_under_allocating_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
