@@ -11,7 +11,7 @@
 
 #include <pthread.h>
 
-#include <mmkit/mmkit.h>
+#include "stats_util.h"
 
 #define COUNT 3000
 
@@ -48,46 +48,25 @@ static void run_in_thread(void *(*fn)(void *))
     assert_int_equal(pthread_join(t, NULL), 0);
 }
 
-/* Every class has as many frees as allocations; a failure names the class. */
-static void check_balanced(const char *what)
-{
-    mmkit_stats s;
-    mmkit_stats_get(&s);
-    bool ok = s.large_allocs == s.large_frees && s.large_live_bytes == 0;
-    if (!ok)
-        print_error("%s: large blocks: %llu allocs, %llu frees\n", what,
-                    (unsigned long long)s.large_allocs, (unsigned long long)s.large_frees);
-    for (size_t c = 0; c < s.class_count; c++) {
-        const mmkit_class_stats *k = &s.classes[c];
-        if (k->allocs != k->frees || k->live_bytes != 0) {
-            print_error("%s: class %zu: %llu allocs, %llu frees, %llu live bytes\n", what,
-                        k->block_size, (unsigned long long)k->allocs,
-                        (unsigned long long)k->frees, (unsigned long long)k->live_bytes);
-            ok = false;
-        }
-    }
-    assert_true(ok);
-}
-
 static void blocks_of_an_exited_thread_freed_here(void **state)
 {
     run_in_thread(allocate_all);
     free_all(NULL);
-    check_balanced("allocated by an exited thread, freed by the reader");
+    assert_all_blocks_freed("allocated by an exited thread, freed by the reader");
 }
 
 static void blocks_of_this_thread_freed_by_an_exited_thread(void **state)
 {
     allocate_all(NULL);
     run_in_thread(free_all);
-    check_balanced("allocated by the reader, freed by an exited thread");
+    assert_all_blocks_freed("allocated by the reader, freed by an exited thread");
 }
 
 static void blocks_passed_between_two_exited_threads(void **state)
 {
     run_in_thread(allocate_all);
     run_in_thread(free_all);
-    check_balanced("allocated and freed by two exited threads");
+    assert_all_blocks_freed("allocated and freed by two exited threads");
 }
 
 enum { RUNNERS = 4 };
