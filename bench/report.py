@@ -89,6 +89,22 @@ def _ratio_table(title, summary, cell_ratio, note):
     return Table(title, ["workload", *names], rows, note)
 
 
+def spread_table(summary):
+    rows = [[_workload_label(w)] +
+            [_number(_percent(summary.cells[w.name][a].wall_spread), 0,
+                     _failed(summary, w.name, a)) for a in summary.names]
+            for w in summary.workloads]
+    return Table("Spread of wall time over the rounds, % of the median", ["workload",
+                 *summary.names], rows,
+                 "(slowest - fastest) / median.  Where it is large, the machine was busy or "
+                 "the workload is sensitive to how threads are scheduled; compare "
+                 "instruction counts with --callgrind.")
+
+
+def _percent(fraction):
+    return None if fraction is None else 100 * fraction
+
+
 def time_ratio_table(summary):
     return _ratio_table("Time relative to mimalloc (lower is better)", summary,
                         summary.time_ratio, "")
@@ -166,5 +182,5 @@ def failures_table(summary):
 def all_tables(summary, rounds):
     tables = [targets_table(summary), time_table(summary, rounds), time_ratio_table(summary),
               speedup_table(summary), rss_table(summary), rss_ratio_table(summary),
-              fragmentation_table(summary), failures_table(summary)]
+              fragmentation_table(summary), spread_table(summary), failures_table(summary)]
     return [t for t in tables if t is not None]

@@ -38,6 +38,12 @@ class Cell:
         return statistics.median(self.walls) if self.ok else None
 
     @property
+    def wall_spread(self):
+        """(slowest - fastest) / median over the rounds: how far to trust
+        the median."""
+        return (max(self.walls) - min(self.walls)) / self.wall if self.ok else None
+
+    @property
     def rss_mib(self):
         return statistics.median(self.rss_kib) / 1024 if self.ok else None
 
