@@ -41,11 +41,10 @@ static void *allocate_rounds(void *arg)
     return NULL;
 }
 
-static void options_change_under_allocating_threads(void **state)
+static void change_options_while_workers_run(long long threshold)
 {
     pthread_t t[WORKERS];
-    long long threshold = mmkit_option_get("mmap_threshold");
-    long long delay = mmkit_option_get("purge_delay_ms");
+    atomic_store(&finished, 0);
     for (uintptr_t i = 0; i < WORKERS; i++)
         assert_int_equal(pthread_create(&t[i], NULL, allocate_rounds, (void *)(i + 1)), 0);
     /* change options for as long as the workers run */
@@ -56,9 +55,17 @@ static void options_change_under_allocating_threads(void **state)
     }
     for (int i = 0; i < WORKERS; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
+}
+
+/* A few times over, so that a race shows in most runs of the TSan build. */
+static void options_change_under_allocating_threads(void **state)
+{
+    long long threshold = mmkit_option_get("mmap_threshold");
+    long long delay = mmkit_option_get("purge_delay_ms");
+    for (int round = 0; round < 3; round++)
+        change_options_while_workers_run(threshold);
     assert_int_equal(mmkit_option_set("mmap_threshold", threshold), 0);
     assert_int_equal(mmkit_option_set("purge_delay_ms", delay), 0);
-
     assert_all_blocks_freed("after the threads finished");
 }
 
