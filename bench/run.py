@@ -183,7 +183,8 @@ def main():
         with open(arguments.json, "w", encoding="utf-8") as out:
             json.dump({"rounds": arguments.rounds, "scale": arguments.scale,
                        "allocators": [vars(a) for a in allocators],
-                       "machine": dict(benchmarks_doc.machine()), "runs": runs}, out, indent=1)
+                       "machine": dict(benchmarks_doc.machine()),
+                       "summary": summary.as_dict(), "runs": runs}, out, indent=1)
     if arguments.no_docs:
         return
     if is_complete(arguments):

@@ -155,6 +155,17 @@ class Summary:
                 for w, row in self.cells.items() for a, cell in row.items()
                 for error, command in cell.failures]
 
+    def as_dict(self):
+        """The medians, failures and targets, for the JSON output."""
+        cells = {w: {a: {"wall": c.wall, "wall_spread": c.wall_spread, "rss_mib": c.rss_mib,
+                         "rss_per_live": c.rss_per_live,
+                         "failures": [error for error, _ in c.failures]}
+                     for a, c in row.items()}
+                 for w, row in self.cells.items()}
+        targets = self.targets()
+        return {"cells": cells,
+                "targets": [vars(t) for t in targets] if targets else None}
+
     # ---- the targets -------------------------------------------------------
 
     def targets(self, allocator=TARGET):
