@@ -4,8 +4,8 @@
  * other's blocks, grow them with realloc, and exit with blocks still live
  * for later threads and the main thread to check and free.  Every block
  * keeps its contents until freed; afterwards every block allocated has been
- * freed according to the statistics.  Meanwhile the main thread reads the
- * statistics and trims.
+ * freed according to the statistics.  Meanwhile the main thread reads and
+ * prints the statistics and trims.
  *
  * Usage: threads_free_across_and_exit_with_live_blocks [OPS_PER_THREAD]
  */
@@ -133,12 +133,18 @@ int main(int argc, char **argv)
             workers[t].ops = ops;
             check(pthread_create(&workers[t].tid, NULL, worker_run, &workers[t]) == 0);
         }
-        /* reading statistics and trimming while threads run are safe */
+        /* reading and printing statistics and trimming while threads run
+         * are safe */
         mmkit_stats running;
+        FILE *sink = fopen("/dev/null", "w");
+        check(sink != NULL);
         for (int i = 0; i < 10; i++) {
             mmkit_stats_get(&running);
+            mmkit_stats_print(sink);
+            mmkit_stats_print_json(sink);
             (void)mmkit_trim(0);
         }
+        fclose(sink);
         for (int t = 0; t < THREADS; t++)
             check(pthread_join(workers[t].tid, NULL) == 0);
         /* blocks of exited threads are still readable */
