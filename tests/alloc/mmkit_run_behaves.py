@@ -45,6 +45,9 @@ for status in (1, 7, 42):
 r = run([MMKIT, "run", "--", "sh", "-c", "exit 3"])
 check("a shell's exit status 3 is passed on", r.returncode == 3, r)
 
+r = run([MMKIT, "run", "--", "sh", "-c", 'printf "%s|" "$@"', "sh", "a b", "", "--stats", "c"])
+check("arguments reach the program as given", r.returncode == 0 and r.stdout == "a b||--stats|c|", r)
+
 r = run([MMKIT, "run", "--stats", "--", PROBE, "5"])
 check("--stats keeps the exit status", r.returncode == 5, r)
 check("--stats prints statistics on stderr", len(r.stderr.strip().splitlines()) >= 2, r)
