@@ -3,6 +3,7 @@
 and bad values give one warning each and the program runs on, verbose=1
 lists every option, stats=1 prints statistics at exit.
 Usage: check_options.py PROBE"""
+import json
 import os
 import subprocess
 import sys
@@ -64,11 +65,10 @@ expect("mmap_threshold=64K", mmap_threshold=64 << 10, large_100k=1)
 expect("mmap_threshold=65536", mmap_threshold=65536, large_100k=1)
 expect("mmap_threshold=512K", mmap_threshold=512 << 10, large_100k=0)
 expect("mmap_threshold=1M", mmap_threshold=1 << 20, large_100k=0)
-# above the largest size class (1 MiB) the threshold stays at that class:
-# nothing larger can be anything but mapped on its own
-r, values = expect("mmap_threshold=1G")
-check("[mmap_threshold=1G] is 1G or the largest class",
-      values.get("mmap_threshold") in (str(1 << 30), str(DEFAULT_THRESHOLD)), r)
+# clamped to 1 KiB..1 MiB: smaller blocks always come from size classes,
+# larger ones are always mapped on their own
+expect("mmap_threshold=1G", mmap_threshold=DEFAULT_THRESHOLD)
+expect("mmap_threshold=100", mmap_threshold=1024, large_100k=1)
 expect("purge_delay_ms=0", purge_delay_ms=0)
 expect("purge_delay_ms=250,mmap_threshold=64K", purge_delay_ms=250, mmap_threshold=65536)
 expect("stats=0", stats=0)
@@ -102,6 +102,16 @@ check("[verbose=1] mmap_threshold shown as 65536",
 r, values = run("stats=1")
 ran_on("stats=1", r, values)
 check("[stats=1] prints statistics on stderr", len(r.stderr.strip().splitlines()) >= 2, r)
+
+# stats=2 prints them as one JSON object
+r, values = run("stats=2")
+ran_on("stats=2", r, values)
+try:
+    doc = json.loads(r.stderr)
+    check("[stats=2] the JSON has the statistics' keys",
+          isinstance(doc, dict) and {"classes", "large", "mapped_bytes"} <= set(doc), r)
+except json.JSONDecodeError as e:
+    check(f"[stats=2] stderr is one JSON object ({e})", False, r)
 
 # inject_mmap_failure read from the environment makes allocations fail
 r, values = run("inject_mmap_failure=3")

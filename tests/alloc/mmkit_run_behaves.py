@@ -2,6 +2,7 @@
 """`mmkit run` runs a program on libmmkit and returns its exit status;
 --stats prints statistics at exit, --options sets options, --help helps.
 Usage: mmkit_run_behaves.py MMKIT RUN_PROBE"""
+import json
 import os
 import subprocess
 import sys
@@ -52,6 +53,14 @@ r = run([MMKIT, "run", "--stats", "--", PROBE, "5"])
 check("--stats keeps the exit status", r.returncode == 5, r)
 check("--stats prints statistics on stderr", len(r.stderr.strip().splitlines()) >= 2, r)
 check("--stats leaves stdout to the program", r.stdout.startswith("on mmkit"), r)
+
+r = run([MMKIT, "run", "--stats-json", "--", PROBE, "0"])
+try:
+    doc = json.loads(r.stderr)
+    check("--stats-json prints the statistics' keys",
+          r.returncode == 0 and {"classes", "large", "mapped_bytes"} <= set(doc), r)
+except json.JSONDecodeError as e:
+    check(f"--stats-json prints one JSON object on stderr ({e})", False, r)
 
 r = run([MMKIT, "run", "--options", "verbose=1,mmap_threshold=64K", "--", PROBE, "0"])
 check("--options reach the library", "mmap_threshold 65536" in r.stdout, r)

@@ -81,6 +81,24 @@ static void mmap_threshold_decides_what_is_mapped_on_its_own(void **state)
     assert_true(mapped_on_its_own(2 * MiB));
 }
 
+/* Up to 1 KiB blocks always come from size classes and above the largest
+ * class (1 MiB) every block is mapped on its own: the threshold is clamped
+ * to that range. */
+static void mmap_threshold_is_clamped_to_the_classes(void **state)
+{
+    long long old = mmkit_option_get("mmap_threshold");
+    assert_int_equal(mmkit_option_set("mmap_threshold", 100), 0);
+    assert_int_equal(mmkit_option_get("mmap_threshold"), 1024);
+    assert_false(mapped_on_its_own(1000));
+    assert_true(mapped_on_its_own(1025));
+    assert_int_equal(mmkit_option_set("mmap_threshold", 0), 0);
+    assert_int_equal(mmkit_option_get("mmap_threshold"), 1024);
+    assert_int_equal(mmkit_option_set("mmap_threshold", 64LL << 20), 0);
+    assert_int_equal(mmkit_option_get("mmap_threshold"), 1 * MiB);
+    assert_true(mapped_on_its_own(1 * MiB + 1));
+    assert_int_equal(mmkit_option_set("mmap_threshold", old), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +106,7 @@ int main(void)
         cmocka_unit_test(set_then_get_round_trips),
         cmocka_unit_test(negative_values_are_refused),
         cmocka_unit_test(mmap_threshold_decides_what_is_mapped_on_its_own),
+        cmocka_unit_test(mmap_threshold_is_clamped_to_the_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -302,6 +302,24 @@ static void realloc_of_aligned_blocks_keeps_contents(void **state)
     }
 }
 
+#if MMKIT_PROMISE
+/* A block that shrinks by less than half stays where it is. */
+static void realloc_shrinking_by_less_than_half_stays(void **state)
+{
+    const size_t sizes[] = {48, 100, 1000, 5000, 70000, 600000, 1 * MiB, 3 * MiB, 20 * MiB};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        unsigned char *p = T_malloc(n);
+        assert_non_null(p);
+        pattern_fill(p, n, n);
+        unsigned char *q = T_realloc(p, n - n / 3);
+        assert_ptr_equal(q, p);
+        assert_true(pattern_ok(q, n - n / 3, n));
+        T_free(q);
+    }
+}
+#endif
+
 static void reallocarray_keeps_contents(void **state)
 {
     unsigned char *p = T_reallocarray(NULL, 10, 7);
@@ -424,6 +442,7 @@ int main(void)
 #if MMKIT_PROMISE
         cmocka_unit_test(realloc_moves_into_and_out_of_mapped_blocks),
         cmocka_unit_test(sized_frees_release_blocks),
+        cmocka_unit_test(realloc_shrinking_by_less_than_half_stays),
 #endif
         cmocka_unit_test(realloc_of_mapped_blocks_keeps_contents),
         cmocka_unit_test(realloc_of_aligned_blocks_keeps_contents),
