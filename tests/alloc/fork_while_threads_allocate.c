@@ -2,7 +2,8 @@
  * fork_while_threads_allocate.c - a process forks again and again while
  * three threads allocate and free and short-lived threads come and go; each
  * child allocates and frees freely (also from a thread of its own), frees a
- * block its parent made before the fork, and exits 0.  A child that hangs is killed by its alarm, which the
+ * block the forking thread made and one a thread it did not inherit made,
+ * and exits 0.  A child that hangs is killed by its alarm, which the
  * parent reports as a failure.
  *
  * Runs on whatever malloc the program gets: linked with libmmkit or with
@@ -44,9 +45,24 @@ static void churn(uint64_t seed, long rounds)
     }
 }
 
+/* Blocks the busy threads make, taken by the forking thread for its child:
+ * the child frees blocks of heaps whose threads it did not inherit. */
+#define HANDOFF_SIZE 3000
+#define HANDOFF_SEED 99
+static _Atomic(unsigned char *) handoff;
+
 static void *busy(void *arg)
 {
-    churn((uint64_t)(uintptr_t)arg, -1);
+    for (uint64_t seed = (uintptr_t)arg * 1000; !atomic_load(&stop); seed++) {
+        churn(seed, 300);
+        unsigned char *mine = malloc(HANDOFF_SIZE);
+        check(mine != NULL);
+        pattern_fill(mine, HANDOFF_SIZE, HANDOFF_SEED);
+        unsigned char *old = atomic_exchange(&handoff, mine);
+        if (old)
+            check(pattern_ok(old, HANDOFF_SIZE, HANDOFF_SEED));
+        free(old);
+    }
     return NULL;
 }
 
@@ -78,11 +94,15 @@ static void *child_thread(void *arg)
     return NULL;
 }
 
-static void child(unsigned char *from_parent, size_t n, uint64_t seed)
+static void child(unsigned char *from_parent, size_t n, uint64_t seed, unsigned char *theirs)
 {
     alarm(20);
     check(edges_ok(from_parent, n, seed));
     free(from_parent);
+    if (theirs) {
+        check(pattern_ok(theirs, HANDOFF_SIZE, HANDOFF_SEED));
+        free(theirs);
+    }
     churn(seed, 3000);
     pthread_t t;
     check(pthread_create(&t, NULL, child_thread, NULL) == 0);
@@ -108,11 +128,12 @@ int main(int argc, char **argv)
         unsigned char *block = malloc(n);
         check(block != NULL);
         edges_fill(block, n, (uint64_t)f);
+        unsigned char *theirs = atomic_exchange(&handoff, NULL);
         fflush(stdout);
         pid_t pid = fork();
         check(pid >= 0);
         if (pid == 0)
-            child(block, n, (uint64_t)f);
+            child(block, n, (uint64_t)f, theirs);
         int status;
         check(waitpid(pid, &status, 0) == pid);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -123,11 +144,15 @@ int main(int argc, char **argv)
         }
         check(edges_ok(block, n, (uint64_t)f));
         free(block);
+        if (theirs)
+            check(pattern_ok(theirs, HANDOFF_SIZE, HANDOFF_SEED));
+        free(theirs);
     }
     atomic_store(&stop, true);
     for (int t = 0; t < BUSY_THREADS; t++)
         check(pthread_join(threads[t], NULL) == 0);
     check(pthread_join(spawning, NULL) == 0);
+    free(atomic_exchange(&handoff, NULL));
     if (failed) {
         fprintf(stderr, "%d of %d children failed\n", failed, FORKS);
         return 1;
