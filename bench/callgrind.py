@@ -34,7 +34,8 @@ def _count(workload, allocator, inputs, valgrind):
             open(stdin or "/dev/null", "rb") as given:
         try:
             result = subprocess.run(
-                [valgrind, "--tool=callgrind", "--callgrind-out-file=" + profile.name, *argv],
+                [valgrind, "--tool=callgrind", "--trace-children=yes",
+                 "--callgrind-out-file=" + profile.name, *argv],
                 stdin=given, capture_output=True, env=environment, check=False,
                 timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -42,7 +43,7 @@ def _count(workload, allocator, inputs, valgrind):
     stderr = result.stderr.decode(errors="replace")
     collected = COLLECTED.search(stderr)
     if result.returncode != 0 or not collected:
-        return None, "exit status %d" % result.returncode
+        return None, "no count; exit status %d" % result.returncode
     if workload_registry.check_of(workload, result.stdout.decode(errors="replace")) is None:
         return None, "printed no check"
     return int(collected.group(1)), None
