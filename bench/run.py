@@ -28,7 +28,9 @@ import workloads as workload_registry
 from summary import Summary
 
 REPO = Path(__file__).resolve().parent.parent
-MEASURE_LINE = re.compile(r"^measure: wall=(\S+) cpu=(\S+) maxrss_kib=(\d+) status=(-?\d+) "
+# Not anchored at the start of a line: a child may leave its last line of
+# stderr unterminated.
+MEASURE_LINE = re.compile(r"measure: wall=(\S+) cpu=(\S+) maxrss_kib=(\d+) status=(-?\d+) "
                           r"signal=(\d+) timeout=([01])$", re.M)
 QUICK_SCALE = 0.2
 
@@ -69,14 +71,15 @@ def parse_arguments():
 
 
 def describe_failure(fields, stderr):
-    """What went wrong in a run, in words, or None if nothing did."""
+    """What went wrong in a run, in words, or None if nothing did; stderr is
+    the child's, without the launcher's line."""
     if "from LD_PRELOAD cannot be preloaded" in stderr:
         return "the library could not be preloaded"
     if fields is None:
         return "the launcher failed: " + stderr.strip()[-200:]
     _, _, _, status, signal_number, timed_out = fields
-    last_line = next((line for line in reversed(stderr.splitlines())
-                      if line and not line.startswith("measure: ")), "")
+    last_line = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
+    last_line = last_line[:160]
     if timed_out:
         return "timed out"
     if signal_number:
@@ -108,6 +111,7 @@ def run_once(launcher, inputs, workload, allocator, timeout):
     if match:
         fields = (float(match.group(1)), float(match.group(2)), int(match.group(3)),
                   int(match.group(4)), int(match.group(5)), match.group(6) == "1")
+        stderr = stderr[:match.start()]
     error = describe_failure(fields, stderr)
     check = workload_registry.check_of(workload, stdout) if not error else None
     if not error and check is None:
