@@ -134,7 +134,7 @@ size_t mmkit_usable_size(const void *ptr)
         return 0;
     page *pg = page_of(seg, ptr);
     if (seg->kind == SEGMENT_HUGE)
-        return (size_t)(seg->mapping + seg->mapped_size - pg->start);
+        return seg->huge_usable;
     return pg->block_size;
 }
 
@@ -157,11 +157,14 @@ void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         return NULL;
     }
     size_t usable = mmkit_usable_size(ptr);
-    if (seg->kind == SEGMENT_HUGE) {
-        if (size > mmkit_options.mmap_threshold && huge_resize_in_place(seg, size))
-            return ptr;
-    } else if (size <= usable && size >= usable / 2) {
+    if (size <= usable && size >= usable / 2)
         return ptr; /* shrinking by less than half: keep the block */
+    if (seg->kind == SEGMENT_HUGE) {
+        if (size > mmkit_options.mmap_threshold) {
+            void *resized = huge_resize(seg, size);
+            if (resized)
+                return resized;
+        }
     }
     void *moved = heap_malloc_inline(heap, size);
     if (!moved)

@@ -20,7 +20,7 @@
 static segment *huge_segments;
 
 #define HUGE_CACHE_SLOTS 16
-#define HUGE_CACHE_MAX_BYTES ((size_t)128 << 20)
+#define HUGE_CACHE_MAX_BYTES ((size_t)32 << 20)
 #define HUGE_CACHE_MAX_BLOCK ((size_t)32 << 20)
 static struct {
     segment *seg;
@@ -66,19 +66,26 @@ static void huge_unmap(segment *seg)
     os_unmap(seg->mapping, seg->mapped_size);
 }
 
-/* The smallest cached mapping of at least `need` bytes and at most four
- * times that.  Beyond twice `need`, its pages past `need` go back to the
- * OS: a program that frees a big buffer and asks for a small one keeps
- * little more than it uses. */
+/* A cached mapping for `need` bytes: the smallest of at least `need` and
+ * at most twice that, else the largest smaller one, which the caller grows
+ * by moving its pages (so only the growth faults in). */
 static segment *huge_cache_take(size_t need)
 {
-    size_t best = HUGE_CACHE_SLOTS;
+    size_t fit = HUGE_CACHE_SLOTS, grow = HUGE_CACHE_SLOTS;
     for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++) {
         segment *seg = huge_cache[i].seg;
-        if (seg && seg->mapped_size >= need && seg->mapped_size / 4 <= need &&
-            (best == HUGE_CACHE_SLOTS || seg->mapped_size < huge_cache[best].seg->mapped_size))
-            best = i;
+        if (!seg)
+            continue;
+        size_t size = seg->mapped_size;
+        if (size >= need && size / 2 <= need) {
+            if (fit == HUGE_CACHE_SLOTS || size < huge_cache[fit].seg->mapped_size)
+                fit = i;
+        } else if (size < need) {
+            if (grow == HUGE_CACHE_SLOTS || size > huge_cache[grow].seg->mapped_size)
+                grow = i;
+        }
     }
+    size_t best = fit != HUGE_CACHE_SLOTS ? fit : grow;
     if (best == HUGE_CACHE_SLOTS)
         return NULL;
     segment *seg = huge_cache[best].seg;
@@ -188,6 +195,35 @@ static segment *huge_map(size_t size, size_t alignment)
     return seg;
 }
 
+/* Resize a huge segment's mapping (which may move it); the segment at its
+ * new place, or NULL with the old one untouched.  The caller owns `seg`: it
+ * is in no list while this runs. */
+static segment *huge_remap(segment *seg, size_t mapped)
+{
+    bool header_first = (uint8_t *)seg == seg->mapping;
+    uint8_t *old_mapping = seg->mapping;
+    size_t old_size = seg->mapped_size;
+    size_t offset = (size_t)(seg->pages[0].start - old_mapping);
+    uint8_t *moved = header_first ? os_remap(old_mapping, old_size, mapped, SEGMENT_SIZE)
+                                  : (mapped > old_size ? NULL : os_remap(old_mapping, old_size, mapped, 1));
+    if (!moved)
+        return NULL;
+    stats_shared_add(&os_stats.committed, (int64_t)mapped - (int64_t)old_size, &os_stats.peak_committed);
+    if (moved == old_mapping) {
+        seg->mapped_size = mapped;
+        return seg;
+    }
+    segment_map_set(old_mapping, MAP_NONE);
+    seg = (segment *)moved;
+    seg->mapping = moved;
+    seg->mapped_size = mapped;
+    seg->pages[0].start = moved + offset;
+    for (size_t i = 0; i < SLICES_PER_SEGMENT; i++)
+        seg->slice_page[i] = &seg->pages[0];
+    segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
+    return seg;
+}
+
 void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     if (size > PTRDIFF_MAX) {
@@ -198,13 +234,20 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     segment *seg = NULL;
     if (alignment < SEGMENT_SIZE) {
         size_t offset = block_offset(alignment);
+        size_t need = round_to_page(offset + size);
         global_lock();
-        seg = huge_cache_take(round_to_page(offset + size));
+        seg = huge_cache_take(need);
         global_unlock();
+        if (seg && seg->mapped_size < need) {
+            /* Growing moves the pages: only the growth faults in.  (A mapping
+             * up to twice too big is used as it is: shrinking it and growing
+             * it again later costs more faults than the memory is worth.) */
+            segment *grown = huge_remap(seg, need);
+            if (!grown)
+                huge_unmap(seg); /* and map afresh below */
+            seg = grown;
+        }
         if (seg) {
-            size_t used = round_to_page(offset + size);
-            if (seg->mapped_size > 2 * used)
-                os_purge(seg->mapping + used, seg->mapped_size - used);
             seg->pages[0].start = seg->mapping + offset;
             if (zero)
                 memset(seg->pages[0].start, 0, size);
@@ -217,7 +260,9 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
         return NULL;
     }
     seg->heap = heap == &empty_heap ? NULL : heap;
-    size_t usable = (size_t)(seg->mapping + seg->mapped_size - seg->pages[0].start);
+    size_t usable = round_to_page((size_t)(seg->pages[0].start - seg->mapping) + size) -
+                    (size_t)(seg->pages[0].start - seg->mapping);
+    seg->huge_usable = usable;
     global_lock();
     huge_list_push(seg);
     global_unlock();
@@ -228,7 +273,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
 
 void huge_free(segment *seg)
 {
-    size_t usable = (size_t)(seg->mapping + seg->mapped_size - seg->pages[0].start);
+    size_t usable = seg->huge_usable;
     atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
     global_lock();
@@ -240,21 +285,30 @@ void huge_free(segment *seg)
     unmap_list(expired);
 }
 
-bool huge_resize_in_place(segment *seg, size_t size)
+void *huge_resize(segment *seg, size_t size)
 {
     size_t offset = (size_t)(seg->pages[0].start - seg->mapping);
     size_t mapped = round_to_page(offset + size);
     if (mapped < size)
-        return false;
-    if (mapped == seg->mapped_size)
-        return true;
-    if (!os_resize_in_place(seg->mapping, seg->mapped_size, mapped))
-        return false;
-    int64_t delta = (int64_t)mapped - (int64_t)seg->mapped_size;
-    seg->mapped_size = mapped;
-    stats_shared_add(&os_stats.committed, delta, &os_stats.peak_committed);
-    stats_shared_add(&os_stats.huge_live, delta, &os_stats.huge_peak);
-    return true;
+        return NULL;
+    size_t old_usable = seg->huge_usable;
+    /* Within the mapping as it is (and not wasting half of it): no call. */
+    if (mapped > seg->mapped_size || mapped < seg->mapped_size / 2) {
+        global_lock();
+        huge_list_remove(seg);
+        global_unlock();
+        segment *resized = huge_remap(seg, mapped);
+        global_lock();
+        huge_list_push(resized ? resized : seg);
+        global_unlock();
+        if (!resized)
+            return NULL;
+        seg = resized;
+    }
+    seg->huge_usable = mapped - offset;
+    stats_shared_add(&os_stats.huge_live, (int64_t)seg->huge_usable - (int64_t)old_usable,
+                     &os_stats.huge_peak);
+    return seg->pages[0].start;
 }
 
 void huge_trim(void)

@@ -65,8 +65,10 @@ void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
 void os_unmap(void *addr, size_t size) INTERNAL;
 /* Give the memory back; it reads as zeros when touched again. */
 void os_purge(void *addr, size_t size) INTERNAL;
-/* Grow or shrink a mapping where it stands; false if it cannot grow there. */
-bool os_resize_in_place(void *addr, size_t old_size, size_t new_size) INTERNAL;
+/* Resize a mapping, in place if it can, else by moving its pages to a new
+ * mapping aligned to `alignment`; the new address, or NULL (the old mapping
+ * is then untouched). */
+void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) INTERNAL;
 uint64_t os_now_ns(void) INTERNAL;
 /* Write a message to stderr without allocating. */
 void os_write_stderr(const char *text) INTERNAL;
@@ -167,8 +169,9 @@ extern struct mmkit_heap *heap_registry INTERNAL;
 /* A block of its own mapping; `zero` asks for zeros (fresh maps are). */
 void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) INTERNAL;
 void huge_free(segment *seg) INTERNAL;
-/* Resize a huge block in place if its mapping allows; false otherwise. */
-bool huge_resize_in_place(segment *seg, size_t size) INTERNAL;
+/* Resize a huge block without copying it: the block's new address, or
+ * NULL if its mapping cannot be resized (the block is then untouched). */
+void *huge_resize(segment *seg, size_t size) INTERNAL;
 /* Free every huge block of `heap` (heap destroy). */
 void huge_free_all_of(struct mmkit_heap *heap) INTERNAL;
 /* Give cached huge mappings back to the OS now. */

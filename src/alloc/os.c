@@ -73,14 +73,29 @@ void os_purge(void *addr, size_t size)
     atomic_fetch_add_explicit(&os_stats.returned, size, memory_order_relaxed);
 }
 
-bool os_resize_in_place(void *addr, size_t old_size, size_t new_size)
+void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
 {
     if (injected_failure())
-        return false;
-    if (mremap(addr, old_size, new_size, 0) == MAP_FAILED)
-        return false;
-    count_mapped((int64_t)new_size - (int64_t)old_size);
-    return true;
+        return NULL;
+    if (mremap(addr, old_size, new_size, 0) != MAP_FAILED) {
+        count_mapped((int64_t)new_size - (int64_t)old_size);
+        return addr;
+    }
+    if (new_size < old_size)
+        return NULL;
+    /* The pages move by their page-table entries: nothing is copied and
+     * nothing faults in again.  The target is mapped first so that it is
+     * aligned and the move cannot land on anyone else's memory. */
+    void *target = os_map_aligned(new_size, alignment);
+    if (!target)
+        return NULL;
+    void *moved = mremap(addr, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+    if (moved == MAP_FAILED) {
+        os_unmap(target, new_size);
+        return NULL;
+    }
+    count_mapped(-(int64_t)old_size);
+    return moved;
 }
 
 uint64_t os_now_ns(void)

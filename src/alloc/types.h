@@ -92,6 +92,8 @@ typedef struct segment {
     struct mmkit_heap *heap;        /* owner heap (a huge segment's allocating heap) */
     struct segment *next, *prev;    /* in the heap's segment list, or a global list */
     size_t mapped_size;             /* bytes mapped for this segment */
+    size_t huge_usable;             /* huge: the block's usable bytes (the
+                                       mapping may be larger when reused) */
     uint8_t *mapping;               /* where the mapping starts (huge: may precede) */
     uint64_t free_slices;           /* bit i: slice i belongs to no page */
     uint64_t dirty_slices;          /* free slices still committed (not purged) */
