@@ -204,16 +204,28 @@ static segment *huge_remap(segment *seg, size_t mapped)
     uint8_t *old_mapping = seg->mapping;
     size_t old_size = seg->mapped_size;
     size_t offset = (size_t)(seg->pages[0].start - old_mapping);
-    uint8_t *moved = header_first ? os_remap(old_mapping, old_size, mapped, SEGMENT_SIZE)
-                                  : (mapped > old_size ? NULL : os_remap(old_mapping, old_size, mapped, 1));
-    if (!moved)
-        return NULL;
+    uint8_t *moved;
+    if (!header_first) {
+        /* The header sits before the block: it may only shrink in place. */
+        moved = mapped <= old_size ? os_remap(old_mapping, old_size, mapped, 1) : NULL;
+        if (!moved)
+            return NULL;
+    } else {
+        /* Unregister first: once moved, the old addresses may be mapped
+         * again at once by another thread, which registers them as its own. */
+        segment_map_set(old_mapping, MAP_NONE);
+        moved = os_remap(old_mapping, old_size, mapped, SEGMENT_SIZE);
+        if (!moved || moved == old_mapping) {
+            segment_map_set(old_mapping, MAP_SEGMENT_AT_GRANULE);
+            if (!moved)
+                return NULL;
+        }
+    }
     stats_shared_add(&os_stats.committed, (int64_t)mapped - (int64_t)old_size, &os_stats.peak_committed);
     if (moved == old_mapping) {
         seg->mapped_size = mapped;
         return seg;
     }
-    segment_map_set(old_mapping, MAP_NONE);
     seg = (segment *)moved;
     seg->mapping = moved;
     seg->mapped_size = mapped;
