@@ -8,9 +8,6 @@
  * message-passing program stresses, and where allocators that take a lock
  * per remote free fall behind.
  */
-#include <sched.h>
-#include <stdatomic.h>
-
 #include "bench_util.h"
 
 enum {
@@ -27,15 +24,17 @@ struct batch {
     struct tagged_slot blocks[BLOCKS_PER_BATCH];
 };
 
-/* Single-producer single-consumer ring.  head is written only by the
- * consumer, tail only by the producer; release/acquire on them publishes the
- * batch pointers.  A full or empty ring yields the core instead of spinning,
- * because the machine may have fewer cores than threads. */
+/* A bounded queue of batches.  A lock per batch of 64 blocks costs little
+ * next to the 128 allocator calls the batch stands for, and a full or empty
+ * queue puts the waiting thread to sleep: spinning, even with sched_yield,
+ * made the times depend on how a busy machine scheduled four threads on its
+ * cores rather than on the allocator. */
 struct queue {
-    struct batch *_Atomic slots[QUEUE_CAPACITY];
-    _Atomic size_t head;
-    char pad_between_ends[64];
-    _Atomic size_t tail;
+    pthread_mutex_t lock;
+    pthread_cond_t not_full;
+    pthread_cond_t not_empty;
+    struct batch *slots[QUEUE_CAPACITY];
+    size_t head, tail;
 };
 
 struct pair {
@@ -45,23 +44,32 @@ struct pair {
     uint64_t consumed_digest;
 };
 
+static void queue_init(struct queue *queue)
+{
+    pthread_mutex_init(&queue->lock, NULL);
+    pthread_cond_init(&queue->not_full, NULL);
+    pthread_cond_init(&queue->not_empty, NULL);
+    queue->head = queue->tail = 0;
+}
+
 static void queue_push(struct queue *queue, struct batch *batch)
 {
-    size_t tail = atomic_load_explicit(&queue->tail, memory_order_relaxed);
-    while (tail - atomic_load_explicit(&queue->head, memory_order_acquire) == QUEUE_CAPACITY)
-        sched_yield();
-    atomic_store_explicit(&queue->slots[tail % QUEUE_CAPACITY], batch, memory_order_relaxed);
-    atomic_store_explicit(&queue->tail, tail + 1, memory_order_release);
+    pthread_mutex_lock(&queue->lock);
+    while (queue->tail - queue->head == QUEUE_CAPACITY)
+        pthread_cond_wait(&queue->not_full, &queue->lock);
+    queue->slots[queue->tail++ % QUEUE_CAPACITY] = batch;
+    pthread_cond_signal(&queue->not_empty);
+    pthread_mutex_unlock(&queue->lock);
 }
 
 static struct batch *queue_pop(struct queue *queue)
 {
-    size_t head = atomic_load_explicit(&queue->head, memory_order_relaxed);
-    while (atomic_load_explicit(&queue->tail, memory_order_acquire) == head)
-        sched_yield();
-    struct batch *batch =
-        atomic_load_explicit(&queue->slots[head % QUEUE_CAPACITY], memory_order_relaxed);
-    atomic_store_explicit(&queue->head, head + 1, memory_order_release);
+    pthread_mutex_lock(&queue->lock);
+    while (queue->tail == queue->head)
+        pthread_cond_wait(&queue->not_empty, &queue->lock);
+    struct batch *batch = queue->slots[queue->head++ % QUEUE_CAPACITY];
+    pthread_cond_signal(&queue->not_full);
+    pthread_mutex_unlock(&queue->lock);
     return batch;
 }
 
@@ -110,6 +118,7 @@ int main(int argc, char **argv)
     struct role roles[2 * PAIRS];
     for (size_t p = 0; p < PAIRS; p++) {
         memset(&pairs[p], 0, sizeof pairs[p]);
+        queue_init(&pairs[p].queue);
         pairs[p].seed = p + 1;
         pairs[p].batches = batches;
         roles[p] = (struct role){&pairs[p], true};
