@@ -171,6 +171,9 @@ def main():
     launcher = workload_registry.build(arguments.build, workloads)
 
     load = os.getloadavg()
+    if load[0] >= (os.cpu_count() or 1) / 2:
+        print("note: the machine is busy (load average %.2f on %d cores): wall times will "
+              "spread; --callgrind gives steadier numbers" % (load[0], os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="mmkit-bench-") as scratch:
         inputs = workload_registry.Inputs(arguments.build, scratch, arguments.scale)
         if arguments.callgrind:
