@@ -44,12 +44,14 @@ static inline uintptr_t current_thread_id(void)
 
 /* ---- options (options.c) --------------------------------------------------- */
 
+/* Atomic because mmkit_option_set may change one while threads allocate;
+ * on x86-64 reading one is still a plain load. */
 typedef struct options {
-    size_t mmap_threshold;        /* blocks above go to huge segments */
-    uint64_t purge_delay_ms;      /* empty pages stay committed this long */
-    uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
-    int verbose;                  /* print the effective options at start-up */
-    int stats;                    /* at exit print statistics: 1 text, 2 JSON */
+    _Atomic size_t mmap_threshold;        /* blocks above go to huge segments */
+    _Atomic uint64_t purge_delay_ms;      /* empty pages stay committed this long */
+    _Atomic uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
+    _Atomic int verbose;                  /* print the effective options at start-up */
+    _Atomic int stats;                    /* at exit print statistics: 1 text, 2 JSON */
 } options;
 
 extern options mmkit_options INTERNAL;
