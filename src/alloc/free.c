@@ -5,11 +5,8 @@
  */
 #include "internal.h"
 
-void mmkit_free(void *ptr)
+static inline void free_block(segment *seg, void *ptr)
 {
-    segment *seg = segment_of(ptr);
-    if (unlikely(!seg))
-        return; /* NULL, or not a block of ours */
     page *pg = page_of(seg, ptr);
     block *b = ptr;
     if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
@@ -22,6 +19,20 @@ void mmkit_free(void *ptr)
         return;
     }
     free_remote(seg, pg, b);
+}
+
+void mmkit_free(void *ptr)
+{
+    uintptr_t a = (uintptr_t)ptr;
+    uint8_t kind = segment_map_kind(a);
+    if (likely(kind == MAP_SEGMENT_AT_GRANULE)) {
+        free_block((segment *)(a & ~SEGMENT_MASK), ptr);
+        return;
+    }
+    segment *seg = segment_of_huge_aligned(a, kind);
+    if (seg)
+        free_block(seg, ptr);
+    /* else NULL, or not a block of ours */
 }
 
 void free_remote(segment *seg, page *pg, block *b)

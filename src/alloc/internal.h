@@ -84,18 +84,30 @@ extern uint8_t segment_map[] INTERNAL;
 
 enum { MAP_NONE = 0, MAP_SEGMENT_AT_GRANULE = 1, MAP_HEADER_BEFORE_BLOCK = 2 };
 
-static inline segment *segment_of(const void *p)
+static inline uint8_t segment_map_kind(uintptr_t a)
 {
-    uintptr_t a = (uintptr_t)p;
     /* Relaxed: a plain load, but other threads rewrite entries of segments
-     * they map and unmap. */
-    uint8_t kind = __atomic_load_n(
+     * they map and unmap.  Addresses beyond the map's 48 bits alias; the
+     * kernel hands out none to a process that does not ask for them. */
+    return __atomic_load_n(
         &segment_map[(a >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1)], __ATOMIC_RELAXED);
-    if (likely(kind == MAP_SEGMENT_AT_GRANULE) && likely((a >> (SEGMENT_SHIFT + SEGMENT_MAP_BITS)) == 0))
-        return (segment *)(a & ~SEGMENT_MASK);
+}
+
+/* The segment of a pointer that is not at a segment's granule start. */
+static inline segment *segment_of_huge_aligned(uintptr_t a, uint8_t kind)
+{
     if (kind == MAP_HEADER_BEFORE_BLOCK && (a & SEGMENT_MASK) == 0)
         return (segment *)(a - SEGMENT_HEADER_SIZE);
     return NULL;
+}
+
+static inline segment *segment_of(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    uint8_t kind = segment_map_kind(a);
+    if (likely(kind == MAP_SEGMENT_AT_GRANULE))
+        return (segment *)(a & ~SEGMENT_MASK);
+    return segment_of_huge_aligned(a, kind);
 }
 
 static inline page *page_of(const segment *seg, const void *p)
