@@ -42,8 +42,9 @@ def machine():
 
 
 def write(docs_dir, summary, allocators, rounds, command, load):
-    """load: the machine's load averages when the run started; other work on
-    the machine shows in the times, so the report says how busy it was."""
+    """load: the machine's load averages when the run started and when it
+    ended; other work on the machine shows in the times, so the report says
+    how busy it was."""
     docs = Path(docs_dir)
     docs.mkdir(parents=True, exist_ok=True)
     names = [a.name for a in allocators]
@@ -67,11 +68,15 @@ def write(docs_dir, summary, allocators, rounds, command, load):
              "different order each round); each number is the median.  Wall time and peak "
              "RSS are those of the workload's process.  Every workload checks what it wrote "
              "into its blocks and prints a digest that must match across allocators; a run "
-             "that fails or disagrees counts as FAIL, never as a time." % (date, rounds), "",
+             "that fails or disagrees counts as FAIL, never as a time.  Other work on the machine "
+             "slows the multi-threaded workloads most (they need both cores at once): the load "
+             "averages below and the spread table say how far to trust each number." %
+             (date, rounds), "",
              "## Machine", "",
              "| | |", "| --- | --- |"]
     lines += ["| %s | %s |" % pair for pair in machine()]
-    lines.append("| load average at start | %s |" % " ".join("%.2f" % x for x in load))
+    lines += ["| load average (1, 5, 15 min) at the %s | %s |" % (when, " ".join(
+        "%.2f" % x for x in averages)) for when, averages in zip(("start", "end"), load)]
     lines += ["| %s | %s |" % (a.name, a.version) for a in allocators]
     lines += ["", "## Workloads", "", "| workload | threads | what it does |",
               "| --- | ---: | --- |"]

@@ -180,6 +180,7 @@ def main():
             callgrind.compare(workloads[0], allocators, inputs)
             return
         runs = run_rounds(arguments, launcher, inputs, workloads, allocators)
+    load = (load, os.getloadavg())
 
     summary = Summary(runs, workloads, allocators)
     for table in report.all_tables(summary, arguments.rounds):
