@@ -186,6 +186,19 @@ static void every_standard_name_makes_mmkit_blocks(void **state)
     }
 }
 
+static void every_freeing_name_accepts_null(void **state)
+{
+    struct counts c0 = count_now();
+    free(NULL);
+    cfree(NULL);
+    __libc_free(NULL);
+    free_sized(NULL, 0);
+    free_aligned_sized(NULL, 64, 0);
+    struct counts c1 = count_now();
+    assert_int_equal(c1.frees, c0.frees);
+    assert_int_equal(malloc_usable_size(NULL), 0);
+}
+
 static void realloc_names_keep_contents(void **state)
 {
     unsigned char *p = __libc_realloc(NULL, 10);
@@ -328,6 +341,7 @@ int main(void)
         cmocka_unit_test(every_standard_name_resolves_into_libmmkit),
 #endif
         cmocka_unit_test(every_standard_name_makes_mmkit_blocks),
+        cmocka_unit_test(every_freeing_name_accepts_null),
         cmocka_unit_test(realloc_names_keep_contents),
         cmocka_unit_test(c_library_allocations_are_mmkits),
         cmocka_unit_test(mallopt_mmap_threshold_is_honoured),
