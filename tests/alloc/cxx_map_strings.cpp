@@ -1,6 +1,7 @@
 // cxx_map_strings.cpp - a C++ workload for operator new/delete: a word index
 // in std::map<std::string, std::vector<std::string>>, strings grown and
-// erased, containers copied and destroyed.  Deterministic output.
+// erased, containers copied and destroyed, over-aligned objects (the
+// aligned operator new).  Deterministic output.
 #include <cstdint>
 #include <iostream>
 #include <map>
@@ -10,6 +11,14 @@
 #include <vector>
 
 namespace {
+
+struct alignas(64) Cell {
+    std::uint64_t value[3];
+};
+
+struct alignas(4096) PageObject {
+    char bytes[100];
+};
 
 std::uint64_t next(std::uint64_t &state)
 {
@@ -76,6 +85,20 @@ int main()
         if (kv.first.size() == 2 && kv.first[0] == 'q')
             std::cout << kv.first << ": " << kv.second.size() << " first " << kv.second.front()
                       << "\n";
+    std::size_t misaligned = 0;
+    std::vector<Cell> cells(10000);
+    for (std::size_t i = 0; i < cells.size(); i++)
+        cells[i].value[0] = i;
+    misaligned += reinterpret_cast<std::uintptr_t>(cells.data()) % 64 != 0;
+    std::vector<std::unique_ptr<PageObject>> pages;
+    for (int i = 0; i < 50; i++) {
+        pages.push_back(std::make_unique<PageObject>());
+        misaligned += reinterpret_cast<std::uintptr_t>(pages.back().get()) % 4096 != 0;
+        pages.back()->bytes[99] = static_cast<char>(i);
+    }
+    std::cout << "over-aligned objects misaligned: " << misaligned << ", last "
+              << static_cast<int>(pages.back()->bytes[99]) << "\n";
+
     std::string big;
     for (int i = 0; i < 200; i++)
         big.append(static_cast<std::size_t>(next(state) % 100000), static_cast<char>('A' + i % 26));
