@@ -12,8 +12,9 @@ _Static_assert(SLICES_PER_SEGMENT == 64, "a segment's slices fit one 64-bit mask
 
 uint8_t segment_map[(size_t)1 << SEGMENT_MAP_BITS];
 
-/* Segments of exited threads, waiting for a thread to adopt them. */
-static segment *abandoned;
+/* Segments of exited threads, waiting for a thread to adopt them.  Changed
+ * under the global lock; read without it to skip the lock when empty. */
+static _Atomic(segment *) abandoned;
 
 void segment_map_set(const void *granule, uint8_t kind)
 {
@@ -235,17 +236,19 @@ void segment_abandon(segment *seg)
     seg->heap = NULL;
     global_lock();
     seg->prev = NULL;
-    seg->next = abandoned;
-    abandoned = seg;
+    seg->next = atomic_load_explicit(&abandoned, memory_order_relaxed);
+    atomic_store_explicit(&abandoned, seg, memory_order_release);
     global_unlock();
 }
 
 bool segment_reclaim(struct mmkit_heap *heap)
 {
+    if (!atomic_load_explicit(&abandoned, memory_order_relaxed))
+        return false;
     global_lock();
-    segment *seg = abandoned;
+    segment *seg = atomic_load_explicit(&abandoned, memory_order_relaxed);
     if (seg)
-        abandoned = seg->next;
+        atomic_store_explicit(&abandoned, seg->next, memory_order_relaxed);
     global_unlock();
     if (!seg)
         return false;
