@@ -136,6 +136,48 @@ static void failures_at_every_period(void **state)
     }
 }
 
+/* Heaps made, filled and destroyed while mmaps fail. */
+static void heaps_under_failures(void **state)
+{
+    long failed_heaps = 0, failed_blocks = 0;
+    for (long every = 1; every <= 5; every++) {
+        assert_int_equal(mmkit_option_set("inject_mmap_failure", every), 0);
+        for (int round = 0; round < 40; round++) {
+            errno = 0;
+            mmkit_heap *h = mmkit_heap_new();
+            if (!h) {
+                assert_int_equal(errno, ENOMEM);
+                failed_heaps++;
+                continue;
+            }
+            for (size_t i = 0; i < 300; i++) {
+                size_t n = i % 10 ? 16 + i * 40 : 1 * MiB + i;
+                errno = 0;
+                unsigned char *p = mmkit_heap_malloc(h, n);
+                if (!p) {
+                    assert_int_equal(errno, ENOMEM);
+                    failed_blocks++;
+                    continue;
+                }
+                edges_fill(p, n, i);
+                assert_true(edges_ok(p, n, i));
+                if (i % 3 == 0)
+                    mmkit_free(p);
+            }
+            (void)mmkit_trim(0);
+            mmkit_heap_destroy(h);
+        }
+    }
+    assert_int_equal(mmkit_option_set("inject_mmap_failure", 0), 0);
+    print_message("%ld heaps and %ld blocks failed\n", failed_heaps, failed_blocks);
+    assert_true(failed_heaps + failed_blocks > 0);
+    mmkit_heap *h = mmkit_heap_new();
+    assert_non_null(h);
+    assert_non_null(mmkit_heap_malloc(h, 2 * MiB));
+    mmkit_heap_destroy(h);
+    check_normal_service();
+}
+
 static void failures_in_many_threads(void **state)
 {
     enum { THREADS = 4 };
@@ -166,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(failures_in_one_thread),
         cmocka_unit_test(failures_at_every_period),
+        cmocka_unit_test(heaps_under_failures),
         cmocka_unit_test(failures_in_many_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
