@@ -15,7 +15,7 @@ enum {
     WORKERS = 2,
     OBJECT_SIZE = 8,
     OBJECTS_PER_WORKER = 4000,
-    WRITES_PER_OBJECT = 30000,
+    WRITES_PER_OBJECT = 60000,
 };
 
 struct worker {

@@ -12,7 +12,7 @@
 
 enum {
     BUFFERS = 64,
-    APPENDS = 800000,
+    APPENDS = 1600000,
     MIN_FINAL_LENGTH = 64,
     MAX_FINAL_LENGTH = 1 << 20,
 };
