@@ -97,16 +97,18 @@ static void malloc_zero_returns_unique_freeable_pointers(void **state)
         T_free(blocks[i]);
 
     /* the other calls asked for nothing answer the same way */
-    void *zero[5] = {T_calloc(0, 8), T_calloc(8, 0), T_aligned_alloc(64, 0), T_realloc(NULL, 0),
-                     T_memalign(4096, 0)};
-    for (size_t i = 0; i < 5; i++) {
+    void *zero[6] = {T_calloc(0, 8), T_calloc(8, 0), T_aligned_alloc(64, 0), T_realloc(NULL, 0),
+                     T_memalign(4096, 0), NULL};
+    assert_int_equal(T_posix_memalign(&zero[5], 256, 0), 0);
+    for (size_t i = 0; i < 6; i++) {
         assert_non_null(zero[i]);
         for (size_t j = 0; j < i; j++)
             assert_ptr_not_equal(zero[i], zero[j]);
     }
     assert_true(is_aligned(zero[2], 64));
     assert_true(is_aligned(zero[4], 4096));
-    for (size_t i = 0; i < 5; i++)
+    assert_true(is_aligned(zero[5], 256));
+    for (size_t i = 0; i < 6; i++)
         T_free(zero[i]);
 }
 
