@@ -15,6 +15,8 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     } else {
         if (unlikely(size > mmkit_options.mmap_threshold))
             return huge_alloc(heap, size, 0, false);
+        if (unlikely(size > MEDIUM_PAGE_BLOCK_MAX))
+            return heap_malloc_large(heap, size);
         class_index = class_of(size);
     }
     page *pg = heap->direct[class_index];
@@ -159,6 +161,11 @@ void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     size_t usable = mmkit_usable_size(ptr);
     if (size <= usable && size >= usable / 2)
         return ptr; /* shrinking by less than half: keep the block */
+    page *pg = page_of(seg, ptr);
+    if (pg->large && size > usable && size <= mmkit_options.mmap_threshold &&
+        atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id() &&
+        heap_large_grow(pg, size))
+        return ptr; /* grown into the free slices after it */
     if (seg->kind == SEGMENT_HUGE) {
         if (size > mmkit_options.mmap_threshold) {
             void *resized = huge_resize(seg, size);

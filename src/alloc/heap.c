@@ -98,15 +98,10 @@ struct mmkit_heap *heap_for_thread(void)
     return heap;
 }
 
-/* Pages in use: a page's slice count is in [1, 63], 0 only once it is free. */
+/* The span of a multi-block page (large blocks get pages of their own). */
 static size_t class_page_slices(size_t class_index)
 {
-    size_t size = class_block_size[class_index];
-    if (size <= SMALL_PAGE_BLOCK_MAX)
-        return 1;
-    if (size <= MEDIUM_PAGE_BLOCK_MAX)
-        return MEDIUM_PAGE_SLICES;
-    return (size + SLICE_SIZE - 1) / SLICE_SIZE;
+    return class_block_size[class_index] <= SMALL_PAGE_BLOCK_MAX ? 1 : MEDIUM_PAGE_SLICES;
 }
 
 #define FULL_PAGES_CHECKED 8
@@ -198,18 +193,74 @@ void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index)
     return b;
 }
 
+static page_queue *queue_of(struct mmkit_heap *heap, const page *pg)
+{
+    if (pg->large)
+        return &heap->large;
+    return pg->in_full ? &heap->full[pg->class_index] : &heap->queue[pg->class_index];
+}
+
 static void heap_retire_page(struct mmkit_heap *heap, page *pg)
 {
     size_t c = pg->class_index;
-    queue_remove(pg->in_full ? &heap->full[c] : &heap->queue[c], pg);
+    queue_remove(queue_of(heap, pg), pg);
     if (heap->direct[c] == pg)
         heap->direct[c] = &empty_page;
     segment_page_free(heap, pg);
 }
 
+/* Large pages freed by other threads wait for their owner: look at a few
+ * of them at each large allocation, as heap_find_page does with full pages. */
+static void heap_collect_large(struct mmkit_heap *heap)
+{
+    page *pg;
+    for (int looked = 0; looked < FULL_PAGES_CHECKED && (pg = heap->large.first); looked++) {
+        queue_remove(&heap->large, pg);
+        page_collect(pg);
+        if (pg->used == 0)
+            segment_page_free(heap, pg);
+        else
+            queue_push(&heap->large, pg);
+    }
+}
+
+void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
+{
+    if (heap == &empty_heap) {
+        heap = heap_for_thread();
+        if (!heap)
+            return NULL;
+    }
+    heap_collect_large(heap);
+    segment_purge_due(heap, false);
+    page *pg = segment_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
+    if (!pg) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t class_index = class_of(size);
+    page_init_large(pg, heap, class_index);
+    queue_push(&heap->large, pg);
+    stats_count_alloc(&heap->counters[class_index]);
+    return pg->start;
+}
+
+bool heap_large_grow(page *pg, size_t size)
+{
+    struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+    if (!segment_page_grow(heap, pg, (size + SLICE_SIZE - 1) / SLICE_SIZE))
+        return false;
+    pg->block_size = (uint32_t)(pg->slice_count * SLICE_SIZE);
+    return true;
+}
+
 void heap_page_freed_slow(page *pg)
 {
     struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
+    if (pg->large) {
+        heap_retire_page(heap, pg);
+        return;
+    }
     if (pg->in_full)
         page_from_full(heap, pg);
     /* The direct page stays even when empty: a program that allocates and
@@ -219,20 +270,24 @@ void heap_page_freed_slow(page *pg)
 }
 
 /* Collect every page and retire the empty ones. */
+static void queue_collect_all(struct mmkit_heap *heap, page_queue *queue)
+{
+    for (page *pg = queue->first; pg;) {
+        page *next = pg->next;
+        page_collect(pg);
+        if (pg->used == 0)
+            heap_retire_page(heap, pg);
+        pg = next;
+    }
+}
+
 static void heap_collect_all(struct mmkit_heap *heap)
 {
     for (size_t c = 0; c < CLASS_COUNT; c++) {
-        page_queue *queues[2] = {&heap->queue[c], &heap->full[c]};
-        for (int q = 0; q < 2; q++) {
-            for (page *pg = queues[q]->first; pg;) {
-                page *next = pg->next;
-                page_collect(pg);
-                if (pg->used == 0)
-                    heap_retire_page(heap, pg);
-                pg = next;
-            }
-        }
+        queue_collect_all(heap, &heap->queue[c]);
+        queue_collect_all(heap, &heap->full[c]);
     }
+    queue_collect_all(heap, &heap->large);
 }
 
 struct mmkit_heap *heap_collect_pending(void)

@@ -118,6 +118,9 @@ static inline page *page_of(const segment *seg, const void *p)
 void segment_map_set(const void *granule, uint8_t kind) INTERNAL;
 /* A page of `slices` slices for `heap`, from its segments or a new one. */
 page *segment_page_alloc(struct mmkit_heap *heap, size_t slices) INTERNAL;
+/* Let a page take the free slices after it, to span `slices`; false if
+ * they are not free (or past the segment's end). */
+bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices) INTERNAL;
 /* Give a page's slices back to its segment (the page is empty). */
 void segment_page_free(struct mmkit_heap *heap, page *pg) INTERNAL;
 /* Purge free slices whose delay has passed (all of them if `force`). */
@@ -148,6 +151,8 @@ void page_collect(page *pg) INTERNAL;
 /* Carve up to a few OS pages' worth of new blocks onto the free list. */
 void page_extend(page *pg) INTERNAL;
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* A page holding one large block of the page's whole span. */
+void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
 void queue_push(page_queue *q, page *pg) INTERNAL;
 void queue_remove(page_queue *q, page *pg) INTERNAL;
 
@@ -160,6 +165,10 @@ extern __thread struct mmkit_heap *thread_heap INTERNAL;
 struct mmkit_heap *heap_for_thread(void) INTERNAL;
 /* The allocation slow path: refill direct[class] and pop a block. */
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* A block above the largest size of multi-block pages: a page of its own. */
+void *heap_malloc_large(struct mmkit_heap *heap, size_t size) INTERNAL;
+/* Grow a large block where it is; false if the slices after it are taken. */
+bool heap_large_grow(page *pg, size_t size) INTERNAL;
 /* A local free left `pg` empty or moved it out of the full queue. */
 void heap_page_freed_slow(page *pg) INTERNAL;
 /* Take in the frees other threads made into this thread's pages, and the

@@ -43,9 +43,18 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->free = NULL;
     pg->local_free = NULL;
     pg->in_full = false;
+    pg->large = false;
     pg->next = pg->prev = NULL;
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
     atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
+}
+
+void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
+{
+    page_init(pg, heap, class_index);
+    pg->block_size = (uint32_t)(pg->slice_count * SLICE_SIZE);
+    pg->reserved = pg->capacity = pg->used = 1;
+    pg->large = true;
 }
 
 /* Carving touches the memory, so carve about one OS page at a time: a page

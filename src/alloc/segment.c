@@ -115,6 +115,23 @@ static page *segment_take_span(struct mmkit_heap *heap, segment *seg, size_t fir
     return pg;
 }
 
+bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices)
+{
+    segment *seg = (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+    size_t first = (size_t)(pg - seg->pages), have = pg->slice_count;
+    if (first + slices > SLICES_PER_SEGMENT)
+        return false;
+    uint64_t more = span_mask(first + have, slices - have);
+    if ((seg->free_slices & more) != more)
+        return false;
+    segment_take_span(heap, seg, first + have, slices - have);
+    /* The span taken joins this page: one descriptor covers it all. */
+    for (size_t i = first + have; i < first + slices; i++)
+        seg->slice_page[i] = pg;
+    pg->slice_count = (uint8_t)slices;
+    return true;
+}
+
 page *segment_page_alloc(struct mmkit_heap *heap, size_t slices)
 {
     for (segment *seg = heap->segments; seg; seg = seg->next) {
@@ -267,7 +284,7 @@ bool segment_reclaim(struct mmkit_heap *heap)
         atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
         page_collect(pg);
         pg->in_full = false;
-        queue_push(&heap->queue[pg->class_index], pg);
+        queue_push(pg->large ? &heap->large : &heap->queue[pg->class_index], pg);
     }
     return true;
 }

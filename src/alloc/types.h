@@ -6,9 +6,11 @@
  * the segment that holds any block is found by masking the block's address.
  * A segment is cut into 64 *slices* of 64 KiB; slice 0 holds the segment's
  * own metadata (this struct), the others are grouped into *pages*.  A page
- * holds blocks of one size class and spans 1 slice (blocks up to 8 KiB),
- * 8 slices (up to 128 KiB) or just enough slices for one block (up to
- * 1 MiB).  Blocks above the mmap threshold get a *huge* segment of their own.
+ * holds blocks of one size class and spans 1 slice (blocks up to 8 KiB) or
+ * 8 slices (up to 128 KiB).  A *large* block (up to 1 MiB) is a page of its
+ * own, of just enough slices, so it can grow in place into free slices
+ * after it.  Blocks above the mmap threshold get a *huge* segment of their
+ * own.
  *
  * Every segment belongs to one heap, and a heap to one thread: the owner
  * allocates and frees in its pages without locks or atomics.  Other threads
@@ -71,6 +73,7 @@ typedef struct page {
     uint8_t class_index;        /* HUGE_CLASS for a huge block */
     uint8_t slice_count;        /* slices spanned; 0 while the slice is free */
     bool in_full;               /* on the heap's full queue, not its class queue */
+    bool large;                 /* one block of the whole page, on the large queue */
     uint8_t *start;             /* first block */
     struct page *next, *prev;   /* in the owner heap's class or full queue */
     _Atomic(block *) thread_free;             /* other threads' frees */
@@ -129,6 +132,7 @@ struct mmkit_heap {
     class_counters counters[CLASS_COUNT];
     page_queue queue[CLASS_COUNT];      /* pages that may have free blocks */
     page_queue full[CLASS_COUNT];       /* pages found with no free block */
+    page_queue large;                   /* pages of one large block each */
     segment *segments;                  /* segments this heap owns */
     size_t empty_segments;              /* of those, how many have no page */
     uint64_t next_purge_ns;             /* earliest purge_at of its segments; 0: none */
