@@ -20,7 +20,7 @@
 static segment *huge_segments;
 
 #define HUGE_CACHE_SLOTS 16
-#define HUGE_CACHE_MAX_BYTES ((size_t)32 << 20)
+#define HUGE_CACHE_MAX_BYTES ((size_t)64 << 20)
 #define HUGE_CACHE_MAX_BLOCK ((size_t)32 << 20)
 static struct {
     segment *seg;
