@@ -12,8 +12,7 @@ static inline void free_block(segment *seg, void *ptr)
     if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
         b->next = pg->local_free;
         pg->local_free = b;
-        struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
-        counter_add(&heap->counters[pg->class_index].frees, 1);
+        counter_add(&pg->counters->frees, 1);
         if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
             heap_page_freed_slow(pg);
         return;

@@ -151,6 +151,8 @@ void page_collect(page *pg) INTERNAL;
 /* Carve up to a few OS pages' worth of new blocks onto the free list. */
 void page_extend(page *pg) INTERNAL;
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* Give the page an owner (and the owner's counters for its class). */
+void page_set_heap(page *pg, struct mmkit_heap *heap) INTERNAL;
 /* A page holding one large block of the page's whole span. */
 void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
 void queue_push(page_queue *q, page *pg) INTERNAL;

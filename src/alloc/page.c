@@ -46,7 +46,13 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->large = false;
     pg->next = pg->prev = NULL;
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
+    page_set_heap(pg, heap);
+}
+
+void page_set_heap(page *pg, struct mmkit_heap *heap)
+{
     atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
+    pg->counters = &heap->counters[pg->class_index];
 }
 
 void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
@@ -101,8 +107,7 @@ void page_collect(page *pg)
         pg->free = remote;
         pg->used -= n;
         /* Frees by other threads are counted here, by the owner. */
-        struct mmkit_heap *heap = atomic_load_explicit(&pg->heap, memory_order_relaxed);
-        counter_add(&heap->counters[pg->class_index].frees, n);
+        counter_add(&pg->counters->frees, n);
     }
     if (pg->local_free) {
         if (pg->free) {

@@ -281,7 +281,7 @@ bool segment_reclaim(struct mmkit_heap *heap)
      * of the class use it, and heap_trim gives back what stays empty. */
     size_t i = 1;
     for (page *pg; (pg = segment_next_page(seg, &i));) {
-        atomic_store_explicit(&pg->heap, heap, memory_order_relaxed);
+        page_set_heap(pg, heap);
         page_collect(pg);
         pg->in_full = false;
         queue_push(pg->large ? &heap->large : &heap->queue[pg->class_index], pg);

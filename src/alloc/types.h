@@ -56,7 +56,8 @@ typedef struct block {
 struct mmkit_heap;
 
 /*
- * A page: blocks of one class, carved from its slices on demand.
+ * A page: blocks of one class, carved from its slices on demand.  The
+ * fields the fast paths touch come first.
  *
  * Invariant: capacity = used + |free| + |local_free|, where blocks pushed on
  * thread_free are still counted in used until the owner collects them.  So
@@ -66,6 +67,7 @@ struct mmkit_heap;
 typedef struct page {
     block *free;                /* owner: blocks ready to hand out */
     block *local_free;          /* owner: blocks it freed since the last collect */
+    struct class_counters *counters; /* the owner's counters of this class */
     uint32_t used;              /* blocks out (see the invariant) */
     uint32_t capacity;          /* blocks carved so far */
     uint32_t reserved;          /* blocks that fit */
@@ -119,6 +121,7 @@ typedef struct page_queue {
  * atomics, so other threads may read them for statistics). */
 typedef struct class_counters {
     _Atomic uint64_t allocs, frees, peak_live;
+    uint64_t unused; /* pads to 32 bytes: indexing is a shift */
 } class_counters;
 
 /*
