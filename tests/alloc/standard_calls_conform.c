@@ -75,6 +75,43 @@ static void live_blocks_do_not_overlap(void **state)
         T_free(blocks[i]);
 }
 
+/* Blocks grown in place by realloc must not grow into a neighbour: grow
+ * every other block of a row of medium and large ones, in steps, and check
+ * that every block, grown or not, still holds its own bytes. */
+static void realloc_growth_leaves_neighbours_alone(void **state)
+{
+    enum { ROW = 96 };
+    static unsigned char *blocks[ROW];
+    static size_t lens[ROW];
+    uint64_t rng = 4242;
+    for (size_t i = 0; i < ROW; i++) {
+        lens[i] = 100 * KiB + rng_below(&rng, 900 * KiB);
+        blocks[i] = T_malloc(lens[i]);
+        assert_non_null(blocks[i]);
+        pattern_fill(blocks[i], lens[i], i);
+    }
+    for (size_t i = 1; i < ROW; i += 4) { /* free some, so there is room to grow */
+        T_free(blocks[i]);
+        blocks[i] = NULL;
+    }
+    for (int step = 0; step < 4; step++) {
+        for (size_t i = 0; i < ROW; i += 2) {
+            size_t n = lens[i] + lens[i] / 3 + 4096;
+            unsigned char *p = T_realloc(blocks[i], n);
+            assert_non_null(p);
+            assert_true(pattern_ok(p, lens[i], i));
+            pattern_fill(p, n, i);
+            blocks[i] = p;
+            lens[i] = n;
+        }
+        for (size_t i = 0; i < ROW; i++)
+            if (blocks[i])
+                assert_int_equal(pattern_mismatch(blocks[i], lens[i], i), lens[i]);
+    }
+    for (size_t i = 0; i < ROW; i++)
+        T_free(blocks[i]);
+}
+
 static int compare_pointers(const void *a, const void *b)
 {
     uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
@@ -438,6 +475,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blocks_are_aligned_and_large_enough),
         cmocka_unit_test(live_blocks_do_not_overlap),
+        cmocka_unit_test(realloc_growth_leaves_neighbours_alone),
         cmocka_unit_test(malloc_zero_returns_unique_freeable_pointers),
         cmocka_unit_test(calloc_zeroes_reused_memory),
         cmocka_unit_test(calloc_zeroes_recycled_large_blocks),

@@ -116,14 +116,17 @@ static inline size_t rng_below(uint64_t *state, size_t bound)
     return (size_t)(rng_next(state) % bound);
 }
 
-/* A size drawn mostly small, sometimes medium, rarely above `large`. */
+/* A size drawn mostly small, sometimes medium, now and then up to 1 MiB,
+ * rarely above `large`. */
 static inline size_t rng_block_size(uint64_t *state, size_t large)
 {
     size_t roll = rng_below(state, 1000);
     if (roll < 900)
         return rng_below(state, 512);
-    if (roll < 995)
+    if (roll < 990)
         return 512 + rng_below(state, 64 * KiB);
+    if (roll < 996)
+        return 64 * KiB + rng_below(state, 960 * KiB);
     return large + rng_below(state, large);
 }
 
