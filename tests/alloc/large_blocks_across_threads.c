@@ -1,10 +1,10 @@
 /*
- * large_blocks_across_threads.c - blocks above the mmap threshold, which
- * are mapped, cached, moved and unmapped on their own, passed between
- * threads: each thread allocates them (some aligned, some zeroed), grows and
- * shrinks them with realloc, hands them to the others and frees theirs.
- * Every block keeps its contents and every usable byte is writable;
- * afterwards the statistics show every large block freed.
+ * large_blocks_across_threads.c - large blocks (pages of their own, or
+ * above the mmap threshold mapped, cached, moved and unmapped on their own)
+ * passed between threads: each thread allocates them (some aligned, some
+ * zeroed), grows and shrinks other threads' blocks with realloc, hands them
+ * to the others and frees theirs.  Every block keeps its contents and every
+ * usable byte is writable; afterwards the statistics show every block freed.
  */
 #include "test_util.h"
 
@@ -46,8 +46,12 @@ static void large_free(struct large *b)
     }
 }
 
+/* Half of them with pages of their own inside segments (128 KiB to 1 MiB),
+ * half mapped on their own (above 1 MiB). */
 static size_t large_size(uint64_t *rng)
 {
+    if (rng_below(rng, 2))
+        return 128 * KiB + rng_below(rng, 896 * KiB);
     return 1 * MiB + 1 + rng_below(rng, 7 * MiB);
 }
 
