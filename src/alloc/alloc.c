@@ -25,7 +25,7 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
         return heap_malloc_slow(heap, class_index);
     pg->free = b->next;
     pg->used++;
-    stats_count_alloc(&heap->counters[class_index]);
+    stats_count_alloc(pg->counters);
     return b;
 }
 
