@@ -7,19 +7,9 @@
 
 #include "internal.h"
 
-static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
+/* Pop the first free block of `pg`, or take the slow path for the class. */
+static inline void *page_pop(struct mmkit_heap *heap, page *pg, size_t class_index)
 {
-    size_t class_index;
-    if (likely(size <= 1024)) {
-        class_index = small_class_of[(size + 15) >> 4];
-    } else {
-        if (unlikely(size > mmkit_options.mmap_threshold))
-            return huge_alloc(heap, size, 0, false);
-        if (unlikely(size > MEDIUM_PAGE_BLOCK_MAX))
-            return heap_malloc_large(heap, size);
-        class_index = class_of(size);
-    }
-    page *pg = heap->direct[class_index];
     block *b = pg->free;
     if (unlikely(!b))
         return heap_malloc_slow(heap, class_index);
@@ -27,6 +17,23 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     pg->used++;
     stats_count_alloc(pg->counters);
     return b;
+}
+
+static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
+{
+    if (likely(size <= SMALL_DIRECT_MAX)) {
+        size_t i = (size + 15) >> 4;
+        page *pg = heap->direct_small[i];
+        if (likely(pg->free))
+            return page_pop(heap, pg, 0);
+        return heap_malloc_slow(heap, small_class_of[i]);
+    }
+    if (unlikely(size > mmkit_options.mmap_threshold))
+        return huge_alloc(heap, size, 0, false);
+    if (unlikely(size > MEDIUM_PAGE_BLOCK_MAX))
+        return heap_malloc_large(heap, size);
+    size_t class_index = class_of(size);
+    return page_pop(heap, heap->direct[class_index], class_index);
 }
 
 void *heap_malloc(struct mmkit_heap *heap, size_t size)

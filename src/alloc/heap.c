@@ -11,7 +11,8 @@
 
 /* Threads start on this heap: every direct page is the empty page, so the
  * first allocation takes the slow path, which makes the thread's heap. */
-struct mmkit_heap empty_heap = {.direct = {DIRECT_EMPTY(CLASS_COUNT)}};
+struct mmkit_heap empty_heap = {.direct_small = {DIRECT_EMPTY(SMALL_DIRECT_COUNT)},
+                                .direct = {DIRECT_EMPTY(CLASS_COUNT)}};
 
 __thread struct mmkit_heap *thread_heap __attribute__((tls_model("initial-exec"))) = &empty_heap;
 
@@ -42,6 +43,17 @@ static struct mmkit_heap *heap_struct_alloc(void)
     return heap;
 }
 
+void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg)
+{
+    heap->direct[class_index] = pg;
+    if (class_block_size[class_index] > SMALL_DIRECT_MAX)
+        return;
+    /* The sizes of a class are a run of 16-byte steps up to its size. */
+    size_t first = class_index ? class_block_size[class_index - 1] / 16 + 1 : 0;
+    for (size_t i = first; i <= class_block_size[class_index] / 16; i++)
+        heap->direct_small[i] = pg;
+}
+
 static void registry_remove(struct mmkit_heap *heap)
 {
     if (heap->prev)
@@ -59,7 +71,7 @@ static struct mmkit_heap *heap_create(bool is_thread_heap)
     if (heap) {
         memset(heap, 0, sizeof *heap);
         for (size_t c = 0; c < CLASS_COUNT; c++)
-            heap->direct[c] = &empty_page;
+            heap_set_direct(heap, c, &empty_page);
         heap->thread_id = current_thread_id();
         heap->is_thread_heap = is_thread_heap;
         heap->next = heap_registry;
@@ -139,7 +151,7 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         if (page_refill(pg))
             return pg;
         page_to_full(heap, pg);
-        heap->direct[class_index] = &empty_page;
+        heap_set_direct(heap, class_index, &empty_page);
     }
     for (pg = heap->queue[class_index].first; pg;) {
         page *next = pg->next;
@@ -185,7 +197,7 @@ void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index)
         errno = ENOMEM;
         return NULL;
     }
-    heap->direct[class_index] = pg;
+    heap_set_direct(heap, class_index, pg);
     block *b = pg->free;
     pg->free = b->next;
     pg->used++;
@@ -205,7 +217,7 @@ static void heap_retire_page(struct mmkit_heap *heap, page *pg)
     size_t c = pg->class_index;
     queue_remove(queue_of(heap, pg), pg);
     if (heap->direct[c] == pg)
-        heap->direct[c] = &empty_page;
+        heap_set_direct(heap, c, &empty_page);
     segment_page_free(heap, pg);
 }
 

@@ -136,11 +136,11 @@ bool segment_reclaim(struct mmkit_heap *heap) INTERNAL;
 
 extern page empty_page INTERNAL;
 extern const uint32_t class_block_size[CLASS_COUNT] INTERNAL;
-extern const uint8_t small_class_of[1024 / 16 + 1] INTERNAL;
+extern const uint8_t small_class_of[SMALL_DIRECT_COUNT] INTERNAL;
 
 static inline size_t class_of(size_t size)
 {
-    if (likely(size <= 1024))
+    if (likely(size <= SMALL_DIRECT_MAX))
         return small_class_of[(size + 15) >> 4];
     size_t w = 63 - (size_t)__builtin_clzll(size - 1); /* 2^w < size <= 2^(w+1) */
     return 8 + (w - 7) * 4 + (((size - 1) >> (w - 2)) & 3);
@@ -165,6 +165,8 @@ extern __thread struct mmkit_heap *thread_heap INTERNAL;
 
 /* The running thread's heap, made on first use. */
 struct mmkit_heap *heap_for_thread(void) INTERNAL;
+/* Make `pg` the page the fast path pops class `class_index` from. */
+void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg) INTERNAL;
 /* The allocation slow path: refill direct[class] and pop a block. */
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index) INTERNAL;
 /* A block above the largest size of multi-block pages: a page of its own. */

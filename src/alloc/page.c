@@ -21,7 +21,7 @@ _Static_assert(sizeof class_block_size / sizeof class_block_size[0] == CLASS_COU
 /* class_of() for sizes up to 1 KiB, indexed by (size + 15) / 16: the same
  * formula as class_of() above 128 bytes, written out so the fast path needs
  * one load. */
-const uint8_t small_class_of[1024 / 16 + 1] = {
+const uint8_t small_class_of[SMALL_DIRECT_COUNT] = {
     0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11,
     11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15,
     15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17,

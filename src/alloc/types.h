@@ -44,6 +44,8 @@
 #define MEDIUM_PAGE_SLICES 8
 #define LARGEST_CLASS_SIZE ((size_t)1 << 20)       /* above: huge segments */
 #define CLASS_COUNT 60
+#define SMALL_DIRECT_MAX 1024                          /* sizes served by direct_small */
+#define SMALL_DIRECT_COUNT (SMALL_DIRECT_MAX / 16 + 1)
 _Static_assert(CLASS_COUNT <= MMKIT_MAX_CLASSES, "public stats must hold every class");
 _Static_assert(LARGEST_CLASS_SIZE <= (SLICES_PER_SEGMENT - 1) * SLICE_SIZE,
                "the largest block fits in a segment beside its metadata");
@@ -128,8 +130,11 @@ typedef struct class_counters {
  * A heap: the pages one thread (or one user pool) allocates from.
  * direct[c] is the page the fast path pops from for class c; it is never
  * NULL (an empty page stands in) so the fast path needs no NULL check.
+ * direct_small[(size + 15) / 16] is direct[class of size] for sizes up to
+ * 1 KiB, so the most common allocations skip the class lookup.
  */
 struct mmkit_heap {
+    page *direct_small[SMALL_DIRECT_COUNT];
     page *direct[CLASS_COUNT];
     uintptr_t thread_id;
     class_counters counters[CLASS_COUNT];
