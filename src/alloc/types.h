@@ -80,8 +80,10 @@ typedef struct page {
     bool large;                 /* one block of the whole page, on the large queue */
     uint8_t *start;             /* first block */
     struct page *next, *prev;   /* in the owner heap's class or full queue */
-    _Atomic(block *) thread_free;             /* other threads' frees */
-    _Atomic(struct mmkit_heap *) heap;        /* owner; NULL while abandoned */
+    /* Other threads write here: a cache line apart from the owner's fields,
+     * so their frees do not steal the line the owner allocates from. */
+    _Alignas(64) _Atomic(block *) thread_free;  /* other threads' frees */
+    _Atomic(struct mmkit_heap *) heap;           /* owner; NULL while abandoned */
 } page;
 
 #define HUGE_CLASS 255
