@@ -36,11 +36,6 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     return page_pop(heap, heap->direct[class_index], class_index);
 }
 
-void *heap_malloc(struct mmkit_heap *heap, size_t size)
-{
-    return heap_malloc_inline(heap, size);
-}
-
 void *mmkit_malloc(size_t size)
 {
     return heap_malloc_inline(thread_heap, size);
@@ -51,7 +46,7 @@ static bool is_power_of_two(size_t x)
     return x != 0 && (x & (x - 1)) == 0;
 }
 
-void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size)
+static void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size)
 {
     if (!is_power_of_two(alignment)) {
         errno = EINVAL;
@@ -147,7 +142,7 @@ size_t mmkit_usable_size(const void *ptr)
     return pg->block_size;
 }
 
-void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     if (!ptr)
         return heap_malloc_inline(heap, size);

@@ -184,9 +184,6 @@ void heap_trim(struct mmkit_heap *heap) INTERNAL;
 void heap_abandon(struct mmkit_heap *heap) INTERNAL;
 /* After fork, in the child: forget every heap but the running thread's. */
 void heap_forget_other_threads(void) INTERNAL;
-void *heap_malloc(struct mmkit_heap *heap, size_t size) INTERNAL;
-void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size) INTERNAL;
-void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
 
 /* The registry of live heaps, under the global lock. */
 extern struct mmkit_heap *heap_registry INTERNAL;
