@@ -176,6 +176,7 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         }
     }
     segment_purge_due(heap, false);
+    huge_expire_due();
     pg = segment_page_alloc(heap, class_page_slices(class_index));
     if (!pg)
         return NULL;
@@ -245,6 +246,7 @@ void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
     }
     heap_collect_large(heap);
     segment_purge_due(heap, false);
+    huge_expire_due();
     page *pg = segment_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
     if (!pg) {
         errno = ENOMEM;

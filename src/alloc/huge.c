@@ -27,6 +27,20 @@ static struct {
     uint64_t freed_at_ns;
 } huge_cache[HUGE_CACHE_SLOTS];
 static size_t huge_cache_bytes;
+/* When the oldest cached mapping is due back to the OS; 0 when the cache is
+ * empty.  Read without the lock by every allocation slow path. */
+static _Atomic uint64_t huge_cache_due;
+
+/* Under the lock, after the cache changed. */
+static void huge_cache_update_due(void)
+{
+    uint64_t oldest = 0;
+    for (size_t i = 0; i < HUGE_CACHE_SLOTS; i++)
+        if (huge_cache[i].seg && (oldest == 0 || huge_cache[i].freed_at_ns < oldest))
+            oldest = huge_cache[i].freed_at_ns;
+    uint64_t due = oldest ? oldest + mmkit_options.purge_delay_ms * 1000000u : 0;
+    atomic_store_explicit(&huge_cache_due, due, memory_order_relaxed);
+}
 
 static size_t round_to_page(size_t n)
 {
@@ -91,6 +105,7 @@ static segment *huge_cache_take(size_t need)
     segment *seg = huge_cache[best].seg;
     huge_cache[best].seg = NULL;
     huge_cache_bytes -= seg->mapped_size;
+    huge_cache_update_due();
     return seg;
 }
 
@@ -126,6 +141,7 @@ static segment *huge_cache_put(segment *seg)
     huge_cache[slot].seg = seg;
     huge_cache[slot].freed_at_ns = os_now_ns();
     huge_cache_bytes += seg->mapped_size;
+    huge_cache_update_due();
     return evicted;
 }
 
@@ -145,6 +161,7 @@ static segment *huge_cache_expire(bool all)
             expired = seg;
         }
     }
+    huge_cache_update_due();
     return expired;
 }
 
@@ -306,11 +323,11 @@ void *huge_resize(segment *seg, size_t size)
     size_t old_usable = seg->huge_usable;
     /* Within the mapping as it is (and not wasting half of it): no call. */
     if (mapped > seg->mapped_size || mapped < seg->mapped_size / 2) {
+        /* Under the lock: the segment leaves the list while it moves, and a
+         * thread exiting meanwhile must still find it to disown it. */
         global_lock();
         huge_list_remove(seg);
-        global_unlock();
         segment *resized = huge_remap(seg, mapped);
-        global_lock();
         huge_list_push(resized ? resized : seg);
         global_unlock();
         if (!resized)
@@ -321,6 +338,17 @@ void *huge_resize(segment *seg, size_t size)
     stats_shared_add(&os_stats.huge_live, (int64_t)seg->huge_usable - (int64_t)old_usable,
                      &os_stats.huge_peak);
     return seg->pages[0].start;
+}
+
+void huge_expire_due(void)
+{
+    uint64_t due = atomic_load_explicit(&huge_cache_due, memory_order_relaxed);
+    if (due == 0 || os_now_ns() < due)
+        return;
+    global_lock();
+    segment *expired = huge_cache_expire(false);
+    global_unlock();
+    unmap_list(expired);
 }
 
 void huge_trim(void)

@@ -200,6 +200,9 @@ void *huge_resize(segment *seg, size_t size) INTERNAL;
 void huge_free_all_of(struct mmkit_heap *heap) INTERNAL;
 /* Give cached huge mappings back to the OS now. */
 void huge_trim(void) INTERNAL;
+/* Give back the cached huge mappings that waited purge_delay_ms; cheap
+ * when none did (the allocation slow paths call it). */
+void huge_expire_due(void) INTERNAL;
 /* The heap's thread is gone: its huge blocks now belong to no heap. */
 void huge_disown_all_of(struct mmkit_heap *heap) INTERNAL;
 

@@ -139,7 +139,9 @@ page *segment_page_alloc(struct mmkit_heap *heap, size_t slices)
         if (first >= 0)
             return segment_take_span(heap, seg, (size_t)first, slices);
     }
-    while (segment_reclaim(heap)) {
+    /* Only thread heaps adopt: a pool that did would unmap the adopted
+     * segment's live blocks when it is destroyed. */
+    while (heap->is_thread_heap && segment_reclaim(heap)) {
         int first = find_free_run(heap->segments->free_slices, slices);
         if (first >= 0)
             return segment_take_span(heap, heap->segments, (size_t)first, slices);
