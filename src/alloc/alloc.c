@@ -3,21 +3,8 @@
  * pops the first free block of the thread's direct page for the class.
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
-
-/* Pop the first free block of `pg`, or take the slow path for the class. */
-static inline void *page_pop(struct mmkit_heap *heap, page *pg, size_t class_index)
-{
-    block *b = pg->free;
-    if (unlikely(!b))
-        return heap_malloc_slow(heap, class_index);
-    pg->free = b->next;
-    pg->used++;
-    stats_count_alloc(pg->counters);
-    return b;
-}
 
 static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
 {
@@ -25,7 +12,7 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
         size_t i = (size + 15) >> 4;
         page *pg = heap->direct_small[i];
         if (likely(pg->free))
-            return page_pop(heap, pg, 0);
+            return page_pop(pg);
         return heap_malloc_slow(heap, small_class_of[i]);
     }
     if (unlikely(size > mmkit_options.mmap_threshold))
@@ -33,7 +20,10 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     if (unlikely(size > MEDIUM_PAGE_BLOCK_MAX))
         return heap_malloc_large(heap, size);
     size_t class_index = class_of(size);
-    return page_pop(heap, heap->direct[class_index], class_index);
+    page *pg = heap->direct[class_index];
+    if (likely(pg->free))
+        return page_pop(pg);
+    return heap_malloc_slow(heap, class_index);
 }
 
 void *mmkit_malloc(size_t size)
@@ -118,7 +108,7 @@ static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (total > mmkit_options.mmap_threshold && total > 1024)
+    if (total > mmkit_options.mmap_threshold)
         return huge_alloc(heap, total, 0, true);
     void *p = heap_malloc_inline(heap, total);
     if (p)

@@ -118,6 +118,13 @@ static size_t class_page_slices(size_t class_index)
 
 #define FULL_PAGES_CHECKED 8
 
+/* Before taking fresh memory: give back what has waited long enough. */
+static void heap_give_back_due(struct mmkit_heap *heap)
+{
+    segment_purge_due(heap, false);
+    huge_expire_due();
+}
+
 /* Make `pg` have a free block if it can: collect, else carve more. */
 static bool page_refill(page *pg)
 {
@@ -175,8 +182,7 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
             queue_push(full, pg);
         }
     }
-    segment_purge_due(heap, false);
-    huge_expire_due();
+    heap_give_back_due(heap);
     pg = segment_page_alloc(heap, class_page_slices(class_index));
     if (!pg)
         return NULL;
@@ -188,22 +194,15 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
 
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index)
 {
-    if (heap == &empty_heap) {
-        heap = heap_for_thread();
-        if (!heap)
-            return NULL;
-    }
+    if (heap == &empty_heap && !(heap = heap_for_thread()))
+        return NULL;
     page *pg = heap_find_page(heap, class_index);
     if (!pg) {
         errno = ENOMEM;
         return NULL;
     }
     heap_set_direct(heap, class_index, pg);
-    block *b = pg->free;
-    pg->free = b->next;
-    pg->used++;
-    stats_count_alloc(&heap->counters[class_index]);
-    return b;
+    return page_pop(pg);
 }
 
 static page_queue *queue_of(struct mmkit_heap *heap, const page *pg)
@@ -228,25 +227,22 @@ static void heap_collect_large(struct mmkit_heap *heap)
 {
     page *pg;
     for (int looked = 0; looked < FULL_PAGES_CHECKED && (pg = heap->large.first); looked++) {
-        queue_remove(&heap->large, pg);
         page_collect(pg);
-        if (pg->used == 0)
-            segment_page_free(heap, pg);
-        else
+        if (pg->used == 0) {
+            heap_retire_page(heap, pg);
+        } else {
+            queue_remove(&heap->large, pg);
             queue_push(&heap->large, pg);
+        }
     }
 }
 
 void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
 {
-    if (heap == &empty_heap) {
-        heap = heap_for_thread();
-        if (!heap)
-            return NULL;
-    }
+    if (heap == &empty_heap && !(heap = heap_for_thread()))
+        return NULL;
     heap_collect_large(heap);
-    segment_purge_due(heap, false);
-    huge_expire_due();
+    heap_give_back_due(heap);
     page *pg = segment_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
     if (!pg) {
         errno = ENOMEM;

@@ -238,6 +238,16 @@ static inline void stats_count_alloc(class_counters *c)
         atomic_store_explicit(&c->peak_live, (uint64_t)live, memory_order_relaxed);
 }
 
+/* Hand out the first free block of a page that has one. */
+static inline void *page_pop(page *pg)
+{
+    block *b = pg->free;
+    pg->free = b->next;
+    pg->used++;
+    stats_count_alloc(pg->counters);
+    return b;
+}
+
 /* ---- the fence with libc (init.c) -------------------------------------------- */
 
 /* One lock for every rare global structure: the heap registry, abandoned
