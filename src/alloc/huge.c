@@ -174,6 +174,17 @@ static void unmap_list(segment *list)
     }
 }
 
+/* Describe the mapping in the segment header: where it is, and where the
+ * block starts (every slice of the segment points at its one page). */
+static void huge_describe(segment *seg, uint8_t *mapping, size_t mapped, uint8_t *start)
+{
+    seg->mapping = mapping;
+    seg->mapped_size = mapped;
+    seg->pages[0].start = start;
+    for (size_t i = 0; i < SLICES_PER_SEGMENT; i++)
+        seg->slice_page[i] = &seg->pages[0];
+}
+
 static segment *huge_map(size_t size, size_t alignment)
 {
     segment *seg;
@@ -202,19 +213,15 @@ static segment *huge_map(size_t size, size_t alignment)
         segment_map_set(start, MAP_HEADER_BEFORE_BLOCK);
     }
     seg->kind = SEGMENT_HUGE;
-    seg->mapping = mapping;
-    seg->mapped_size = mapped;
-    seg->pages[0].start = start;
     seg->pages[0].class_index = HUGE_CLASS;
-    for (size_t i = 0; i < SLICES_PER_SEGMENT; i++)
-        seg->slice_page[i] = &seg->pages[0];
+    huge_describe(seg, mapping, mapped, start);
     stats_shared_add(&os_stats.committed, (int64_t)mapped, &os_stats.peak_committed);
     return seg;
 }
 
 /* Resize a huge segment's mapping (which may move it); the segment at its
- * new place, or NULL with the old one untouched.  The caller owns `seg`: it
- * is in no list while this runs. */
+ * new place, or NULL with the old one untouched.  `seg` is in no list while
+ * this runs (and a listed block is resized under the global lock). */
 static segment *huge_remap(segment *seg, size_t mapped)
 {
     bool header_first = (uint8_t *)seg == seg->mapping;
@@ -244,11 +251,7 @@ static segment *huge_remap(segment *seg, size_t mapped)
         return seg;
     }
     seg = (segment *)moved;
-    seg->mapping = moved;
-    seg->mapped_size = mapped;
-    seg->pages[0].start = moved + offset;
-    for (size_t i = 0; i < SLICES_PER_SEGMENT; i++)
-        seg->slice_page[i] = &seg->pages[0];
+    huge_describe(seg, moved, mapped, moved + offset);
     segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
     return seg;
 }
