@@ -93,7 +93,14 @@ void segment_unmap(segment *seg)
     os_unmap(seg, SEGMENT_SIZE);
 }
 
-static page *segment_take_span(struct mmkit_heap *heap, segment *seg, size_t first, size_t count)
+static segment *segment_of_page(page *pg)
+{
+    return (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+}
+
+/* Mark slices [first, first + count) in use, counting those that come back
+ * from being purged as committed again. */
+static void segment_claim_slices(struct mmkit_heap *heap, segment *seg, size_t first, size_t count)
 {
     uint64_t span = span_mask(first, count);
     if (seg->free_slices == ALL_PAGE_SLICES)
@@ -107,27 +114,36 @@ static page *segment_take_span(struct mmkit_heap *heap, segment *seg, size_t fir
                          &os_stats.peak_committed);
         seg->purged_slices &= ~span;
     }
+}
+
+/* Point slices [first, first + count) at the page that covers them. */
+static void segment_cover(segment *seg, page *pg, size_t first, size_t count)
+{
+    for (size_t i = first; i < first + count; i++)
+        seg->slice_page[i] = pg;
+}
+
+static page *segment_take_span(struct mmkit_heap *heap, segment *seg, size_t first, size_t count)
+{
+    segment_claim_slices(heap, seg, first, count);
     page *pg = &seg->pages[first];
     pg->slice_count = (uint8_t)count;
     pg->start = (uint8_t *)seg + first * SLICE_SIZE;
-    for (size_t i = first; i < first + count; i++)
-        seg->slice_page[i] = pg;
+    segment_cover(seg, pg, first, count);
     return pg;
 }
 
 bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices)
 {
-    segment *seg = (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+    segment *seg = segment_of_page(pg);
     size_t first = (size_t)(pg - seg->pages), have = pg->slice_count;
     if (first + slices > SLICES_PER_SEGMENT)
         return false;
     uint64_t more = span_mask(first + have, slices - have);
     if ((seg->free_slices & more) != more)
         return false;
-    segment_take_span(heap, seg, first + have, slices - have);
-    /* The span taken joins this page: one descriptor covers it all. */
-    for (size_t i = first + have; i < first + slices; i++)
-        seg->slice_page[i] = pg;
+    segment_claim_slices(heap, seg, first + have, slices - have);
+    segment_cover(seg, pg, first + have, slices - have);
     pg->slice_count = (uint8_t)slices;
     return true;
 }
@@ -173,7 +189,7 @@ static void segment_purge(segment *seg)
 
 void segment_page_free(struct mmkit_heap *heap, page *pg)
 {
-    segment *seg = (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+    segment *seg = segment_of_page(pg);
     size_t first = (size_t)(pg - seg->pages);
     uint64_t span = span_mask(first, pg->slice_count);
     pg->slice_count = 0;
