@@ -125,7 +125,6 @@ typedef struct page_queue {
  * atomics, so other threads may read them for statistics). */
 typedef struct class_counters {
     _Atomic uint64_t allocs, frees, peak_live;
-    uint64_t unused; /* pads to 32 bytes: indexing is a shift */
 } class_counters;
 
 /*
