@@ -52,7 +52,22 @@ typedef struct options {
     _Atomic uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
     _Atomic int verbose;                  /* print the effective options at start-up */
     _Atomic int stats;                    /* at exit print statistics: 1 text, 2 JSON */
+    /* the checking modes (check.h) */
+    _Atomic int mode;                     /* MODE_FAST, ... */
+    _Atomic int abort_on_error;           /* abort after reporting an error */
+    _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode */
+    _Atomic int zero_on_free;             /* clear blocks as they are freed */
+    _Atomic int guard;                    /* 1: every block on guarded pages of its own */
+    _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode */
+    _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
+    _Atomic uint64_t sample_slots;        /* sample mode: guarded blocks live at once */
+    _Atomic int stack_depth;              /* frames kept per allocation and free */
+    _Atomic uint64_t limit;               /* bytes the allocator may map; 0: no limit */
+    _Atomic int lock;                     /* 1: mlockall at start-up */
+    char trace_path[4096];                /* record every call here; "": do not */
 } options;
+
+enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
 
 extern options mmkit_options INTERNAL;
 /* Parse "key=value,..." from MMKIT_OPTIONS; warn about what is wrong. */

@@ -13,20 +13,48 @@
 options mmkit_options = {
     .mmap_threshold = LARGEST_CLASS_SIZE,
     .purge_delay_ms = 100,
+    .abort_on_error = 1,
+    .leaks = -1,
+    .quarantine = -1,
+    .sample_rate = 1000,
+    .sample_slots = 256,
+    .stack_depth = 16,
 };
+
+/* The words of options that take one, indexed by value. */
+static const char *const mode_words[] = {"fast", "hardened", "debug", "sample", NULL};
+static const char *const none_all_words[] = {"none", "all", NULL};
+
+typedef enum value_kind { NUMBER, SIZE, WORDS, TEXT } value_kind;
 
 typedef struct option_key {
     const char *name;
-    bool is_size; /* accepts K, M, G suffixes */
-    long long min, max;
+    value_kind kind;
+    long long min, max;         /* NUMBER and SIZE */
+    const char *const *words;   /* WORDS: the value is the word's index */
+    void *field;                /* where the value lives (not TEXT) */
+    bool wide;                  /* a 64-bit field, else an int */
 } option_key;
 
+#define FIELD(f) (void *)&mmkit_options.f, sizeof mmkit_options.f == 8
 static const option_key keys[] = {
-    {"mmap_threshold", true, 0, (long long)1 << 40},
-    {"purge_delay_ms", false, 0, 3600 * 1000},
-    {"inject_mmap_failure", false, 0, 1 << 30},
-    {"verbose", false, 0, 1},
-    {"stats", false, 0, 2},
+    {"mmap_threshold", SIZE, 0, (long long)1 << 40, NULL, FIELD(mmap_threshold)},
+    {"purge_delay_ms", NUMBER, 0, 3600 * 1000, NULL, FIELD(purge_delay_ms)},
+    {"inject_mmap_failure", NUMBER, 0, 1 << 30, NULL, FIELD(inject_mmap_failure)},
+    {"verbose", NUMBER, 0, 1, NULL, FIELD(verbose)},
+    {"stats", NUMBER, 0, 2, NULL, FIELD(stats)},
+    {"mode", WORDS, 0, 3, mode_words, FIELD(mode)},
+    {"abort_on_error", NUMBER, 0, 1, NULL, FIELD(abort_on_error)},
+    {"leaks", NUMBER, 0, 2, NULL, FIELD(leaks)},
+    {"zero_on_free", NUMBER, 0, 1, NULL, FIELD(zero_on_free)},
+    {"guard", WORDS, 0, 1, none_all_words, FIELD(guard)},
+    {"quarantine", SIZE, 0, (long long)1 << 40, NULL, FIELD(quarantine)},
+    {"sample_rate", NUMBER, 1, 1 << 30, NULL, FIELD(sample_rate)},
+    {"sample_slots", NUMBER, 1, 1 << 20, NULL, FIELD(sample_slots)},
+    {"stack_depth", NUMBER, 0, 64, NULL, FIELD(stack_depth)},
+    {"limit", SIZE, 0, LLONG_MAX, NULL, FIELD(limit)},
+    {"lock", WORDS, 0, 1, none_all_words, FIELD(lock)},
+    {"trace", TEXT, 0, 0, NULL, NULL, false},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
@@ -41,44 +69,36 @@ static const option_key *find_key(const char *name, size_t len)
 /* Blocks up to 1 KiB always come from size classes, whatever the threshold:
  * it keeps the fast path free of a comparison.  Above the largest class
  * every block is huge. */
-static size_t effective_threshold(long long value)
+static long long effective_threshold(long long value)
 {
     if (value < 1024)
         return 1024;
     if ((size_t)value > LARGEST_CLASS_SIZE)
-        return LARGEST_CLASS_SIZE;
-    return (size_t)value;
+        return (long long)LARGEST_CLASS_SIZE;
+    return value;
 }
 
 static void apply(const option_key *key, long long value)
 {
-    if (!strcmp(key->name, "mmap_threshold"))
-        mmkit_options.mmap_threshold = effective_threshold(value);
-    else if (!strcmp(key->name, "purge_delay_ms"))
-        mmkit_options.purge_delay_ms = (uint64_t)value;
-    else if (!strcmp(key->name, "inject_mmap_failure"))
-        mmkit_options.inject_mmap_failure = (uint64_t)value;
-    else if (!strcmp(key->name, "verbose"))
-        mmkit_options.verbose = (int)value;
-    else if (!strcmp(key->name, "stats"))
-        mmkit_options.stats = (int)value;
+    if (key->field == &mmkit_options.mmap_threshold)
+        value = effective_threshold(value);
+    if (key->wide)
+        atomic_store_explicit((_Atomic uint64_t *)key->field, (uint64_t)value, memory_order_relaxed);
+    else
+        atomic_store_explicit((_Atomic int *)key->field, (int)value, memory_order_relaxed);
 }
 
 static long long current(const option_key *key)
 {
-    if (!strcmp(key->name, "mmap_threshold"))
-        return (long long)mmkit_options.mmap_threshold;
-    if (!strcmp(key->name, "purge_delay_ms"))
-        return (long long)mmkit_options.purge_delay_ms;
-    if (!strcmp(key->name, "inject_mmap_failure"))
-        return (long long)mmkit_options.inject_mmap_failure;
-    if (!strcmp(key->name, "verbose"))
-        return mmkit_options.verbose;
-    return mmkit_options.stats;
+    if (!key->field)
+        return mmkit_options.trace_path[0] != '\0';
+    if (key->wide)
+        return (long long)atomic_load_explicit((_Atomic uint64_t *)key->field, memory_order_relaxed);
+    return atomic_load_explicit((_Atomic int *)key->field, memory_order_relaxed);
 }
 
 /* Parse a whole number with an optional K/M/G suffix; false if malformed. */
-static bool parse_value(const char *text, size_t len, bool is_size, long long *out)
+static bool parse_number(const char *text, size_t len, bool is_size, long long *out)
 {
     if (len == 0 || len > 30)
         return false;
@@ -111,6 +131,35 @@ static bool parse_value(const char *text, size_t len, bool is_size, long long *o
     return true;
 }
 
+static bool parse_word(const char *text, size_t len, const char *const *words, long long *out)
+{
+    for (long long i = 0; words[i]; i++)
+        if (strlen(words[i]) == len && memcmp(words[i], text, len) == 0) {
+            *out = i;
+            return true;
+        }
+    return false;
+}
+
+/* Parse and apply one value; false if it is malformed or out of range. */
+static bool set_from_text(const option_key *key, const char *text, size_t len)
+{
+    long long value;
+    if (key->kind == TEXT) {
+        if (len == 0 || len >= sizeof mmkit_options.trace_path)
+            return false;
+        memcpy(mmkit_options.trace_path, text, len);
+        mmkit_options.trace_path[len] = '\0';
+        return true;
+    }
+    bool parsed = key->kind == WORDS ? parse_word(text, len, key->words, &value)
+                                     : parse_number(text, len, key->kind == SIZE, &value);
+    if (!parsed || value < key->min || value > key->max)
+        return false;
+    apply(key, value);
+    return true;
+}
+
 static void warn_unknown(const char *name, size_t name_len)
 {
     char line[256];
@@ -136,18 +185,14 @@ void options_init(const char *text)
         const char *eq = memchr(text, '=', len);
         size_t name_len = eq ? (size_t)(eq - text) : len;
         const option_key *key = find_key(text, name_len);
-        long long value;
         if (len == 0) {
             /* an empty item, as in "a=1,,b=2": nothing to do */
         } else if (!key) {
             warn_unknown(text, name_len);
-        } else if (!eq || !parse_value(eq + 1, len - name_len - 1, key->is_size, &value) ||
-                   value < key->min || value > key->max) {
+        } else if (!eq || !set_from_text(key, eq + 1, len - name_len - 1)) {
             const char *v = eq ? eq + 1 : "";
             size_t vlen = eq ? len - name_len - 1 : 0;
             warn_bad_value(v, vlen, text, name_len);
-        } else {
-            apply(key, value);
         }
         text = end ? end + 1 : NULL;
     }
@@ -157,8 +202,14 @@ void options_init(const char *text)
 void options_print(void)
 {
     for (size_t i = 0; i < KEY_COUNT; i++) {
-        char line[128];
-        snprintf(line, sizeof line, "mmkit: option %s=%lld\n", keys[i].name, current(&keys[i]));
+        char line[4200];
+        const option_key *key = &keys[i];
+        if (key->kind == TEXT)
+            snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name, mmkit_options.trace_path);
+        else if (key->kind == WORDS)
+            snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name, key->words[current(key)]);
+        else
+            snprintf(line, sizeof line, "mmkit: option %s=%lld\n", key->name, current(key));
         os_write_stderr(line);
     }
 }
@@ -166,7 +217,7 @@ void options_print(void)
 int mmkit_option_set(const char *key_name, long long value)
 {
     const option_key *key = key_name ? find_key(key_name, strlen(key_name)) : NULL;
-    if (!key || value < key->min || value > key->max) {
+    if (!key || key->kind == TEXT || value < key->min || value > key->max) {
         errno = EINVAL;
         return -1;
     }

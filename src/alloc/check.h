@@ -1,0 +1,44 @@
+/*
+ * check.h - the checking modes (hardened, debug, sample, and the leak,
+ * trace and valgrind features), a layer between the mmkit_* entry points
+ * and the core allocator.  In fast mode the layer is off and costs each
+ * entry point one predictable branch on check_active.
+ */
+#ifndef MMKIT_CHECK_H
+#define MMKIT_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHECK_HIDDEN __attribute__((visibility("hidden")))
+
+struct mmkit_heap;
+
+/* Nonzero while calls must go through check_*: from load until start-up
+ * has read the options, and for good in any mode but plain fast. */
+extern uint8_t check_active CHECK_HIDDEN;
+
+/* Called once by start-up, after the options are read and before anything
+ * can allocate: decides the mode and prepares what it needs. */
+void check_init(void) CHECK_HIDDEN;
+
+/* The checked twins of the core calls.  alignment 0: the default. */
+void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) CHECK_HIDDEN;
+void check_free(void *ptr) CHECK_HIDDEN;
+void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size) CHECK_HIDDEN;
+size_t check_usable_size(const void *ptr) CHECK_HIDDEN;
+/* A pool is destroyed: forget its blocks (quarantine, live list). */
+void check_heap_destroyed(struct mmkit_heap *heap) CHECK_HIDDEN;
+
+/*
+ * The allocator's own allocations.  Libraries the checking modes call
+ * (the unwinder, the symbolizer) allocate with malloc; between enter and
+ * leave the calling thread's allocations come from a private heap, so they
+ * are neither checked nor reported as leaks, and cannot recurse into the
+ * checks.  One thread at a time: enter takes a lock.
+ */
+void internal_alloc_enter(void) CHECK_HIDDEN;
+void internal_alloc_leave(void) CHECK_HIDDEN;
+
+#endif /* MMKIT_CHECK_H */

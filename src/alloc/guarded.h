@@ -1,0 +1,43 @@
+/*
+ * guarded.h - blocks on pages of their own with an inaccessible guard page
+ * after them (Electric Fence style), so the first access past a block
+ * faults.  Used for every block with guard=all, and for one allocation in
+ * sample_rate with mode=sample (GWP-ASan style, from a fixed pool of slots).
+ * Freed blocks become inaccessible and wait in a quarantine, so a later use
+ * faults too.  A fault in the guarded area is reported through
+ * report_error as a heap overflow, underflow or use after free.
+ */
+#ifndef MMKIT_GUARDED_H
+#define MMKIT_GUARDED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stack.h"
+
+#define GUARDED_HIDDEN __attribute__((visibility("hidden")))
+
+/* Reserve the guarded area and install the fault handler.  slots == 0:
+ * unbounded (guard=all); else a pool of that many slots (sample mode).
+ * False, with a message on stderr, if it cannot. */
+bool guarded_init(size_t slots) GUARDED_HIDDEN;
+
+/* A block of `size` bytes aligned to `alignment` (a power of two, or 0 for
+ * the default 16), ending as near the guard page as alignment allows; the
+ * bytes between its end and the guard hold a pattern checked on free.
+ * NULL if the pool is full or the OS refuses (the caller then falls back
+ * to the normal allocator; errno is left alone). */
+void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack) GUARDED_HIDDEN;
+
+/* Is p anywhere in the guarded area?  (One range check.) */
+bool guarded_owns(const void *p) GUARDED_HIDDEN;
+
+/* Free a block of the guarded area: reports a double free, an invalid free
+ * (not the start of a live block) or a heap overflow/underflow found in
+ * the pattern around the block. */
+void guarded_free(void *p, stack_id free_stack) GUARDED_HIDDEN;
+
+/* The size the block was allocated with; 0 if p is not a live block. */
+size_t guarded_size(const void *p) GUARDED_HIDDEN;
+
+#endif /* MMKIT_GUARDED_H */

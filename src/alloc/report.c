@@ -1,0 +1,121 @@
+/*
+ * report.c - the one reporting function of the checking modes.  A report:
+ *
+ *   ==4242== mmkit: error: double free of 0x7f00c0001010
+ *     0x7f00c0001010 is the start of a 24-byte block
+ *     at:
+ *       #0 0x... in main at prog.c:12
+ *     the block was allocated at:
+ *       ...
+ *     and freed at:
+ *       ...
+ *   SUMMARY: mmkit: double free 0x7f00c0001010
+ *
+ * The first and last lines are stable: tests and scripts match them.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "report.h"
+
+static const char *const words[ERROR_KIND_COUNT] = {
+    [ERROR_DOUBLE_FREE] = "double free",
+    [ERROR_INVALID_FREE] = "invalid free",
+    [ERROR_HEAP_OVERFLOW] = "heap overflow",
+    [ERROR_HEAP_UNDERFLOW] = "heap underflow",
+    [ERROR_WRITE_AFTER_FREE] = "write after free",
+    [ERROR_USE_AFTER_FREE] = "use after free",
+    [ERROR_REALLOC_FREED] = "realloc of freed block",
+    [ERROR_INVALID_REALLOC] = "invalid realloc",
+};
+
+const char *error_kind_words(error_kind kind)
+{
+    return kind < ERROR_KIND_COUNT ? words[kind] : "memory error";
+}
+
+void report_printf(const char *format, ...)
+{
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    if (n >= (int)sizeof line) {
+        line[sizeof line - 2] = '\n';
+        line[sizeof line - 1] = '\0';
+    }
+    os_write_stderr(line);
+}
+
+static _Atomic uint64_t reports;
+
+uint64_t report_count(void)
+{
+    return atomic_load_explicit(&reports, memory_order_relaxed);
+}
+
+/* Where the address lies relative to the block, in words. */
+static void print_place(const error_report *r)
+{
+    uintptr_t a = (uintptr_t)r->address, b = (uintptr_t)r->block;
+    if (!r->block)
+        return;
+    if (a < b)
+        report_printf("  %p is %zu bytes before a %zu-byte block at %p\n", r->address,
+                      (size_t)(b - a), r->block_size, r->block);
+    else if (a >= b + r->block_size && r->block_size)
+        report_printf("  %p is %zu bytes after the end of a %zu-byte block at %p\n", r->address,
+                      (size_t)(a - (b + r->block_size)), r->block_size, r->block);
+    else if (a == b)
+        report_printf("  %p is the start of a %zu-byte block\n", r->address, r->block_size);
+    else
+        report_printf("  %p is %zu bytes inside a %zu-byte block at %p\n", r->address,
+                      (size_t)(a - b), r->block_size, r->block);
+}
+
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic uintptr_t reporting_thread;
+
+void report_error(const error_report *r)
+{
+    uintptr_t self = current_thread_id();
+    if (atomic_load(&reporting_thread) == self) {
+        os_write_stderr("mmkit: error: a memory error while reporting one\n");
+        abort();
+    }
+    stack_id here = stack_capture(1);
+    pthread_mutex_lock(&report_lock);
+    atomic_store(&reporting_thread, self);
+    atomic_fetch_add_explicit(&reports, 1, memory_order_relaxed);
+
+    const char *what = error_kind_words(r->kind);
+    int pid = (int)getpid();
+    if (r->access)
+        report_printf("==%d== mmkit: error: %s (%s) at %p\n", pid, what, r->access, r->address);
+    else
+        report_printf("==%d== mmkit: error: %s of %p\n", pid, what, r->address);
+    print_place(r);
+    if (r->detail)
+        report_printf("  %s\n", r->detail);
+    report_printf("  at:\n");
+    stack_print(here);
+    if (r->alloc_stack) {
+        report_printf("  the block was allocated at:\n");
+        stack_print(r->alloc_stack);
+    }
+    if (r->free_stack) {
+        report_printf("  and freed at:\n");
+        stack_print(r->free_stack);
+    }
+    report_printf("SUMMARY: mmkit: %s %p\n", what, r->address);
+
+    atomic_store(&reporting_thread, 0);
+    pthread_mutex_unlock(&report_lock);
+    if (r->fatal || mmkit_options.abort_on_error)
+        abort();
+}

@@ -1,0 +1,55 @@
+/*
+ * report.h - the one way the allocator reports a memory error it caught:
+ * one report on stderr naming the error in stable words, the address, the
+ * block and where it was allocated and freed, then one summary line, then
+ * abort() unless abort_on_error=0.  Nothing here allocates from the user's
+ * heap: reports run inside malloc and free, and in signal handlers.
+ */
+#ifndef MMKIT_REPORT_H
+#define MMKIT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stack.h"
+
+/* The stable words of each error: tests and scripts match them exactly. */
+typedef enum error_kind {
+    ERROR_DOUBLE_FREE,       /* "double free" */
+    ERROR_INVALID_FREE,      /* "invalid free": not a block we handed out */
+    ERROR_HEAP_OVERFLOW,     /* "heap overflow": written past the block's end */
+    ERROR_HEAP_UNDERFLOW,    /* "heap underflow": written before its start */
+    ERROR_WRITE_AFTER_FREE,  /* "write after free": a freed block's poison changed */
+    ERROR_USE_AFTER_FREE,    /* "use after free": a freed guarded block was touched */
+    ERROR_REALLOC_FREED,     /* "realloc of freed block" */
+    ERROR_INVALID_REALLOC,   /* "invalid realloc": not a block we handed out */
+    ERROR_KIND_COUNT
+} error_kind;
+
+const char *error_kind_words(error_kind kind);
+
+typedef struct error_report {
+    error_kind kind;
+    const void *address;     /* the pointer passed in, or the faulting address */
+    const void *block;       /* the user block concerned; NULL if none */
+    size_t block_size;       /* the size the program asked for; 0 if unknown */
+    stack_id alloc_stack;    /* where the block was allocated; 0 if unknown */
+    stack_id free_stack;     /* where it was freed; 0 if unknown or live */
+    const char *access;      /* "read" or "write" for a fault; else NULL */
+    const char *detail;      /* one more sentence, or NULL */
+    bool fatal;              /* a fault: the program cannot go on, abort anyway */
+} error_report;
+
+/* Report the error, with the current stack as the place it happened; then
+ * abort(), unless abort_on_error=0 and the error is not fatal. */
+void report_error(const error_report *report) __attribute__((visibility("hidden")));
+
+/* printf to stderr through a fixed buffer: never allocates. */
+void report_printf(const char *format, ...)
+    __attribute__((format(printf, 1, 2), visibility("hidden")));
+
+/* Errors reported so far (tests of abort_on_error=0 read this). */
+uint64_t report_count(void) __attribute__((visibility("hidden")));
+
+#endif /* MMKIT_REPORT_H */
