@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "check.h"
 #include "internal.h"
 
 static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
@@ -28,6 +29,8 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
 
 void *mmkit_malloc(size_t size)
 {
+    if (unlikely(check_active))
+        return check_alloc(thread_heap, size, 0, false);
     return heap_malloc_inline(thread_heap, size);
 }
 
@@ -36,12 +39,21 @@ static bool is_power_of_two(size_t x)
     return x != 0 && (x & (x - 1)) == 0;
 }
 
+static void *heap_aligned_core(struct mmkit_heap *heap, size_t alignment, size_t size);
+
 static void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size)
 {
     if (!is_power_of_two(alignment)) {
         errno = EINVAL;
         return NULL;
     }
+    if (unlikely(check_active))
+        return check_alloc(heap, size, alignment, false);
+    return heap_aligned_core(heap, alignment, size);
+}
+
+static void *heap_aligned_core(struct mmkit_heap *heap, size_t alignment, size_t size)
+{
     if (alignment <= MIN_BLOCK_SIZE)
         return heap_malloc_inline(heap, size);
     if (size > PTRDIFF_MAX) {
@@ -101,6 +113,8 @@ void *mmkit_pvalloc(size_t size)
     return heap_aligned_alloc(thread_heap, OS_PAGE_SIZE, rounded ? rounded : OS_PAGE_SIZE);
 }
 
+static void *heap_zeroed(struct mmkit_heap *heap, size_t total);
+
 static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
 {
     size_t total;
@@ -108,6 +122,13 @@ static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (unlikely(check_active))
+        return check_alloc(heap, total, 0, true);
+    return heap_zeroed(heap, total);
+}
+
+static void *heap_zeroed(struct mmkit_heap *heap, size_t total)
+{
     if (total > mmkit_options.mmap_threshold)
         return huge_alloc(heap, total, 0, true);
     void *p = heap_malloc_inline(heap, total);
@@ -123,6 +144,13 @@ void *mmkit_calloc(size_t count, size_t size)
 
 size_t mmkit_usable_size(const void *ptr)
 {
+    if (unlikely(check_active))
+        return check_usable_size(ptr);
+    return core_usable_size(ptr);
+}
+
+size_t core_usable_size(const void *ptr)
+{
     segment *seg = segment_of(ptr);
     if (!seg)
         return 0;
@@ -134,11 +162,18 @@ size_t mmkit_usable_size(const void *ptr)
 
 static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
+    if (unlikely(check_active))
+        return check_realloc(heap, ptr, size);
+    return core_realloc(heap, ptr, size);
+}
+
+void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
     if (!ptr)
         return heap_malloc_inline(heap, size);
     if (size == 0) {
         /* glibc's documented behaviour: free the block, return NULL. */
-        mmkit_free(ptr);
+        core_free(ptr);
         return NULL;
     }
     if (size > PTRDIFF_MAX) {
@@ -150,7 +185,7 @@ static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    size_t usable = mmkit_usable_size(ptr);
+    size_t usable = core_usable_size(ptr);
     if (size <= usable && size >= usable / 2)
         return ptr; /* shrinking by less than half: keep the block */
     page *pg = page_of(seg, ptr);
@@ -169,7 +204,7 @@ static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     if (!moved)
         return NULL;
     memcpy(moved, ptr, size < usable ? size : usable);
-    mmkit_free(ptr);
+    core_free(ptr);
     return moved;
 }
 
@@ -197,6 +232,44 @@ int mmkit_trim(size_t pad)
         heap_trim(heap);
     huge_trim();
     return atomic_load_explicit(&os_stats.returned, memory_order_relaxed) != before;
+}
+
+void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    if (alignment > MIN_BLOCK_SIZE) {
+        void *p = heap_aligned_core(heap, alignment, size);
+        if (p && zero)
+            memset(p, 0, size);
+        return p;
+    }
+    return zero ? heap_zeroed(heap, size) : heap_malloc_inline(heap, size);
+}
+
+bool core_block_of(const void *p, uint8_t **start, size_t *usable)
+{
+    uintptr_t a = (uintptr_t)p;
+    uint8_t kind = segment_map_kind(a);
+    segment *seg;
+    if (kind == MAP_SEGMENT_AT_GRANULE)
+        seg = (segment *)(a & ~SEGMENT_MASK);
+    else if (kind == MAP_HEADER_BEFORE_BLOCK)
+        seg = (segment *)((a & ~SEGMENT_MASK) - SEGMENT_HEADER_SIZE);
+    else
+        return false;
+    page *pg = page_of(seg, p);
+    if (seg->kind == SEGMENT_HUGE) {
+        *start = pg->start;
+        *usable = seg->huge_usable;
+        return (uint8_t *)p >= pg->start && (uint8_t *)p < pg->start + seg->huge_usable;
+    }
+    if (!pg || pg->slice_count == 0 || (uint8_t *)p < pg->start)
+        return false;
+    uint32_t index = (uint32_t)((uintptr_t)p - (uintptr_t)pg->start) / pg->block_size;
+    if (index >= pg->capacity)
+        return false;
+    *start = pg->start + (size_t)index * pg->block_size;
+    *usable = pg->block_size;
+    return true;
 }
 
 /* ---- heap (pool) entry points --------------------------------------------- */

@@ -1,22 +1,459 @@
 /*
- * check.c - the checking modes' layer (see check.h).
+ * check.c - the checking modes' layer (see check.h).  Every allocation
+ * call of the process comes here while check_active is set.  What the layer
+ * does follows from the options, fixed at start-up in `cfg`:
+ *
+ *   hardened  a sealed header before each block: double and invalid frees
+ *             are caught; the core encodes its free lists, shuffles fresh
+ *             blocks and puts guard pages after its pages
+ *   debug     also: stacks and a live list (leak report), canary bytes
+ *             after each block, junk in fresh blocks, poison in freed ones
+ *             checked when they leave a quarantine
+ *   sample    no headers; one allocation in sample_rate gets guarded pages
+ *   guard=all every block on guarded pages of its own
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 
+#include "block_header.h"
 #include "check.h"
 #include "internal.h"
+#include "leaks.h"
+#include "quarantine.h"
+#include "report.h"
+
+/* Start-up sets this to 0 unless a mode needs the layer. */
+uint8_t check_active = 1;
+
+#define JUNK_BYTE 0xbe   /* fresh blocks in debug mode: uninitialised reads show */
+#define POISON_BYTE 0xdf /* freed blocks in debug mode: writes after free show */
+#define CANARY_BYTE 0xca /* after each block in debug mode: overflows show */
+
+enum { SEAL_LIVE = 0xa1, SEAL_FREED = 0xf7 };
+
+static struct {
+    bool ready;
+    bool headers;        /* a seal_header before each block */
+    bool track;          /* also a track_header: stacks and the live list */
+    bool canaries, junk; /* debug */
+    bool zero_on_free;
+    bool quarantine;
+    bool keep_in_place;  /* realloc may keep the block (not in debug) */
+    int leaks;           /* 0, 1 text, 2 JSON */
+    size_t lead;         /* header bytes before a block of default alignment */
+    uint64_t secret;     /* key of the seals */
+} cfg;
+
+/* ---- seals ---------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t seal_for(const void *user, uint8_t state)
+{
+    return (mix((uintptr_t)user ^ cfg.secret) & ~(uint64_t)0xff) | state;
+}
+
+typedef enum seal_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_UNDERFLOW, BLOCK_UNKNOWN } seal_state;
+
+static seal_state seal_check(const void *user, uint64_t seal)
+{
+    uint64_t live = seal_for(user, SEAL_LIVE);
+    if (seal == live)
+        return BLOCK_LIVE;
+    if (seal == seal_for(user, SEAL_FREED))
+        return BLOCK_FREED;
+    /* A write just before the block changes the seal's top bytes (the ones
+     * nearest the block) and nothing else. */
+    if (((seal ^ live) & 0x0000ffffffffffffull) == 0)
+        return BLOCK_UNDERFLOW;
+    return BLOCK_UNKNOWN;
+}
+
+/* ---- the allocator's own allocations --------------------------------------- */
 
 static pthread_mutex_t internal_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread unsigned internal_depth; /* enter/leave nest */
 static __thread bool in_internal;
+static struct mmkit_heap *internal_heap;
 
 void internal_alloc_enter(void)
 {
+    if (internal_depth++ > 0)
+        return;
     pthread_mutex_lock(&internal_lock);
     in_internal = true;
+    if (!internal_heap)
+        internal_heap = mmkit_heap_new();
 }
 
 void internal_alloc_leave(void)
 {
+    if (--internal_depth > 0)
+        return;
     in_internal = false;
     pthread_mutex_unlock(&internal_lock);
+}
+
+static bool is_internal_block(const void *ptr)
+{
+    segment *seg = segment_of(ptr);
+    return internal_heap && seg && seg->heap == internal_heap;
+}
+
+/* A block of the private heap may be freed by any thread, at any time
+ * (a library caches it): serialise with the heap's users. */
+static void internal_free(void *ptr)
+{
+    if (in_internal) {
+        core_free(ptr);
+        return;
+    }
+    pthread_mutex_lock(&internal_lock);
+    core_free(ptr);
+    pthread_mutex_unlock(&internal_lock);
+}
+
+/* ---- finding the header of a pointer ------------------------------------- */
+
+typedef struct found {
+    seal_state state;
+    uint8_t *start;  /* the allocator's block holding the header */
+    size_t usable;   /* its usable bytes */
+    size_t size;     /* the size asked for (when live) */
+} found;
+
+static found find_block(const void *ptr)
+{
+    found f = {.state = BLOCK_UNKNOWN};
+    const uint8_t *hdr = (const uint8_t *)seal_of(ptr);
+    if ((uintptr_t)ptr % MIN_BLOCK_SIZE != 0 || !core_block_of(hdr, &f.start, &f.usable))
+        return f;
+    if ((const uint8_t *)ptr > f.start + f.usable)
+        return f;
+    const seal_header *s = seal_of(ptr);
+    f.state = seal_check(ptr, s->seal);
+    f.size = s->size;
+    if (f.state == BLOCK_LIVE && f.size > f.usable - (size_t)((const uint8_t *)ptr - f.start))
+        f.state = BLOCK_UNKNOWN; /* a seal that matches by chance */
+    return f;
+}
+
+/* ---- canaries, junk and poison (debug) -------------------------------------- */
+
+static const uint8_t *first_byte_not(const uint8_t *p, const uint8_t *end, uint8_t value)
+{
+    for (; p < end; p++)
+        if (*p != value)
+            return p;
+    return NULL;
+}
+
+static void report_block(error_kind kind, const void *address, const void *user, size_t size,
+                         const char *detail)
+{
+    error_report r = {.kind = kind, .address = address, .block = user, .block_size = size,
+                      .detail = detail};
+    if (cfg.track && user) {
+        r.alloc_stack = track_of(user)->alloc_stack;
+        r.free_stack = track_of(user)->free_stack;
+    }
+    report_error(&r);
+}
+
+static void check_canary(const void *user, const found *f)
+{
+    const uint8_t *end = f->start + f->usable;
+    const uint8_t *bad = first_byte_not((const uint8_t *)user + f->size, end, CANARY_BYTE);
+    if (bad)
+        report_block(ERROR_HEAP_OVERFLOW, bad, user, f->size,
+                     "the bytes after the block were overwritten (found on free)");
+}
+
+/* ---- allocation ------------------------------------------------------------ */
+
+static void *internal_alloc(size_t size, size_t alignment, bool zero)
+{
+    return core_alloc(internal_heap, size, alignment, zero);
+}
+
+static size_t round_up(size_t x, size_t to)
+{
+    return (x + to - 1) & ~(to - 1);
+}
+
+static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    size_t lead = alignment > MIN_BLOCK_SIZE ? round_up(cfg.lead, alignment) : cfg.lead;
+    size_t total;
+    if (__builtin_add_overflow(size, lead + (cfg.canaries ? 1 : 0), &total) || total > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    uint8_t *start = core_alloc(heap, total, alignment > MIN_BLOCK_SIZE ? alignment : 0, zero);
+    if (!start)
+        return NULL;
+    uint8_t *user = start + lead;
+    seal_header *s = seal_of(user);
+    s->size = size;
+    s->seal = seal_for(user, SEAL_LIVE);
+    if (cfg.track) {
+        track_header *t = track_of(user);
+        t->alloc_stack = stack_capture(2);
+        t->free_stack = 0;
+        live_insert(t);
+    }
+    if (cfg.junk && !zero)
+        memset(user, JUNK_BYTE, size);
+    if (cfg.canaries) {
+        size_t usable = core_usable_size(start);
+        memset(user + size, CANARY_BYTE, usable - lead - size);
+    }
+    return user;
+}
+
+static void ensure_started(void)
+{
+    if (unlikely(!cfg.ready))
+        mmkit_init();
+}
+
+void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    ensure_started();
+    if (unlikely(in_internal))
+        return internal_alloc(size, alignment, zero);
+    if (!cfg.headers)
+        return core_alloc(heap, size, alignment, zero);
+    return headed_alloc(heap, size, alignment, zero);
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+/* A block leaves the quarantine: its poison must be intact. */
+static void release_from_quarantine(void *user)
+{
+    found f = find_block(user);
+    if (cfg.junk) {
+        const uint8_t *bad = first_byte_not(user, (uint8_t *)user + f.size, POISON_BYTE);
+        if (bad)
+            report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
+                         "the freed block's poison was overwritten (found when it left the "
+                         "quarantine)");
+    }
+    core_free(f.start);
+}
+
+/* Is ptr a live block?  Reports what it is otherwise, as `kind` says. */
+static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
+{
+    *f = find_block(ptr);
+    switch (f->state) {
+    case BLOCK_LIVE:
+        return true;
+    case BLOCK_FREED:
+        report_block(freed, ptr, ptr, f->size, NULL);
+        return false;
+    case BLOCK_UNDERFLOW:
+        report_block(ERROR_HEAP_UNDERFLOW, (uint8_t *)ptr - 1, ptr, f->size,
+                     "the bytes just before the block were overwritten (found on free)");
+        return false;
+    default:
+        report_block(not_ours, ptr, NULL, 0,
+                     core_block_of(ptr, &f->start, &f->usable)
+                         ? "the pointer is inside a block, not at its start"
+                         : "the pointer is not in the heap");
+        return false;
+    }
+}
+
+static void headed_free(void *ptr)
+{
+    found f;
+    if (!validate(ptr, &f, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE))
+        return; /* with abort_on_error=0: leave the block alone */
+    if (cfg.canaries)
+        check_canary(ptr, &f);
+    seal_of(ptr)->seal = seal_for(ptr, SEAL_FREED);
+    if (cfg.track) {
+        track_header *t = track_of(ptr);
+        live_remove(t);
+        t->free_stack = stack_capture(2);
+    }
+    if (cfg.junk)
+        memset(ptr, POISON_BYTE, f.size);
+    else if (cfg.zero_on_free)
+        memset(ptr, 0, f.size);
+    if (cfg.quarantine)
+        quarantine_push(ptr, f.usable, release_from_quarantine);
+    else
+        core_free(f.start);
+}
+
+void check_free(void *ptr)
+{
+    ensure_started();
+    if (!ptr)
+        return;
+    if (unlikely(is_internal_block(ptr))) {
+        internal_free(ptr);
+        return;
+    }
+    if (!cfg.headers) {
+        core_free(ptr);
+        return;
+    }
+    headed_free(ptr);
+}
+
+/* ---- realloc and usable size ------------------------------------------------ */
+
+static void *headed_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
+    found f;
+    if (!validate(ptr, &f, ERROR_INVALID_REALLOC, ERROR_REALLOC_FREED)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    size_t room = f.usable - (size_t)((uint8_t *)ptr - f.start);
+    if (cfg.keep_in_place && size <= room && size >= f.size / 2) {
+        seal_of(ptr)->size = size;
+        return ptr;
+    }
+    void *moved = headed_alloc(heap, size, 0, false);
+    if (!moved)
+        return NULL;
+    memcpy(moved, ptr, size < f.size ? size : f.size);
+    headed_free(ptr);
+    return moved;
+}
+
+void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
+    ensure_started();
+    if (unlikely(in_internal) || (ptr && is_internal_block(ptr))) {
+        bool entered = !in_internal;
+        if (entered)
+            internal_alloc_enter();
+        void *moved = core_realloc(internal_heap, ptr, size);
+        if (entered)
+            internal_alloc_leave();
+        return moved;
+    }
+    if (!ptr)
+        return check_alloc(heap, size, 0, false);
+    if (size == 0) {
+        check_free(ptr); /* glibc's behaviour, as in fast mode */
+        return NULL;
+    }
+    if (size > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (!cfg.headers)
+        return core_realloc(heap, ptr, size);
+    return headed_realloc(heap, ptr, size);
+}
+
+size_t check_usable_size(const void *ptr)
+{
+    ensure_started();
+    if (!ptr || !cfg.headers || is_internal_block(ptr))
+        return core_usable_size(ptr);
+    found f = find_block(ptr);
+    return f.state == BLOCK_LIVE ? f.size : 0;
+}
+
+/* ---- pools ----------------------------------------------------------------- */
+
+static bool in_heap(void *user, void *heap)
+{
+    segment *seg = segment_of(user);
+    return seg && seg->heap == heap;
+}
+
+void check_heap_destroyed(struct mmkit_heap *heap)
+{
+    if (cfg.quarantine)
+        quarantine_drop_if(in_heap, heap);
+    if (cfg.track)
+        live_forget_heap(heap);
+}
+
+/* ---- start-up --------------------------------------------------------------- */
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&internal_lock);
+    if (cfg.quarantine)
+        quarantine_lock();
+    if (cfg.track)
+        live_lock_all();
+}
+
+static void after_fork(void)
+{
+    if (cfg.track)
+        live_unlock_all();
+    if (cfg.quarantine)
+        quarantine_unlock();
+    pthread_mutex_unlock(&internal_lock);
+}
+
+static void report_leaks_at_exit(void)
+{
+    leaks_report(cfg.leaks == 2);
+}
+
+static uint64_t random_secret(void)
+{
+    uint64_t secret;
+    if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != sizeof secret)
+        secret = os_now_ns() ^ (uintptr_t)&secret;
+    return secret | 1;
+}
+
+static size_t default_quarantine(int mode)
+{
+    int64_t chosen = mmkit_options.quarantine;
+    if (chosen >= 0)
+        return (size_t)chosen;
+    return mode == MODE_DEBUG ? (size_t)16 << 20 : 0;
+}
+
+void check_init(void)
+{
+    int mode = mmkit_options.mode;
+    bool debug = mode == MODE_DEBUG;
+    cfg.headers = mode == MODE_HARDENED || debug;
+    cfg.leaks = mmkit_options.leaks >= 0 ? mmkit_options.leaks : (debug ? 1 : 0);
+    if (cfg.leaks && mode != MODE_SAMPLE)
+        cfg.headers = true;
+    cfg.track = cfg.headers && (debug || cfg.leaks);
+    cfg.canaries = cfg.junk = debug;
+    cfg.zero_on_free = mmkit_options.zero_on_free;
+    cfg.keep_in_place = !debug;
+    cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);
+    cfg.secret = random_secret();
+    size_t quarantine = cfg.headers ? default_quarantine(mode) : 0;
+    cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
+    cfg.ready = true;
+    check_active = cfg.headers;
+
+    if (!check_active)
+        return;
+    stacks_init(cfg.track ? (unsigned)mmkit_options.stack_depth : 0);
+    pthread_atfork(before_fork, after_fork, after_fork);
+    if (cfg.leaks)
+        atexit(report_leaks_at_exit);
 }

@@ -3,6 +3,7 @@
  * local list with no atomics; any other thread pushes onto the page's
  * thread_free list with one CAS, and the owner collects it later.
  */
+#include "check.h"
 #include "internal.h"
 
 static inline void free_block(segment *seg, void *ptr)
@@ -21,6 +22,15 @@ static inline void free_block(segment *seg, void *ptr)
 }
 
 void mmkit_free(void *ptr)
+{
+    if (unlikely(check_active)) {
+        check_free(ptr);
+        return;
+    }
+    core_free(ptr);
+}
+
+void core_free(void *ptr)
 {
     uintptr_t a = (uintptr_t)ptr;
     uint8_t kind = segment_map_kind(a);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "check.h"
 #include "internal.h"
 
 #define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
@@ -370,6 +371,8 @@ void mmkit_heap_destroy(mmkit_heap *heap)
 {
     if (!heap || heap == &empty_heap)
         return;
+    if (check_active)
+        check_heap_destroyed(heap);
     heap_give_up_segments(heap, segment_unmap);
     huge_free_all_of(heap);
     heap_struct_release(heap);

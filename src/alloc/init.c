@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "internal.h"
 
 static pthread_mutex_t global = PTHREAD_MUTEX_INITIALIZER;
@@ -87,6 +88,7 @@ void mmkit_init(void)
     options_init(getenv("MMKIT_OPTIONS"));
     if (mmkit_options.verbose)
         options_print();
+    check_init();
     pthread_key_create(&thread_exit_key, thread_exited);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     atexit(print_stats_at_exit);

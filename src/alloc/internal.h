@@ -225,6 +225,19 @@ void huge_disown_all_of(struct mmkit_heap *heap) INTERNAL;
 
 void free_remote(segment *seg, page *pg, block *b) INTERNAL;
 
+/* ---- the core calls, under the checking layer (alloc.c, free.c) ------------ */
+
+/* Allocate from `heap` (the thread's may still be empty_heap); alignment 0
+ * or up to 16: the default; zero: the block reads as zeros. */
+void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) INTERNAL;
+void core_free(void *ptr) INTERNAL;
+void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
+size_t core_usable_size(const void *ptr) INTERNAL;
+/* The block of a live page that holds address p, whether p is the block's
+ * start or inside it: its start and usable size.  False if p is not inside
+ * a block carved from a page in use (or a huge block's first 4 MiB). */
+bool core_block_of(const void *p, uint8_t **start, size_t *usable) INTERNAL;
+
 /* ---- statistics (stats.c) --------------------------------------------------- */
 
 typedef struct os_counters {

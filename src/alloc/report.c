@@ -65,6 +65,11 @@ static void print_place(const error_report *r)
     uintptr_t a = (uintptr_t)r->address, b = (uintptr_t)r->block;
     if (!r->block)
         return;
+    if (!r->block_size) { /* a freed block whose size the allocator reused */
+        report_printf("  %p is %s a freed block at %p\n", r->address,
+                      r->address == r->block ? "the start of" : "near", r->block);
+        return;
+    }
     if (a < b)
         report_printf("  %p is %zu bytes before a %zu-byte block at %p\n", r->address,
                       (size_t)(b - a), r->block_size, r->block);

@@ -1,0 +1,378 @@
+/*
+ * leaks.c - the list of live blocks and the leak report (see leaks.h).
+ *
+ * The list is split in stripes, each under its own lock, so threads that
+ * allocate at once rarely wait for each other.  At exit the report finds
+ * which live blocks are still reachable, as LeakSanitizer does: every
+ * aligned word of the process's writable memory outside the heap (data,
+ * bss, stacks, other mappings) that points into a live block marks it, and
+ * marked blocks are scanned in turn.  Blocks no pointer reaches are direct
+ * leaks; blocks reached only from leaked ones are indirect leaks.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "internal.h"
+#include "leaks.h"
+#include "report.h"
+
+#define STRIPES 64
+
+/* Zero bytes are an unlocked mutex with glibc, as PTHREAD_MUTEX_INITIALIZER. */
+static struct stripe {
+    pthread_mutex_t lock;
+    track_header *first;
+} _Alignas(64) stripes[STRIPES];
+
+static struct stripe *stripe_of(const track_header *t)
+{
+    return &stripes[((uintptr_t)t >> 4) * 0x9e3779b97f4a7c15ull >> 58];
+}
+
+void live_insert(track_header *t)
+{
+    struct stripe *s = stripe_of(t);
+    pthread_mutex_lock(&s->lock);
+    t->prev = NULL;
+    t->next = s->first;
+    if (s->first)
+        s->first->prev = t;
+    s->first = t;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void unlink_from(struct stripe *s, track_header *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        s->first = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+}
+
+void live_remove(track_header *t)
+{
+    struct stripe *s = stripe_of(t);
+    pthread_mutex_lock(&s->lock);
+    unlink_from(s, t);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void live_forget_heap(struct mmkit_heap *heap)
+{
+    for (size_t i = 0; i < STRIPES; i++) {
+        struct stripe *s = &stripes[i];
+        pthread_mutex_lock(&s->lock);
+        for (track_header *t = s->first, *next; t; t = next) {
+            next = t->next;
+            segment *seg = segment_of(t);
+            if (seg && seg->heap == heap)
+                unlink_from(s, t);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+void live_lock_all(void)
+{
+    for (size_t i = 0; i < STRIPES; i++)
+        pthread_mutex_lock(&stripes[i].lock);
+}
+
+void live_unlock_all(void)
+{
+    for (size_t i = 0; i < STRIPES; i++)
+        pthread_mutex_unlock(&stripes[i].lock);
+}
+
+/* ---- the report ------------------------------------------------------------ */
+
+/* Sorted as reported: direct leaks, indirect leaks, then reachable blocks. */
+enum { UNREACHED = 0, DIRECT, INDIRECT, REACHED };
+
+typedef struct live_block {
+    uintptr_t start, end;
+    stack_id stack;
+    uint8_t mark;
+} live_block;
+
+typedef struct scan {
+    live_block *blocks; /* sorted by start; not a root, though it points everywhere */
+    size_t count;
+    size_t *work; /* blocks marked but not yet scanned */
+    size_t pending;
+} scan;
+
+/* Arrays of the report come straight from the OS, never from the heap. */
+static void *map_array(size_t count, size_t size)
+{
+    void *p = mmap(NULL, count * size + 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_array(void *array, size_t count, size_t size)
+{
+    if (array)
+        munmap(array, count * size + 1);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const live_block *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The live block that holds address v, or NULL. */
+static live_block *block_at(scan *sc, uintptr_t v)
+{
+    size_t lo = 0, hi = sc->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v < sc->blocks[mid].start)
+            hi = mid;
+        else if (v >= sc->blocks[mid].end)
+            lo = mid + 1;
+        else
+            return &sc->blocks[mid];
+    }
+    return NULL;
+}
+
+/* Every pointer-sized word in [from, to) that points into an unmarked
+ * block marks it `mark` and queues it for scanning. */
+static void scan_words(scan *sc, uintptr_t from, uintptr_t to, uint8_t mark)
+{
+    for (uintptr_t a = (from + 7) & ~(uintptr_t)7; a + 8 <= to; a += 8) {
+        live_block *b = block_at(sc, *(const uintptr_t *)a);
+        if (b && b->mark == UNREACHED) {
+            b->mark = mark;
+            sc->work[sc->pending++] = (size_t)(b - sc->blocks);
+        }
+    }
+}
+
+static void scan_pending(scan *sc, uint8_t mark)
+{
+    while (sc->pending > 0) {
+        live_block *b = &sc->blocks[sc->work[--sc->pending]];
+        scan_words(sc, b->start, b->end, mark);
+    }
+}
+
+/* Scan the resident pages of [from, to), skipping the heap's own segments:
+ * heap blocks count only when something outside reaches them. */
+static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
+{
+    static unsigned char resident[SEGMENT_SIZE / OS_PAGE_SIZE];
+    for (uintptr_t chunk = from; chunk < to;) {
+        uintptr_t end = (chunk & ~SEGMENT_MASK) + SEGMENT_SIZE;
+        if (end > to)
+            end = to;
+        if (segment_map_kind(chunk) == MAP_NONE &&
+            mincore((void *)chunk, end - chunk, resident) == 0) {
+            uintptr_t skip_from = (uintptr_t)sc->blocks,
+                      skip_to = skip_from + sc->count * sizeof *sc->blocks;
+            for (uintptr_t p = chunk; p < end; p += OS_PAGE_SIZE)
+                if ((resident[(p - chunk) / OS_PAGE_SIZE] & 1) &&
+                    (p + OS_PAGE_SIZE <= skip_from || p >= skip_to))
+                    scan_words(sc, p, p + OS_PAGE_SIZE < end ? p + OS_PAGE_SIZE : end, REACHED);
+        }
+        chunk = end;
+    }
+    scan_pending(sc, REACHED);
+}
+
+/* Roots: every readable and writable private mapping; of the running
+ * thread's stack, only the part in use (frames below hold stale pointers). */
+static void scan_roots(scan *sc)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    static char maps[1 << 20];
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size_t len = 0;
+    for (ssize_t n; len < sizeof maps - 1 && (n = read(fd, maps + len, sizeof maps - 1 - len)) > 0;)
+        len += (size_t)n;
+    close(fd);
+    maps[len] = '\0';
+    for (char *line = maps; *line;) {
+        char *end;
+        uintptr_t from = strtoull(line, &end, 16);
+        uintptr_t to = strtoull(end + 1, &end, 16);
+        const char *perms = end + 1;
+        if (sp >= from && sp < to)
+            from = sp;
+        if (perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p')
+            scan_region(sc, from, to);
+        while (*line && *line != '\n')
+            line++;
+        if (*line)
+            line++;
+    }
+}
+
+typedef struct leak_group {
+    stack_id stack;
+    uint8_t kind;
+    size_t blocks, bytes;
+} leak_group;
+
+static int by_kind_and_stack(const void *a, const void *b)
+{
+    const live_block *x = a, *y = b;
+    if (x->mark != y->mark)
+        return x->mark < y->mark ? -1 : 1;
+    return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+static int largest_first(const void *a, const void *b)
+{
+    const leak_group *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+/* Group the leaked blocks (which sort first) by kind and stack. */
+static size_t group_leaks(scan *sc, leak_group *groups, size_t *leaked)
+{
+    qsort(sc->blocks, sc->count, sizeof *sc->blocks, by_kind_and_stack);
+    size_t n = 0;
+    *leaked = 0;
+    for (size_t i = 0; i < sc->count && sc->blocks[i].mark != REACHED; i++) {
+        live_block *b = &sc->blocks[i];
+        if (n == 0 || groups[n - 1].stack != b->stack || groups[n - 1].kind != b->mark)
+            groups[n++] = (leak_group){.stack = b->stack, .kind = b->mark};
+        groups[n - 1].blocks++;
+        groups[n - 1].bytes += b->end - b->start;
+        ++*leaked;
+    }
+    qsort(groups, n, sizeof *groups, largest_first);
+    return n;
+}
+
+static void print_json_string(const char *key, const char *text)
+{
+    report_printf("\"%s\":\"", key);
+    char chunk[2] = {0, 0};
+    for (const char *c = text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            report_printf("\\%c", *c);
+        else if ((unsigned char)*c < 0x20)
+            report_printf("\\u%04x", *c);
+        else {
+            chunk[0] = *c;
+            report_printf("%s", chunk);
+        }
+    }
+    report_printf("\"");
+}
+
+static void print_json_frames(stack_id stack)
+{
+    uintptr_t pcs[64];
+    size_t n = stack_frames(stack, pcs, 64);
+    report_printf("\"frames\":[");
+    for (size_t i = 0; i < n; i++) {
+        symbol sym = {0};
+        stack_symbolize(pcs[i], &sym);
+        report_printf("%s{\"pc\":\"%#lx\",", i ? "," : "", (unsigned long)pcs[i]);
+        print_json_string("function", sym.function);
+        report_printf(",");
+        print_json_string("file", sym.file);
+        report_printf(",\"line\":%u,", sym.line);
+        print_json_string("module", sym.module);
+        report_printf("}");
+    }
+    report_printf("]");
+}
+
+static void print_report(const leak_group *groups, size_t n, bool json)
+{
+    size_t bytes = 0, blocks = 0;
+    for (size_t i = 0; i < n; i++) {
+        bytes += groups[i].bytes;
+        blocks += groups[i].blocks;
+    }
+    if (json) {
+        report_printf("{\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,\"leaks\":[", bytes, blocks);
+        for (size_t i = 0; i < n; i++) {
+            report_printf("%s{\"kind\":\"%s\",\"bytes\":%zu,\"blocks\":%zu,", i ? "," : "",
+                          groups[i].kind == INDIRECT ? "indirect" : "direct", groups[i].bytes,
+                          groups[i].blocks);
+            print_json_frames(groups[i].stack);
+            report_printf("}");
+        }
+        report_printf("]}\n");
+        return;
+    }
+    if (n == 0)
+        return;
+    report_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
+    for (size_t i = 0; i < n; i++) {
+        report_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
+                      groups[i].kind == INDIRECT ? "Indirect" : "Direct", groups[i].bytes,
+                      groups[i].blocks);
+        stack_print(groups[i].stack);
+    }
+    report_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
+}
+
+/* Gather the live blocks (all stripes locked by the caller). */
+static bool gather(scan *sc)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < STRIPES; i++)
+        for (track_header *t = stripes[i].first; t; t = t->next)
+            count++;
+    sc->blocks = map_array(count, sizeof *sc->blocks);
+    sc->work = map_array(count, sizeof *sc->work);
+    if (!sc->blocks || !sc->work)
+        return false;
+    for (size_t i = 0; i < STRIPES; i++)
+        for (track_header *t = stripes[i].first; t; t = t->next) {
+            uintptr_t user = (uintptr_t)user_of_track(t);
+            sc->blocks[sc->count++] = (live_block){
+                .start = user, .end = user + seal_of((void *)user)->size, .stack = t->alloc_stack};
+        }
+    qsort(sc->blocks, sc->count, sizeof *sc->blocks, by_start);
+    return true;
+}
+
+size_t leaks_report(bool json)
+{
+    /* qsort and the symbolizer may allocate: from the private heap. */
+    internal_alloc_enter();
+    live_lock_all();
+    scan sc = {0};
+    size_t leaked = 0;
+    if (gather(&sc)) {
+        scan_roots(&sc);
+        /* What leaked blocks reach is an indirect leak. */
+        for (size_t i = 0; i < sc.count; i++)
+            if (sc.blocks[i].mark == UNREACHED) {
+                sc.blocks[i].mark = DIRECT;
+                scan_words(&sc, sc.blocks[i].start, sc.blocks[i].end, INDIRECT);
+                scan_pending(&sc, INDIRECT);
+            }
+        leak_group *groups = map_array(sc.count, sizeof *groups);
+        if (groups) {
+            size_t n = group_leaks(&sc, groups, &leaked);
+            print_report(groups, n, json);
+            unmap_array(groups, sc.count, sizeof *groups);
+        }
+    }
+    unmap_array(sc.blocks, sc.count, sizeof *sc.blocks);
+    unmap_array(sc.work, sc.count, sizeof *sc.work);
+    live_unlock_all();
+    internal_alloc_leave();
+    return leaked;
+}

@@ -1,0 +1,29 @@
+/*
+ * leaks.h - the blocks that are live (debug mode, leaks=1), and the leak
+ * report at exit: blocks no pointer reaches any more, grouped by the stack
+ * that allocated them, largest first, like LeakSanitizer's.
+ */
+#ifndef MMKIT_LEAKS_H
+#define MMKIT_LEAKS_H
+
+#include <stdbool.h>
+
+#include "block_header.h"
+
+#define LEAKS_HIDDEN __attribute__((visibility("hidden")))
+
+struct mmkit_heap;
+
+void live_insert(track_header *t) LEAKS_HIDDEN;
+void live_remove(track_header *t) LEAKS_HIDDEN;
+/* Forget the live blocks of a pool being destroyed. */
+void live_forget_heap(struct mmkit_heap *heap) LEAKS_HIDDEN;
+/* Hold and release every lock of the list around fork(). */
+void live_lock_all(void) LEAKS_HIDDEN;
+void live_unlock_all(void) LEAKS_HIDDEN;
+
+/* Print the leak report on stderr: as text (json false) or one JSON object.
+ * Returns the number of leaked blocks. */
+size_t leaks_report(bool json) LEAKS_HIDDEN;
+
+#endif /* MMKIT_LEAKS_H */

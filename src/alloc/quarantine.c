@@ -1,0 +1,94 @@
+/*
+ * quarantine.c - a ring of freed blocks under one lock (see quarantine.h).
+ * The ring lives in its own mapping: the quarantine runs inside free().
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include "quarantine.h"
+
+typedef struct entry {
+    void *block;
+    size_t bytes;
+} entry;
+
+/* 1M entries of address space, touched only as far as they are used. */
+#define RING_ENTRIES ((size_t)1 << 20)
+/* Blocks released per pass outside the lock. */
+#define RELEASE_BATCH 32
+
+static entry *ring;
+static size_t head, count, queued_bytes, max_bytes;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool quarantine_init(size_t bytes)
+{
+    void *mem = mmap(NULL, RING_ENTRIES * sizeof(entry), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        return false;
+    ring = mem;
+    max_bytes = bytes;
+    return true;
+}
+
+static entry *oldest(void)
+{
+    return &ring[head];
+}
+
+static void pop_oldest(void)
+{
+    queued_bytes -= ring[head].bytes;
+    head = (head + 1) % RING_ENTRIES;
+    count--;
+}
+
+void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
+{
+    void *leaving[RELEASE_BATCH];
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    ring[(head + count) % RING_ENTRIES] = (entry){block, bytes};
+    count++;
+    queued_bytes += bytes;
+    for (;;) {
+        while (n < RELEASE_BATCH && count > 0 &&
+               (queued_bytes > max_bytes || count == RING_ENTRIES)) {
+            void *b = oldest()->block;
+            pop_oldest();
+            if (b)
+                leaving[n++] = b;
+        }
+        bool more = count > 0 && (queued_bytes > max_bytes || count == RING_ENTRIES);
+        pthread_mutex_unlock(&lock);
+        for (size_t i = 0; i < n; i++)
+            release(leaving[i]);
+        if (!more)
+            return;
+        n = 0;
+        pthread_mutex_lock(&lock);
+    }
+}
+
+void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < count; i++) {
+        entry *e = &ring[(head + i) % RING_ENTRIES];
+        if (e->block && doomed(e->block, arg))
+            e->block = NULL; /* its bytes still count until it leaves */
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+void quarantine_lock(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+void quarantine_unlock(void)
+{
+    pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,30 @@
+/*
+ * quarantine.h - freed blocks wait here, first in first out, before they go
+ * back to the allocator, so a use after free finds the block still poisoned
+ * and a late double free still finds it freed.  Bounded by bytes.
+ */
+#ifndef MMKIT_QUARANTINE_H
+#define MMKIT_QUARANTINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define QUARANTINE_HIDDEN __attribute__((visibility("hidden")))
+
+/* Hold up to max_bytes of freed blocks.  False if the OS refuses memory
+ * for the queue (the quarantine then stays off). */
+bool quarantine_init(size_t max_bytes) QUARANTINE_HIDDEN;
+
+/* Queue a freed block of `bytes`; `release` is called (outside any lock)
+ * for every block that leaves the queue to make room. */
+void quarantine_push(void *block, size_t bytes, void (*release)(void *block)) QUARANTINE_HIDDEN;
+
+/* Drop the queued blocks for which `doomed` says true, without releasing
+ * them (their memory is going away at once: a pool being destroyed). */
+void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg) QUARANTINE_HIDDEN;
+
+/* Hold and release the queue's lock around fork(). */
+void quarantine_lock(void) QUARANTINE_HIDDEN;
+void quarantine_unlock(void) QUARANTINE_HIDDEN;
+
+#endif /* MMKIT_QUARANTINE_H */
