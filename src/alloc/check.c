@@ -49,19 +49,9 @@ static struct {
 
 /* ---- seals ---------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
 static uint64_t seal_for(const void *user, uint8_t state)
 {
-    return (mix((uintptr_t)user ^ cfg.secret) & ~(uint64_t)0xff) | state;
+    return (mix64((uintptr_t)user ^ cfg.secret) & ~(uint64_t)0xff) | state;
 }
 
 typedef enum seal_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_UNDERFLOW, BLOCK_UNKNOWN } seal_state;
@@ -144,8 +134,11 @@ static found find_block(const void *ptr)
     const seal_header *s = seal_of(ptr);
     f.state = seal_check(ptr, s->seal);
     f.size = s->size;
-    if (f.state == BLOCK_LIVE && f.size > f.usable - (size_t)((const uint8_t *)ptr - f.start))
-        f.state = BLOCK_UNKNOWN; /* a seal that matches by chance */
+    if (f.size > f.usable - (size_t)((const uint8_t *)ptr - f.start)) {
+        f.size = 0; /* a freed block's size word now holds a free-list link */
+        if (f.state == BLOCK_LIVE)
+            f.state = BLOCK_UNKNOWN; /* a seal that matches by chance */
+    }
     return f;
 }
 
@@ -445,6 +438,8 @@ void check_init(void)
     cfg.keep_in_place = !debug;
     cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);
     cfg.secret = random_secret();
+    if (mode == MODE_HARDENED || debug)
+        hardening_secret = random_secret();
     size_t quarantine = cfg.headers ? default_quarantine(mode) : 0;
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.ready = true;

@@ -11,7 +11,7 @@ static inline void free_block(segment *seg, void *ptr)
     page *pg = page_of(seg, ptr);
     block *b = ptr;
     if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
-        b->next = pg->local_free;
+        b->next = block_link(pg, pg->local_free);
         pg->local_free = b;
         counter_add(&pg->counters->frees, 1);
         if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
@@ -54,7 +54,7 @@ void free_remote(segment *seg, page *pg, block *b)
      * the page's last, and the owner may retire the page at once. */
     block *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
     do {
-        b->next = head;
+        b->next = block_link(pg, head);
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, b, memory_order_release,
                                                     memory_order_relaxed));
 }

@@ -188,6 +188,8 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
     if (!pg)
         return NULL;
     page_init(pg, heap, class_index);
+    if (hardening_secret)
+        page_guard(pg);
     page_extend(pg);
     queue_push(&heap->queue[class_index], pg);
     return pg;

@@ -82,6 +82,8 @@ void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
 void os_unmap(void *addr, size_t size) INTERNAL;
 /* Give the memory back; it reads as zeros when touched again. */
 void os_purge(void *addr, size_t size) INTERNAL;
+/* Make memory inaccessible (a guard) or accessible again. */
+void os_protect(void *addr, size_t size, bool accessible) INTERNAL;
 /* Resize a mapping, in place if it can, else by moving its pages to a new
  * mapping aligned to `alignment`; the new address, or NULL (the old mapping
  * is then untouched). */
@@ -166,6 +168,9 @@ void page_collect(page *pg) INTERNAL;
 /* Carve up to a few OS pages' worth of new blocks onto the free list. */
 void page_extend(page *pg) INTERNAL;
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* Hardened: turn the page's last OS page into a guard, and back. */
+void page_guard(page *pg) INTERNAL;
+void page_unguard(page *pg) INTERNAL;
 /* Give the page an owner (and the owner's counters for its class). */
 void page_set_heap(page *pg, struct mmkit_heap *heap) INTERNAL;
 /* A page holding one large block of the page's whole span. */
@@ -266,11 +271,39 @@ static inline void stats_count_alloc(class_counters *c)
         atomic_store_explicit(&c->peak_live, (uint64_t)live, memory_order_relaxed);
 }
 
+/* ---- hardening --------------------------------------------------------------- */
+
+/* Nonzero in the hardened and debug modes: the key that pages' keys derive
+ * from.  Then links inside free blocks are encoded (an overwritten link does
+ * not lead where its writer chose), fresh blocks are handed out in random
+ * order, and each multi-block page ends with a guard page. */
+extern uint64_t hardening_secret INTERNAL;
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* A link as stored in a block, and back: XOR with the page's key. */
+static inline block *block_link(const page *pg, block *next)
+{
+    return (block *)((uintptr_t)next ^ pg->key);
+}
+static inline block *block_next(const page *pg, const block *b)
+{
+    return (block *)((uintptr_t)b->next ^ pg->key);
+}
+
 /* Hand out the first free block of a page that has one. */
 static inline void *page_pop(page *pg)
 {
     block *b = pg->free;
-    pg->free = b->next;
+    pg->free = block_next(pg, b);
     pg->used++;
     stats_count_alloc(pg->counters);
     return b;

@@ -24,6 +24,14 @@ static bool injected_failure(void)
     return (atomic_fetch_add_explicit(&mmap_attempts, 1, memory_order_relaxed) + 1) % every == 0;
 }
 
+/* The option limit=SIZE: a budget for the bytes mapped at once, so
+ * programs can test how they cope with running out of memory. */
+static bool over_limit(size_t more)
+{
+    uint64_t limit = mmkit_options.limit;
+    return limit && atomic_load_explicit(&os_stats.mapped, memory_order_relaxed) + more > limit;
+}
+
 static void count_mapped(int64_t delta)
 {
     stats_shared_add(&os_stats.mapped, delta, &os_stats.peak_mapped);
@@ -31,7 +39,7 @@ static void count_mapped(int64_t delta)
 
 void *os_map_aligned(size_t size, size_t alignment)
 {
-    if (injected_failure()) {
+    if (injected_failure() || over_limit(size)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -75,7 +83,7 @@ void os_purge(void *addr, size_t size)
 
 void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
 {
-    if (injected_failure())
+    if (injected_failure() || (new_size > old_size && over_limit(new_size - old_size)))
         return NULL;
     if (mremap(addr, old_size, new_size, 0) != MAP_FAILED) {
         count_mapped((int64_t)new_size - (int64_t)old_size);
@@ -96,6 +104,11 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
     }
     count_mapped(-(int64_t)old_size);
     return moved;
+}
+
+void os_protect(void *addr, size_t size, bool accessible)
+{
+    mprotect(addr, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
 }
 
 uint64_t os_now_ns(void)

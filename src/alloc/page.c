@@ -32,6 +32,8 @@ const uint8_t small_class_of[SMALL_DIRECT_COUNT] = {
 /* The stand-in for "no page yet": never has a free block. */
 page empty_page;
 
+uint64_t hardening_secret;
+
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
 {
     size_t span = pg->slice_count * SLICE_SIZE;
@@ -44,6 +46,7 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->local_free = NULL;
     pg->in_full = false;
     pg->large = false;
+    pg->key = hardening_secret ? (uintptr_t)mix64(hardening_secret ^ (uintptr_t)pg->start) : 0;
     pg->next = pg->prev = NULL;
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
     page_set_heap(pg, heap);
@@ -63,6 +66,44 @@ void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->large = true;
 }
 
+void page_guard(page *pg)
+{
+    size_t span = pg->slice_count * SLICE_SIZE;
+    os_protect(pg->start + span - OS_PAGE_SIZE, OS_PAGE_SIZE, false);
+    pg->reserved = (uint32_t)((span - OS_PAGE_SIZE) / pg->block_size);
+    pg->guarded = true;
+}
+
+void page_unguard(page *pg)
+{
+    if (!pg->guarded)
+        return;
+    os_protect(pg->start + pg->slice_count * SLICE_SIZE - OS_PAGE_SIZE, OS_PAGE_SIZE, true);
+    pg->guarded = false;
+}
+
+/* Most blocks one carving makes: a page of 16-byte blocks. */
+#define CARVE_MAX (OS_PAGE_SIZE / MIN_BLOCK_SIZE)
+
+/* The order in which `count` fresh blocks go on the free list: in address
+ * order, or shuffled when hardened, so where the next block lands cannot be
+ * predicted from where the last one did. */
+static void carve_order(const page *pg, uint32_t count, uint16_t *order)
+{
+    for (uint32_t i = 0; i < count; i++)
+        order[i] = (uint16_t)i;
+    if (!pg->key)
+        return;
+    uint64_t state = mix64(pg->key ^ pg->capacity ^ os_now_ns());
+    for (uint32_t i = count - 1; i > 0; i--) {
+        state = mix64(state + 0x9e3779b97f4a7c15ull);
+        uint32_t j = (uint32_t)(state % (i + 1));
+        uint16_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
 /* Carving touches the memory, so carve about one OS page at a time: a page
  * of which the program uses little costs little RSS. */
 void page_extend(page *pg)
@@ -75,24 +116,23 @@ void page_extend(page *pg)
     if (count == 0)
         return;
     uint8_t *first = pg->start + (size_t)pg->capacity * pg->block_size;
-    block *b = (block *)first;
-    for (uint32_t i = 1; i < count; i++) {
-        block *next = (block *)((uint8_t *)b + pg->block_size);
-        b->next = next;
-        b = next;
+    uint16_t order[CARVE_MAX];
+    carve_order(pg, count, order);
+    block *head = pg->free;
+    for (uint32_t i = count; i-- > 0;) {
+        block *b = (block *)(first + (size_t)order[i] * pg->block_size);
+        b->next = block_link(pg, head);
+        head = b;
     }
-    b->next = pg->free;
-    pg->free = (block *)first;
+    pg->free = head;
     pg->capacity += count;
 }
 
-static block *list_tail(block *b, uint32_t *count)
+static block *list_tail(const page *pg, block *b, uint32_t *count)
 {
     uint32_t n = 1;
-    while (b->next) {
-        b = b->next;
+    for (block *next; (next = block_next(pg, b)); b = next)
         n++;
-    }
     *count = n;
     return b;
 }
@@ -102,8 +142,8 @@ void page_collect(page *pg)
     if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed)) {
         block *remote = atomic_exchange_explicit(&pg->thread_free, NULL, memory_order_acquire);
         uint32_t n;
-        block *tail = list_tail(remote, &n);
-        tail->next = pg->free;
+        block *tail = list_tail(pg, remote, &n);
+        tail->next = block_link(pg, pg->free);
         pg->free = remote;
         pg->used -= n;
         /* Frees by other threads are counted here, by the owner. */
@@ -112,7 +152,7 @@ void page_collect(page *pg)
     if (pg->local_free) {
         if (pg->free) {
             uint32_t ignored;
-            list_tail(pg->local_free, &ignored)->next = pg->free;
+            list_tail(pg, pg->local_free, &ignored)->next = block_link(pg, pg->free);
         }
         pg->free = pg->local_free;
         pg->local_free = NULL;

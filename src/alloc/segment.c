@@ -192,6 +192,7 @@ void segment_page_free(struct mmkit_heap *heap, page *pg)
     segment *seg = segment_of_page(pg);
     size_t first = (size_t)(pg - seg->pages);
     uint64_t span = span_mask(first, pg->slice_count);
+    page_unguard(pg);
     pg->slice_count = 0;
     seg->free_slices |= span;
     seg->dirty_slices |= span;

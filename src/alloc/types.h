@@ -50,7 +50,8 @@ _Static_assert(CLASS_COUNT <= MMKIT_MAX_CLASSES, "public stats must hold every c
 _Static_assert(LARGEST_CLASS_SIZE <= (SLICES_PER_SEGMENT - 1) * SLICE_SIZE,
                "the largest block fits in a segment beside its metadata");
 
-/* A free block: the first word links it into one of its page's lists. */
+/* A free block: the first word links it into one of its page's lists,
+ * encoded with the page's key (see block_next). */
 typedef struct block {
     struct block *next;
 } block;
@@ -70,6 +71,7 @@ typedef struct page {
     block *free;                /* owner: blocks ready to hand out */
     block *local_free;          /* owner: blocks it freed since the last collect */
     struct class_counters *counters; /* the owner's counters of this class */
+    uintptr_t key;              /* links inside blocks are XORed with it; 0 unless hardened */
     uint32_t used;              /* blocks out (see the invariant) */
     uint32_t capacity;          /* blocks carved so far */
     uint32_t reserved;          /* blocks that fit */
@@ -78,6 +80,7 @@ typedef struct page {
     uint8_t slice_count;        /* slices spanned; 0 while the slice is free */
     bool in_full;               /* on the heap's full queue, not its class queue */
     bool large;                 /* one block of the whole page, on the large queue */
+    bool guarded;               /* hardened: its last OS page is a guard page */
     uint8_t *start;             /* first block */
     struct page *next, *prev;   /* in the owner heap's class or full queue */
     /* Other threads write here: a cache line apart from the owner's fields,
