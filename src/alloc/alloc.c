@@ -7,13 +7,14 @@
 #include "check.h"
 #include "internal.h"
 
-static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
+/* keyed: see block_link(); false only behind the check_active branch. */
+static inline void *heap_malloc_keyed(struct mmkit_heap *heap, size_t size, bool keyed)
 {
     if (likely(size <= SMALL_DIRECT_MAX)) {
         size_t i = (size + 15) >> 4;
         page *pg = heap->direct_small[i];
         if (likely(pg->free))
-            return page_pop(pg);
+            return page_pop(pg, keyed);
         return heap_malloc_slow(heap, small_class_of[i]);
     }
     if (unlikely(size > mmkit_options.mmap_threshold))
@@ -23,15 +24,20 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     size_t class_index = class_of(size);
     page *pg = heap->direct[class_index];
     if (likely(pg->free))
-        return page_pop(pg);
+        return page_pop(pg, keyed);
     return heap_malloc_slow(heap, class_index);
+}
+
+static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
+{
+    return heap_malloc_keyed(heap, size, true);
 }
 
 void *mmkit_malloc(size_t size)
 {
     if (unlikely(check_active))
         return check_alloc(thread_heap, size, 0, false);
-    return heap_malloc_inline(thread_heap, size);
+    return heap_malloc_keyed(thread_heap, size, false);
 }
 
 static bool is_power_of_two(size_t x)
@@ -276,7 +282,9 @@ bool core_block_of(const void *p, uint8_t **start, size_t *usable)
 
 void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)
 {
-    return heap_malloc_inline(heap, size);
+    if (unlikely(check_active))
+        return check_alloc(heap, size, 0, false);
+    return heap_malloc_keyed(heap, size, false);
 }
 
 void *mmkit_heap_calloc(mmkit_heap *heap, size_t count, size_t size)

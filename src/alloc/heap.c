@@ -205,7 +205,7 @@ void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index)
         return NULL;
     }
     heap_set_direct(heap, class_index, pg);
-    return page_pop(pg);
+    return page_pop(pg, true);
 }
 
 static page_queue *queue_of(struct mmkit_heap *heap, const page *pg)

@@ -121,7 +121,7 @@ void page_extend(page *pg)
     block *head = pg->free;
     for (uint32_t i = count; i-- > 0;) {
         block *b = (block *)(first + (size_t)order[i] * pg->block_size);
-        b->next = block_link(pg, head);
+        b->next = block_link(pg, head, true);
         head = b;
     }
     pg->free = head;
@@ -131,7 +131,7 @@ void page_extend(page *pg)
 static block *list_tail(const page *pg, block *b, uint32_t *count)
 {
     uint32_t n = 1;
-    for (block *next; (next = block_next(pg, b)); b = next)
+    for (block *next; (next = block_next(pg, b, true)); b = next)
         n++;
     *count = n;
     return b;
@@ -143,7 +143,7 @@ void page_collect(page *pg)
         block *remote = atomic_exchange_explicit(&pg->thread_free, NULL, memory_order_acquire);
         uint32_t n;
         block *tail = list_tail(pg, remote, &n);
-        tail->next = block_link(pg, pg->free);
+        tail->next = block_link(pg, pg->free, true);
         pg->free = remote;
         pg->used -= n;
         /* Frees by other threads are counted here, by the owner. */
@@ -152,7 +152,7 @@ void page_collect(page *pg)
     if (pg->local_free) {
         if (pg->free) {
             uint32_t ignored;
-            list_tail(pg, pg->local_free, &ignored)->next = block_link(pg, pg->free);
+            list_tail(pg, pg->local_free, &ignored)->next = block_link(pg, pg->free, true);
         }
         pg->free = pg->local_free;
         pg->local_free = NULL;
