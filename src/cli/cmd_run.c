@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,20 @@
 #include "cli.h"
 
 static const char run_help[] =
-    "usage: mmkit run [--stats | --stats-json] [--options K=V,...] [--] PROGRAM [ARGS...]\n"
+    "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
+    "                 [--options K=V,...] [--] PROGRAM [ARGS...]\n"
     "\n"
     "Run PROGRAM with libmmkit as its allocator (LD_PRELOAD) and exit with its status.\n"
     "\n"
+    "  --mode=MODE      fast (default), hardened (double and invalid frees caught,\n"
+    "                   for production), debug (also overflows, writes after free,\n"
+    "                   junk, leaks) or sample (1 allocation in sample_rate guarded)\n"
+    "  --leaks          report leaked blocks when the program exits (debug: on)\n"
+    "  --leaks-json     the same, as one JSON object\n"
     "  --stats          print allocation statistics to stderr when the program exits\n"
     "  --stats-json     the same, as one JSON object\n"
     "  --options K=V,.. allocator options (added to MMKIT_OPTIONS), for example\n"
-    "                   mmap_threshold=256K, purge_delay_ms=0, verbose=1\n"
+    "                   mmap_threshold=256K, guard=all, abort_on_error=0, verbose=1\n"
     "  -h, --help       show this help\n";
 
 /* libmmkit.so next to the mmkit binary (a build tree), in ../lib* (an
@@ -63,9 +70,26 @@ static void env_prepend(const char *name, const char *value, char separator)
     free(joined);
 }
 
+/* Append ",item" (or "item" to an empty list) to the options being built. */
+static void options_add(char *list, size_t size, const char *item)
+{
+    size_t len = strlen(list);
+    snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
+}
+
+static bool known_mode(const char *mode)
+{
+    static const char *const modes[] = {"fast", "hardened", "debug", "sample"};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (!strcmp(mode, modes[i]))
+            return true;
+    return false;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *stats = NULL, *options = NULL;
+    const char *stats = NULL, *options = NULL, *leaks = NULL;
+    char mode[64] = "";
     int i = 1;
     for (; i < argc; i++) {
         const char *arg = argv[i];
@@ -79,6 +103,16 @@ int cmd_run(int argc, char **argv)
             stats = "stats=1";
         } else if (!strcmp(arg, "--stats-json")) {
             stats = "stats=2";
+        } else if (!strcmp(arg, "--leaks")) {
+            leaks = "leaks=1";
+        } else if (!strcmp(arg, "--leaks-json")) {
+            leaks = "leaks=2";
+        } else if (!strncmp(arg, "--mode=", 7) || (!strcmp(arg, "--mode") && i + 1 < argc)) {
+            const char *value = arg[6] == '=' ? arg + 7 : argv[++i];
+            if (!known_mode(value))
+                return cli_usage_error("run: unknown mode '%s' (fast, hardened, debug or sample)",
+                                       value);
+            snprintf(mode, sizeof mode, "mode=%s", value);
         } else if (!strcmp(arg, "--options") && i + 1 < argc) {
             options = argv[++i];
         } else if (!strncmp(arg, "--options=", 10)) {
@@ -98,9 +132,11 @@ int cmd_run(int argc, char **argv)
                                MMKIT_INSTALL_LIBDIR);
     /* Later options win: the command line's go after MMKIT_OPTIONS. */
     const char *old = getenv("MMKIT_OPTIONS");
-    char merged[4096];
-    snprintf(merged, sizeof merged, "%s%s%s%s%s", old ? old : "", old && *old ? "," : "",
-             options ? options : "", options && stats ? "," : "", stats ? stats : "");
+    char merged[8192] = "";
+    const char *items[] = {old, mode, options, stats, leaks};
+    for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
+        if (items[k] && *items[k])
+            options_add(merged, sizeof merged, items[k]);
     setenv("MMKIT_OPTIONS", merged, 1);
     env_prepend("LD_PRELOAD", library, ':');
     execvp(argv[i], argv + i);
