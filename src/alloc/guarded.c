@@ -1,0 +1,438 @@
+/*
+ * guarded.c - blocks on pages of their own, each followed by an
+ * inaccessible guard page (see guarded.h).
+ *
+ * One region of address space is reserved at start-up, inaccessible, so
+ * that guarded_owns is one range check.  It is cut into slots: a slot is a
+ * run of data pages and the guard page after them; the region starts with
+ * a guard page, so every slot has one before it too.  A block sits at the
+ * end of its slot's data pages and only the pages it covers are made
+ * accessible; the bytes it leaves on them hold a pattern checked on free.
+ * A freed slot is made inaccessible again and waits in a FIFO quarantine;
+ * leaving it, its memory goes back to the OS and the slot serves the next
+ * block of its size class, least recently freed first.
+ *
+ * Sample mode: a pool of a fixed number of slots of POOL_SLOT_PAGES data
+ * pages.  guard=all: slots carved from a large region as blocks need them,
+ * their data pages rounded up to a class so freed slots suit other sizes.
+ *
+ * What is known about a slot lives in a table outside the region, and a
+ * map names the slot of every region page: no write through a user
+ * pointer can corrupt them.  All memory comes straight from mmap: this
+ * runs inside malloc.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include "guarded.h"
+#include "internal.h"
+#include "report.h"
+
+#define PAGE OS_PAGE_SIZE
+#define MIN_ALIGNMENT 16                          /* what malloc promises */
+#define POOL_SLOT_PAGES 16                        /* sample mode's largest block: 64 KiB */
+#define ALL_REGION_SIZE ((size_t)64 << 30)       /* address space guard=all reserves */
+#define ALL_QUARANTINE_DEFAULT ((size_t)64 << 20) /* address space freed slots hold */
+#define SLACK_BYTE 0xcb
+/* Classes of data page counts: every count up to 16, then four a doubling,
+ * enough for any 32-bit count. */
+#define PAGE_CLASSES (17 + 4 * 28)
+
+typedef enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_FREED } slot_state;
+
+typedef struct guarded_slot {
+    size_t first_page;    /* region page index of its first data page */
+    uint32_t pages;       /* its data pages; the guard page follows */
+    uint32_t next;        /* the next slot in the quarantine or a free list */
+    slot_state state;     /* a freed slot keeps its block's facts until reused */
+    uintptr_t block;
+    size_t size;          /* as requested */
+    stack_id alloc_stack, free_stack;
+} guarded_slot;
+
+/* Slots are numbered from 1, so that 0 means none. */
+typedef struct slot_fifo {
+    uint32_t head, tail;
+} slot_fifo;
+
+static struct {
+    uint8_t *base;
+    size_t size;               /* of the region, in bytes */
+    bool pool;                 /* sample mode: slots of POOL_SLOT_PAGES */
+    size_t max_slots;
+    guarded_slot *slots;       /* slots[1..count] */
+    uint32_t *page_slot;       /* the slot of each region page below next_page */
+    uint32_t count;
+    size_t next_page;          /* where the next slot is carved */
+    slot_fifo free_lists[PAGE_CLASSES];
+    slot_fifo quarantine;
+    size_t quarantined, quarantine_limit; /* slots (pool) or bytes (guard=all) */
+    struct sigaction previous_segv, previous_bus;
+} area;
+
+static pthread_mutex_t area_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- slots -------------------------------------------------------------------- */
+
+static void fifo_push(slot_fifo *q, uint32_t i)
+{
+    area.slots[i].next = 0;
+    if (q->tail)
+        area.slots[q->tail].next = i;
+    else
+        q->head = i;
+    q->tail = i;
+}
+
+static uint32_t fifo_pop(slot_fifo *q)
+{
+    uint32_t i = q->head;
+    if (i) {
+        q->head = area.slots[i].next;
+        if (!q->head)
+            q->tail = 0;
+    }
+    return i;
+}
+
+static unsigned page_class(size_t pages)
+{
+    if (pages <= 16)
+        return (unsigned)pages;
+    unsigned w = 63 - (unsigned)__builtin_clzll(pages - 1); /* 2^w < pages <= 2^(w+1) */
+    return 17 + (w - 4) * 4 + (unsigned)(((pages - 1) >> (w - 2)) & 3);
+}
+
+static size_t class_pages(unsigned c)
+{
+    if (c <= 16)
+        return c;
+    unsigned w = 4 + (c - 17) / 4;
+    return ((size_t)1 << w) + (((size_t)(c - 17) % 4 + 1) << (w - 2));
+}
+
+static uint8_t *slot_data(const guarded_slot *s)
+{
+    return area.base + s->first_page * PAGE;
+}
+
+static uint8_t *slot_data_end(const guarded_slot *s)
+{
+    return slot_data(s) + (size_t)s->pages * PAGE;
+}
+
+/* The first page of the block, where its accessible pages start. */
+static uint8_t *block_page(const guarded_slot *s)
+{
+    return (uint8_t *)(s->block & ~(PAGE - 1));
+}
+
+static uint32_t slot_at_page(size_t index)
+{
+    return index < area.next_page ? area.page_slot[index] : 0;
+}
+
+/* The slot whose data or guard page holds p; NULL if none. */
+static guarded_slot *slot_of(const void *p)
+{
+    if (!guarded_owns(p))
+        return NULL;
+    uint32_t i = slot_at_page(((uintptr_t)p - (uintptr_t)area.base) / PAGE);
+    return i ? &area.slots[i] : NULL;
+}
+
+static uint32_t slot_carve(size_t pages)
+{
+    if (area.count == area.max_slots || area.size / PAGE - area.next_page < pages + 1)
+        return 0;
+    uint32_t i = ++area.count;
+    area.slots[i] = (guarded_slot){.first_page = area.next_page, .pages = (uint32_t)pages};
+    for (size_t p = 0; p <= pages; p++)
+        area.page_slot[area.next_page + p] = i;
+    area.next_page += pages + 1;
+    return i;
+}
+
+/* A slot with room for `pages` data pages: the least recently freed of its
+ * class, else a new one; 0 if the pool or the region is full. */
+static uint32_t slot_take(size_t pages)
+{
+    size_t want = area.pool ? POOL_SLOT_PAGES : class_pages(page_class(pages));
+    uint32_t i = fifo_pop(&area.free_lists[page_class(want)]);
+    return i ? i : slot_carve(want);
+}
+
+/* ---- the quarantine ----------------------------------------------------------- */
+
+/* The pool counts slots; guard=all counts address space, guard included. */
+static size_t quarantine_weight(const guarded_slot *s)
+{
+    return area.pool ? 1 : ((size_t)s->pages + 1) * PAGE;
+}
+
+static void quarantine_release_oldest(void)
+{
+    uint32_t i = fifo_pop(&area.quarantine);
+    guarded_slot *s = &area.slots[i];
+    area.quarantined -= quarantine_weight(s);
+    /* The pages stay inaccessible; reused, they read as zeros. */
+    madvise(block_page(s), (size_t)(slot_data_end(s) - block_page(s)), MADV_DONTNEED);
+    fifo_push(&area.free_lists[page_class(s->pages)], i);
+}
+
+static void quarantine_push(uint32_t i)
+{
+    fifo_push(&area.quarantine, i);
+    area.quarantined += quarantine_weight(&area.slots[i]);
+    while (area.quarantined > area.quarantine_limit)
+        quarantine_release_oldest();
+}
+
+/* ---- blocks ------------------------------------------------------------------- */
+
+/* Data pages a block needs wherever its slot lies: an alignment above a
+ * page may move its start down by up to alignment - 1 bytes. */
+static size_t pages_needed(size_t size, size_t alignment)
+{
+    size_t span = size + (alignment > PAGE ? alignment - 1 : 0);
+    size_t pages = (span + PAGE - 1) / PAGE;
+    return pages ? pages : 1;
+}
+
+void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
+{
+    if (alignment < MIN_ALIGNMENT)
+        alignment = MIN_ALIGNMENT;
+    if (size > area.size || alignment > area.size)
+        return NULL;
+    size_t pages = pages_needed(size, alignment);
+    if (area.pool && pages > POOL_SLOT_PAGES)
+        return NULL;
+
+    pthread_mutex_lock(&area_lock);
+    uint32_t i = slot_take(pages);
+    if (!i) {
+        pthread_mutex_unlock(&area_lock);
+        return NULL;
+    }
+    guarded_slot *s = &area.slots[i];
+    uint8_t *end = slot_data_end(s);
+    uint8_t *start = (uint8_t *)(((uintptr_t)end - size) & ~(alignment - 1));
+    uint8_t *first = (uint8_t *)((uintptr_t)start & ~(PAGE - 1));
+    int saved_errno = errno;
+    if (mprotect(first, (size_t)(end - first), PROT_READ | PROT_WRITE) != 0) {
+        /* Too many mappings, most likely: let the caller fall back. */
+        errno = saved_errno;
+        fifo_push(&area.free_lists[page_class(s->pages)], i);
+        pthread_mutex_unlock(&area_lock);
+        return NULL;
+    }
+    memset(first, SLACK_BYTE, (size_t)(start - first));
+    memset(start + size, SLACK_BYTE, (size_t)(end - start - size));
+    s->state = SLOT_LIVE;
+    s->block = (uintptr_t)start;
+    s->size = size;
+    s->alloc_stack = alloc_stack;
+    s->free_stack = 0;
+    pthread_mutex_unlock(&area_lock);
+    return start;
+}
+
+bool guarded_owns(const void *p)
+{
+    return (uintptr_t)p - (uintptr_t)area.base < area.size;
+}
+
+size_t guarded_size(const void *p)
+{
+    pthread_mutex_lock(&area_lock);
+    const guarded_slot *s = slot_of(p);
+    size_t size = s && s->state == SLOT_LIVE && s->block == (uintptr_t)p ? s->size : 0;
+    pthread_mutex_unlock(&area_lock);
+    return size;
+}
+
+static void describe_block(error_report *r, const guarded_slot *s)
+{
+    r->block = (const void *)s->block;
+    r->block_size = s->size;
+    r->alloc_stack = s->alloc_stack;
+    r->free_stack = s->free_stack;
+}
+
+/* The changed slack byte nearest the block, if any: after it (an
+ * overflow), then before it (an underflow). */
+static bool find_changed_slack(const guarded_slot *s, error_report *r)
+{
+    const uint8_t *start = (const uint8_t *)s->block, *end = slot_data_end(s);
+    for (const uint8_t *b = start + s->size; b < end; b++)
+        if (*b != SLACK_BYTE) {
+            r->kind = ERROR_HEAP_OVERFLOW;
+            r->address = b;
+            return true;
+        }
+    for (const uint8_t *b = start; b > block_page(s); b--)
+        if (b[-1] != SLACK_BYTE) {
+            r->kind = ERROR_HEAP_UNDERFLOW;
+            r->address = b - 1;
+            return true;
+        }
+    return false;
+}
+
+void guarded_free(void *p, stack_id free_stack)
+{
+    error_report r = {.address = p};
+    bool bad = true;
+    int saved_errno = errno; /* free leaves errno alone */
+    pthread_mutex_lock(&area_lock);
+    guarded_slot *s = slot_of(p);
+    if (!s || s->state == SLOT_EMPTY) {
+        r.kind = ERROR_INVALID_FREE;
+    } else if (s->block != (uintptr_t)p) {
+        r.kind = ERROR_INVALID_FREE;
+        describe_block(&r, s);
+    } else if (s->state == SLOT_FREED) {
+        r.kind = ERROR_DOUBLE_FREE;
+        describe_block(&r, s);
+    } else {
+        bad = find_changed_slack(s, &r);
+        r.detail = "found in the bytes beside the block on its pages when it was freed";
+        uint8_t *first = block_page(s);
+        mprotect(first, (size_t)(slot_data_end(s) - first), PROT_NONE);
+        s->state = SLOT_FREED;
+        s->free_stack = free_stack;
+        describe_block(&r, s);
+        quarantine_push((uint32_t)(s - area.slots));
+    }
+    pthread_mutex_unlock(&area_lock);
+    errno = saved_errno;
+    /* Reported outside the lock: reporting may allocate, and allocations
+     * may come here. */
+    if (bad)
+        report_error(&r);
+}
+
+/* ---- faults ------------------------------------------------------------------- */
+
+static uintptr_t distance_to_block(const guarded_slot *s, uintptr_t a)
+{
+    if (a < s->block)
+        return s->block - a;
+    return a >= s->block + s->size ? a - (s->block + s->size) + 1 : 0;
+}
+
+/* The block a fault at `a` concerns: the nearest of those in the slot
+ * holding a and in the slots on either side of it; NULL if none. */
+static const guarded_slot *nearest_block(uintptr_t a)
+{
+    size_t index = (a - (uintptr_t)area.base) / PAGE;
+    uint32_t candidates[3] = {slot_at_page(index), 0, 0};
+    if (candidates[0]) {
+        const guarded_slot *s = &area.slots[candidates[0]];
+        candidates[1] = slot_at_page(s->first_page - 1);
+        candidates[2] = slot_at_page(s->first_page + s->pages + 1);
+    } else if (index >= area.next_page) {
+        candidates[1] = slot_at_page(area.next_page - 1); /* past the last slot */
+    } else {
+        candidates[1] = slot_at_page(index + 1); /* the region's first guard page */
+    }
+    const guarded_slot *nearest = NULL;
+    for (size_t c = 0; c < 3; c++) {
+        const guarded_slot *s = candidates[c] ? &area.slots[candidates[c]] : NULL;
+        if (s && s->state != SLOT_EMPTY &&
+            (!nearest || distance_to_block(s, a) < distance_to_block(nearest, a)))
+            nearest = s;
+    }
+    return nearest;
+}
+
+static const char *fault_access(const void *context)
+{
+#if defined(__x86_64__)
+    /* Bit 1 of the page fault's error code is set for a write. */
+    const ucontext_t *uc = context;
+    return (uc->uc_mcontext.gregs[REG_ERR] & 2) ? "write" : "read";
+#else
+    (void)context;
+    return "read or write";
+#endif
+}
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    if (!guarded_owns(info->si_addr)) {
+        /* Not ours: return to the fault with the handler it had before,
+         * so the program ends as it would have without us. */
+        sigaction(sig, sig == SIGSEGV ? &area.previous_segv : &area.previous_bus, NULL);
+        return;
+    }
+    error_report r = {.kind = ERROR_HEAP_OVERFLOW, .address = info->si_addr,
+                      .access = fault_access(context), .fatal = true,
+                      .detail = "no guarded block is near the address"};
+    char detail[96];
+    pthread_mutex_lock(&area_lock);
+    const guarded_slot *s = nearest_block((uintptr_t)info->si_addr);
+    if (s) {
+        describe_block(&r, s);
+        bool live = s->state == SLOT_LIVE;
+        if (!live)
+            r.kind = ERROR_USE_AFTER_FREE;
+        else if ((uintptr_t)info->si_addr < s->block)
+            r.kind = ERROR_HEAP_UNDERFLOW;
+        snprintf(detail, sizeof detail,
+                 "of the guarded blocks around the address, this %s one is the nearest",
+                 live ? "live" : "freed");
+        r.detail = detail;
+    }
+    pthread_mutex_unlock(&area_lock);
+    report_error(&r);
+}
+
+/* ---- start-up ----------------------------------------------------------------- */
+
+static void *reserve(size_t size, int protection)
+{
+    void *p = mmap(NULL, size, protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool guarded_init(size_t slots)
+{
+    area.pool = slots > 0;
+    size_t region_pages = area.pool ? 1 + slots * (POOL_SLOT_PAGES + 1) : ALL_REGION_SIZE / PAGE;
+    /* Every slot has at least a data page and a guard page. */
+    area.max_slots = area.pool ? slots : region_pages / 2;
+    uint8_t *base = reserve(region_pages * PAGE, PROT_NONE);
+    area.slots = reserve((area.max_slots + 1) * sizeof(guarded_slot), PROT_READ | PROT_WRITE);
+    area.page_slot = reserve(region_pages * sizeof(uint32_t), PROT_READ | PROT_WRITE);
+    if (!base || !area.slots || !area.page_slot) {
+        if (base)
+            munmap(base, region_pages * PAGE);
+        if (area.slots)
+            munmap(area.slots, (area.max_slots + 1) * sizeof(guarded_slot));
+        if (area.page_slot)
+            munmap(area.page_slot, region_pages * sizeof(uint32_t));
+        os_write_stderr("mmkit: cannot reserve address space for guarded blocks\n");
+        return false;
+    }
+    area.next_page = 1; /* after the region's first guard page */
+    int64_t bytes = mmkit_options.quarantine;
+    /* At most half the pool waits, so that frees always free some slots. */
+    area.quarantine_limit = area.pool ? slots / 2
+                                      : bytes >= 0 ? (size_t)bytes : ALL_QUARANTINE_DEFAULT;
+
+    struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_ONSTACK};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &area.previous_segv);
+    sigaction(SIGBUS, &sa, &area.previous_bus);
+    /* Last: guarded_owns reads these without the lock. */
+    area.base = base;
+    area.size = region_pages * PAGE;
+    return true;
+}
