@@ -20,6 +20,7 @@
 
 #include "block_header.h"
 #include "check.h"
+#include "guarded.h"
 #include "internal.h"
 #include "leaks.h"
 #include "quarantine.h"
@@ -42,6 +43,9 @@ static struct {
     bool zero_on_free;
     bool quarantine;
     bool keep_in_place;  /* realloc may keep the block (not in debug) */
+    bool guarded;        /* guarded blocks on: guard=all, or sample mode */
+    bool guard_all;      /* every block guarded, else one in sample_rate */
+    uint64_t sample_rate;
     int leaks;           /* 0, 1 text, 2 JSON */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
@@ -221,11 +225,39 @@ static void ensure_started(void)
         mmkit_init();
 }
 
+/* Sample mode: is this allocation of the thread one to guard?  Each thread
+ * starts at a random point of the period, so threads do not sample in step. */
+static bool sample_due(void)
+{
+    static __thread uint64_t countdown; /* allocations until the next guarded one */
+    if (unlikely(countdown == 0))
+        countdown = 1 + mix64(current_thread_id() ^ os_now_ns() ^ cfg.secret) % cfg.sample_rate;
+    if (likely(countdown > 1)) {
+        countdown--;
+        return false;
+    }
+    countdown = cfg.sample_rate;
+    return true;
+}
+
+static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
+{
+    void *p = guarded_alloc(size, alignment, stack_capture(3));
+    if (p && (zero || cfg.junk))
+        memset(p, zero ? 0 : JUNK_BYTE, size);
+    return p;
+}
+
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     ensure_started();
     if (unlikely(in_internal))
         return internal_alloc(size, alignment, zero);
+    if (cfg.guarded && (cfg.guard_all || sample_due())) {
+        void *p = guarded_alloc_filled(size, alignment, zero);
+        if (p)
+            return p; /* else the pool is full or the block too big: not guarded */
+    }
     if (!cfg.headers)
         return core_alloc(heap, size, alignment, zero);
     return headed_alloc(heap, size, alignment, zero);
@@ -302,6 +334,10 @@ void check_free(void *ptr)
         internal_free(ptr);
         return;
     }
+    if (cfg.guarded && guarded_owns(ptr)) {
+        guarded_free(ptr, stack_capture(2));
+        return;
+    }
     if (!cfg.headers) {
         core_free(ptr);
         return;
@@ -331,6 +367,24 @@ static void *headed_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     return moved;
 }
 
+/* A guarded block always moves: to a guarded block again if one is due. */
+static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
+    size_t old;
+    if (!guarded_size(ptr, &old)) {
+        report_block(ERROR_REALLOC_FREED, ptr, NULL, 0,
+                     "the pointer is not a live block of the guarded area");
+        errno = EINVAL;
+        return NULL;
+    }
+    void *moved = check_alloc(heap, size, 0, false);
+    if (!moved)
+        return NULL;
+    memcpy(moved, ptr, size < old ? size : old);
+    guarded_free(ptr, stack_capture(2));
+    return moved;
+}
+
 void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     ensure_started();
@@ -353,6 +407,8 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (cfg.guarded && guarded_owns(ptr))
+        return guarded_realloc(heap, ptr, size);
     if (!cfg.headers)
         return core_realloc(heap, ptr, size);
     return headed_realloc(heap, ptr, size);
@@ -361,6 +417,9 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 size_t check_usable_size(const void *ptr)
 {
     ensure_started();
+    size_t guarded;
+    if (cfg.guarded && guarded_owns(ptr))
+        return guarded_size(ptr, &guarded) ? guarded : 0;
     if (!ptr || !cfg.headers || is_internal_block(ptr))
         return core_usable_size(ptr);
     found f = find_block(ptr);
@@ -442,12 +501,16 @@ void check_init(void)
         hardening_secret = random_secret();
     size_t quarantine = cfg.headers ? default_quarantine(mode) : 0;
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
+    cfg.guard_all = mmkit_options.guard == 1;
+    cfg.sample_rate = mmkit_options.sample_rate;
+    if (cfg.guard_all || mode == MODE_SAMPLE)
+        cfg.guarded = guarded_init(cfg.guard_all ? 0 : mmkit_options.sample_slots);
     cfg.ready = true;
-    check_active = cfg.headers;
+    check_active = cfg.headers || cfg.guarded;
 
     if (!check_active)
         return;
-    stacks_init(cfg.track ? (unsigned)mmkit_options.stack_depth : 0);
+    stacks_init(cfg.track || cfg.guarded ? (unsigned)mmkit_options.stack_depth : 0);
     pthread_atfork(before_fork, after_fork, after_fork);
     if (cfg.leaks)
         atexit(report_leaks_at_exit);

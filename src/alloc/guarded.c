@@ -248,13 +248,15 @@ bool guarded_owns(const void *p)
     return (uintptr_t)p - (uintptr_t)area.base < area.size;
 }
 
-size_t guarded_size(const void *p)
+bool guarded_size(const void *p, size_t *size)
 {
     pthread_mutex_lock(&area_lock);
     const guarded_slot *s = slot_of(p);
-    size_t size = s && s->state == SLOT_LIVE && s->block == (uintptr_t)p ? s->size : 0;
+    bool live = s && s->state == SLOT_LIVE && s->block == (uintptr_t)p;
+    if (live)
+        *size = s->size;
     pthread_mutex_unlock(&area_lock);
-    return size;
+    return live;
 }
 
 static void describe_block(error_report *r, const guarded_slot *s)

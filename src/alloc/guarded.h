@@ -37,7 +37,7 @@ bool guarded_owns(const void *p) GUARDED_HIDDEN;
  * the pattern around the block. */
 void guarded_free(void *p, stack_id free_stack) GUARDED_HIDDEN;
 
-/* The size the block was allocated with; 0 if p is not a live block. */
-size_t guarded_size(const void *p) GUARDED_HIDDEN;
+/* Is p a live block?  Then *size is the size it was allocated with. */
+bool guarded_size(const void *p, size_t *size) GUARDED_HIDDEN;
 
 #endif /* MMKIT_GUARDED_H */
