@@ -98,6 +98,14 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
     return moved;
 }
 
+void *os_reserve(size_t size)
+{
+    atomic_fetch_add_explicit(&os_stats.mmap_calls, 1, memory_order_relaxed);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 uint64_t os_now_ns(void)
 {
     struct timespec ts;
