@@ -88,6 +88,10 @@ void os_protect(void *addr, size_t size, bool accessible) INTERNAL;
  * mapping aligned to `alignment`; the new address, or NULL (the old mapping
  * is then untouched). */
 void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) INTERNAL;
+/* Address space for the checking modes' own tables: committed page by page
+ * as it is touched, never given back, and not the heap's, so neither counted
+ * as mapped nor failed by fault injection.  NULL on failure. */
+void *os_reserve(size_t size) INTERNAL;
 uint64_t os_now_ns(void) INTERNAL;
 /* Write a message to stderr without allocating. */
 void os_write_stderr(const char *text) INTERNAL;

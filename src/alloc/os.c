@@ -111,6 +111,14 @@ void os_protect(void *addr, size_t size, bool accessible)
     mprotect(addr, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
 }
 
+void *os_reserve(size_t size)
+{
+    atomic_fetch_add_explicit(&os_stats.mmap_calls, 1, memory_order_relaxed);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 uint64_t os_now_ns(void)
 {
     struct timespec ts;

@@ -1,38 +1,385 @@
 /*
- * stack.c - call stacks for reports (see stack.h).  First version: no
- * unwinder yet, so no stack is ever captured.
+ * stack.c - call stacks for reports (see stack.h).
+ *
+ * Capturing runs inside malloc and free, on every call in debug mode, so it
+ * must be cheap and must not allocate.  libunwind's unw_backtrace walks the
+ * stack; the depot keeps each distinct stack once, in address space of its
+ * own, found through a lock-free hash table.  A stack's id tells where its
+ * record lies in the depot.
+ *
+ * Naming frames is slow and allocates, and happens only in reports: libdw
+ * reads the debug info; without it dladdr names exported functions.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elfutils/libdwfl.h>
+#include <inttypes.h>
+#include <libunwind.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "internal.h"
 #include "report.h"
 #include "stack.h"
 
-void stacks_init(unsigned depth)
+#define MAX_DEPTH 64
+/* Frames a caller may drop besides stack_capture's own. */
+#define MAX_SKIP 16
+
+/* ---- the unwinder -------------------------------------------------------- */
+
+static __typeof__(unw_backtrace) *unwind;
+static unsigned depth;
+static char unavailable[256]; /* why there are no stacks, if there are none */
+
+/* Where libmmkit.so is loaded: reports leave out the frames in it.  0 when
+ * the allocator is linked into the program, whose frames cannot be told
+ * apart from the allocator's by module: then only the callers' skip does. */
+static uintptr_t allocator_base;
+
+/* libunwind keeps thread-local data, which the loader allocates with malloc
+ * on a thread's first capture since the library came in through dlopen. */
+static __thread bool unwinder_ready;
+
+static void find_allocator(void)
 {
-    (void)depth;
+    Dl_info self;
+    struct link_map *map;
+    /* The first link map is the program's. */
+    if (dladdr1((void *)stack_capture, &self, (void **)&map, RTLD_DL_LINKMAP) && map->l_prev)
+        allocator_base = (uintptr_t)self.dli_fbase;
 }
 
-stack_id stack_capture(unsigned skip)
+static bool depot_init(void);
+
+void stacks_init(unsigned frames)
 {
-    (void)skip;
-    return 0;
+    depth = frames < MAX_DEPTH ? frames : MAX_DEPTH;
+    if (depth == 0) {
+        snprintf(unavailable, sizeof unavailable, "stacks are off: stack_depth=0");
+        return;
+    }
+    find_allocator();
+    __typeof__(unw_backtrace) *found = NULL;
+    internal_alloc_enter();
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (lib)
+        found = (__typeof__(found))dlsym(lib, "unw_backtrace");
+    if (!found)
+        snprintf(unavailable, sizeof unavailable, "stacks are unavailable: %s", dlerror());
+    internal_alloc_leave();
+    if (found && depot_init())
+        unwind = found;
+}
+
+/* ---- the depot ------------------------------------------------------------- */
+
+/*
+ * Records are appended to one reservation and never freed; an id is a
+ * record's offset in 8-byte units (offset 0 is unused, so no id is 0).  The
+ * table maps a stack's hash to the ids, by linear probing.  Bounds: 256 MiB
+ * of records (about 2 million stacks of 16 frames) and a table kept below
+ * three quarters full; beyond them stacks are not kept.  The table follows
+ * the records, so that reading a record at a bad id stays in mapped memory.
+ */
+#define RECORD_BYTES ((size_t)256 << 20)
+#define TABLE_SLOTS ((uint32_t)1 << 21)
+#define TABLE_MAX (TABLE_SLOTS / 4 * 3)
+
+typedef struct record {
+    uint32_t hash;
+    uint32_t count;
+    uintptr_t pcs[];
+} record;
+
+static struct {
+    uint8_t *records;
+    _Atomic uint32_t *table;
+    _Atomic size_t used;     /* bytes of records handed out */
+    _Atomic uint32_t stored; /* records handed out */
+    _Atomic bool full;
+} depot;
+
+static bool depot_init(void)
+{
+    uint8_t *space = os_reserve(RECORD_BYTES + TABLE_SLOTS * sizeof *depot.table);
+    if (!space) {
+        snprintf(unavailable, sizeof unavailable, "stacks are unavailable: no address space");
+        return false;
+    }
+    depot.records = space;
+    depot.table = (_Atomic uint32_t *)(space + RECORD_BYTES);
+    depot.used = sizeof(uint64_t);
+    return true;
+}
+
+static uint32_t hash_frames(void *const *pcs, uint32_t n)
+{
+    uint64_t h = n;
+    for (uint32_t i = 0; i < n; i++) {
+        h = (h ^ (uintptr_t)pcs[i]) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 32;
+    }
+    return (uint32_t)h;
+}
+
+static record *record_of(stack_id id)
+{
+    return (record *)(depot.records + (size_t)id * sizeof(uint64_t));
+}
+
+static bool record_holds(const record *r, uint32_t hash, void *const *pcs, uint32_t n)
+{
+    if (r->hash != hash || r->count != n)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (r->pcs[i] != (uintptr_t)pcs[i])
+            return false;
+    return true;
+}
+
+/* A new record holding the stack; 0 if the depot is full. */
+static stack_id record_new(uint32_t hash, void *const *pcs, uint32_t n)
+{
+    if (atomic_load_explicit(&depot.full, memory_order_relaxed))
+        return 0;
+    size_t size = sizeof(record) + n * sizeof(uintptr_t);
+    size_t at = atomic_fetch_add_explicit(&depot.used, size, memory_order_relaxed);
+    if (at + size > RECORD_BYTES ||
+        atomic_fetch_add_explicit(&depot.stored, 1, memory_order_relaxed) >= TABLE_MAX) {
+        atomic_store_explicit(&depot.full, true, memory_order_relaxed);
+        return 0;
+    }
+    stack_id id = (stack_id)(at / sizeof(uint64_t));
+    record *r = record_of(id);
+    r->hash = hash;
+    r->count = n;
+    for (uint32_t i = 0; i < n; i++)
+        r->pcs[i] = (uintptr_t)pcs[i];
+    return id;
+}
+
+static stack_id depot_put(void *const *pcs, uint32_t n)
+{
+    uint32_t hash = hash_frames(pcs, n);
+    stack_id fresh = 0;
+    for (uint32_t i = hash;; i++) {
+        _Atomic uint32_t *slot = &depot.table[i & (TABLE_SLOTS - 1)];
+        stack_id id = atomic_load_explicit(slot, memory_order_acquire);
+        if (id == 0) {
+            /* Write the record first, then publish it by its id.  If
+             * another thread takes the slot first, our record is lost:
+             * that happens only in a race, and records are small. */
+            if (!fresh && !(fresh = record_new(hash, pcs, n)))
+                return 0;
+            if (atomic_compare_exchange_strong_explicit(slot, &id, fresh, memory_order_release,
+                                                        memory_order_acquire))
+                return fresh;
+        }
+        if (record_holds(record_of(id), hash, pcs, n))
+            return id;
+    }
+}
+
+__attribute__((noinline)) stack_id stack_capture(unsigned skip)
+{
+    if (!unwind)
+        return 0;
+    /* The first frame is this function's. */
+    void *pcs[1 + MAX_SKIP + MAX_DEPTH];
+    unsigned drop = 1 + skip;
+    unsigned want = drop + depth < sizeof pcs / sizeof *pcs ? drop + depth : sizeof pcs / sizeof *pcs;
+    int n;
+    if (likely(unwinder_ready)) {
+        n = unwind(pcs, (int)want);
+    } else {
+        internal_alloc_enter();
+        n = unwind(pcs, (int)want);
+        internal_alloc_leave();
+        unwinder_ready = true;
+    }
+    if (n <= (int)drop)
+        return 0;
+    return depot_put(pcs + drop, (uint32_t)n - drop);
 }
 
 size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
 {
-    (void)id;
-    (void)pcs;
-    (void)max;
-    return 0;
+    /* Ids come from block headers a buggy program may overwrite. */
+    size_t used = atomic_load_explicit(&depot.used, memory_order_relaxed);
+    if (id == 0 || !depot.records || (size_t)id * sizeof(uint64_t) >= used ||
+        (size_t)id * sizeof(uint64_t) >= RECORD_BYTES)
+        return 0;
+    const record *r = record_of(id);
+    size_t n = r->count < max ? r->count : max;
+    memcpy(pcs, r->pcs, n * sizeof *pcs);
+    return n;
+}
+
+/* ---- the symbolizer ------------------------------------------------------ */
+
+/* libdw, loaded on first use.  Every call into it runs between
+ * internal_alloc_enter and leave: it allocates, and the lock that enter
+ * takes also keeps the one Dwfl, which is not thread-safe, to one thread. */
+#define LIBDW_FUNCTIONS(F)                                                                       \
+    F(dwfl_begin) F(dwfl_report_begin) F(dwfl_linux_proc_report) F(dwfl_report_end)             \
+    F(dwfl_linux_proc_find_elf) F(dwfl_standard_find_debuginfo) F(dwfl_addrmodule)               \
+    F(dwfl_module_addrname) F(dwfl_module_getsrc) F(dwfl_dwarf_line) F(dwfl_module_nextcu)        \
+    F(dwarf_haspc) F(dwarf_getsrc_die) F(dwarf_linesrc) F(dwarf_lineno)
+
+#define FIELD(name) __typeof__(name) *name;
+static struct {
+    LIBDW_FUNCTIONS(FIELD)
+    bool tried;
+    Dwfl *dwfl;
+    Dwfl_Callbacks callbacks;
+} dw;
+
+/* Report the process's modules, again when one may have been loaded since. */
+static bool report_modules(void)
+{
+    dw.dwfl_report_begin(dw.dwfl);
+    return dw.dwfl_linux_proc_report(dw.dwfl, getpid()) == 0 &&
+           dw.dwfl_report_end(dw.dwfl, NULL, NULL) == 0;
+}
+
+#define LOAD(name) ok = ok && (dw.name = (__typeof__(dw.name))dlsym(lib, #name)) != NULL;
+
+static Dwfl *symbolizer(void)
+{
+    if (dw.tried)
+        return dw.dwfl;
+    dw.tried = true;
+    void *lib = dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+    bool ok = lib != NULL;
+    LIBDW_FUNCTIONS(LOAD)
+    if (!ok)
+        return NULL;
+    dw.callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+    dw.callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+    /* A failed report leaves lookups to miss, and each miss reports again. */
+    dw.dwfl = dw.dwfl_begin(&dw.callbacks);
+    if (dw.dwfl)
+        report_modules();
+    return dw.dwfl;
+}
+
+static void copy(char *to, size_t size, const char *from)
+{
+    snprintf(to, size, "%s", from);
+}
+
+/* The line-table row of `at`.  libdw finds an address's compilation unit
+ * through .debug_aranges, which clang leaves out by default; without it,
+ * look through the units one by one. */
+static Dwarf_Line *line_at(Dwfl_Module *module, uintptr_t at)
+{
+    Dwarf_Addr bias;
+    Dwfl_Line *line = dw.dwfl_module_getsrc(module, at);
+    if (line)
+        return dw.dwfl_dwarf_line(line, &bias);
+    Dwarf_Die *unit = NULL;
+    while ((unit = dw.dwfl_module_nextcu(module, unit, &bias)))
+        if (dw.dwarf_haspc(unit, at - bias) > 0)
+            return dw.dwarf_getsrc_die(unit, at - bias);
+    return NULL;
+}
+
+/* Function, file and line from the debug info, when there is some. */
+static bool symbolize_with_libdw(uintptr_t at, symbol *out)
+{
+    Dwfl *dwfl = symbolizer();
+    if (!dwfl)
+        return false;
+    Dwfl_Module *module = dw.dwfl_addrmodule(dwfl, at);
+    if (!module && report_modules())
+        module = dw.dwfl_addrmodule(dwfl, at);
+    if (!module)
+        return false;
+    const char *name = dw.dwfl_module_addrname(module, at);
+    if (name) {
+        /* Symbol tables name versioned functions "name@@VERSION". */
+        snprintf(out->function, sizeof out->function, "%.*s", (int)strcspn(name, "@"), name);
+    }
+    Dwarf_Line *line = line_at(module, at);
+    const char *file = line ? dw.dwarf_linesrc(line, NULL, NULL) : NULL;
+    int number;
+    if (file && dw.dwarf_lineno(line, &number) == 0) {
+        copy(out->file, sizeof out->file, file);
+        out->line = number > 0 ? (unsigned)number : 0;
+    }
+    return name || file;
 }
 
 bool stack_symbolize(uintptr_t pc, symbol *out)
 {
-    (void)pc;
-    (void)out;
-    return false;
+    memset(out, 0, sizeof *out);
+    /* A return address points after its call; the call is one byte back. */
+    uintptr_t at = pc - 1;
+    Dl_info info;
+    bool known = dladdr((void *)at, &info) && info.dli_fname;
+    if (known) {
+        copy(out->module, sizeof out->module, info.dli_fname);
+        out->module_offset = pc - (uintptr_t)info.dli_fbase;
+        if (info.dli_sname)
+            copy(out->function, sizeof out->function, info.dli_sname);
+    }
+    internal_alloc_enter();
+    known |= symbolize_with_libdw(at, out);
+    internal_alloc_leave();
+    return known;
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static bool in_allocator(uintptr_t pc)
+{
+    Dl_info info;
+    return allocator_base && dladdr((void *)(pc - 1), &info) &&
+           (uintptr_t)info.dli_fbase == allocator_base;
+}
+
+static void print_frame(size_t number, uintptr_t pc)
+{
+    symbol s;
+    stack_symbolize(pc, &s);
+    const char *slash = strrchr(s.module, '/');
+    const char *module = slash ? slash + 1 : s.module;
+    if (s.function[0] && s.file[0]) {
+        slash = strrchr(s.file, '/');
+        report_printf("    #%zu 0x%" PRIxPTR " in %s at %s:%u\n", number, pc, s.function,
+                      slash ? slash + 1 : s.file, s.line);
+    } else if (s.function[0]) {
+        report_printf("    #%zu 0x%" PRIxPTR " in %s (%s+0x%" PRIxPTR ")\n", number, pc,
+                      s.function, module, s.module_offset);
+    } else {
+        report_printf("    #%zu 0x%" PRIxPTR " (%s+0x%" PRIxPTR ")\n", number, pc, module,
+                      s.module_offset);
+    }
 }
 
 void stack_print(stack_id id)
 {
-    (void)id;
-    report_printf("    (no stack)\n");
+    uintptr_t pcs[MAX_DEPTH];
+    size_t n = stack_frames(id, pcs, MAX_DEPTH);
+    if (n == 0) {
+        if (unavailable[0])
+            report_printf("    (%s)\n", unavailable);
+        else if (atomic_load_explicit(&depot.full, memory_order_relaxed))
+            report_printf("    (no stack: the stack depot is full)\n");
+        else
+            report_printf("    (no stack)\n");
+        return;
+    }
+    /* Start at the program's call into the allocator. */
+    size_t first = 0;
+    while (first < n && in_allocator(pcs[first]))
+        first++;
+    if (first == n)
+        first = 0;
+    for (size_t i = first; i < n; i++)
+        print_frame(i - first, pcs[i]);
 }
