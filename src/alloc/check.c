@@ -206,7 +206,7 @@ static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment
     s->seal = seal_for(user, SEAL_LIVE);
     if (cfg.track) {
         track_header *t = track_of(user);
-        t->alloc_stack = stack_capture(2);
+        t->alloc_stack = stack_capture(0);
         t->free_stack = 0;
         live_insert(t);
     }
@@ -242,7 +242,7 @@ static bool sample_due(void)
 
 static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
 {
-    void *p = guarded_alloc(size, alignment, stack_capture(3));
+    void *p = guarded_alloc(size, alignment, stack_capture(0));
     if (p && (zero || cfg.junk))
         memset(p, zero ? 0 : JUNK_BYTE, size);
     return p;
@@ -313,7 +313,7 @@ static void headed_free(void *ptr)
     if (cfg.track) {
         track_header *t = track_of(ptr);
         live_remove(t);
-        t->free_stack = stack_capture(2);
+        t->free_stack = stack_capture(0);
     }
     if (cfg.junk)
         memset(ptr, POISON_BYTE, f.size);
@@ -335,7 +335,7 @@ void check_free(void *ptr)
         return;
     }
     if (cfg.guarded && guarded_owns(ptr)) {
-        guarded_free(ptr, stack_capture(2));
+        guarded_free(ptr, stack_capture(0));
         return;
     }
     if (!cfg.headers) {
@@ -381,7 +381,7 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     if (!moved)
         return NULL;
     memcpy(moved, ptr, size < old ? size : old);
-    guarded_free(ptr, stack_capture(2));
+    guarded_free(ptr, stack_capture(0));
     return moved;
 }
 
@@ -510,7 +510,9 @@ void check_init(void)
 
     if (!check_active)
         return;
-    stacks_init(cfg.track || cfg.guarded ? (unsigned)mmkit_options.stack_depth : 0);
+    /* Reports show where the error happened in every mode; the debug mode
+     * also keeps where each block was allocated and freed. */
+    stacks_init((unsigned)mmkit_options.stack_depth);
     pthread_atfork(before_fork, after_fork, after_fork);
     if (cfg.leaks)
         atexit(report_leaks_at_exit);

@@ -93,7 +93,7 @@ void report_error(const error_report *r)
         os_write_stderr("mmkit: error: a memory error while reporting one\n");
         abort();
     }
-    stack_id here = stack_capture(1);
+    stack_id here = stack_capture(0);
     pthread_mutex_lock(&report_lock);
     atomic_store(&reporting_thread, self);
     atomic_fetch_add_explicit(&reports, 1, memory_order_relaxed);
