@@ -41,10 +41,12 @@ def machine():
             ("python3", platform.python_version())]
 
 
-def write(docs_dir, summary, allocators, rounds, command, load):
+def write(docs_dir, summary, allocators, rounds, command, load, modes_tables=(),
+          checking=()):
     """load: the machine's load averages when the run started and when it
     ended; other work on the machine shows in the times, so the report says
-    how busy it was."""
+    how busy it was.  modes_tables: the checking-modes section's tables, of
+    the configurations in checking."""
     docs = Path(docs_dir)
     docs.mkdir(parents=True, exist_ok=True)
     names = [a.name for a in allocators]
@@ -83,12 +85,34 @@ def write(docs_dir, summary, allocators, rounds, command, load):
     lines += ["| %s | %d | %s |" % (w.name, w.threads, w.summary) for w in summary.workloads]
     lines += ["", "## Results", "", "![time](bench-time.svg)", "", "![rss](bench-rss.svg)", ""]
     lines += [t.markdown() for t in report.all_tables(summary, rounds)]
+    if modes_tables:
+        lines += ["## Checking modes", "",
+                  "What finding memory bugs costs: mmkit's checking modes "
+                  "([CHECKING.md](CHECKING.md)), glibc's own checks and valgrind's memcheck, "
+                  "each relative to mmkit in its default fast mode.  The checking "
+                  "configurations ran in the same interleaved rounds as the table above, each "
+                  "next to a run of fast mode on the same work.", "",
+                  "| configuration | how it runs |", "| --- | --- |"]
+        lines += ["| %s | `%s` |" % (a.name, _how(a)) for a in checking]
+        lines += [""]
+        lines += [t.markdown() for t in modes_tables]
     lines += ["## Running parts of it", "",
               "`python3 bench/run.py --help` lists the options.  The useful ones:", "",
               "- `--only churn_small,sqlite3` and `--allocators mimalloc,mmkit` narrow the run "
               "(such a run prints its tables but leaves this page alone);",
               "- `--quick` runs one round at a fifth of the work, as a smoke test;",
               "- `--json FILE` keeps every single run;",
+              "- `--modes` runs only the checking-modes section, `--no-modes` leaves it out "
+              "and `--no-valgrind` leaves valgrind out of it;",
               "- `--callgrind WORKLOAD` counts the instructions one workload executes under "
               "each allocator, which varies far less than time on a busy machine.", ""]
     (docs / "BENCHMARKS.md").write_text("\n".join(lines))
+
+
+def _how(allocator):
+    """How a checking configuration runs, as a shell prefix."""
+    words = ["%s=%s" % pair for pair in allocator.env]
+    if allocator.library:
+        words.append("LD_PRELOAD=" + os.path.basename(allocator.library))
+    words += allocator.wrapper
+    return " ".join(words) if words else "glibc"

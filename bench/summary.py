@@ -76,9 +76,11 @@ class Target:
 
 
 class Summary:
-    """cells[workload][allocator] for the workloads and allocators run."""
+    """cells[workload][allocator] for the workloads and allocators run.
+    The right check of a workload is the one reference_allocator printed
+    (glibc's unless told otherwise), else the most common one."""
 
-    def __init__(self, runs, workloads, allocators):
+    def __init__(self, runs, workloads, allocators, reference_allocator=SYSTEM):
         self.workloads = workloads
         self.allocators = allocators
         self.names = [a.name for a in allocators]
@@ -87,15 +89,16 @@ class Summary:
         self.references = {}
         for workload in workloads:
             mine = [r for r in runs if r["workload"] == workload.name]
-            self.references[workload.name] = self._reference_check(mine)
+            self.references[workload.name] = self._reference_check(mine, reference_allocator)
             for run in mine:
                 self._add(workload.name, run)
 
     @staticmethod
-    def _reference_check(runs):
+    def _reference_check(runs, reference_allocator):
         checks = Counter(r["check"] for r in runs if r["check"] and not r["error"])
         system = Counter(r["check"] for r in runs
-                         if r["check"] and not r["error"] and r["allocator"] == SYSTEM)
+                         if r["check"] and not r["error"]
+                         and r["allocator"] == reference_allocator)
         common = (system or checks).most_common(1)
         return common[0][0] if common else None
 

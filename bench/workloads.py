@@ -122,19 +122,22 @@ class Inputs:
                     str(BENCH_DIR / "python_objects.py"), "%g" % self.scale], None
         raise ValueError(workload.name)
 
-    def reproduce(self, workload, library):
-        """A shell command that reruns the workload by hand, from the
-        source tree."""
+    def reproduce(self, workload, allocator):
+        """A shell command that reruns the workload by hand under allocator,
+        from the source tree."""
         argv, stdin = self.command(workload)
         argv = ["python3" if a == sys.executable else relative(a) for a in argv]
+        argv = list(allocator.wrapper) + argv
         if stdin is not None:
             argv = ["python3", relative(str(BENCH_DIR / "sqlite_script.py")),
                     "%g" % self.scale, "|", *argv]
             preload_at = argv.index("|") + 1
         else:
             preload_at = 0
-        if library:
-            argv.insert(preload_at, "LD_PRELOAD=" + relative(library))
+        settings = ["%s=%s" % pair for pair in allocator.env]
+        if allocator.library:
+            settings.append("LD_PRELOAD=" + relative(allocator.library))
+        argv[preload_at:preload_at] = settings
         return " ".join(argv)
 
 
