@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Each checking mode catches the memory bugs its design promises, and only
+those: memory_bugs runs every bug on libmmkit (LD_PRELOAD) in every mode.
+
+A caught bug ends the program by abort() after one report whose first line
+is `==PID== mmkit: error: WORDS of 0xADDR` (`WORDS (read|write) at 0xADDR`
+for a fault) and whose last is `SUMMARY: mmkit: WORDS 0xADDR`; with
+abort_on_error=0 the same report comes once and the program runs on (not
+after a fault: a faulting access cannot go on).  A bug not caught leaves the
+program to print "survived" and exit 0 with no error reported.  The correct
+program prints no "mmkit:" line in any mode.
+
+Prints the table of what each mode caught, as markdown, and fails listing
+every cell that differs from EXPECT.
+Usage: check_detections.py MEMORY_BUGS LIBMMKIT"""
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+DRIVER, LIBMMKIT = sys.argv[1], sys.argv[2]
+
+# Column name -> MMKIT_OPTIONS.
+MODES = {
+    "fast": "mode=fast",
+    "hardened": "mode=hardened",
+    "debug": "mode=debug",
+    "debug+guard=all": "mode=debug,guard=all",
+    "sample": "mode=sample,sample_rate=1",
+}
+
+# The report's words per mode, in the order of MODES; None: not caught.
+# "WORDS (read)" / "WORDS (write)": caught at once, by a fault.
+#
+# fast      checks nothing.
+# hardened  a sealed header before each block: every double and invalid
+#           free, a write just before a block (it breaks the seal), a
+#           realloc of a freed block; nothing about the block's bytes.
+# debug     also canaries after each block, poison in freed ones checked
+#           when they leave the quarantine: overflows and writes after free
+#           show on free; a read after free only reads the poison.
+# guard=all every block on pages of its own, a guard page after it: an
+#           access to a freed block faults.  Small blocks end 16-byte
+#           aligned, so the byte just past a 24-byte block is on its page
+#           (checked on free), not on the guard page.
+# sample    sample_rate=1: every block up to 64 KiB (the pool's slots) is
+#           guarded as with guard=all, while slots last; no headers, so
+#           larger blocks and pointers outside the pool are not checked.
+#           The pool keeps half its slots in quarantine: a slot freed
+#           before many other frees serves another block, and the late
+#           second free is then a free of no block it knows.
+DF, IF = "double free", "invalid free"
+EXPECT = {
+    #                        fast  hardened  debug  debug+guard=all  sample
+    "double_free_small":      (None, DF, DF, DF, DF),
+    "double_free_medium":     (None, DF, DF, DF, DF),
+    "double_free_large":      (None, DF, DF, DF, None),
+    "double_free_huge":       (None, DF, DF, DF, None),
+    "double_free_late":       (None, DF, DF, DF, IF),
+    "invalid_free_stack":     (None, IF, IF, IF, None),
+    "invalid_free_global":    (None, IF, IF, IF, None),
+    "invalid_free_wild":      (None, IF, IF, IF, None),
+    "invalid_free_forged":    (None, IF, IF, IF, IF),
+    "invalid_free_middle":    (None, IF, IF, IF, IF),
+    "invalid_free_unaligned": (None, IF, IF, IF, IF),
+    "overflow_1":             (None, None, "heap overflow", "heap overflow", "heap overflow"),
+    "underflow_1":            (None, "heap underflow", "heap underflow", "heap underflow",
+                               "heap underflow"),
+    "write_after_free":       (None, None, "write after free", "use after free (write)",
+                               "use after free (write)"),
+    "read_after_free":        (None, None, None, "use after free (read)",
+                               "use after free (read)"),
+    "realloc_freed":          (None, "realloc of freed block", "realloc of freed block",
+                               "realloc of freed block", "realloc of freed block"),
+    "uninit_read":            (None, None, None, None, None),
+}
+
+# Lines the program must print in a mode, beyond "survived".
+EXPECT_STDOUT = {
+    ("uninit_read", "debug"): "junk",
+    ("uninit_read", "debug+guard=all"): "junk",
+    ("read_after_free", "debug"): "read 0xdfdfdfdfdfdfdfdf",
+}
+
+FAULT = re.compile(r"(.*) \((read|write)\)")
+ADDRESS = r"(0x[0-9a-f]+)"
+failures = []
+
+
+def run(bug, options):
+    env = {k: v for k, v in os.environ.items() if k != "MMKIT_OPTIONS"}
+    env["LD_PRELOAD"] = LIBMMKIT
+    env["MMKIT_OPTIONS"] = options
+    return subprocess.run([DRIVER, bug], capture_output=True, text=True, env=env, timeout=80)
+
+
+def describe(r):
+    return (f"\n    exit {r.returncode}\n    stdout: {r.stdout[-300:]!r}"
+            f"\n    stderr: {r.stderr[:1500]!r}")
+
+
+def header_pattern(words):
+    """The first line of a report of `words`."""
+    fault = FAULT.fullmatch(words)
+    if fault:
+        what = rf"{re.escape(fault[1])} \({fault[2]}\) at"
+    else:
+        what = rf"{re.escape(words)} of"
+    return re.compile(rf"==\d+== mmkit: error: {what} {ADDRESS}")
+
+
+def reported(r):
+    """The words of the first report in r's stderr, or None."""
+    for line in r.stderr.splitlines():
+        m = re.match(r"==\d+== mmkit: error: (.*?)(?: of| \((read|write)\) at) 0x", line)
+        if m:
+            return f"{m[1]} ({m[2]})" if m[2] else m[1]
+    return None
+
+
+def report_problems(r, words):
+    """What is wrong with the one report of `words` in r's stderr."""
+    lines = r.stderr.splitlines()
+    headers = [l for l in lines if "mmkit: error" in l]
+    if len(headers) != 1:
+        return [f"{len(headers)} error reports, not 1"]
+    m = header_pattern(words).fullmatch(headers[0])
+    if not m:
+        return [f"first report line {headers[0]!r} is not a report of {words!r}"]
+    plain = FAULT.fullmatch(words)[1] if FAULT.fullmatch(words) else words
+    summary = f"SUMMARY: mmkit: {plain} {m[1]}"
+    return [] if summary in lines else [f"no line {summary!r}"]
+
+
+def measure(bug, mode):
+    """Run one cell: (what was reported, or None), checking it against EXPECT."""
+    options = MODES[mode]
+    words = EXPECT[bug][list(MODES).index(mode)]
+    r = run(bug, options)
+    found = reported(r)
+    problems = []
+    if words is None:
+        if r.returncode != 0:
+            problems.append(f"exit {r.returncode}, not 0")
+        if "survived" not in r.stdout.splitlines():
+            problems.append("no 'survived'")
+        if "mmkit: error" in r.stderr:
+            problems.append("an error was reported")
+    else:
+        if r.returncode != -6:
+            problems.append(f"exit {r.returncode}, not SIGABRT")
+        if "survived" in r.stdout:
+            problems.append("'survived' printed")
+        problems += report_problems(r, words)
+    want = EXPECT_STDOUT.get((bug, mode))
+    if want is not None and want not in r.stdout.splitlines():
+        problems.append(f"stdout lacks {want!r}")
+    if problems:
+        failures.append(f"{bug} [{options}]: expected {words or 'nothing caught'}: "
+                        + "; ".join(problems) + describe(r))
+
+    # With abort_on_error=0 an error that is not a fault lets the program go on.
+    if words is not None and not FAULT.fullmatch(words):
+        r = run(bug, options + ",abort_on_error=0")
+        problems = []
+        if r.returncode != 0:
+            problems.append(f"exit {r.returncode}, not 0")
+        if "survived" not in r.stdout.splitlines():
+            problems.append("no 'survived'")
+        problems += report_problems(r, words)
+        if problems:
+            failures.append(f"{bug} [{options},abort_on_error=0]: expected {words}: "
+                            + "; ".join(problems) + describe(r))
+    return found
+
+
+def check_correct_program(mode):
+    r = run("ok", MODES[mode])
+    noise = [l for l in r.stderr.splitlines() if "mmkit:" in l]
+    if r.returncode != 0 or "survived" not in r.stdout.splitlines() or noise:
+        failures.append(f"ok [{MODES[mode]}]: a correct program must run clean" + describe(r))
+
+
+cells = [(bug, mode) for bug in EXPECT for mode in MODES]
+with ThreadPoolExecutor(max_workers=4) as pool:
+    measured = dict(zip(cells, pool.map(lambda c: measure(*c), cells)))
+    list(pool.map(check_correct_program, MODES))
+
+print("| bug | " + " | ".join(MODES) + " |")
+print("|---|" + "---|" * len(MODES))
+for bug in EXPECT:
+    row = []
+    for i, mode in enumerate(MODES):
+        got, want = measured[(bug, mode)], EXPECT[bug][i]
+        cell = got or "—"
+        if got != want:
+            cell += f" ✗ (expected {want or '—'})"
+        row.append(cell)
+    print(f"| {bug} | " + " | ".join(row) + " |")
+
+if failures:
+    sys.exit(f"\n{len(failures)} failure(s):\n" + "\n".join(f"- {f}" for f in failures))
+print("\nevery mode catches what it should")

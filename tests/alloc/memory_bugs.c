@@ -1,0 +1,326 @@
+/*
+ * memory_bugs.c - one classic memory bug per run, for the checking modes to
+ * catch: `memory_bugs BUG` does exactly that one bug, then prints
+ * "survived" and exits 0 (when nothing stopped it).  `memory_bugs ok` is a
+ * correct program; `leak` and `leak_chain` lose blocks for the leak report.
+ *
+ * Linked against the C library as any program is; run on libmmkit with
+ * LD_PRELOAD.  Built with -O0 so that every bad access really happens, and
+ * every pointer goes through launder() so the compiler neither warns about
+ * the bug nor reasons it away.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KiB ((size_t)1024)
+#define MiB (KiB * 1024)
+
+/* The compiler cannot see where the result points. */
+static void *launder(void *p)
+{
+    void *volatile v = p;
+    return v;
+}
+
+/* free() out of the compiler's sight: the pointer may be used after. */
+static void release(void *p)
+{
+    free(launder(p));
+}
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "memory_bugs: %s\n", what);
+    exit(2);
+}
+
+static void *must_malloc(size_t size)
+{
+    void *p = malloc(size);
+    if (!p)
+        fail("malloc failed");
+    memset(p, 0x11, size);
+    return launder(p);
+}
+
+/* Allocate and free blocks of `count` sizes taken in turn from `sizes`. */
+static void churn(const size_t *sizes, size_t n_sizes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(must_malloc(sizes[i % n_sizes]));
+}
+
+/* ---- double frees ------------------------------------------------------------ */
+
+static void double_free(size_t size)
+{
+    void *p = must_malloc(size);
+    release(p);
+    free(p);
+}
+
+static void double_free_small(void) { double_free(24); }
+static void double_free_medium(void) { double_free(20 * KiB); }
+static void double_free_large(void) { double_free(300 * KiB); }
+static void double_free_huge(void) { double_free(3 * MiB); }
+
+/* The second free comes after many other blocks came and went: sizes of
+ * other classes, all above a page, so neither the allocator's size class
+ * nor a guarded page class of the first block serves them.  A neighbour of
+ * the block stays live meanwhile, as in any program, so the block's page
+ * stays in use. */
+static void double_free_late(void)
+{
+    static const size_t others[] = {5000, 9000, 13000, 20000, 33000, 47000, 60000};
+    void *neighbour = must_malloc(24);
+    void *p = must_malloc(24);
+    release(p);
+    churn(others, sizeof others / sizeof others[0], 10000);
+    free(p);
+    free(neighbour);
+}
+
+/* ---- invalid frees ----------------------------------------------------------- */
+
+static long global_object[8];
+
+static void invalid_free_stack(void)
+{
+    long local[8] = {0};
+    free(launder(local));
+}
+
+static void invalid_free_global(void)
+{
+    free(launder(global_object));
+}
+
+static void invalid_free_wild(void)
+{
+    free(launder((void *)(uintptr_t)0x12345670));
+}
+
+/* A heap pointer, 16-byte aligned like every block, that malloc never
+ * returned: three pages into a 48 KiB block. */
+static void invalid_free_forged(void)
+{
+    char *p = calloc(1, 48 * KiB);
+    if (!p)
+        fail("calloc failed");
+    free(launder(p + 3 * 4096));
+}
+
+static void invalid_free_middle(void)
+{
+    char *p = must_malloc(64);
+    free(launder(p + 16));
+}
+
+static void invalid_free_unaligned(void)
+{
+    char *p = must_malloc(64);
+    free(launder(p + 1));
+}
+
+/* ---- out of bounds ----------------------------------------------------------- */
+
+static void overflow_1(void)
+{
+    char *p = must_malloc(24);
+    p[24] = 'x';
+    free(p);
+}
+
+static void underflow_1(void)
+{
+    char *p = must_malloc(24);
+    p[-1] = 'x';
+    free(p);
+}
+
+/* ---- freed blocks ------------------------------------------------------------ */
+
+/* More than the debug mode's quarantine (16 MiB) of frees after the bad
+ * write, so the block leaves it and its poison is checked. */
+static void write_after_free(void)
+{
+    static const size_t big[] = {512 * KiB};
+    uint64_t *p = must_malloc(64);
+    release(p);
+    p[3] = 42;
+    churn(big, 1, 64);
+}
+
+static void read_after_free(void)
+{
+    uint64_t *p = must_malloc(64);
+    p[3] = 42;
+    release(p);
+    printf("read 0x%016llx\n", (unsigned long long)p[3]);
+}
+
+static void realloc_freed(void)
+{
+    void *p = must_malloc(64);
+    release(p);
+    void *q = realloc(p, 100);
+    printf("realloc returned %s\n", q ? "a block" : "NULL");
+}
+
+/* Not an error: says whether fresh blocks hold the debug mode's junk. */
+static void uninit_read(void)
+{
+    unsigned char *p = launder(malloc(64));
+    if (!p)
+        fail("malloc failed");
+    printf("%s\n", p[5] == 0xbe ? "junk" : "no junk");
+    free(p);
+}
+
+/* ---- leaks --------------------------------------------------------------------- */
+
+/* The stack below the caller's frame, where the lost pointers were, is
+ * overwritten: only the program's live data may point at blocks. */
+static __attribute__((noinline)) void scrub_stack(void)
+{
+    volatile char area[64 * 1024];
+    memset((char *)area, 0, sizeof area);
+}
+
+static __attribute__((noinline)) void lose_blocks(void)
+{
+    for (int i = 0; i < 3; i++)
+        must_malloc(100);
+    must_malloc(24);
+}
+
+/* 324 bytes in 4 blocks: three of 100 bytes from one place, one of 24
+ * from another. */
+static void leak(void)
+{
+    lose_blocks();
+    scrub_stack();
+}
+
+/* A lost block of 48 bytes pointing to another of 32 bytes: the first is a
+ * direct leak, the second an indirect one. */
+static __attribute__((noinline)) void lose_chain(void)
+{
+    void **head = must_malloc(48);
+    head[0] = must_malloc(32);
+}
+
+static void leak_chain(void)
+{
+    lose_chain();
+    scrub_stack();
+}
+
+/* ---- a correct program ----------------------------------------------------------- */
+
+#define HANDED_OVER 256
+
+static void *free_all(void *arg)
+{
+    void **blocks = arg;
+    for (size_t i = 0; i < HANDED_OVER; i++)
+        free(blocks[i]);
+    return NULL;
+}
+
+static void check_block(void *p, size_t size, size_t alignment)
+{
+    if (!p)
+        fail("an allocation failed");
+    if ((uintptr_t)p % alignment)
+        fail("a block is misaligned");
+    memset(p, 0x5a, size);
+}
+
+static void ok(void)
+{
+    static const size_t sizes[] = {1, 8, 16, 24, 40, 100, 256, 1000, 4096, 5000, 20 * KiB,
+                                   100 * KiB, 300 * KiB, 1 * MiB, 3 * MiB};
+    enum { N = sizeof sizes / sizeof sizes[0] };
+    void *blocks[N];
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = malloc(sizes[i]);
+        check_block(blocks[i], sizes[i], 16);
+    }
+    for (size_t i = 0; i < N; i++) {
+        size_t grown = sizes[i] * 2 + 1;
+        blocks[i] = realloc(blocks[i], grown);
+        check_block(blocks[i], grown, 16);
+        blocks[i] = realloc(blocks[i], sizes[i] / 2 + 1);
+        check_block(blocks[i], sizes[i] / 2 + 1, 16);
+    }
+    for (size_t i = 0; i < N; i++)
+        free(blocks[i]);
+
+    for (size_t i = 0; i < N; i++) {
+        unsigned char *z = calloc(sizes[i], 1);
+        if (!z)
+            fail("calloc failed");
+        for (size_t b = 0; b < sizes[i]; b++)
+            if (z[b])
+                fail("calloc returned a byte that is not zero");
+        free(z);
+    }
+
+    for (size_t alignment = 16; alignment <= 64 * KiB; alignment *= 4) {
+        void *a = aligned_alloc(alignment, alignment * 3);
+        check_block(a, alignment * 3, alignment);
+        void *b = NULL;
+        if (posix_memalign(&b, alignment, 100) != 0)
+            fail("posix_memalign failed");
+        check_block(b, 100, alignment);
+        free(a);
+        free(b);
+    }
+
+    /* Blocks allocated here, freed by another thread. */
+    void *handed[HANDED_OVER];
+    for (size_t i = 0; i < HANDED_OVER; i++) {
+        handed[i] = malloc(sizes[i % 10]);
+        check_block(handed[i], sizes[i % 10], 16);
+    }
+    pthread_t t;
+    if (pthread_create(&t, NULL, free_all, handed) != 0 || pthread_join(t, NULL) != 0)
+        fail("the thread did not run");
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+static const struct bug {
+    const char *name;
+    void (*run)(void);
+} bugs[] = {
+#define BUG(name) {#name, name}
+    BUG(double_free_small),  BUG(double_free_medium), BUG(double_free_large),
+    BUG(double_free_huge),   BUG(double_free_late),   BUG(invalid_free_stack),
+    BUG(invalid_free_global), BUG(invalid_free_wild), BUG(invalid_free_forged),
+    BUG(invalid_free_middle), BUG(invalid_free_unaligned), BUG(overflow_1),
+    BUG(underflow_1),        BUG(write_after_free),   BUG(read_after_free),
+    BUG(realloc_freed),      BUG(uninit_read),        BUG(leak),
+    BUG(leak_chain),         BUG(ok),
+#undef BUG
+};
+
+int main(int argc, char **argv)
+{
+    for (size_t i = 0; argc == 2 && i < sizeof bugs / sizeof bugs[0]; i++)
+        if (strcmp(argv[1], bugs[i].name) == 0) {
+            bugs[i].run();
+            printf("survived\n");
+            return 0;
+        }
+    fprintf(stderr, "usage: memory_bugs BUG, one of:");
+    for (size_t i = 0; i < sizeof bugs / sizeof bugs[0]; i++)
+        fprintf(stderr, " %s", bugs[i].name);
+    fprintf(stderr, "\n");
+    return 2;
+}
