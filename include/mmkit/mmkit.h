@@ -118,6 +118,39 @@ MMKIT_API void *mmkit_heap_realloc(mmkit_heap *heap, void *ptr, size_t size);
 MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_heap_aligned_alloc(mmkit_heap *heap, size_t alignment,
                                                            size_t size);
 
+/* ---- the secure heap ------------------------------------------------------ */
+
+/* Blocks for secrets (keys, passwords).  Each block has pages of its own,
+ * locked in memory (never swapped out), left out of core dumps, and set
+ * between two inaccessible guard pages; it ends flush against the guard
+ * after it, so an access past its end faults.  A block costs at least one
+ * locked page, counted against RLIMIT_MEMLOCK.  Thread-safe. */
+
+/* A zero-filled block of `size` bytes, 16-byte aligned; size 0 gives a
+ * unique block of 16 bytes.  NULL with errno=ENOMEM if the size is larger
+ * than the memory or the block cannot be mapped or locked; the first
+ * failure to lock says why on stderr (RLIMIT_MEMLOCK, most often). */
+MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_secure_alloc(size_t size);
+
+/* Zero the block and give its pages back; NULL does nothing.  A pointer
+ * that is not a live secure block is reported on stderr ("mmkit: error:
+ * invalid free" or "double free") and the program aborts, unless
+ * MMKIT_OPTIONS has abort_on_error=0: then the call does nothing more. */
+MMKIT_API void mmkit_secure_free(void *ptr);
+
+#define MMKIT_SECURE_NOACCESS 0
+#define MMKIT_SECURE_READ 1
+#define MMKIT_SECURE_READWRITE 2
+
+/* Make the block's pages inaccessible, read-only or writable again, so a
+ * stray access between two uses faults.  0, or -1 with errno=EINVAL when
+ * ptr is not a live secure block or access is none of the three. */
+MMKIT_API int mmkit_secure_protect(void *ptr, int access);
+
+/* The block's usable bytes (its size rounded up to 16); 0 for NULL or
+ * anything but a live secure block. */
+MMKIT_API size_t mmkit_secure_size(const void *ptr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 /*
  * internal.h - what the allocator's files share.  Layer prefixes:
- * os_ (os.c, the only file that talks to the kernel), segment_, page_,
- * heap_, huge_, options_, stats_, and the fence with libc in init.c.
+ * os_ (os.c, the only file that talks to the kernel, but for the secure
+ * heap's own pages in secure.c), segment_, page_, heap_, huge_, options_,
+ * stats_, and the fence with libc in init.c.
  */
 #ifndef MMKIT_INTERNAL_H
 #define MMKIT_INTERNAL_H

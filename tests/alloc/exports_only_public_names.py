@@ -24,6 +24,7 @@ API = {
     "mmkit_stats_get", "mmkit_stats_print", "mmkit_stats_print_json", "mmkit_option_set",
     "mmkit_option_get", "mmkit_heap_new", "mmkit_heap_destroy", "mmkit_heap_malloc",
     "mmkit_heap_calloc", "mmkit_heap_realloc", "mmkit_heap_aligned_alloc",
+    "mmkit_secure_alloc", "mmkit_secure_free", "mmkit_secure_protect", "mmkit_secure_size",
 }
 CODE = set("TWi")
 
