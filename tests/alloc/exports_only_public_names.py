@@ -24,6 +24,8 @@ API = {
     "mmkit_stats_get", "mmkit_stats_print", "mmkit_stats_print_json", "mmkit_option_set",
     "mmkit_option_get", "mmkit_heap_new", "mmkit_heap_destroy", "mmkit_heap_malloc",
     "mmkit_heap_calloc", "mmkit_heap_realloc", "mmkit_heap_aligned_alloc",
+    "mmkit_alloc_trace_open", "mmkit_alloc_trace_info", "mmkit_alloc_trace_next",
+    "mmkit_alloc_trace_error", "mmkit_alloc_op_name", "mmkit_alloc_trace_close",
 }
 CODE = set("TWi")
 
