@@ -24,10 +24,10 @@
 #define STRIPES 64
 
 /* Zero bytes are an unlocked mutex with glibc, as PTHREAD_MUTEX_INITIALIZER. */
-static struct stripe {
+static struct _Alignas(64) stripe {
     pthread_mutex_t lock;
     track_header *first;
-} _Alignas(64) stripes[STRIPES];
+} stripes[STRIPES];
 
 static struct stripe *stripe_of(const track_header *t)
 {

@@ -5,11 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,44 +28,6 @@ static const char run_help[] =
     "  --options K=V,.. allocator options (added to MMKIT_OPTIONS), for example\n"
     "                   mmap_threshold=256K, guard=all, abort_on_error=0, verbose=1\n"
     "  -h, --help       show this help\n";
-
-/* libmmkit.so next to the mmkit binary (a build tree), in ../lib* (an
- * install), or in the configured library directory. */
-static int find_library(char *out, size_t size)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        const char *dir = dirname(exe);
-        const char *candidates[] = {"%s/libmmkit.so", "%s/../lib/libmmkit.so",
-                                    "%s/../lib64/libmmkit.so", "%s/../lib/x86_64-linux-gnu/libmmkit.so"};
-        for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-            snprintf(out, size, candidates[i], dir);
-            if (access(out, R_OK) == 0)
-                return 0;
-        }
-    }
-    snprintf(out, size, "%s/libmmkit.so", MMKIT_INSTALL_LIBDIR);
-    return access(out, R_OK) == 0 ? 0 : -1;
-}
-
-/* Prepend `value` to the colon- or comma-separated list in variable `name`. */
-static void env_prepend(const char *name, const char *value, char separator)
-{
-    const char *old = getenv(name);
-    if (!old || !*old) {
-        setenv(name, value, 1);
-        return;
-    }
-    size_t len = strlen(value) + strlen(old) + 2;
-    char *joined = malloc(len);
-    if (!joined)
-        return;
-    snprintf(joined, len, "%s%c%s", value, separator, old);
-    setenv(name, joined, 1);
-    free(joined);
-}
 
 /* Append ",item" (or "item" to an empty list) to the options being built. */
 static void options_add(char *list, size_t size, const char *item)
@@ -126,19 +85,14 @@ int cmd_run(int argc, char **argv)
     if (i >= argc)
         return cli_usage_error("run: no program given (try 'mmkit run --help')");
 
-    char library[PATH_MAX];
-    if (find_library(library, sizeof library) != 0)
-        return cli_usage_error("run: cannot find libmmkit.so next to mmkit or in %s",
-                               MMKIT_INSTALL_LIBDIR);
-    /* Later options win: the command line's go after MMKIT_OPTIONS. */
-    const char *old = getenv("MMKIT_OPTIONS");
-    char merged[8192] = "";
-    const char *items[] = {old, mode, options, stats, leaks};
+    char ours[8192] = "";
+    const char *items[] = {mode, options, stats, leaks};
     for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
         if (items[k] && *items[k])
-            options_add(merged, sizeof merged, items[k]);
-    setenv("MMKIT_OPTIONS", merged, 1);
-    env_prepend("LD_PRELOAD", library, ':');
+            options_add(ours, sizeof ours, items[k]);
+    int status = preload_environment("run", ours);
+    if (status)
+        return status;
     execvp(argv[i], argv + i);
     fprintf(stderr, "mmkit: run: cannot run '%s': %s\n", argv[i], strerror(errno));
     return errno == ENOENT ? 127 : 126;

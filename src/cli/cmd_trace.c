@@ -1,5 +1,6 @@
 /* cmd_trace.c - `mmkit trace`: record a real program's memory references
- * with valgrind's lackey, or convert a trace to mmkit's binary format. */
+ * with valgrind's lackey, or convert a trace to mmkit's binary format; the
+ * allocation traces' forms (--alloc, --dump) have files of their own. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 static const char usage[] =
     "usage: mmkit trace [-o FILE] -- PROGRAM [ARGS...]\n"
     "       mmkit trace convert [--kinds ILSM] [--skip-bad] IN [OUT]\n"
+    "       mmkit trace --alloc [-o FILE] -- PROGRAM [ARGS...]\n"
+    "       mmkit trace --dump [--json] FILE\n"
     "\n"
     "The first form runs PROGRAM under valgrind's lackey and writes every memory\n"
     "reference it makes to FILE (default trace.lackey; a name ending in .mmt gets\n"
@@ -20,9 +23,17 @@ static const char usage[] =
     "or xz; '-' is standard input) to the binary format, which `mmkit sim` reads\n"
     "several times faster; OUT defaults to IN with .mmt added, '-' is standard output.\n"
     "\n"
+    "--alloc runs PROGRAM on libmmkit with every malloc, calloc, realloc, aligned\n"
+    "allocation and free recorded to FILE (default alloc.mmat; MMKIT_OPTIONS gains\n"
+    "trace=FILE; child processes write FILE.PID) and exits with PROGRAM's status.\n"
+    "--dump prints such a trace, one call a line: time in ns, thread, call,\n"
+    "address, size; with --json, one JSON object a line.  The format is in\n"
+    "docs/ALLOC-TRACE.md.\n"
+    "\n"
     "  -o FILE        where the recorded trace goes\n"
     "  --kinds L      convert only these record kinds (I, L, S, M)\n"
-    "  --skip-bad     count and skip malformed lines instead of failing\n";
+    "  --skip-bad     count and skip malformed lines instead of failing\n"
+    "  --json         --dump prints JSON\n";
 
 static int report(const struct sim_diag *diag)
 {
@@ -148,6 +159,16 @@ int cmd_trace(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "convert"))
         return cmd_convert(argc - 1, argv + 1);
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--alloc"))
+            return cmd_trace_alloc(argc, argv);
+        if (!strcmp(argv[i], "--dump"))
+            return cmd_trace_dump(argc, argv);
+    }
     const char *out = "trace.lackey";
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--"); i++) {

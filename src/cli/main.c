@@ -15,7 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a program on libmmkit (mmkit run [--stats] -- prog args)"},
     {"sim", cmd_sim, "simulate virtual memory on a trace (mmkit sim TRACE | --refs 7,0,1)"},
-    {"trace", cmd_trace, "record a program's memory trace, or convert one (mmkit trace -- prog)"},
+    {"trace", cmd_trace, "record a program's memory or allocation trace (mmkit trace [--alloc] -- prog)"},
 };
 
 static void print_help(FILE *out)

@@ -25,6 +25,8 @@ API = {
     "mmkit_option_get", "mmkit_heap_new", "mmkit_heap_destroy", "mmkit_heap_malloc",
     "mmkit_heap_calloc", "mmkit_heap_realloc", "mmkit_heap_aligned_alloc",
     "mmkit_secure_alloc", "mmkit_secure_free", "mmkit_secure_protect", "mmkit_secure_size",
+    "mmkit_alloc_trace_open", "mmkit_alloc_trace_info", "mmkit_alloc_trace_next",
+    "mmkit_alloc_trace_error", "mmkit_alloc_op_name", "mmkit_alloc_trace_close",
 }
 CODE = set("TWi")
 

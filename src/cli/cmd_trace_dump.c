@@ -1,0 +1,106 @@
+/*
+ * cmd_trace_dump.c - `mmkit trace --dump [--json] FILE`: an allocation
+ * trace as text, one line per call, or as JSON, one object per line.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "mmkit/alloc_trace.h"
+
+/* An address as text: NULL or hex. */
+static const char *address_text(uint64_t address, char *out, size_t size)
+{
+    if (!address)
+        return "NULL";
+    snprintf(out, size, "0x%" PRIx64, address);
+    return out;
+}
+
+/*   1234567 t0  realloc 0x7f0000001000 -> 0x7f0000002000 48 */
+static void print_text(const struct mmkit_alloc_record *r)
+{
+    char address[24], old[24];
+    printf("%12" PRIu64 " t%-3" PRIu32 " %-7s ", r->time_ns, r->thread, mmkit_alloc_op_name(r->op));
+    if (r->op == MMKIT_ALLOC_REALLOC)
+        printf("%s -> ", address_text(r->old_address, old, sizeof old));
+    printf("%s", address_text(r->address, address, sizeof address));
+    if (r->op != MMKIT_ALLOC_FREE)
+        printf(" %" PRIu64, r->size);
+    if (r->op == MMKIT_ALLOC_ALIGNED)
+        printf(" align %" PRIu64, r->alignment);
+    putchar('\n');
+}
+
+/* Addresses are numbers (0 for NULL), like sizes. */
+static void print_json(const struct mmkit_alloc_record *r)
+{
+    printf("{\"time_ns\": %" PRIu64 ", \"thread\": %" PRIu32 ", \"tid\": %" PRIu32
+           ", \"op\": \"%s\", \"address\": %" PRIu64,
+           r->time_ns, r->thread, r->tid, mmkit_alloc_op_name(r->op), r->address);
+    if (r->op != MMKIT_ALLOC_FREE)
+        printf(", \"size\": %" PRIu64, r->size);
+    if (r->op == MMKIT_ALLOC_ALIGNED)
+        printf(", \"alignment\": %" PRIu64, r->alignment);
+    if (r->op == MMKIT_ALLOC_REALLOC)
+        printf(", \"old_address\": %" PRIu64, r->old_address);
+    printf("}\n");
+}
+
+static void print_info(const struct mmkit_alloc_trace_info *info)
+{
+    time_t seconds = (time_t)(info->start_realtime_ns / 1000000000u);
+    struct tm tm;
+    char when[64] = "?";
+    if (gmtime_r(&seconds, &tm))
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("# mmkit allocation trace of process %" PRIu32 " (parent %" PRIu32 "), started %s\n"
+           "# time_ns thread op address size\n",
+           info->pid, info->parent_pid, when);
+}
+
+int cmd_trace_dump(int argc, char **argv)
+{
+    bool json = false;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = true;
+        else if (!strcmp(argv[i], "--dump"))
+            continue;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("trace --dump: unknown option '%s' (try 'mmkit trace --help')",
+                                   argv[i]);
+        else if (path)
+            return cli_usage_error("trace --dump takes one file, found '%s' too", argv[i]);
+        else
+            path = argv[i];
+    }
+    if (!path)
+        return cli_usage_error("trace --dump needs a file (try 'mmkit trace --help')");
+
+    char error[700];
+    struct mmkit_alloc_trace *trace = mmkit_alloc_trace_open(path, error, sizeof error);
+    if (!trace) {
+        fprintf(stderr, "mmkit: %s\n", error);
+        return 1;
+    }
+    if (!json)
+        print_info(mmkit_alloc_trace_info(trace));
+    struct mmkit_alloc_record r;
+    int got;
+    while ((got = mmkit_alloc_trace_next(trace, &r)) == 1)
+        (json ? print_json : print_text)(&r);
+    if (got < 0)
+        fprintf(stderr, "mmkit: %s\n", mmkit_alloc_trace_error(trace));
+    mmkit_alloc_trace_close(trace);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "mmkit: trace --dump: cannot write the output\n");
+        return 1;
+    }
+    return got < 0;
+}
