@@ -2,8 +2,8 @@
 # Install the Debian packages a make target needs, or name them and fail.
 # Usage: scripts/deps.sh build|test|demo|bench
 set -eu
-build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev"
-test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev valgrind xz-utils"
+build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev valgrind"
+test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev xz-utils"
 demo="$build sqlite3 xz-utils"
 bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3 bc xz-utils"
 

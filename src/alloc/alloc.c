@@ -278,6 +278,16 @@ bool core_block_of(const void *p, uint8_t **start, size_t *usable)
     return true;
 }
 
+bool core_in_free_slice(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (segment_map_kind(a) != MAP_SEGMENT_AT_GRANULE)
+        return false;
+    const segment *seg = (const segment *)(a & ~SEGMENT_MASK);
+    size_t slice = (a - (uintptr_t)seg) >> SLICE_SHIFT;
+    return seg->kind == SEGMENT_NORMAL && slice > 0 && ((seg->free_slices >> slice) & 1);
+}
+
 /* ---- heap (pool) entry points --------------------------------------------- */
 
 void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)

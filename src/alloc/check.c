@@ -11,6 +11,9 @@
  *             checked when they leave a quarantine
  *   sample    no headers; one allocation in sample_rate gets guarded pages
  *   guard=all every block on guarded pages of its own
+ *   valgrind  whatever the mode, under valgrind's memcheck: sealed headers
+ *             and a quarantine, and memcheck is told where the blocks are
+ *             (memcheck.c) so that it checks them as it checks its own
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -23,8 +26,10 @@
 #include "guarded.h"
 #include "internal.h"
 #include "leaks.h"
+#include "memcheck.h"
 #include "quarantine.h"
 #include "report.h"
+#include "trace_write.h"
 
 /* Start-up sets this to 0 unless a mode needs the layer. */
 uint8_t check_active = 1;
@@ -46,6 +51,8 @@ static struct {
     bool guarded;        /* guarded blocks on: guard=all, or sample mode */
     bool guard_all;      /* every block guarded, else one in sample_rate */
     uint64_t sample_rate;
+    bool memcheck;       /* running under memcheck: tell it about blocks */
+    bool trace;          /* record every call (trace=FILE) */
     int leaks;           /* 0, 1 text, 2 JSON */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
@@ -127,17 +134,31 @@ typedef struct found {
     size_t size;     /* the size asked for (when live) */
 } found;
 
+/* The header before ptr.  memcheck must not see the layer read it. */
+static seal_header header_of(const void *ptr)
+{
+    return cfg.memcheck ? memcheck_header_read(ptr) : *seal_of(ptr);
+}
+
 static found find_block(const void *ptr)
 {
     found f = {.state = BLOCK_UNKNOWN};
     const uint8_t *hdr = (const uint8_t *)seal_of(ptr);
-    if ((uintptr_t)ptr % MIN_BLOCK_SIZE != 0 || !core_block_of(hdr, &f.start, &f.usable))
+    if ((uintptr_t)ptr % MIN_BLOCK_SIZE != 0)
         return f;
+    if (!core_block_of(hdr, &f.start, &f.usable)) {
+        /* A large block's page goes back to its segment when the block is
+         * freed: a second free finds only the seal left in the free slice. */
+        if (core_in_free_slice(hdr) && core_in_free_slice(ptr) &&
+            seal_check(ptr, header_of(ptr).seal) == BLOCK_FREED)
+            f.state = BLOCK_FREED;
+        return f;
+    }
     if ((const uint8_t *)ptr > f.start + f.usable)
         return f;
-    const seal_header *s = seal_of(ptr);
-    f.state = seal_check(ptr, s->seal);
-    f.size = s->size;
+    seal_header s = header_of(ptr);
+    f.state = seal_check(ptr, s.seal);
+    f.size = s.size;
     if (f.size > f.usable - (size_t)((const uint8_t *)ptr - f.start)) {
         f.size = 0; /* a freed block's size word now holds a free-list link */
         if (f.state == BLOCK_LIVE)
@@ -197,9 +218,15 @@ static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment
         errno = ENOMEM;
         return NULL;
     }
-    uint8_t *start = core_alloc(heap, total, alignment > MIN_BLOCK_SIZE ? alignment : 0, zero);
+    /* Under memcheck the layer clears the block itself: the core's memset
+     * would write into red zones an earlier block left there. */
+    uint8_t *start = core_alloc(heap, total, alignment > MIN_BLOCK_SIZE ? alignment : 0,
+                                zero && !cfg.memcheck);
     if (!start)
         return NULL;
+    size_t usable = core_usable_size(start);
+    if (cfg.memcheck)
+        memcheck_block_taken(start, usable);
     uint8_t *user = start + lead;
     seal_header *s = seal_of(user);
     s->size = size;
@@ -212,9 +239,12 @@ static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment
     }
     if (cfg.junk && !zero)
         memset(user, JUNK_BYTE, size);
-    if (cfg.canaries) {
-        size_t usable = core_usable_size(start);
+    if (cfg.canaries)
         memset(user + size, CANARY_BYTE, usable - lead - size);
+    if (cfg.memcheck) {
+        if (zero)
+            memset(user, 0, size);
+        memcheck_block_allocated(user, size, zero, start, usable);
     }
     return user;
 }
@@ -248,9 +278,8 @@ static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
     return p;
 }
 
-void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+static void *checked_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    ensure_started();
     if (unlikely(in_internal))
         return internal_alloc(size, alignment, zero);
     if (cfg.guarded && (cfg.guard_all || sample_due())) {
@@ -265,6 +294,14 @@ void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool z
 
 /* ---- free ------------------------------------------------------------------ */
 
+/* The allocator block goes back to the core. */
+static void release_block(uint8_t *start)
+{
+    if (cfg.memcheck)
+        memcheck_block_released(start);
+    core_free(start);
+}
+
 /* A block leaves the quarantine: its poison must be intact. */
 static void release_from_quarantine(void *user)
 {
@@ -276,16 +313,23 @@ static void release_from_quarantine(void *user)
                          "the freed block's poison was overwritten (found when it left the "
                          "quarantine)");
     }
-    core_free(f.start);
+    release_block(f.start);
 }
 
 /* Is ptr a live block?  Reports what it is otherwise, as `kind` says. */
 static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
 {
     *f = find_block(ptr);
-    switch (f->state) {
-    case BLOCK_LIVE:
+    if (f->state == BLOCK_LIVE)
         return true;
+    if (cfg.memcheck) {
+        /* memcheck reports the free as it would with its own malloc, and
+         * says nothing if ptr is its live block (with a header overwritten
+         * by an underflow it reported when it happened). */
+        memcheck_block_freed(ptr);
+        return false;
+    }
+    switch (f->state) {
     case BLOCK_FREED:
         report_block(freed, ptr, ptr, f->size, NULL);
         return false;
@@ -309,7 +353,13 @@ static void headed_free(void *ptr)
         return; /* with abort_on_error=0: leave the block alone */
     if (cfg.canaries)
         check_canary(ptr, &f);
+    if (cfg.memcheck) {
+        memcheck_block_freed(ptr);
+        memcheck_header_open(ptr);
+    }
     seal_of(ptr)->seal = seal_for(ptr, SEAL_FREED);
+    if (cfg.memcheck)
+        memcheck_header_close(ptr);
     if (cfg.track) {
         track_header *t = track_of(ptr);
         live_remove(t);
@@ -322,12 +372,11 @@ static void headed_free(void *ptr)
     if (cfg.quarantine)
         quarantine_push(ptr, f.usable, release_from_quarantine);
     else
-        core_free(f.start);
+        release_block(f.start);
 }
 
-void check_free(void *ptr)
+static void checked_free(void *ptr)
 {
-    ensure_started();
     if (!ptr)
         return;
     if (unlikely(is_internal_block(ptr))) {
@@ -377,7 +426,7 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    void *moved = check_alloc(heap, size, 0, false);
+    void *moved = checked_alloc(heap, size, 0, false);
     if (!moved)
         return NULL;
     memcpy(moved, ptr, size < old ? size : old);
@@ -385,9 +434,8 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     return moved;
 }
 
-void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
-    ensure_started();
     if (unlikely(in_internal) || (ptr && is_internal_block(ptr))) {
         bool entered = !in_internal;
         if (entered)
@@ -398,9 +446,9 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         return moved;
     }
     if (!ptr)
-        return check_alloc(heap, size, 0, false);
+        return checked_alloc(heap, size, 0, false);
     if (size == 0) {
-        check_free(ptr); /* glibc's behaviour, as in fast mode */
+        checked_free(ptr); /* glibc's behaviour, as in fast mode */
         return NULL;
     }
     if (size > PTRDIFF_MAX) {
@@ -412,6 +460,39 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     if (!cfg.headers)
         return core_realloc(heap, ptr, size);
     return headed_realloc(heap, ptr, size);
+}
+
+/* The entry points: the checked calls, each recorded when tracing (the
+ * allocator's own allocations are not). */
+void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    ensure_started();
+    void *p = checked_alloc(heap, size, alignment, zero);
+    if (cfg.trace && !in_internal) {
+        if (zero)
+            trace_calloc(p, 1, size);
+        else
+            trace_malloc(p, size, alignment);
+    }
+    return p;
+}
+
+void check_free(void *ptr)
+{
+    ensure_started();
+    if (cfg.trace && ptr && !in_internal && !is_internal_block(ptr))
+        trace_free(ptr);
+    checked_free(ptr);
+}
+
+void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+{
+    ensure_started();
+    bool traced = cfg.trace && !in_internal && !(ptr && is_internal_block(ptr));
+    void *moved = checked_realloc(heap, ptr, size);
+    if (traced)
+        trace_realloc(ptr, moved, size);
+    return moved;
 }
 
 size_t check_usable_size(const void *ptr)
@@ -483,9 +564,9 @@ static size_t default_quarantine(int mode)
     return mode == MODE_DEBUG ? (size_t)16 << 20 : 0;
 }
 
-void check_init(void)
+/* What the options' mode asks for; returns the quarantine's bytes. */
+static size_t configure_mode(int mode)
 {
-    int mode = mmkit_options.mode;
     bool debug = mode == MODE_DEBUG;
     cfg.headers = mode == MODE_HARDENED || debug;
     cfg.leaks = mmkit_options.leaks >= 0 ? mmkit_options.leaks : (debug ? 1 : 0);
@@ -495,18 +576,43 @@ void check_init(void)
     cfg.canaries = cfg.junk = debug;
     cfg.zero_on_free = mmkit_options.zero_on_free;
     cfg.keep_in_place = !debug;
-    cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);
-    cfg.secret = random_secret();
     if (mode == MODE_HARDENED || debug)
         hardening_secret = random_secret();
-    size_t quarantine = cfg.headers ? default_quarantine(mode) : 0;
-    cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.guard_all = mmkit_options.guard == 1;
     cfg.sample_rate = mmkit_options.sample_rate;
     if (cfg.guard_all || mode == MODE_SAMPLE)
         cfg.guarded = guarded_init(cfg.guard_all ? 0 : mmkit_options.sample_slots);
+    return cfg.headers ? default_quarantine(mode) : 0;
+}
+
+/*
+ * Under memcheck, whatever the mode: memcheck checks every access, so the
+ * layer only keeps what lets it tell memcheck about blocks.  A seal header
+ * before each block (which also serves as a red zone before it), and a
+ * quarantine as big as debug mode's, so freed blocks are not reused at once
+ * and a use after free stays visible.  realloc always moves, as memcheck's
+ * own does.  No canaries, junk, poison or hardening: memcheck's shadow
+ * memory does better.  No leak report of mmkit's either: memcheck's leak
+ * checker sees every block.
+ */
+static size_t configure_memcheck(void)
+{
+    cfg.memcheck = true;
+    cfg.headers = true;
+    if (mmkit_options.verbose)
+        os_write_stderr("mmkit: running under memcheck: blocks are described to it\n");
+    return default_quarantine(MODE_DEBUG);
+}
+
+void check_init(void)
+{
+    size_t quarantine = memcheck_init() ? configure_memcheck() : configure_mode(mmkit_options.mode);
+    cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);
+    cfg.secret = random_secret();
+    cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
+    cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     cfg.ready = true;
-    check_active = cfg.headers || cfg.guarded;
+    check_active = cfg.headers || cfg.guarded || cfg.trace;
 
     if (!check_active)
         return;

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "secure.h"
 
 static pthread_mutex_t global = PTHREAD_MUTEX_INITIALIZER;
 
@@ -88,6 +89,8 @@ void mmkit_init(void)
     options_init(getenv("MMKIT_OPTIONS"));
     if (mmkit_options.verbose)
         options_print();
+    if (mmkit_options.lock)
+        secure_lock_all();
     check_init();
     pthread_key_create(&thread_exit_key, thread_exited);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);

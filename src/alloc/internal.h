@@ -247,6 +247,9 @@ size_t core_usable_size(const void *ptr) INTERNAL;
  * start or inside it: its start and usable size.  False if p is not inside
  * a block carved from a page in use (or a huge block's first 4 MiB). */
 bool core_block_of(const void *p, uint8_t **start, size_t *usable) INTERNAL;
+/* Is p in a slice of one of our segments that no page covers now (as after
+ * a large block's page was retired)?  Such memory stays mapped and readable. */
+bool core_in_free_slice(const void *p) INTERNAL;
 
 /* ---- statistics (stats.c) --------------------------------------------------- */
 

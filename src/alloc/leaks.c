@@ -24,8 +24,8 @@
 #define STRIPES 64
 
 /* Zero bytes are an unlocked mutex with glibc, as PTHREAD_MUTEX_INITIALIZER. */
-static struct _Alignas(64) stripe {
-    pthread_mutex_t lock;
+static struct stripe {
+    _Alignas(64) pthread_mutex_t lock; /* a cache line each */
     track_header *first;
 } stripes[STRIPES];
 

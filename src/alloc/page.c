@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "memcheck.h"
 
 /* Four classes per doubling above 128 bytes: 5/4, 6/4, 7/4 and 8/4 of 2^w. */
 #define DOUBLING(w) 5u << ((w)-2), 6u << ((w)-2), 7u << ((w)-2), 8u << ((w)-2)
@@ -50,6 +51,10 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->next = pg->prev = NULL;
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
     page_set_heap(pg, heap);
+    /* The span may hold red zones of an earlier page's blocks, and the page
+     * writes its links anywhere in it. */
+    if (unlikely(memcheck_running))
+        memcheck_span_reused(pg->start, span);
 }
 
 void page_set_heap(page *pg, struct mmkit_heap *heap)

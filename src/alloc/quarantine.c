@@ -41,6 +41,9 @@ static entry *oldest(void)
 static void pop_oldest(void)
 {
     queued_bytes -= ring[head].bytes;
+    /* A stale pointer here would keep memcheck's leak checker from seeing
+     * a later block at the same address lost. */
+    ring[head].block = NULL;
     head = (head + 1) % RING_ENTRIES;
     count--;
 }
