@@ -103,6 +103,27 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run([MMKIT, "trace", "--alloc", "--", "/no/such/program"])
     check("--alloc of a missing program exits 127", r.returncode == 127, r)
 
+    # A real program: every call is recorded, and the trace is consistent:
+    # each free or realloc names a block that is live at that point.
+    out = os.path.join(tmp, "sort.mmat")
+    lines_in = "".join(f"{(i * 7919) % 1000}\n" for i in range(5000))
+    r = run([MMKIT, "trace", "--alloc", "-o", out, "--", "sort", "-n"], input=lines_in)
+    check("--alloc runs sort on libmmkit", r.returncode == 0 and r.stdout.count("\n") == 5000, r)
+    r = run([MMKIT, "trace", "--dump", "--json", out])
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    ops = {record["op"] for record in records}
+    check("sort's trace has mallocs and frees", {"malloc", "free"} <= ops, r)
+    live, unknown = set(), []
+    for record in records:
+        if record["op"] in ("free", "realloc") and record.get("old_address", record["address"]):
+            old = record["old_address"] if record["op"] == "realloc" else record["address"]
+            if old not in live:
+                unknown.append(record)
+            live.discard(old)
+        if record["op"] != "free" and record["address"]:
+            live.add(record["address"])
+    check(f"every free names a live block ({len(unknown)} do not: {unknown[:3]})", not unknown, r)
+
 if failures:
     print("FAIL:\n" + "\n".join(failures))
     sys.exit(1)
