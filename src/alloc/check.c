@@ -53,6 +53,8 @@ static struct {
     uint64_t sample_rate;
     bool memcheck;       /* running under memcheck: tell it about blocks */
     bool trace;          /* record every call (trace=FILE) */
+    bool checked_frees;  /* hardened without headers: the core vets each free */
+    bool lean;           /* checked_frees and nothing else: the short way */
     int leaks;           /* 0, 1 text, 2 JSON */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
@@ -65,20 +67,26 @@ static uint64_t seal_for(const void *user, uint8_t state)
     return (mix64((uintptr_t)user ^ cfg.secret) & ~(uint64_t)0xff) | state;
 }
 
-typedef enum seal_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_UNDERFLOW, BLOCK_UNKNOWN } seal_state;
+typedef enum seal_state {
+    SEALED_LIVE,
+    SEALED_FREED,
+    SEALED_UNDERFLOW,
+    SEALED_UNKNOWN,
+    SEALED_INTERNAL, /* no seal: a block of the allocator's private heap */
+} seal_state;
 
 static seal_state seal_check(const void *user, uint64_t seal)
 {
     uint64_t live = seal_for(user, SEAL_LIVE);
     if (seal == live)
-        return BLOCK_LIVE;
+        return SEALED_LIVE;
     if (seal == seal_for(user, SEAL_FREED))
-        return BLOCK_FREED;
+        return SEALED_FREED;
     /* A write just before the block changes the seal's top bytes (the ones
      * nearest the block) and nothing else. */
     if (((seal ^ live) & 0x0000ffffffffffffull) == 0)
-        return BLOCK_UNDERFLOW;
-    return BLOCK_UNKNOWN;
+        return SEALED_UNDERFLOW;
+    return SEALED_UNKNOWN;
 }
 
 /* ---- the allocator's own allocations --------------------------------------- */
@@ -94,8 +102,10 @@ void internal_alloc_enter(void)
         return;
     pthread_mutex_lock(&internal_lock);
     in_internal = true;
-    if (!internal_heap)
-        internal_heap = mmkit_heap_new();
+    if (!internal_heap && (internal_heap = mmkit_heap_new()))
+        /* Owned by no thread, so every free of its blocks, by any thread at
+         * any time, is a remote push: safe without the lock. */
+        internal_heap->thread_id = NO_OWNER_THREAD;
 }
 
 void internal_alloc_leave(void)
@@ -110,19 +120,6 @@ static bool is_internal_block(const void *ptr)
 {
     segment *seg = segment_of(ptr);
     return internal_heap && seg && seg->heap == internal_heap;
-}
-
-/* A block of the private heap may be freed by any thread, at any time
- * (a library caches it): serialise with the heap's users. */
-static void internal_free(void *ptr)
-{
-    if (in_internal) {
-        core_free(ptr);
-        return;
-    }
-    pthread_mutex_lock(&internal_lock);
-    core_free(ptr);
-    pthread_mutex_unlock(&internal_lock);
 }
 
 /* ---- finding the header of a pointer ------------------------------------- */
@@ -142,7 +139,7 @@ static seal_header header_of(const void *ptr)
 
 static found find_block(const void *ptr)
 {
-    found f = {.state = BLOCK_UNKNOWN};
+    found f = {.state = SEALED_UNKNOWN};
     const uint8_t *hdr = (const uint8_t *)seal_of(ptr);
     if ((uintptr_t)ptr % MIN_BLOCK_SIZE != 0)
         return f;
@@ -150,8 +147,8 @@ static found find_block(const void *ptr)
         /* A large block's page goes back to its segment when the block is
          * freed: a second free finds only the seal left in the free slice. */
         if (core_in_free_slice(hdr) && core_in_free_slice(ptr) &&
-            seal_check(ptr, header_of(ptr).seal) == BLOCK_FREED)
-            f.state = BLOCK_FREED;
+            seal_check(ptr, header_of(ptr).seal) == SEALED_FREED)
+            f.state = SEALED_FREED;
         return f;
     }
     if ((const uint8_t *)ptr > f.start + f.usable)
@@ -161,8 +158,8 @@ static found find_block(const void *ptr)
     f.size = s.size;
     if (f.size > f.usable - (size_t)((const uint8_t *)ptr - f.start)) {
         f.size = 0; /* a freed block's size word now holds a free-list link */
-        if (f.state == BLOCK_LIVE)
-            f.state = BLOCK_UNKNOWN; /* a seal that matches by chance */
+        if (f.state == SEALED_LIVE)
+            f.state = SEALED_UNKNOWN; /* a seal that matches by chance */
     }
     return f;
 }
@@ -320,8 +317,12 @@ static void release_from_quarantine(void *user)
 static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
 {
     *f = find_block(ptr);
-    if (f->state == BLOCK_LIVE)
+    if (f->state == SEALED_LIVE)
         return true;
+    if (is_internal_block(ptr)) {
+        f->state = SEALED_INTERNAL; /* the caller frees it as it is */
+        return false;
+    }
     if (cfg.memcheck) {
         /* memcheck reports the free as it would with its own malloc, and
          * says nothing if ptr is its live block (with a header overwritten
@@ -330,10 +331,10 @@ static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
         return false;
     }
     switch (f->state) {
-    case BLOCK_FREED:
+    case SEALED_FREED:
         report_block(freed, ptr, ptr, f->size, NULL);
         return false;
-    case BLOCK_UNDERFLOW:
+    case SEALED_UNDERFLOW:
         report_block(ERROR_HEAP_UNDERFLOW, (uint8_t *)ptr - 1, ptr, f->size,
                      "the bytes just before the block were overwritten (found on free)");
         return false;
@@ -349,8 +350,11 @@ static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
 static void headed_free(void *ptr)
 {
     found f;
-    if (!validate(ptr, &f, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE))
-        return; /* with abort_on_error=0: leave the block alone */
+    if (!validate(ptr, &f, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE)) {
+        if (f.state == SEALED_INTERNAL)
+            core_free(ptr);
+        return; /* else, with abort_on_error=0: leave the block alone */
+    }
     if (cfg.canaries)
         check_canary(ptr, &f);
     if (cfg.memcheck) {
@@ -375,23 +379,40 @@ static void headed_free(void *ptr)
         release_block(f.start);
 }
 
+/* A free the core refused: report it in the words of `kinds`. */
+static void report_refused(block_check verdict, void *ptr, error_kind not_ours, error_kind freed)
+{
+    if (verdict == BLOCK_FREED)
+        report_block(freed, ptr, ptr, 0, NULL);
+    else
+        report_block(not_ours, ptr, NULL, 0,
+                     verdict == BLOCK_INSIDE ? "the pointer is inside a block, not at its start"
+                                             : "the pointer is not a block of the heap");
+}
+
+static void hardened_free(void *ptr)
+{
+    if (cfg.zero_on_free && core_check_block(ptr) == BLOCK_OK)
+        memset(ptr, 0, core_usable_size(ptr));
+    block_check verdict = core_free_checked(ptr);
+    if (verdict != BLOCK_OK)
+        report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+}
+
 static void checked_free(void *ptr)
 {
     if (!ptr)
         return;
-    if (unlikely(is_internal_block(ptr))) {
-        internal_free(ptr);
-        return;
-    }
     if (cfg.guarded && guarded_owns(ptr)) {
         guarded_free(ptr, stack_capture(0));
         return;
     }
-    if (!cfg.headers) {
+    if (cfg.checked_frees)
+        hardened_free(ptr);
+    else if (cfg.headers)
+        headed_free(ptr);
+    else
         core_free(ptr);
-        return;
-    }
-    headed_free(ptr);
 }
 
 /* ---- realloc and usable size ------------------------------------------------ */
@@ -457,15 +478,26 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     }
     if (cfg.guarded && guarded_owns(ptr))
         return guarded_realloc(heap, ptr, size);
+    if (cfg.checked_frees) {
+        block_check verdict = core_check_block(ptr);
+        if (verdict != BLOCK_OK) {
+            report_refused(verdict, ptr, ERROR_INVALID_REALLOC, ERROR_REALLOC_FREED);
+            errno = EINVAL;
+            return NULL;
+        }
+    }
     if (!cfg.headers)
         return core_realloc(heap, ptr, size);
     return headed_realloc(heap, ptr, size);
 }
 
 /* The entry points: the checked calls, each recorded when tracing (the
- * allocator's own allocations are not). */
+ * allocator's own allocations are not).  Hardened mode's common calls take
+ * a short way: an allocation is the core's, a free is vetted by the core. */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
+    if (likely(cfg.lean) && likely(!in_internal))
+        return core_alloc(heap, size, alignment, zero);
     ensure_started();
     void *p = checked_alloc(heap, size, alignment, zero);
     if (cfg.trace && !in_internal) {
@@ -479,6 +511,12 @@ void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool z
 
 void check_free(void *ptr)
 {
+    if (likely(cfg.lean)) {
+        block_check verdict = core_free_checked(ptr);
+        if (unlikely(verdict != BLOCK_OK) && ptr)
+            report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+        return;
+    }
     ensure_started();
     if (cfg.trace && ptr && !in_internal && !is_internal_block(ptr))
         trace_free(ptr);
@@ -504,7 +542,7 @@ size_t check_usable_size(const void *ptr)
     if (!ptr || !cfg.headers || is_internal_block(ptr))
         return core_usable_size(ptr);
     found f = find_block(ptr);
-    return f.state == BLOCK_LIVE ? f.size : 0;
+    return f.state == SEALED_LIVE ? f.size : 0;
 }
 
 /* ---- pools ----------------------------------------------------------------- */
@@ -568,10 +606,14 @@ static size_t default_quarantine(int mode)
 static size_t configure_mode(int mode)
 {
     bool debug = mode == MODE_DEBUG;
-    cfg.headers = mode == MODE_HARDENED || debug;
     cfg.leaks = mmkit_options.leaks >= 0 ? mmkit_options.leaks : (debug ? 1 : 0);
-    if (cfg.leaks && mode != MODE_SAMPLE)
-        cfg.headers = true;
+    /* Hardened mode needs no header: the core tells a block's start from
+     * any other pointer, and a freed block by its encoded link.  Tracking
+     * leaks needs one, and then its seal does the vetting. */
+    cfg.headers = debug || (cfg.leaks && mode != MODE_SAMPLE);
+    cfg.checked_frees = mode == MODE_HARDENED && !cfg.headers;
+    if (cfg.checked_frees)
+        core_checks_init();
     cfg.track = cfg.headers && (debug || cfg.leaks);
     cfg.canaries = cfg.junk = debug;
     cfg.zero_on_free = mmkit_options.zero_on_free;
@@ -612,7 +654,8 @@ void check_init(void)
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     cfg.ready = true;
-    check_active = cfg.headers || cfg.guarded || cfg.trace;
+    check_active = cfg.headers || cfg.checked_frees || cfg.guarded || cfg.trace;
+    cfg.lean = cfg.checked_frees && !cfg.zero_on_free && !cfg.guarded && !cfg.trace;
 
     if (!check_active)
         return;

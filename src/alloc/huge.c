@@ -295,6 +295,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     size_t usable = round_to_page((size_t)(seg->pages[0].start - seg->mapping) + size) -
                     (size_t)(seg->pages[0].start - seg->mapping);
     seg->huge_usable = usable;
+    seg->pages[0].used = 1; /* live: hardened frees tell a second free by it */
     global_lock();
     huge_list_push(seg);
     global_unlock();
@@ -306,6 +307,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
 void huge_free(segment *seg)
 {
     size_t usable = seg->huge_usable;
+    seg->pages[0].used = 0;
     atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
     global_lock();

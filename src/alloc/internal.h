@@ -43,6 +43,10 @@ static inline uintptr_t current_thread_id(void)
 #endif
 }
 
+/* An id no thread has (thread pointers are aligned): the owner of a heap
+ * every thread frees into remotely. */
+#define NO_OWNER_THREAD ((uintptr_t)1)
+
 /* ---- options (options.c) --------------------------------------------------- */
 
 /* Atomic because mmkit_option_set may change one while threads allocate;
@@ -132,6 +136,12 @@ static inline segment *segment_of(const void *p)
     return segment_of_huge_aligned(a, kind);
 }
 
+/* The segment whose metadata holds a page descriptor. */
+static inline segment *segment_of_page(const page *pg)
+{
+    return (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+}
+
 static inline page *page_of(const segment *seg, const void *p)
 {
     return seg->slice_page[((uintptr_t)p - (uintptr_t)seg) >> SLICE_SHIFT];
@@ -143,6 +153,13 @@ page *segment_page_alloc(struct mmkit_heap *heap, size_t slices) INTERNAL;
 /* Let a page take the free slices after it, to span `slices`; false if
  * they are not free (or past the segment's end). */
 bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices) INTERNAL;
+/* Hardened: leave guard pages in slices [first, first + count) only at the
+ * end of the last one, and there only if `guard_last`.  A guard stays when
+ * its page is freed, so a page made again on the same slices costs no
+ * system call. */
+void segment_set_guards(segment *seg, size_t first, size_t count, bool guard_last) INTERNAL;
+/* The same for a page's whole span, with no guard: a large block's page. */
+void page_clear_guards(page *pg) INTERNAL;
 /* Give a page's slices back to its segment (the page is empty). */
 void segment_page_free(struct mmkit_heap *heap, page *pg) INTERNAL;
 /* Purge free slices whose delay has passed (all of them if `force`). */
@@ -173,9 +190,8 @@ void page_collect(page *pg) INTERNAL;
 /* Carve up to a few OS pages' worth of new blocks onto the free list. */
 void page_extend(page *pg) INTERNAL;
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index) INTERNAL;
-/* Hardened: turn the page's last OS page into a guard, and back. */
+/* Hardened: end the page with a guard page (its last OS page). */
 void page_guard(page *pg) INTERNAL;
-void page_unguard(page *pg) INTERNAL;
 /* Give the page an owner (and the owner's counters for its class). */
 void page_set_heap(page *pg, struct mmkit_heap *heap) INTERNAL;
 /* A page holding one large block of the page's whole span. */
@@ -251,6 +267,19 @@ bool core_block_of(const void *p, uint8_t **start, size_t *usable) INTERNAL;
  * a large block's page was retired)?  Such memory stays mapped and readable. */
 bool core_in_free_slice(const void *p) INTERNAL;
 
+/* Hardened frees, without headers: what a pointer is to the allocator. */
+typedef enum block_check {
+    BLOCK_OK,        /* a live block's start */
+    BLOCK_FREED,     /* a block already freed (its link decodes into its page) */
+    BLOCK_INSIDE,    /* inside a block, not at its start */
+    BLOCK_NOT_OURS,  /* not in the heap at all */
+} block_check;
+block_check core_check_block(const void *ptr) INTERNAL;
+/* Free ptr if core_check_block says BLOCK_OK; return what it said. */
+block_check core_free_checked(void *ptr) INTERNAL;
+/* Before the first core_check_block: its table of block-size reciprocals. */
+void core_checks_init(void) INTERNAL;
+
 /* ---- statistics (stats.c) --------------------------------------------------- */
 
 typedef struct os_counters {
@@ -315,6 +344,9 @@ static inline void *page_pop(page *pg, bool keyed)
 {
     block *b = pg->free;
     pg->free = block_next(pg, b, keyed);
+    /* A live block must not look freed to core_free_checked(). */
+    if (keyed)
+        b->next = NULL;
     pg->used++;
     stats_count_alloc(pg->counters);
     return b;

@@ -65,6 +65,7 @@ void page_set_heap(page *pg, struct mmkit_heap *heap)
 
 void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
 {
+    page_clear_guards(pg);
     page_init(pg, heap, class_index);
     pg->block_size = (uint32_t)(pg->slice_count * SLICE_SIZE);
     pg->reserved = pg->capacity = pg->used = 1;
@@ -73,18 +74,16 @@ void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
 
 void page_guard(page *pg)
 {
-    size_t span = pg->slice_count * SLICE_SIZE;
-    os_protect(pg->start + span - OS_PAGE_SIZE, OS_PAGE_SIZE, false);
-    pg->reserved = (uint32_t)((span - OS_PAGE_SIZE) / pg->block_size);
-    pg->guarded = true;
+    segment *seg = segment_of_page(pg);
+    segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, true);
+    pg->reserved = (uint32_t)((pg->slice_count * SLICE_SIZE - OS_PAGE_SIZE) / pg->block_size);
 }
 
-void page_unguard(page *pg)
+void page_clear_guards(page *pg)
 {
-    if (!pg->guarded)
-        return;
-    os_protect(pg->start + pg->slice_count * SLICE_SIZE - OS_PAGE_SIZE, OS_PAGE_SIZE, true);
-    pg->guarded = false;
+    segment *seg = segment_of_page(pg);
+    if (seg->guard_slices)
+        segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, false);
 }
 
 /* Most blocks one carving makes: a page of 16-byte blocks. */

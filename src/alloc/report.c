@@ -66,8 +66,10 @@ static void print_place(const error_report *r)
     if (!r->block)
         return;
     if (!r->block_size) { /* a freed block whose size the allocator reused */
-        report_printf("  %p is %s a freed block at %p\n", r->address,
-                      r->address == r->block ? "the start of" : "near", r->block);
+        if (r->address == r->block)
+            report_printf("  %p is the start of a freed block\n", r->address);
+        else
+            report_printf("  %p is near a freed block at %p\n", r->address, r->block);
         return;
     }
     if (a < b)

@@ -93,9 +93,20 @@ void segment_unmap(segment *seg)
     os_unmap(seg, SEGMENT_SIZE);
 }
 
-static segment *segment_of_page(page *pg)
+static uint8_t *slice_guard_page(segment *seg, size_t slice)
 {
-    return (segment *)((uintptr_t)pg & ~SEGMENT_MASK);
+    return (uint8_t *)seg + (slice + 1) * SLICE_SIZE - OS_PAGE_SIZE;
+}
+
+void segment_set_guards(segment *seg, size_t first, size_t count, bool guard_last)
+{
+    uint64_t span = span_mask(first, count);
+    uint64_t want = guard_last ? (uint64_t)1 << (first + count - 1) : 0;
+    for (uint64_t stale = seg->guard_slices & span & ~want; stale; stale &= stale - 1)
+        os_protect(slice_guard_page(seg, (size_t)__builtin_ctzll(stale)), OS_PAGE_SIZE, true);
+    if (want & ~seg->guard_slices)
+        os_protect(slice_guard_page(seg, first + count - 1), OS_PAGE_SIZE, false);
+    seg->guard_slices = (seg->guard_slices & ~span) | want;
 }
 
 /* Mark slices [first, first + count) in use, counting those that come back
@@ -143,6 +154,8 @@ bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices)
     if ((seg->free_slices & more) != more)
         return false;
     segment_claim_slices(heap, seg, first + have, slices - have);
+    if (seg->guard_slices)
+        segment_set_guards(seg, first + have, slices - have, false);
     segment_cover(seg, pg, first + have, slices - have);
     pg->slice_count = (uint8_t)slices;
     return true;
@@ -192,7 +205,6 @@ void segment_page_free(struct mmkit_heap *heap, page *pg)
     segment *seg = segment_of_page(pg);
     size_t first = (size_t)(pg - seg->pages);
     uint64_t span = span_mask(first, pg->slice_count);
-    page_unguard(pg);
     pg->slice_count = 0;
     seg->free_slices |= span;
     seg->dirty_slices |= span;

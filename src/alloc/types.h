@@ -80,7 +80,6 @@ typedef struct page {
     uint8_t slice_count;        /* slices spanned; 0 while the slice is free */
     bool in_full;               /* on the heap's full queue, not its class queue */
     bool large;                 /* one block of the whole page, on the large queue */
-    bool guarded;               /* hardened: its last OS page is a guard page */
     uint8_t *start;             /* first block */
     struct page *next, *prev;   /* in the owner heap's class or full queue */
     /* Other threads write here: a cache line apart from the owner's fields,
@@ -110,6 +109,7 @@ typedef struct segment {
     uint64_t free_slices;           /* bit i: slice i belongs to no page */
     uint64_t dirty_slices;          /* free slices still committed (not purged) */
     uint64_t purged_slices;         /* slices given back (or never touched) */
+    uint64_t guard_slices;          /* hardened: slice i ends with a guard page */
     uint64_t purge_at_ns;           /* when dirty_slices go back to the OS; 0: never */
     page *slice_page[SLICES_PER_SEGMENT];
     page pages[SLICES_PER_SEGMENT];
