@@ -15,6 +15,7 @@ every cell that differs from EXPECT.
 Usage: check_detections.py MEMORY_BUGS LIBMMKIT"""
 import os
 import re
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -183,10 +184,30 @@ def check_correct_program(mode):
         failures.append(f"ok [{MODES[mode]}]: a correct program must run clean" + describe(r))
 
 
+def check_hardening_layout():
+    """Hardened mode encodes free-list links, shuffles fresh blocks and ends
+    each page of small blocks with a guard page; fast mode does none of it."""
+    counts = {}
+    for mode in ("fast", "hardened"):
+        r = run("hardening_layout", MODES[mode])
+        counts[mode] = {k: int(v) for k, v in
+                        (line.split() for line in r.stdout.splitlines() if line != "survived")}
+    fast, hard = counts["fast"], counts["hardened"]
+    if not (fast["plain_links"] > 32 and hard["plain_links"] == 0):
+        failures.append(f"free-list links: plain in fast mode, encoded in hardened: {counts}")
+    if not (fast["in_order"] > 32 and hard["in_order"] < 16):
+        failures.append(f"fresh blocks: in order in fast mode, shuffled in hardened: {counts}")
+    r = run("slab_overrun", MODES["hardened"])
+    if r.returncode != -signal.SIGSEGV:
+        failures.append("hardened: running off a page of small blocks must fault on its guard page"
+                        + describe(r))
+
+
 cells = [(bug, mode) for bug in EXPECT for mode in MODES]
 with ThreadPoolExecutor(max_workers=4) as pool:
     measured = dict(zip(cells, pool.map(lambda c: measure(*c), cells)))
     list(pool.map(check_correct_program, MODES))
+check_hardening_layout()
 
 print("| bug | " + " | ".join(MODES) + " |")
 print("|---|" + "---|" * len(MODES))

@@ -293,6 +293,42 @@ static void ok(void)
         fail("the thread did not run");
 }
 
+/* ---- what hardening changes in the heap's layout ----------------------------------- */
+
+/* Prints two counts that hardened mode changes:
+ *   plain_links  of 64 freed 48-byte blocks, those whose first word (the
+ *                allocator's free-list link) is a plain address near them
+ *   in_order     of 63 fresh 48-byte blocks in a row, those placed right
+ *                after the one before */
+static void hardening_layout(void)
+{
+    enum { N = 64, SIZE = 48 };
+    char *blocks[N];
+    int in_order = 0, plain_links = 0;
+    for (int i = 0; i < N; i++) {
+        blocks[i] = must_malloc(SIZE);
+        in_order += i > 0 && blocks[i] == blocks[i - 1] + SIZE;
+    }
+    for (int i = 0; i < N; i++)
+        release(blocks[i]);
+    for (int i = 1; i < N; i++) {
+        uintptr_t link = *(volatile uintptr_t *)launder(blocks[i]);
+        uintptr_t here = (uintptr_t)blocks[i];
+        plain_links += link - (here & ~(uintptr_t)0xffff) < 0x10000;
+    }
+    printf("plain_links %d\nin_order %d\n", plain_links, in_order);
+}
+
+/* Writes on from a small block to the end of its page and beyond: hardened
+ * mode puts a guard page after each page of small blocks, so this faults
+ * before it reaches the next page. */
+static void slab_overrun(void)
+{
+    volatile char *p = must_malloc(64);
+    for (size_t i = 0; i < 256 * KiB; i++)
+        p[i] = 0;
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 static const struct bug {
@@ -306,7 +342,8 @@ static const struct bug {
     BUG(invalid_free_middle), BUG(invalid_free_unaligned), BUG(overflow_1),
     BUG(underflow_1),        BUG(write_after_free),   BUG(read_after_free),
     BUG(realloc_freed),      BUG(uninit_read),        BUG(leak),
-    BUG(leak_chain),         BUG(ok),
+    BUG(leak_chain),         BUG(ok),                 BUG(hardening_layout),
+    BUG(slab_overrun),
 #undef BUG
 };
 
