@@ -351,10 +351,14 @@ size_t leaks_report(bool json)
 {
     /* qsort and the symbolizer may allocate: from the private heap. */
     internal_alloc_enter();
-    live_lock_all();
     scan sc = {0};
     size_t leaked = 0;
-    if (gather(&sc)) {
+    /* The list stays locked while blocks are scanned, so none is freed
+     * under the scan; not while the report prints, as the symbolizer may
+     * free blocks it had before. */
+    live_lock_all();
+    bool gathered = gather(&sc);
+    if (gathered) {
         scan_roots(&sc);
         /* What leaked blocks reach is an indirect leak. */
         for (size_t i = 0; i < sc.count; i++)
@@ -363,16 +367,16 @@ size_t leaks_report(bool json)
                 scan_words(&sc, sc.blocks[i].start, sc.blocks[i].end, INDIRECT);
                 scan_pending(&sc, INDIRECT);
             }
-        leak_group *groups = map_array(sc.count, sizeof *groups);
-        if (groups) {
-            size_t n = group_leaks(&sc, groups, &leaked);
-            print_report(groups, n, json);
-            unmap_array(groups, sc.count, sizeof *groups);
-        }
+    }
+    live_unlock_all();
+    leak_group *groups = gathered ? map_array(sc.count, sizeof *groups) : NULL;
+    if (groups) {
+        size_t n = group_leaks(&sc, groups, &leaked);
+        print_report(groups, n, json);
+        unmap_array(groups, sc.count, sizeof *groups);
     }
     unmap_array(sc.blocks, sc.count, sizeof *sc.blocks);
     unmap_array(sc.work, sc.count, sizeof *sc.work);
-    live_unlock_all();
     internal_alloc_leave();
     return leaked;
 }

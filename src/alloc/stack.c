@@ -206,6 +206,14 @@ __attribute__((noinline)) stack_id stack_capture(unsigned skip)
     return depot_put(pcs + drop, (uint32_t)n - drop);
 }
 
+/* Is pc in libmmkit itself (when it is a library of its own)? */
+static bool in_allocator(uintptr_t pc)
+{
+    Dl_info info;
+    return allocator_base && dladdr((void *)(pc - 1), &info) &&
+           (uintptr_t)info.dli_fbase == allocator_base;
+}
+
 size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
 {
     /* Ids come from block headers a buggy program may overwrite. */
@@ -214,8 +222,14 @@ size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
         (size_t)id * sizeof(uint64_t) >= RECORD_BYTES)
         return 0;
     const record *r = record_of(id);
-    size_t n = r->count < max ? r->count : max;
-    memcpy(pcs, r->pcs, n * sizeof *pcs);
+    /* Start at the program's call into the allocator. */
+    size_t first = 0;
+    while (first < r->count && in_allocator(r->pcs[first]))
+        first++;
+    if (first == r->count)
+        first = 0;
+    size_t n = r->count - first < max ? r->count - first : max;
+    memcpy(pcs, r->pcs + first, n * sizeof *pcs);
     return n;
 }
 
@@ -335,13 +349,6 @@ bool stack_symbolize(uintptr_t pc, symbol *out)
 
 /* ---- printing ------------------------------------------------------------ */
 
-static bool in_allocator(uintptr_t pc)
-{
-    Dl_info info;
-    return allocator_base && dladdr((void *)(pc - 1), &info) &&
-           (uintptr_t)info.dli_fbase == allocator_base;
-}
-
 static void print_frame(size_t number, uintptr_t pc)
 {
     symbol s;
@@ -374,12 +381,6 @@ void stack_print(stack_id id)
             report_printf("    (no stack)\n");
         return;
     }
-    /* Start at the program's call into the allocator. */
-    size_t first = 0;
-    while (first < n && in_allocator(pcs[first]))
-        first++;
-    if (first == n)
-        first = 0;
-    for (size_t i = first; i < n; i++)
-        print_frame(i - first, pcs[i]);
+    for (size_t i = 0; i < n; i++)
+        print_frame(i, pcs[i]);
 }

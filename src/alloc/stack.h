@@ -25,7 +25,8 @@ void stacks_init(unsigned depth) STACK_HIDDEN;
  * stack_capture itself); 0 if capturing is off or fails. */
 stack_id stack_capture(unsigned skip) STACK_HIDDEN;
 
-/* The return addresses of a stack, innermost first; how many. */
+/* The return addresses of a stack, innermost first, from the program's
+ * call into the allocator (libmmkit's own frames left out); how many. */
 size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max) STACK_HIDDEN;
 
 typedef struct symbol {
