@@ -54,7 +54,7 @@ static struct {
     bool memcheck;       /* running under memcheck: tell it about blocks */
     bool trace;          /* record every call (trace=FILE) */
     bool checked_frees;  /* hardened without headers: the core vets each free */
-    bool lean;           /* checked_frees and nothing else: the short way */
+    enum { LEAN_NO, LEAN_HARDENED, LEAN_SAMPLE } lean; /* modes with a short way */
     int leaks;           /* 0, 1 text, 2 JSON */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
@@ -492,12 +492,19 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 }
 
 /* The entry points: the checked calls, each recorded when tracing (the
- * allocator's own allocations are not).  Hardened mode's common calls take
- * a short way: an allocation is the core's, a free is vetted by the core. */
+ * allocator's own allocations are not).  The common calls of hardened and
+ * sample modes take a short way: an allocation is the core's (unless one is
+ * sampled), a free is vetted by the core (or by the guarded area). */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    if (likely(cfg.lean) && likely(!in_internal))
+    if (likely(cfg.lean != LEAN_NO) && likely(!in_internal)) {
+        if (cfg.lean == LEAN_SAMPLE && unlikely(sample_due())) {
+            void *p = guarded_alloc_filled(size, alignment, zero);
+            if (p)
+                return p;
+        }
         return core_alloc(heap, size, alignment, zero);
+    }
     ensure_started();
     void *p = checked_alloc(heap, size, alignment, zero);
     if (cfg.trace && !in_internal) {
@@ -511,10 +518,14 @@ void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool z
 
 void check_free(void *ptr)
 {
-    if (likely(cfg.lean)) {
+    if (likely(cfg.lean == LEAN_HARDENED)) {
         block_check verdict = core_free_checked(ptr);
         if (unlikely(verdict != BLOCK_OK) && ptr)
             report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+        return;
+    }
+    if (likely(cfg.lean == LEAN_SAMPLE) && likely(!guarded_owns(ptr))) {
+        core_free(ptr);
         return;
     }
     ensure_started();
@@ -655,7 +666,11 @@ void check_init(void)
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     cfg.ready = true;
     check_active = cfg.headers || cfg.checked_frees || cfg.guarded || cfg.trace;
-    cfg.lean = cfg.checked_frees && !cfg.zero_on_free && !cfg.guarded && !cfg.trace;
+    bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
+    if (cfg.checked_frees && !cfg.guarded && !extras)
+        cfg.lean = LEAN_HARDENED;
+    else if (cfg.guarded && !cfg.guard_all && !cfg.checked_frees && !extras)
+        cfg.lean = LEAN_SAMPLE;
 
     if (!check_active)
         return;

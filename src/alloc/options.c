@@ -16,7 +16,7 @@ options mmkit_options = {
     .abort_on_error = 1,
     .leaks = -1,
     .quarantine = -1,
-    .sample_rate = 1000,
+    .sample_rate = 5000,
     .sample_slots = 256,
     .stack_depth = 16,
 };
