@@ -197,6 +197,10 @@ def check_hardening_layout():
         failures.append(f"free-list links: plain in fast mode, encoded in hardened: {counts}")
     if not (fast["in_order"] > 32 and hard["in_order"] < 16):
         failures.append(f"fresh blocks: in order in fast mode, shuffled in hardened: {counts}")
+    for options, want in (("mode=hardened", "kept"), ("mode=hardened,zero_on_free=1", "zeroed")):
+        r = run("freed_bytes", options)
+        if r.stdout.split()[:1] != [want]:
+            failures.append(f"[{options}] a freed block's bytes are {want}" + describe(r))
     r = run("slab_overrun", MODES["hardened"])
     if r.returncode != -signal.SIGSEGV:
         failures.append("hardened: running off a page of small blocks must fault on its guard page"

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,20 @@ static void hardening_layout(void)
     printf("plain_links %d\nin_order %d\n", plain_links, in_order);
 }
 
+/* Prints whether a freed block's bytes (past the first word, which holds
+ * the allocator's link) were cleared: zero_on_free=1 does it. */
+static void freed_bytes(void)
+{
+    unsigned char *p = must_malloc(64);
+    memset(p, 0xab, 64);
+    release(p);
+    const volatile unsigned char *q = launder(p);
+    bool zeroed = true;
+    for (size_t i = 16; i < 64; i++)
+        zeroed &= q[i] == 0;
+    printf("%s\n", zeroed ? "zeroed" : "kept");
+}
+
 /* Writes on from a small block to the end of its page and beyond: hardened
  * mode puts a guard page after each page of small blocks, so this faults
  * before it reaches the next page. */
@@ -343,7 +358,7 @@ static const struct bug {
     BUG(underflow_1),        BUG(write_after_free),   BUG(read_after_free),
     BUG(realloc_freed),      BUG(uninit_read),        BUG(leak),
     BUG(leak_chain),         BUG(ok),                 BUG(hardening_layout),
-    BUG(slab_overrun),
+    BUG(slab_overrun),       BUG(freed_bytes),
 #undef BUG
 };
 
