@@ -33,10 +33,18 @@ static inline void *heap_malloc_inline(struct mmkit_heap *heap, size_t size)
     return heap_malloc_keyed(heap, size, true);
 }
 
+/* Out of line, so the fast path below tests check_active once. */
+static __attribute__((noinline)) void *malloc_checked(size_t size)
+{
+    if (check_active == CHECK_HARDENED)
+        return heap_malloc_keyed(thread_heap, size, true);
+    return check_alloc(thread_heap, size, 0, false);
+}
+
 void *mmkit_malloc(size_t size)
 {
     if (unlikely(check_active))
-        return check_alloc(thread_heap, size, 0, false);
+        return malloc_checked(size);
     return heap_malloc_keyed(thread_heap, size, false);
 }
 

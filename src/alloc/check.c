@@ -32,7 +32,7 @@
 #include "trace_write.h"
 
 /* Start-up sets this to 0 unless a mode needs the layer. */
-uint8_t check_active = 1;
+uint8_t check_active = CHECK_ON;
 
 #define JUNK_BYTE 0xbe   /* fresh blocks in debug mode: uninitialised reads show */
 #define POISON_BYTE 0xdf /* freed blocks in debug mode: writes after free show */
@@ -521,7 +521,7 @@ void check_free(void *ptr)
     if (likely(cfg.lean == LEAN_HARDENED)) {
         block_check verdict = core_free_checked(ptr);
         if (unlikely(verdict != BLOCK_OK) && ptr)
-            report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+            check_free_refused(ptr, verdict);
         return;
     }
     if (likely(cfg.lean == LEAN_SAMPLE) && likely(!guarded_owns(ptr))) {
@@ -542,6 +542,11 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     if (traced)
         trace_realloc(ptr, moved, size);
     return moved;
+}
+
+void check_free_refused(void *ptr, int verdict)
+{
+    report_refused((block_check)verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
 }
 
 size_t check_usable_size(const void *ptr)
@@ -665,15 +670,16 @@ void check_init(void)
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     cfg.ready = true;
-    check_active = cfg.headers || cfg.checked_frees || cfg.guarded || cfg.trace;
     bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
     if (cfg.checked_frees && !cfg.guarded && !extras)
         cfg.lean = LEAN_HARDENED;
     else if (cfg.guarded && !cfg.guard_all && !cfg.checked_frees && !extras)
         cfg.lean = LEAN_SAMPLE;
-
-    if (!check_active)
+    if (!cfg.headers && !cfg.checked_frees && !cfg.guarded && !cfg.trace) {
+        check_active = CHECK_OFF;
         return;
+    }
+    check_active = cfg.lean == LEAN_HARDENED ? CHECK_HARDENED : CHECK_ON;
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth);

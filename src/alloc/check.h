@@ -16,7 +16,10 @@
 struct mmkit_heap;
 
 /* Nonzero while calls must go through check_*: from load until start-up
- * has read the options, and for good in any mode but plain fast. */
+ * has read the options, and for good in any mode but plain fast.
+ * CHECK_HARDENED: hardened mode and nothing more, whose commonest calls
+ * the entry points serve themselves, with the core's keyed paths. */
+enum { CHECK_OFF, CHECK_HARDENED, CHECK_ON };
 extern uint8_t check_active CHECK_HIDDEN;
 
 /* Called once by start-up, after the options are read and before anything
@@ -26,6 +29,8 @@ void check_init(void) CHECK_HIDDEN;
 /* The checked twins of the core calls.  alignment 0: the default. */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) CHECK_HIDDEN;
 void check_free(void *ptr) CHECK_HIDDEN;
+/* Hardened mode: the core refused to free ptr; report it. */
+void check_free_refused(void *ptr, int verdict) CHECK_HIDDEN;
 void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size) CHECK_HIDDEN;
 size_t check_usable_size(const void *ptr) CHECK_HIDDEN;
 /* A pool is destroyed: forget its blocks (quarantine, live list). */

@@ -106,10 +106,23 @@ block_check core_free_checked(void *ptr)
     return verdict;
 }
 
+/* Out of line, so the fast path below tests check_active once and needs
+ * no stack frame. */
+static __attribute__((noinline)) void free_checked(void *ptr)
+{
+    if (check_active != CHECK_HARDENED) {
+        check_free(ptr);
+        return;
+    }
+    block_check verdict = core_free_checked(ptr);
+    if (unlikely(verdict != BLOCK_OK) && ptr)
+        check_free_refused(ptr, verdict);
+}
+
 void mmkit_free(void *ptr)
 {
     if (unlikely(check_active)) {
-        check_free(ptr);
+        free_checked(ptr);
         return;
     }
     free_inline(ptr, false);
