@@ -160,19 +160,30 @@ static bool set_from_text(const option_key *key, const char *text, size_t len)
     return true;
 }
 
+/* Text of MMKIT_OPTIONS as a warning shows it: at most 64 characters, and
+ * those that are not printable ASCII as '?', so a warning stays one line. */
+static const char *shown(const char *text, size_t len, char out[72])
+{
+    size_t n = len < 64 ? len : 64;
+    for (size_t i = 0; i < n; i++)
+        out[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+    strcpy(out + n, len > n ? "..." : "");
+    return out;
+}
+
 static void warn_unknown(const char *name, size_t name_len)
 {
-    char line[256];
-    snprintf(line, sizeof line, "mmkit: warning: MMKIT_OPTIONS: unknown option '%.*s'\n",
-             (int)name_len, name);
+    char line[256], shown_name[72];
+    snprintf(line, sizeof line, "mmkit: warning: MMKIT_OPTIONS: unknown option '%s'\n",
+             shown(name, name_len, shown_name));
     os_write_stderr(line);
 }
 
 static void warn_bad_value(const char *value, size_t value_len, const char *name, size_t name_len)
 {
-    char line[256];
-    snprintf(line, sizeof line, "mmkit: warning: MMKIT_OPTIONS: bad value '%.*s' for '%.*s'\n",
-             (int)value_len, value, (int)name_len, name);
+    char line[256], shown_value[72], shown_name[72];
+    snprintf(line, sizeof line, "mmkit: warning: MMKIT_OPTIONS: bad value '%s' for '%s'\n",
+             shown(value, value_len, shown_value), shown(name, name_len, shown_name));
     os_write_stderr(line);
 }
 
