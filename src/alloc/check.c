@@ -3,12 +3,16 @@
  * call of the process comes here while check_active is set.  What the layer
  * does follows from the options, fixed at start-up in `cfg`:
  *
- *   hardened  a sealed header before each block: double and invalid frees
- *             are caught; the core encodes its free lists, shuffles fresh
- *             blocks and puts guard pages after its pages
- *   debug     also: stacks and a live list (leak report), canary bytes
- *             after each block, junk in fresh blocks, poison in freed ones
- *             checked when they leave a quarantine
+ *   hardened  no header: the core vets every free (core_free_checked), so
+ *             double and invalid frees are caught; the core encodes its
+ *             free lists, shuffles fresh blocks and puts guard pages after
+ *             its pages.  Its malloc and free are served by the entry
+ *             points themselves (CHECK_HARDENED), its other calls here.
+ *   debug     the same hardening, and a sealed header before each block
+ *             (which does the vetting): stacks and a live list (leak
+ *             report), canary bytes after each block, junk in fresh
+ *             blocks, poison in freed ones checked when they leave a
+ *             quarantine
  *   sample    no headers; one allocation in sample_rate gets guarded pages
  *   guard=all every block on guarded pages of its own
  *   valgrind  whatever the mode, under valgrind's memcheck: sealed headers
