@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh BUILD_DIR - `make demo`: a real program on libmmkit with its
-# statistics, then the simulator on a bundled trace of a real program.
+# statistics, memory bugs caught by the debug mode, then the simulator on a
+# bundled trace of a real program.
 set -eu
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,16 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== sqlite3 on mmkit: the five most frequent words of the README, then mmkit's statistics"
 "$build/mmkit" run --stats -- sqlite3 :memory: < "$work/demo.sql"
+
+# The test suite's buggy program: each bug is reported, and the program
+# aborts (which is what the debug mode is for: the demo goes on).
+bugs="$build/tests/alloc/memory_bugs"
+echo
+echo "== a double free, caught by the debug mode (the program then aborts)"
+"$build/mmkit" run --mode=debug -- "$bugs" double_free_small 2>&1 || true
+echo
+echo "== blocks lost on purpose, found by the leak report at exit"
+"$build/mmkit" run --mode=debug -- "$bugs" leak 2>&1
 
 echo
 "$root/scripts/demo-sim.sh" "$build"
