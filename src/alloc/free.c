@@ -18,7 +18,7 @@ static inline void free_block(segment *seg, void *ptr, bool keyed)
             heap_page_freed_slow(pg);
         return;
     }
-    free_remote(seg, pg, b);
+    free_remote(seg, pg, b, keyed);
 }
 
 static inline void free_inline(void *ptr, bool keyed)
@@ -133,7 +133,7 @@ void core_free(void *ptr)
     free_inline(ptr, true);
 }
 
-void free_remote(segment *seg, page *pg, block *b)
+void free_remote(segment *seg, page *pg, block *b, bool keyed)
 {
     if (seg->kind == SEGMENT_HUGE) {
         huge_free(seg);
@@ -143,7 +143,7 @@ void free_remote(segment *seg, page *pg, block *b)
      * the page's last, and the owner may retire the page at once. */
     block *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
     do {
-        b->next = block_link(pg, head, true);
+        b->next = block_link(pg, head, keyed);
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, b, memory_order_release,
                                                     memory_order_relaxed));
 }

@@ -249,7 +249,9 @@ void huge_disown_all_of(struct mmkit_heap *heap) INTERNAL;
 
 /* ---- frees (free.c) ------------------------------------------------------- */
 
-void free_remote(segment *seg, page *pg, block *b) INTERNAL;
+/* keyed false (fast mode) leaves the page's key alone: it shares a cache
+ * line with the owner's lists, which other threads must not pull. */
+void free_remote(segment *seg, page *pg, block *b, bool keyed) INTERNAL;
 
 /* ---- the core calls, under the checking layer (alloc.c, free.c) ------------ */
 
