@@ -15,7 +15,7 @@ static const char usage[] =
     "usage: mmkit trace [-o FILE] -- PROGRAM [ARGS...]\n"
     "       mmkit trace convert [--kinds ILSM] [--skip-bad] IN [OUT]\n"
     "       mmkit trace --alloc [-o FILE] -- PROGRAM [ARGS...]\n"
-    "       mmkit trace --dump [--json] FILE\n"
+    "       mmkit trace --dump [--json | --svg OUT] FILE\n"
     "\n"
     "The first form runs PROGRAM under valgrind's lackey and writes every memory\n"
     "reference it makes to FILE (default trace.lackey; a name ending in .mmt gets\n"
@@ -33,7 +33,8 @@ static const char usage[] =
     "  -o FILE        where the recorded trace goes\n"
     "  --kinds L      convert only these record kinds (I, L, S, M)\n"
     "  --skip-bad     count and skip malformed lines instead of failing\n"
-    "  --json         --dump prints JSON\n";
+    "  --json         --dump prints JSON\n"
+    "  --svg OUT      --dump draws the live bytes over the run to OUT (SVG)\n";
 
 static int report(const struct sim_diag *diag)
 {

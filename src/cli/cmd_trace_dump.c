@@ -1,6 +1,7 @@
 /*
- * cmd_trace_dump.c - `mmkit trace --dump [--json] FILE`: an allocation
- * trace as text, one line per call, or as JSON, one object per line.
+ * cmd_trace_dump.c - `mmkit trace --dump [--json | --svg OUT] FILE`: an
+ * allocation trace as text, one line per call, as JSON, one object per
+ * line, or as a picture of the live bytes over the run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc_trace_svg.h"
 #include "cli.h"
 #include "mmkit/alloc_trace.h"
 
@@ -63,13 +65,34 @@ static void print_info(const struct mmkit_alloc_trace_info *info)
            info->pid, info->parent_pid, when);
 }
 
+/* --svg: the picture instead of the text. */
+static int draw(const char *path, const char *svg_path)
+{
+    FILE *out = fopen(svg_path, "w");
+    if (!out) {
+        fprintf(stderr, "mmkit: trace --dump: cannot write '%s'\n", svg_path);
+        return 1;
+    }
+    char error[700];
+    int status = alloc_trace_svg(path, out, error, sizeof error);
+    if (fclose(out) != 0) {
+        fprintf(stderr, "mmkit: trace --dump: cannot write '%s'\n", svg_path);
+        return 1;
+    }
+    if (status)
+        fprintf(stderr, "mmkit: %s\n", error);
+    return status ? 1 : 0;
+}
+
 int cmd_trace_dump(int argc, char **argv)
 {
     bool json = false;
-    const char *path = NULL;
+    const char *path = NULL, *svg = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = true;
+        else if (!strcmp(argv[i], "--svg") && i + 1 < argc)
+            svg = argv[++i];
         else if (!strcmp(argv[i], "--dump"))
             continue;
         else if (argv[i][0] == '-')
@@ -82,6 +105,9 @@ int cmd_trace_dump(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("trace --dump needs a file (try 'mmkit trace --help')");
+    if (svg)
+        return json ? cli_usage_error("trace --dump: --json and --svg exclude each other")
+                    : draw(path, svg);
 
     char error[700];
     struct mmkit_alloc_trace *trace = mmkit_alloc_trace_open(path, error, sizeof error);

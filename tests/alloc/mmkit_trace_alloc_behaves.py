@@ -124,6 +124,20 @@ with tempfile.TemporaryDirectory() as tmp:
             live.add(record["address"])
     check(f"every free names a live block ({len(unknown)} do not: {unknown[:3]})", not unknown, r)
 
+    # The picture: live bytes over the run, one point per span of time.
+    svg = os.path.join(tmp, "live.svg")
+    r = run([MMKIT, "trace", "--dump", "--svg", svg, out])
+    check("--dump --svg exits 0 and prints nothing", r.returncode == 0 and not r.stdout, r)
+    try:
+        import xml.dom.minidom
+        lines = xml.dom.minidom.parse(svg).getElementsByTagName("polyline")
+        points = lines[0].getAttribute("points").split() if lines else []
+    except Exception as e:  # a picture that does not parse fails the check below
+        points = [str(e)]
+    check(f"--svg draws one line of 600 points (got {len(points)})", len(points) == 600, r)
+    r = run([MMKIT, "trace", "--dump", "--svg", svg, "--json", out])
+    check("--svg and --json together are a usage error", r.returncode == 2, r)
+
 if failures:
     print("FAIL:\n" + "\n".join(failures))
     sys.exit(1)
