@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian packages a make target needs, or name them and fail.
+# The build configures the tests and the demo's bug program too, so it needs
+# cmocka and python3.
 # Usage: scripts/deps.sh build|test|demo|bench
 set -eu
-build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev valgrind"
-test="$build libcmocka-dev python3 sqlite3 clang libclang-rt-14-dev xz-utils"
+build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev valgrind libcmocka-dev python3"
+test="$build sqlite3 clang libclang-rt-14-dev xz-utils"
 demo="$build sqlite3 xz-utils"
-bench="$build python3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3 bc xz-utils"
+bench="$build libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3 bc xz-utils"
 
 case "${1:-}" in
   build) want=$build ;;
