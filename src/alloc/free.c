@@ -59,10 +59,10 @@ static block_check check_in_page(const page *pg, uintptr_t a)
         return BLOCK_INSIDE;
     /* A free block's link leads into its own page or ends its list; a live
      * block's first word was cleared when it was handed out, and what the
-     * program writes there decodes to a page address only by chance. */
-    const block *next = block_next(pg, (const block *)a, true);
-    uintptr_t n = (uintptr_t)next, first = (uintptr_t)pg->start;
-    if (!next || (n >= first && n < first + (uint64_t)pg->capacity * pg->block_size))
+     * program writes there decodes into the block's own segment only by a
+     * 1 in 2^42 chance, as the key is random. */
+    uintptr_t n = (uintptr_t)block_next(pg, (const block *)a, true);
+    if (n == 0 || ((n ^ a) >> SEGMENT_SHIFT) == 0)
         return BLOCK_FREED;
     return BLOCK_OK;
 }
