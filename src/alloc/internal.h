@@ -62,6 +62,7 @@ typedef struct options {
     _Atomic int abort_on_error;           /* abort after reporting an error */
     _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode */
     _Atomic int zero_on_free;             /* clear blocks as they are freed */
+    _Atomic int shuffle;                  /* hardened: fresh blocks shuffled in runs of this many */
     _Atomic int guard;                    /* 1: every block on guarded pages of its own */
     _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode */
     _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
@@ -73,6 +74,9 @@ typedef struct options {
 } options;
 
 enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
+
+/* Most blocks one carving makes: a page of 16-byte blocks. */
+#define CARVE_MAX (OS_PAGE_SIZE / MIN_BLOCK_SIZE)
 
 extern options mmkit_options INTERNAL;
 /* Parse "key=value,..." from MMKIT_OPTIONS; warn about what is wrong. */

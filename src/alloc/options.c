@@ -19,6 +19,7 @@ options mmkit_options = {
     .sample_rate = 5000,
     .sample_slots = 256,
     .stack_depth = 16,
+    .shuffle = 8,
 };
 
 /* The words of options that take one, indexed by value. */
@@ -47,6 +48,7 @@ static const option_key keys[] = {
     {"abort_on_error", NUMBER, 0, 1, NULL, FIELD(abort_on_error)},
     {"leaks", NUMBER, 0, 2, NULL, FIELD(leaks)},
     {"zero_on_free", NUMBER, 0, 1, NULL, FIELD(zero_on_free)},
+    {"shuffle", NUMBER, 0, CARVE_MAX, NULL, FIELD(shuffle)},
     {"guard", WORDS, 0, 1, none_all_words, FIELD(guard)},
     {"quarantine", SIZE, 0, (long long)1 << 40, NULL, FIELD(quarantine)},
     {"sample_rate", NUMBER, 1, 1 << 30, NULL, FIELD(sample_rate)},

@@ -86,25 +86,31 @@ void page_clear_guards(page *pg)
         segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, false);
 }
 
-/* Most blocks one carving makes: a page of 16-byte blocks. */
-#define CARVE_MAX (OS_PAGE_SIZE / MIN_BLOCK_SIZE)
-
 /* The order in which `count` fresh blocks go on the free list: in address
- * order, or shuffled when hardened, so where the next block lands cannot be
- * predicted from where the last one did. */
+ * order, or when hardened shuffled within each run of `shuffle` neighbours
+ * (option shuffle), so which block comes next after a given one cannot be
+ * predicted.  Runs keep allocation moving forward through memory: a
+ * shuffle of the whole page defeats the processor's prefetching of the
+ * program's own accesses to its fresh blocks, which cost python3 a fifth
+ * of its time. */
 static void carve_order(const page *pg, uint32_t count, uint16_t *order)
 {
     for (uint32_t i = 0; i < count; i++)
         order[i] = (uint16_t)i;
-    if (!pg->key)
+    uint32_t run = (uint32_t)mmkit_options.shuffle;
+    if (!pg->key || run < 2)
         return;
     uint64_t state = mix64(pg->key ^ pg->capacity ^ os_now_ns());
-    for (uint32_t i = count - 1; i > 0; i--) {
-        state = mix64(state + 0x9e3779b97f4a7c15ull);
-        uint32_t j = (uint32_t)(state % (i + 1));
-        uint16_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
+    for (uint32_t first = 0; first < count; first += run) {
+        uint32_t n = count - first < run ? count - first : run;
+        for (uint32_t i = n - 1; i > 0; i--) {
+            state = mix64(state + 0x9e3779b97f4a7c15ull);
+            /* A random index in [0, i] by multiplying, not dividing. */
+            uint32_t j = (uint32_t)(((state >> 32) * (i + 1)) >> 32);
+            uint16_t t = order[first + i];
+            order[first + i] = order[first + j];
+            order[first + j] = t;
+        }
     }
 }
 
