@@ -4,7 +4,9 @@ default fast mode.
 
 Every checking configuration runs in the same interleaved rounds as the
 comparison with the peers, each against a run of mmkit's fast mode at the
-same size of work.  The slow ones run on less, so that the section stays
+same size of work.  The fast ones (hardened and sample mode, within some
+percent of fast mode, where noise on a shared machine matters most) run on
+half the work in three times the rounds.  The slow ones run on less, so that the section stays
 within a few minutes: debug mode and glibc's checks (some 4 to 40 times
 slower) in at most three rounds, debug mode on a fifth of the work, valgrind
 on a tenth and only on churn_small and sqlite3, in at most three rounds.  Their fast
@@ -28,12 +30,14 @@ class Setting:
     # The workloads it runs, or None for all of them.
     only: tuple = None
     max_rounds: int = None
+    # Rounds as a multiple of the run's (before max_rounds).
+    rounds_factor: int = 1
 
 
 VALGRIND = Setting(0.1, ("churn_small", "sqlite3"), 3)
 SETTINGS = {
-    "mmkit-hardened": Setting(),
-    "mmkit-sample": Setting(),
+    "mmkit-hardened": Setting(0.5, None, None, 3),
+    "mmkit-sample": Setting(0.5, None, None, 3),
     "mmkit-debug": Setting(0.2, None, 3),
     "glibc-check": Setting(1.0, None, 3),
     "valgrind": VALGRIND,
@@ -49,6 +53,13 @@ class Pair:
     allocator: object
     scale: float
     rounds: int
+
+
+def rounds_of(allocator, rounds):
+    """The rounds a checking configuration runs in, given the run's."""
+    setting = SETTINGS[allocator.name]
+    wanted = rounds * setting.rounds_factor
+    return min(wanted, setting.max_rounds or wanted)
 
 
 def plan(workloads, allocators, reference, rounds, scale):
@@ -68,8 +79,8 @@ def plan(workloads, allocators, reference, rounds, scale):
             for workload in workloads:
                 add(workload, allocator, scale, rounds)
             continue
+        at_rounds = rounds_of(allocator, rounds)
         setting = SETTINGS[allocator.name]
-        at_rounds = min(rounds, setting.max_rounds or rounds)
         for workload in workloads:
             if setting.only is None or workload.name in setting.only:
                 add(workload, allocator, scale * setting.scale, at_rounds)
@@ -99,7 +110,7 @@ class Modes:
         return self.scale * SETTINGS[allocator.name].scale
 
     def rounds_of(self, allocator):
-        return min(self.rounds, SETTINGS[allocator.name].max_rounds or self.rounds)
+        return rounds_of(allocator, self.rounds)
 
     def ran(self, workload, allocator):
         only = SETTINGS[allocator.name].only
@@ -180,10 +191,13 @@ class Modes:
                 "median under mmkit's fast mode (no MMKIT_OPTIONS) on the same work, in the "
                 "same interleaved rounds.  mmkit-debug runs with leaks=0: its leak report at "
                 "exit scans the whole heap once and would dominate these short runs.  "
+                "mmkit-hardened and mmkit-sample run on half the work in three times the "
+                "rounds, as their few percent matter most and noise least there; "
                 "mmkit-debug runs on a fifth of the work and valgrind (memcheck -q "
                 "--leak-check=no, over glibc or with mmkit preloaded in fast mode) on a "
-                "tenth, on two workloads; their fast-mode reference runs on the same reduced "
-                "work.  The slow configurations run in at most three rounds (last rows).")
+                "tenth, on two workloads; each one's fast-mode reference runs on the same "
+                "work in the same rounds.  The slow configurations run in at most three "
+                "rounds (last rows).")
         against_glibc = self.glibc_check_vs_glibc()
         if against_glibc is not None:
             note += ("  glibc-check (MALLOC_CHECK_=3) takes %.2fx the time of plain glibc "
