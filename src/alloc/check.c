@@ -27,6 +27,7 @@
 
 #include "block_header.h"
 #include "check.h"
+#include "fault.h"
 #include "guarded.h"
 #include "internal.h"
 #include "leaks.h"
@@ -100,12 +101,21 @@ static __thread unsigned internal_depth; /* enter/leave nest */
 static __thread bool in_internal;
 static struct mmkit_heap *internal_heap;
 
+/* Hardened mode's entry points serve calls without the layer, so they
+ * would not see in_internal: while a thread is inside, they are sent
+ * through it (which serves every other thread as they would). */
+static bool hardened_paused;
+
 void internal_alloc_enter(void)
 {
     if (internal_depth++ > 0)
         return;
     pthread_mutex_lock(&internal_lock);
     in_internal = true;
+    if (check_active == CHECK_HARDENED) {
+        __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
+        hardened_paused = true;
+    }
     if (!internal_heap && (internal_heap = mmkit_heap_new()))
         /* Owned by no thread, so every free of its blocks, by any thread at
          * any time, is a remote push: safe without the lock. */
@@ -116,6 +126,10 @@ void internal_alloc_leave(void)
 {
     if (--internal_depth > 0)
         return;
+    if (hardened_paused) {
+        hardened_paused = false;
+        __atomic_store_n(&check_active, CHECK_HARDENED, __ATOMIC_RELAXED);
+    }
     in_internal = false;
     pthread_mutex_unlock(&internal_lock);
 }
@@ -638,8 +652,11 @@ static size_t configure_mode(int mode)
     cfg.canaries = cfg.junk = debug;
     cfg.zero_on_free = mmkit_options.zero_on_free;
     cfg.keep_in_place = !debug;
-    if (mode == MODE_HARDENED || debug)
+    if (mode == MODE_HARDENED || debug) {
         hardening_secret = random_secret();
+        /* Running into a page's guard page gets a report, not a bare crash. */
+        fault_handler_install();
+    }
     cfg.guard_all = mmkit_options.guard == 1;
     cfg.sample_rate = mmkit_options.sample_rate;
     if (cfg.guard_all || mode == MODE_SAMPLE)

@@ -23,12 +23,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 
+#include "fault.h"
 #include "guarded.h"
 #include "internal.h"
 #include "report.h"
@@ -72,7 +71,6 @@ static struct {
     slot_fifo free_lists[PAGE_CLASSES];
     slot_fifo quarantine;
     size_t quarantined, quarantine_limit; /* slots (pool) or bytes (guard=all) */
-    struct sigaction previous_segv, previous_bus;
 } area;
 
 static pthread_mutex_t area_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -354,38 +352,22 @@ static const guarded_slot *nearest_block(uintptr_t a)
     return nearest;
 }
 
-static const char *fault_access(const void *context)
+bool guarded_fault(const void *address, const char *access)
 {
-#if defined(__x86_64__)
-    /* Bit 1 of the page fault's error code is set for a write. */
-    const ucontext_t *uc = context;
-    return (uc->uc_mcontext.gregs[REG_ERR] & 2) ? "write" : "read";
-#else
-    (void)context;
-    return "read or write";
-#endif
-}
-
-static void on_fault(int sig, siginfo_t *info, void *context)
-{
-    if (!guarded_owns(info->si_addr)) {
-        /* Not ours: return to the fault with the handler it had before,
-         * so the program ends as it would have without us. */
-        sigaction(sig, sig == SIGSEGV ? &area.previous_segv : &area.previous_bus, NULL);
-        return;
-    }
-    error_report r = {.kind = ERROR_HEAP_OVERFLOW, .address = info->si_addr,
-                      .access = fault_access(context), .fatal = true,
+    if (!guarded_owns(address))
+        return false;
+    error_report r = {.kind = ERROR_HEAP_OVERFLOW, .address = address,
+                      .access = access, .fatal = true,
                       .detail = "no guarded block is near the address"};
     char detail[96];
     pthread_mutex_lock(&area_lock);
-    const guarded_slot *s = nearest_block((uintptr_t)info->si_addr);
+    const guarded_slot *s = nearest_block((uintptr_t)address);
     if (s) {
         describe_block(&r, s);
         bool live = s->state == SLOT_LIVE;
         if (!live)
             r.kind = ERROR_USE_AFTER_FREE;
-        else if ((uintptr_t)info->si_addr < s->block)
+        else if ((uintptr_t)address < s->block)
             r.kind = ERROR_HEAP_UNDERFLOW;
         snprintf(detail, sizeof detail,
                  "of the guarded blocks around the address, this %s one is the nearest",
@@ -394,6 +376,7 @@ static void on_fault(int sig, siginfo_t *info, void *context)
     }
     pthread_mutex_unlock(&area_lock);
     report_error(&r);
+    return true;
 }
 
 /* ---- start-up ----------------------------------------------------------------- */
@@ -429,10 +412,7 @@ bool guarded_init(size_t slots)
     area.quarantine_limit = area.pool ? slots / 2
                                       : bytes >= 0 ? (size_t)bytes : ALL_QUARANTINE_DEFAULT;
 
-    struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_ONSTACK};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, &area.previous_segv);
-    sigaction(SIGBUS, &sa, &area.previous_bus);
+    fault_handler_install();
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;
     area.size = region_pages * PAGE;

@@ -37,6 +37,10 @@ bool guarded_owns(const void *p) GUARDED_HIDDEN;
  * the pattern around the block. */
 void guarded_free(void *p, stack_id free_stack) GUARDED_HIDDEN;
 
+/* Report a fault at `address` (fault.c) if it is in the guarded area, and
+ * abort; false if it is not.  access: "read", "write" or "read or write". */
+bool guarded_fault(const void *address, const char *access) GUARDED_HIDDEN;
+
 /* Is p a live block?  Then *size is the size it was allocated with. */
 bool guarded_size(const void *p, size_t *size) GUARDED_HIDDEN;
 

@@ -162,6 +162,11 @@ bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices) INTERNA
  * its page is freed, so a page made again on the same slices costs no
  * system call. */
 void segment_set_guards(segment *seg, size_t first, size_t count, bool guard_last) INTERNAL;
+/* Is p in the guard page at the end of a slice?  Then *before is the page
+ * that ends there and *after the one that starts after it (each NULL if
+ * none), and *offset is p's offset in the guard page.  Reads without locks:
+ * for the fault handler. */
+bool segment_guard_at(const void *p, const page **before, const page **after, size_t *offset) INTERNAL;
 /* The same for a page's whole span, with no guard: a large block's page. */
 void page_clear_guards(page *pg) INTERNAL;
 /* Give a page's slices back to its segment (the page is empty). */

@@ -109,6 +109,29 @@ void segment_set_guards(segment *seg, size_t first, size_t count, bool guard_las
     seg->guard_slices = (seg->guard_slices & ~span) | want;
 }
 
+/* The page covering slice i, or NULL if the slice is free. */
+static const page *slice_in_use(const segment *seg, size_t i)
+{
+    const page *pg = i < SLICES_PER_SEGMENT ? seg->slice_page[i] : NULL;
+    return pg && pg->slice_count ? pg : NULL;
+}
+
+bool segment_guard_at(const void *p, const page **before, const page **after, size_t *offset)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (segment_map_kind(a) != MAP_SEGMENT_AT_GRANULE)
+        return false;
+    segment *seg = (segment *)(a & ~SEGMENT_MASK);
+    size_t slice = (a & SEGMENT_MASK) >> SLICE_SHIFT;
+    uint8_t *guard = slice_guard_page(seg, slice);
+    if (seg->kind != SEGMENT_NORMAL || !(seg->guard_slices >> slice & 1) || (uint8_t *)p < guard)
+        return false;
+    *before = slice_in_use(seg, slice);
+    *after = slice_in_use(seg, slice + 1);
+    *offset = (size_t)((uint8_t *)p - guard);
+    return true;
+}
+
 /* Mark slices [first, first + count) in use, counting those that come back
  * from being purged as committed again. */
 static void segment_claim_slices(struct mmkit_heap *heap, segment *seg, size_t first, size_t count)

@@ -187,7 +187,8 @@ def check_correct_program(mode):
 def check_hardening_layout():
     """Hardened mode encodes free-list links, shuffles fresh blocks (in runs
     of `shuffle` neighbours, 8 unless told) and ends each page of small
-    blocks with a guard page; fast mode does none of it.  Of 63 pairs of
+    blocks with a guard page, whose fault is reported; fast mode does none
+    of it.  Of 63 pairs of
     blocks allocated one after the other, runs of 8 leave 7 in address order
     on average (more than 24 about once in 10^5 runs), a whole-page shuffle
     about 1."""
@@ -209,10 +210,14 @@ def check_hardening_layout():
         r = run("freed_bytes", options)
         if r.stdout.split()[:1] != [want]:
             failures.append(f"[{options}] a freed block's bytes are {want}" + describe(r))
-    r = run("slab_overrun", MODES["hardened"])
-    if r.returncode != -signal.SIGSEGV:
-        failures.append("hardened: running off a page of small blocks must fault on its guard page"
-                        + describe(r))
+    for mode in ("hardened", "debug"):
+        r = run("slab_overrun", MODES[mode])
+        problems = report_problems(r, "heap overflow (write)")
+        if r.returncode != -signal.SIGABRT or problems or \
+                not re.search(r"in the guard page after a page of \d+-byte blocks", r.stderr):
+            failures.append(f"{mode}: running off a page of small blocks must fault on its guard "
+                            "page, reported as a heap overflow past a page of blocks: "
+                            + "; ".join(problems) + describe(r))
 
 
 cells = [(bug, mode) for bug in EXPECT for mode in MODES]
