@@ -1,7 +1,8 @@
 /*
  * fault.c - one handler for faults on the allocator's guard pages (fault.h).
- * It runs in a signal handler: it reads the allocator's tables without
- * locks and allocates nothing; it reports and aborts, or returns at once.
+ * It runs in a signal handler: it reads the segments' tables without locks and
+ * takes nothing from the user's heap, which may be what was overrun; it
+ * reports and aborts, or returns at once.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
