@@ -38,6 +38,11 @@ static __attribute__((noinline)) void *malloc_checked(size_t size)
 {
     if (check_active == CHECK_HARDENED)
         return heap_malloc_keyed(thread_heap, size, true);
+    if (check_active == CHECK_SAMPLE) {
+        if (likely(!check_sample_due()))
+            return heap_malloc_keyed(thread_heap, size, false);
+        return check_alloc_sampled(thread_heap, size, 0, false);
+    }
     return check_alloc(thread_heap, size, 0, false);
 }
 

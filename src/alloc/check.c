@@ -101,10 +101,11 @@ static __thread unsigned internal_depth; /* enter/leave nest */
 static __thread bool in_internal;
 static struct mmkit_heap *internal_heap;
 
-/* Hardened mode's entry points serve calls without the layer, so they
- * would not see in_internal: while a thread is inside, they are sent
- * through it (which serves every other thread as they would). */
-static bool hardened_paused;
+/* Hardened and sample mode's entry points serve calls without the layer,
+ * so they would not see in_internal: while a thread is inside, they are
+ * sent through it (which serves every other thread as they would).  The
+ * state they had, or CHECK_OFF. */
+static uint8_t lean_paused;
 
 void internal_alloc_enter(void)
 {
@@ -112,9 +113,9 @@ void internal_alloc_enter(void)
         return;
     pthread_mutex_lock(&internal_lock);
     in_internal = true;
-    if (check_active == CHECK_HARDENED) {
+    if (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE) {
+        lean_paused = check_active;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
-        hardened_paused = true;
     }
     if (!internal_heap && (internal_heap = mmkit_heap_new()))
         /* Owned by no thread, so every free of its blocks, by any thread at
@@ -126,9 +127,9 @@ void internal_alloc_leave(void)
 {
     if (--internal_depth > 0)
         return;
-    if (hardened_paused) {
-        hardened_paused = false;
-        __atomic_store_n(&check_active, CHECK_HARDENED, __ATOMIC_RELAXED);
+    if (lean_paused != CHECK_OFF) {
+        __atomic_store_n(&check_active, lean_paused, __ATOMIC_RELAXED);
+        lean_paused = CHECK_OFF;
     }
     in_internal = false;
     pthread_mutex_unlock(&internal_lock);
@@ -270,18 +271,20 @@ static void ensure_started(void)
         mmkit_init();
 }
 
-/* Sample mode: is this allocation of the thread one to guard?  Each thread
- * starts at a random point of the period, so threads do not sample in step. */
-static bool sample_due(void)
+__thread uint64_t sample_countdown;
+
+/* The countdown ran out, or has not started: each thread starts at a random
+ * point of the period, so threads do not sample in step. */
+bool check_sample_next(void)
 {
-    static __thread uint64_t countdown; /* allocations until the next guarded one */
-    if (unlikely(countdown == 0))
-        countdown = 1 + mix64(current_thread_id() ^ os_now_ns() ^ cfg.secret) % cfg.sample_rate;
-    if (likely(countdown > 1)) {
-        countdown--;
-        return false;
+    if (sample_countdown == 0) {
+        sample_countdown = 1 + mix64(current_thread_id() ^ os_now_ns() ^ cfg.secret) % cfg.sample_rate;
+        if (sample_countdown > 1) {
+            sample_countdown--;
+            return false;
+        }
     }
-    countdown = cfg.sample_rate;
+    sample_countdown = cfg.sample_rate;
     return true;
 }
 
@@ -297,7 +300,7 @@ static void *checked_alloc(struct mmkit_heap *heap, size_t size, size_t alignmen
 {
     if (unlikely(in_internal))
         return internal_alloc(size, alignment, zero);
-    if (cfg.guarded && (cfg.guard_all || sample_due())) {
+    if (cfg.guarded && (cfg.guard_all || check_sample_due())) {
         void *p = guarded_alloc_filled(size, alignment, zero);
         if (p)
             return p; /* else the pool is full or the block too big: not guarded */
@@ -513,14 +516,17 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
  * allocator's own allocations are not).  The common calls of hardened and
  * sample modes take a short way: an allocation is the core's (unless one is
  * sampled), a free is vetted by the core (or by the guarded area). */
+void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+{
+    void *p = guarded_alloc_filled(size, alignment, zero);
+    return p ? p : core_alloc(heap, size, alignment, zero);
+}
+
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     if (likely(cfg.lean != LEAN_NO) && likely(!in_internal)) {
-        if (cfg.lean == LEAN_SAMPLE && unlikely(sample_due())) {
-            void *p = guarded_alloc_filled(size, alignment, zero);
-            if (p)
-                return p;
-        }
+        if (cfg.lean == LEAN_SAMPLE && unlikely(check_sample_due()))
+            return check_alloc_sampled(heap, size, alignment, zero);
         return core_alloc(heap, size, alignment, zero);
     }
     ensure_started();
@@ -700,7 +706,8 @@ void check_init(void)
         check_active = CHECK_OFF;
         return;
     }
-    check_active = cfg.lean == LEAN_HARDENED ? CHECK_HARDENED : CHECK_ON;
+    check_active = cfg.lean == LEAN_HARDENED ? CHECK_HARDENED
+                   : cfg.lean == LEAN_SAMPLE ? CHECK_SAMPLE : CHECK_ON;
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth);

@@ -18,9 +18,31 @@ struct mmkit_heap;
 /* Nonzero while calls must go through check_*: from load until start-up
  * has read the options, and for good in any mode but plain fast.
  * CHECK_HARDENED: hardened mode and nothing more, whose commonest calls
- * the entry points serve themselves, with the core's keyed paths. */
-enum { CHECK_OFF, CHECK_HARDENED, CHECK_ON };
+ * (malloc, free) the entry points serve themselves, with the core's keyed
+ * paths.  CHECK_SAMPLE: the same for sample mode, whose entry points send
+ * only the sampled allocations, and frees of guarded blocks, to the layer. */
+enum { CHECK_OFF, CHECK_HARDENED, CHECK_SAMPLE, CHECK_ON };
 extern uint8_t check_active CHECK_HIDDEN;
+
+/* Sample mode: allocations of this thread until the next guarded one
+ * (0: not drawn yet). */
+extern __thread uint64_t sample_countdown CHECK_HIDDEN;
+bool check_sample_next(void) CHECK_HIDDEN;
+
+/* Sample mode: is this allocation of the thread one to guard? */
+static inline bool check_sample_due(void)
+{
+    if (__builtin_expect(sample_countdown > 1, 1)) {
+        sample_countdown--;
+        return false;
+    }
+    return check_sample_next();
+}
+
+/* Sample mode: a guarded block, or a plain one when the pool is full or
+ * the block too big for it. */
+void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+    CHECK_HIDDEN;
 
 /* Called once by start-up, after the options are read and before anything
  * can allocate: decides the mode and prepares what it needs. */

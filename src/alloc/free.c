@@ -4,6 +4,7 @@
  * thread_free list with one CAS, and the owner collects it later.
  */
 #include "check.h"
+#include "guarded.h"
 #include "internal.h"
 
 static inline void free_block(segment *seg, void *ptr, bool keyed)
@@ -110,6 +111,10 @@ block_check core_free_checked(void *ptr)
  * no stack frame. */
 static __attribute__((noinline)) void free_checked(void *ptr)
 {
+    if (check_active == CHECK_SAMPLE && likely(!guarded_owns(ptr))) {
+        free_inline(ptr, false);
+        return;
+    }
     if (check_active != CHECK_HARDENED) {
         check_free(ptr);
         return;
