@@ -173,22 +173,24 @@ static size_t quarantine_weight(const guarded_slot *s)
     return area.pool ? 1 : ((size_t)s->pages + 1) * PAGE;
 }
 
-static void quarantine_release_oldest(void)
-{
-    uint32_t i = fifo_pop(&area.quarantine);
-    guarded_slot *s = &area.slots[i];
-    area.quarantined -= quarantine_weight(s);
-    /* The pages stay inaccessible; reused, they read as zeros. */
-    madvise(block_page(s), (size_t)(slot_data_end(s) - block_page(s)), MADV_DONTNEED);
-    fifo_push(&area.free_lists[page_class(s->pages)], i);
-}
-
+/* Called without the lock, which it takes: the system calls happen with it
+ * released, on slots no list holds, so other threads need not wait. */
 static void quarantine_push(uint32_t i)
 {
+    pthread_mutex_lock(&area_lock);
     fifo_push(&area.quarantine, i);
     area.quarantined += quarantine_weight(&area.slots[i]);
-    while (area.quarantined > area.quarantine_limit)
-        quarantine_release_oldest();
+    while (area.quarantined > area.quarantine_limit) {
+        uint32_t oldest = fifo_pop(&area.quarantine);
+        guarded_slot *s = &area.slots[oldest];
+        area.quarantined -= quarantine_weight(s);
+        pthread_mutex_unlock(&area_lock);
+        /* The pages stay inaccessible; reused, they read as zeros. */
+        madvise(block_page(s), (size_t)(slot_data_end(s) - block_page(s)), MADV_DONTNEED);
+        pthread_mutex_lock(&area_lock);
+        fifo_push(&area.free_lists[page_class(s->pages)], oldest);
+    }
+    pthread_mutex_unlock(&area_lock);
 }
 
 /* ---- blocks ------------------------------------------------------------------- */
@@ -214,10 +216,11 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
 
     pthread_mutex_lock(&area_lock);
     uint32_t i = slot_take(pages);
-    if (!i) {
-        pthread_mutex_unlock(&area_lock);
+    pthread_mutex_unlock(&area_lock);
+    if (!i)
         return NULL;
-    }
+    /* No list holds the slot now: it is this thread's to open without the
+     * lock, so other threads' guarded calls do not wait on mprotect. */
     guarded_slot *s = &area.slots[i];
     uint8_t *end = slot_data_end(s);
     uint8_t *start = (uint8_t *)(((uintptr_t)end - size) & ~(alignment - 1));
@@ -226,12 +229,14 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     if (mprotect(first, (size_t)(end - first), PROT_READ | PROT_WRITE) != 0) {
         /* Too many mappings, most likely: let the caller fall back. */
         errno = saved_errno;
+        pthread_mutex_lock(&area_lock);
         fifo_push(&area.free_lists[page_class(s->pages)], i);
         pthread_mutex_unlock(&area_lock);
         return NULL;
     }
     memset(first, SLACK_BYTE, (size_t)(start - first));
     memset(start + size, SLACK_BYTE, (size_t)(end - start - size));
+    pthread_mutex_lock(&area_lock);
     s->state = SLOT_LIVE;
     s->block = (uintptr_t)start;
     s->size = size;
@@ -265,11 +270,27 @@ static void describe_block(error_report *r, const guarded_slot *s)
     r->free_stack = s->free_stack;
 }
 
+/* A page of the slack pattern, to compare slack with at memcmp's speed:
+ * before a small block lies most of a page of it. */
+static uint8_t slack_page[PAGE];
+
+static bool slack_intact(const uint8_t *from, const uint8_t *to)
+{
+    for (; from < to; from += PAGE) {
+        size_t n = (size_t)(to - from) < PAGE ? (size_t)(to - from) : PAGE;
+        if (memcmp(from, slack_page, n) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* The changed slack byte nearest the block, if any: after it (an
  * overflow), then before it (an underflow). */
 static bool find_changed_slack(const guarded_slot *s, error_report *r)
 {
     const uint8_t *start = (const uint8_t *)s->block, *end = slot_data_end(s);
+    if (slack_intact(start + s->size, end) && slack_intact(block_page(s), start))
+        return false;
     for (const uint8_t *b = start + s->size; b < end; b++)
         if (*b != SLACK_BYTE) {
             r->kind = ERROR_HEAP_OVERFLOW;
@@ -289,6 +310,7 @@ void guarded_free(void *p, stack_id free_stack)
 {
     error_report r = {.address = p};
     bool bad = true;
+    guarded_slot *freed = NULL;
     int saved_errno = errno; /* free leaves errno alone */
     pthread_mutex_lock(&area_lock);
     guarded_slot *s = slot_of(p);
@@ -301,16 +323,21 @@ void guarded_free(void *p, stack_id free_stack)
         r.kind = ERROR_DOUBLE_FREE;
         describe_block(&r, s);
     } else {
-        bad = find_changed_slack(s, &r);
-        r.detail = "found in the bytes beside the block on its pages when it was freed";
-        uint8_t *first = block_page(s);
-        mprotect(first, (size_t)(slot_data_end(s) - first), PROT_NONE);
+        /* Freed from here on: a second free reports a double free.  No list
+         * holds the slot until it enters the quarantine, closed. */
         s->state = SLOT_FREED;
         s->free_stack = free_stack;
         describe_block(&r, s);
-        quarantine_push((uint32_t)(s - area.slots));
+        freed = s;
     }
     pthread_mutex_unlock(&area_lock);
+    if (freed) {
+        bad = find_changed_slack(freed, &r);
+        r.detail = "found in the bytes beside the block on its pages when it was freed";
+        uint8_t *first = block_page(freed);
+        mprotect(first, (size_t)(slot_data_end(freed) - first), PROT_NONE);
+        quarantine_push((uint32_t)(freed - area.slots));
+    }
     errno = saved_errno;
     /* Reported outside the lock: reporting may allocate, and allocations
      * may come here. */
@@ -406,6 +433,7 @@ bool guarded_init(size_t slots)
         os_write_stderr("mmkit: cannot reserve address space for guarded blocks\n");
         return false;
     }
+    memset(slack_page, SLACK_BYTE, sizeof slack_page);
     area.next_page = 1; /* after the region's first guard page */
     int64_t bytes = mmkit_options.quarantine;
     /* At most half the pool waits, so that frees always free some slots. */
