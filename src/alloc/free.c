@@ -107,21 +107,29 @@ block_check core_free_checked(void *ptr)
     return verdict;
 }
 
+/* Sample mode: a block of the guarded pool goes to the layer, any other
+ * straight to the core. */
+static __attribute__((noinline)) void free_sampled(void *ptr)
+{
+    if (likely(!guarded_owns(ptr)))
+        free_inline(ptr, false);
+    else
+        check_free(ptr);
+}
+
 /* Out of line, so the fast path below tests check_active once and needs
- * no stack frame. */
+ * no stack frame; hardened mode's path needs none either. */
 static __attribute__((noinline)) void free_checked(void *ptr)
 {
-    if (check_active == CHECK_SAMPLE && likely(!guarded_owns(ptr))) {
-        free_inline(ptr, false);
-        return;
-    }
-    if (check_active != CHECK_HARDENED) {
+    if (check_active == CHECK_HARDENED) {
+        block_check verdict = core_free_checked(ptr);
+        if (unlikely(verdict != BLOCK_OK) && ptr)
+            check_free_refused(ptr, verdict);
+    } else if (check_active == CHECK_SAMPLE) {
+        free_sampled(ptr);
+    } else {
         check_free(ptr);
-        return;
     }
-    block_check verdict = core_free_checked(ptr);
-    if (unlikely(verdict != BLOCK_OK) && ptr)
-        check_free_refused(ptr, verdict);
 }
 
 void mmkit_free(void *ptr)
