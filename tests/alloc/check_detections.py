@@ -210,14 +210,21 @@ def check_hardening_layout():
         r = run("freed_bytes", options)
         if r.stdout.split()[:1] != [want]:
             failures.append(f"[{options}] a freed block's bytes are {want}" + describe(r))
-    for mode in ("hardened", "debug"):
-        r = run("slab_overrun", MODES[mode])
+    # Guarded blocks (guard=all, sample mode) fault on their own guard page.
+    # A page's guard is a guard region where the kernel has them, else (as
+    # in memory locked by lock=all, which guard regions refuse) mprotect's.
+    for mode, options in (("hardened", MODES["hardened"]), ("debug", MODES["debug"]),
+                          ("hardened", "mode=hardened,lock=all"),
+                          ("debug+guard=all", MODES["debug+guard=all"]),
+                          ("sample", MODES["sample"])):
+        r = run("slab_overrun", options)
         problems = report_problems(r, "heap overflow (write)")
+        on_page = re.search(r"in the guard page after a page of \d+-byte blocks", r.stderr)
         if r.returncode != -signal.SIGABRT or problems or \
-                not re.search(r"in the guard page after a page of \d+-byte blocks", r.stderr):
-            failures.append(f"{mode}: running off a page of small blocks must fault on its guard "
-                            "page, reported as a heap overflow past a page of blocks: "
-                            + "; ".join(problems) + describe(r))
+                (mode in ("hardened", "debug") and not on_page):
+            failures.append(f"[{options}]: running off a block must fault on a guard page, "
+                            "reported as a heap overflow (past its page of blocks, in hardened "
+                            "and debug mode): " + "; ".join(problems) + describe(r))
 
 
 cells = [(bug, mode) for bug in EXPECT for mode in MODES]
