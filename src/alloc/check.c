@@ -67,9 +67,13 @@ static struct {
 
 /* ---- seals ---------------------------------------------------------------- */
 
+/* The seal's top byte, the one just before the block, is a canary: a random
+ * byte there would go unnoticed when a stray write happened to store the
+ * same value, one time in 256. */
 static uint64_t seal_for(const void *user, uint8_t state)
 {
-    return (mix64((uintptr_t)user ^ cfg.secret) & ~(uint64_t)0xff) | state;
+    uint64_t hash = mix64((uintptr_t)user ^ cfg.secret) & 0x00ffffffffffff00ull;
+    return (uint64_t)CANARY_BYTE << 56 | hash | state;
 }
 
 typedef enum seal_state {
