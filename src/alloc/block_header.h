@@ -7,8 +7,9 @@
  *   [canary bytes]  debug mode: to the end of the allocator's block
  *
  * The seal is a keyed hash of the block's address with its state in the
- * low byte and a canary in the high one (the byte before the block), so a pointer that is not a block we handed out (a forged one, a
- * pointer into a block) fails the check, and a freed block says so.  The
+ * low byte and a canary in the high one (the byte before the block), so a
+ * pointer that is not a block we handed out (a forged one, a pointer into
+ * a block) fails the check, and a freed block says so.  The
  * allocator's free list writes the first word of the allocator's block,
  * which is the header's first word: the seal comes last, so it survives.
  */
