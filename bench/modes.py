@@ -36,8 +36,8 @@ class Setting:
 
 VALGRIND = Setting(0.1, ("churn_small", "sqlite3"), 3)
 SETTINGS = {
-    "mmkit-hardened": Setting(0.5, None, None, 3),
-    "mmkit-sample": Setting(0.5, None, None, 3),
+    "mmkit-hardened": Setting(0.5, rounds_factor=3),
+    "mmkit-sample": Setting(0.5, rounds_factor=3),
     "mmkit-debug": Setting(0.2, None, 3),
     "glibc-check": Setting(1.0, None, 3),
     "valgrind": VALGRIND,

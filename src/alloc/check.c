@@ -59,7 +59,6 @@ static struct {
     bool memcheck;       /* running under memcheck: tell it about blocks */
     bool trace;          /* record every call (trace=FILE) */
     bool checked_frees;  /* hardened without headers: the core vets each free */
-    enum { LEAN_NO, LEAN_HARDENED, LEAN_SAMPLE } lean; /* modes with a short way */
     int leaks;           /* 0, 1 text, 2 JSON */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
@@ -109,7 +108,7 @@ static struct mmkit_heap *internal_heap;
  * so they would not see in_internal: while a thread is inside, they are
  * sent through it (which serves every other thread as they would).  The
  * state they had, or CHECK_OFF. */
-static uint8_t lean_paused;
+static uint8_t paused_state;
 
 void internal_alloc_enter(void)
 {
@@ -118,7 +117,7 @@ void internal_alloc_enter(void)
     pthread_mutex_lock(&internal_lock);
     in_internal = true;
     if (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE) {
-        lean_paused = check_active;
+        paused_state = check_active;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
     }
     if (!internal_heap && (internal_heap = mmkit_heap_new()))
@@ -131,9 +130,9 @@ void internal_alloc_leave(void)
 {
     if (--internal_depth > 0)
         return;
-    if (lean_paused != CHECK_OFF) {
-        __atomic_store_n(&check_active, lean_paused, __ATOMIC_RELAXED);
-        lean_paused = CHECK_OFF;
+    if (paused_state != CHECK_OFF) {
+        __atomic_store_n(&check_active, paused_state, __ATOMIC_RELAXED);
+        paused_state = CHECK_OFF;
     }
     in_internal = false;
     pthread_mutex_unlock(&internal_lock);
@@ -283,10 +282,7 @@ bool check_sample_next(void)
 {
     if (sample_countdown == 0) {
         sample_countdown = 1 + mix64(current_thread_id() ^ os_now_ns() ^ cfg.secret) % cfg.sample_rate;
-        if (sample_countdown > 1) {
-            sample_countdown--;
-            return false;
-        }
+        return check_sample_due();
     }
     sample_countdown = cfg.sample_rate;
     return true;
@@ -516,23 +512,17 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     return headed_realloc(heap, ptr, size);
 }
 
-/* The entry points: the checked calls, each recorded when tracing (the
- * allocator's own allocations are not).  The common calls of hardened and
- * sample modes take a short way: an allocation is the core's (unless one is
- * sampled), a free is vetted by the core (or by the guarded area). */
 void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     void *p = guarded_alloc_filled(size, alignment, zero);
     return p ? p : core_alloc(heap, size, alignment, zero);
 }
 
+/* The entry points: the checked calls, each recorded when tracing (the
+ * allocator's own allocations are not).  Hardened and sample mode's malloc
+ * and free seldom come here: the entry points serve them (check.h). */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    if (likely(cfg.lean != LEAN_NO) && likely(!in_internal)) {
-        if (cfg.lean == LEAN_SAMPLE && unlikely(check_sample_due()))
-            return check_alloc_sampled(heap, size, alignment, zero);
-        return core_alloc(heap, size, alignment, zero);
-    }
     ensure_started();
     void *p = checked_alloc(heap, size, alignment, zero);
     if (cfg.trace && !in_internal) {
@@ -546,16 +536,6 @@ void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool z
 
 void check_free(void *ptr)
 {
-    if (likely(cfg.lean == LEAN_HARDENED)) {
-        block_check verdict = core_free_checked(ptr);
-        if (unlikely(verdict != BLOCK_OK) && ptr)
-            check_free_refused(ptr, verdict);
-        return;
-    }
-    if (likely(cfg.lean == LEAN_SAMPLE) && likely(!guarded_owns(ptr))) {
-        core_free(ptr);
-        return;
-    }
     ensure_started();
     if (cfg.trace && ptr && !in_internal && !is_internal_block(ptr))
         trace_free(ptr);
@@ -701,17 +681,19 @@ void check_init(void)
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     cfg.ready = true;
-    bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
-    if (cfg.checked_frees && !cfg.guarded && !extras)
-        cfg.lean = LEAN_HARDENED;
-    else if (cfg.guarded && !cfg.guard_all && !cfg.checked_frees && !extras)
-        cfg.lean = LEAN_SAMPLE;
     if (!cfg.headers && !cfg.checked_frees && !cfg.guarded && !cfg.trace) {
         check_active = CHECK_OFF;
         return;
     }
-    check_active = cfg.lean == LEAN_HARDENED ? CHECK_HARDENED
-                   : cfg.lean == LEAN_SAMPLE ? CHECK_SAMPLE : CHECK_ON;
+    /* Hardened or sample mode with nothing more: the entry points serve
+     * malloc and free themselves. */
+    bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
+    if (cfg.checked_frees && !cfg.guarded && !extras)
+        check_active = CHECK_HARDENED;
+    else if (cfg.guarded && !cfg.guard_all && !cfg.checked_frees && !extras)
+        check_active = CHECK_SAMPLE;
+    else
+        check_active = CHECK_ON;
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth);

@@ -114,22 +114,25 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
 /* Guards are guard regions (Linux 6.13): markers in the page table, which
  * neither split the mapping nor take the address space's lock for writing,
  * as mprotect does, and survive MADV_DONTNEED.  Where the kernel lacks them,
- * or refuses (memory locked by mlockall), mprotect does it; once it has,
- * making a page accessible again undoes both. */
-static _Atomic bool guard_regions_fail, protected_some;
+ * or refuses (memory locked by mlockall), mprotect does it from then on;
+ * making a page accessible undoes whichever kinds were used. */
+static _Atomic bool guard_regions_used, mprotect_used;
 
 void os_protect(void *addr, size_t size, bool accessible)
 {
-    if (!atomic_load_explicit(&guard_regions_fail, memory_order_relaxed)) {
-        if (madvise(addr, size, accessible ? MADV_GUARD_REMOVE : MADV_GUARD_INSTALL) == 0 &&
-            (!accessible || !atomic_load_explicit(&protected_some, memory_order_relaxed)))
-            return;
-        if (!accessible)
-            atomic_store_explicit(&guard_regions_fail, true, memory_order_relaxed);
+    if (accessible) {
+        if (guard_regions_used)
+            madvise(addr, size, MADV_GUARD_REMOVE);
+        if (mprotect_used)
+            mprotect(addr, size, PROT_READ | PROT_WRITE);
+        return;
     }
-    if (!accessible)
-        atomic_store_explicit(&protected_some, true, memory_order_relaxed);
-    mprotect(addr, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
+    if (!mprotect_used && madvise(addr, size, MADV_GUARD_INSTALL) == 0) {
+        guard_regions_used = true;
+        return;
+    }
+    mprotect_used = true;
+    mprotect(addr, size, PROT_NONE);
 }
 
 void *os_reserve(size_t size)
