@@ -255,6 +255,11 @@ void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
     page_init_large(pg, heap, class_index);
     queue_push(&heap->large, pg);
     stats_count_alloc(&heap->counters[class_index]);
+    /* As page_pop does: the slices may still hold this block's own link
+     * from when it was last freed, and its key depends only on the address,
+     * so a hardened free would take the live block for a freed one. */
+    if (pg->key)
+        ((block *)pg->start)->next = NULL;
     return pg->start;
 }
 
