@@ -266,21 +266,16 @@ void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
 
 bool core_block_of(const void *p, uint8_t **start, size_t *usable)
 {
-    uintptr_t a = (uintptr_t)p;
-    uint8_t kind = segment_map_kind(a);
-    segment *seg;
-    if (kind == MAP_SEGMENT_AT_GRANULE)
-        seg = (segment *)(a & ~SEGMENT_MASK);
-    else if (kind == MAP_HEADER_BEFORE_BLOCK)
-        seg = (segment *)((a & ~SEGMENT_MASK) - SEGMENT_HEADER_SIZE);
-    else
+    segment *seg = segment_containing((uintptr_t)p);
+    if (!seg)
         return false;
-    page *pg = page_of(seg, p);
     if (seg->kind == SEGMENT_HUGE) {
-        *start = pg->start;
+        /* Its block may reach far beyond the segment's 64 slices. */
+        *start = seg->pages[0].start;
         *usable = seg->huge_usable;
-        return (uint8_t *)p >= pg->start && (uint8_t *)p < pg->start + seg->huge_usable;
+        return (uint8_t *)p >= *start && (uint8_t *)p < *start + seg->huge_usable;
     }
+    page *pg = page_of(seg, p);
     if (!pg || pg->slice_count == 0 || (uint8_t *)p < pg->start)
         return false;
     uint32_t index = (uint32_t)((uintptr_t)p - (uintptr_t)pg->start) / pg->block_size;

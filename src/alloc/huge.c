@@ -73,9 +73,28 @@ static void huge_list_remove(segment *seg)
         seg->next->prev = seg->prev;
 }
 
+/* Enter the mapping in the segment map, or take it out: the granule its
+ * segment is found from, and the later ones up to its end (at most
+ * MAP_INSIDE_HUGE_SPAN of them), so lookups find the block from anywhere
+ * in it.  Taken out before the addresses go back to the OS: another thread
+ * may map them again at once and enter them as its own. */
+static void huge_map_enter(const segment *seg, bool present)
+{
+    bool header_first = (const uint8_t *)seg == seg->mapping;
+    uintptr_t first = header_first ? (uintptr_t)seg : (uintptr_t)seg->pages[0].start;
+    uintptr_t end = (uintptr_t)seg->mapping + seg->mapped_size;
+    uint8_t kind = header_first ? MAP_SEGMENT_AT_GRANULE : MAP_HEADER_BEFORE_BLOCK;
+    segment_map_set((const void *)first, present ? kind : MAP_NONE);
+    uintptr_t granule = first + SEGMENT_SIZE;
+    for (unsigned back = 1; granule < end && back <= MAP_INSIDE_HUGE_SPAN; back++) {
+        segment_map_set((const void *)granule, present ? (uint8_t)(MAP_INSIDE_HUGE + back - 1) : MAP_NONE);
+        granule += SEGMENT_SIZE;
+    }
+}
+
 static void huge_unmap(segment *seg)
 {
-    segment_map_set(seg->pages[0].start, MAP_NONE);
+    huge_map_enter(seg, false);
     stats_shared_add(&os_stats.committed, -(int64_t)seg->mapped_size, NULL);
     os_unmap(seg->mapping, seg->mapped_size);
 }
@@ -200,7 +219,6 @@ static segment *huge_map(size_t size, size_t alignment)
             return NULL;
         seg = (segment *)mapping;
         start = mapping + offset;
-        segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
     } else {
         mapped = round_to_page(alignment + size);
         if (mapped < size)
@@ -210,11 +228,11 @@ static segment *huge_map(size_t size, size_t alignment)
             return NULL;
         start = mapping + alignment;
         seg = (segment *)(start - SEGMENT_HEADER_SIZE);
-        segment_map_set(start, MAP_HEADER_BEFORE_BLOCK);
     }
     seg->kind = SEGMENT_HUGE;
     seg->pages[0].class_index = HUGE_CLASS;
     huge_describe(seg, mapping, mapped, start);
+    huge_map_enter(seg, true);
     stats_shared_add(&os_stats.committed, (int64_t)mapped, &os_stats.peak_committed);
     return seg;
 }
@@ -228,31 +246,23 @@ static segment *huge_remap(segment *seg, size_t mapped)
     uint8_t *old_mapping = seg->mapping;
     size_t old_size = seg->mapped_size;
     size_t offset = (size_t)(seg->pages[0].start - old_mapping);
-    uint8_t *moved;
-    if (!header_first) {
-        /* The header sits before the block: it may only shrink in place. */
-        moved = mapped <= old_size ? os_remap(old_mapping, old_size, mapped, 1) : NULL;
-        if (!moved)
-            return NULL;
-    } else {
-        /* Unregister first: once moved, the old addresses may be mapped
-         * again at once by another thread, which registers them as its own. */
-        segment_map_set(old_mapping, MAP_NONE);
-        moved = os_remap(old_mapping, old_size, mapped, SEGMENT_SIZE);
-        if (!moved || moved == old_mapping) {
-            segment_map_set(old_mapping, MAP_SEGMENT_AT_GRANULE);
-            if (!moved)
-                return NULL;
-        }
+    /* The header sits before the block: it may only shrink in place. */
+    if (!header_first && mapped > old_size)
+        return NULL;
+    huge_map_enter(seg, false);
+    uint8_t *moved = os_remap(old_mapping, old_size, mapped, header_first ? SEGMENT_SIZE : 1);
+    if (!moved) {
+        huge_map_enter(seg, true);
+        return NULL;
     }
     stats_shared_add(&os_stats.committed, (int64_t)mapped - (int64_t)old_size, &os_stats.peak_committed);
     if (moved == old_mapping) {
         seg->mapped_size = mapped;
-        return seg;
+    } else {
+        seg = (segment *)moved;
+        huge_describe(seg, moved, mapped, moved + offset);
     }
-    seg = (segment *)moved;
-    huge_describe(seg, moved, mapped, moved + offset);
-    segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
+    huge_map_enter(seg, true);
     return seg;
 }
 

@@ -112,7 +112,14 @@ void os_write_stderr(const char *text) INTERNAL;
 extern uint8_t segment_map[] INTERNAL;
 #define SEGMENT_MAP_BITS 26   /* covers 2^(26+22) = 256 TiB of addresses */
 
-enum { MAP_NONE = 0, MAP_SEGMENT_AT_GRANULE = 1, MAP_HEADER_BEFORE_BLOCK = 2 };
+/* What the map says of a 4 MiB granule.  A huge block's mapping spans many
+ * granules: its later ones say how far back the granule its segment is
+ * found from lies (MAP_INSIDE_HUGE: one granule back, and so on up to
+ * MAP_INSIDE_HUGE_SPAN), so a pointer anywhere in its first GiB leads to
+ * its segment.  Only lookups follow them: free() takes a pointer there for
+ * what it is, not a block's start. */
+enum { MAP_NONE = 0, MAP_SEGMENT_AT_GRANULE = 1, MAP_HEADER_BEFORE_BLOCK = 2, MAP_INSIDE_HUGE = 3 };
+#define MAP_INSIDE_HUGE_SPAN (255 - MAP_INSIDE_HUGE + 1)
 
 static inline uint8_t segment_map_kind(uintptr_t a)
 {
@@ -121,6 +128,22 @@ static inline uint8_t segment_map_kind(uintptr_t a)
      * kernel hands out none to a process that does not ask for them. */
     return __atomic_load_n(
         &segment_map[(a >> SEGMENT_SHIFT) & (((uintptr_t)1 << SEGMENT_MAP_BITS) - 1)], __ATOMIC_RELAXED);
+}
+
+/* The segment whose mapping holds address a, wherever in it a lies (the
+ * metadata, a block's start or inside it); NULL if none of ours does. */
+static inline segment *segment_containing(uintptr_t a)
+{
+    uint8_t kind = segment_map_kind(a);
+    if (kind >= MAP_INSIDE_HUGE) {
+        a -= (uintptr_t)(kind - MAP_INSIDE_HUGE + 1) << SEGMENT_SHIFT;
+        kind = segment_map_kind(a);
+    }
+    if (kind == MAP_SEGMENT_AT_GRANULE)
+        return (segment *)(a & ~SEGMENT_MASK);
+    if (kind == MAP_HEADER_BEFORE_BLOCK)
+        return (segment *)((a & ~SEGMENT_MASK) - SEGMENT_HEADER_SIZE);
+    return NULL;
 }
 
 /* The segment of a pointer that is not at a segment's granule start. */
