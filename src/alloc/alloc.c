@@ -106,13 +106,10 @@ int mmkit_posix_memalign(void **result, size_t alignment, size_t size)
 {
     if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
         return EINVAL;
-    int saved = errno;
+    /* A failure leaves errno set too, as glibc's does. */
     void *p = heap_aligned_alloc(thread_heap, alignment, size);
-    if (!p) {
-        int error = errno;
-        errno = saved;
-        return error;
-    }
+    if (!p)
+        return errno;
     *result = p;
     return 0;
 }
