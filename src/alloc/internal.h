@@ -101,6 +101,7 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) I
  * as it is touched, never given back, and not the heap's, so neither counted
  * as mapped nor failed by fault injection.  NULL on failure. */
 void *os_reserve(size_t size) INTERNAL;
+void os_unreserve(void *addr, size_t size) INTERNAL;
 uint64_t os_now_ns(void) INTERNAL;
 /* Write a message to stderr without allocating. */
 void os_write_stderr(const char *text) INTERNAL;

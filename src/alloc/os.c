@@ -143,6 +143,12 @@ void *os_reserve(size_t size)
     return p == MAP_FAILED ? NULL : p;
 }
 
+void os_unreserve(void *addr, size_t size)
+{
+    atomic_fetch_add_explicit(&os_stats.munmap_calls, 1, memory_order_relaxed);
+    munmap(addr, size);
+}
+
 uint64_t os_now_ns(void)
 {
     struct timespec ts;

@@ -78,15 +78,21 @@ void stacks_init(unsigned frames)
 /* ---- the depot ------------------------------------------------------------- */
 
 /*
- * Records are appended to one reservation and never freed; an id is a
- * record's offset in 8-byte units (offset 0 is unused, so no id is 0).  The
- * table maps a stack's hash to the ids, by linear probing.  Bounds: 256 MiB
- * of records (about 2 million stacks of 16 frames) and a table kept below
- * three quarters full; beyond them stacks are not kept.  The table follows
- * the records, so that reading a record at a bad id stays in mapped memory.
+ * Records are appended to chunks mapped as they are needed, and never
+ * freed; an id is a record's offset in 8-byte units in the chunks laid end
+ * to end (offset 0 is unused, so no id is 0).  A record never straddles two
+ * chunks.  The table maps a stack's hash to the ids, by linear probing.
+ * Bounds: 64 chunks of 4 MiB (about 2 million stacks of 16 frames) and a
+ * table kept below three quarters full (about 800,000 stacks); beyond them
+ * stacks are not kept.  Mapping chunks on demand keeps the address space a
+ * checking mode takes at start-up small: a program under an RLIMIT_AS must
+ * still be able to start its threads.
  */
-#define RECORD_BYTES ((size_t)256 << 20)
-#define TABLE_SLOTS ((uint32_t)1 << 21)
+#define CHUNK_SHIFT 22
+#define CHUNK_BYTES ((size_t)1 << CHUNK_SHIFT)
+#define CHUNK_COUNT 64
+#define RECORD_BYTES (CHUNK_COUNT * CHUNK_BYTES)
+#define TABLE_SLOTS ((uint32_t)1 << 20)
 #define TABLE_MAX (TABLE_SLOTS / 4 * 3)
 
 typedef struct record {
@@ -96,7 +102,7 @@ typedef struct record {
 } record;
 
 static struct {
-    uint8_t *records;
+    _Atomic(uint8_t *) chunks[CHUNK_COUNT];
     _Atomic uint32_t *table;
     _Atomic size_t used;     /* bytes of records handed out */
     _Atomic uint32_t stored; /* records handed out */
@@ -105,15 +111,32 @@ static struct {
 
 static bool depot_init(void)
 {
-    uint8_t *space = os_reserve(RECORD_BYTES + TABLE_SLOTS * sizeof *depot.table);
-    if (!space) {
+    depot.table = os_reserve(TABLE_SLOTS * sizeof *depot.table);
+    if (!depot.table) {
         snprintf(unavailable, sizeof unavailable, "stacks are unavailable: no address space");
         return false;
     }
-    depot.records = space;
-    depot.table = (_Atomic uint32_t *)(space + RECORD_BYTES);
     depot.used = sizeof(uint64_t);
     return true;
+}
+
+/* The chunk of records that offset `at` falls in, mapped on first use; NULL
+ * if it cannot be. */
+static uint8_t *depot_chunk(size_t at)
+{
+    _Atomic(uint8_t *) *slot = &depot.chunks[at >> CHUNK_SHIFT];
+    uint8_t *chunk = atomic_load_explicit(slot, memory_order_acquire);
+    if (chunk)
+        return chunk;
+    uint8_t *fresh = os_reserve(CHUNK_BYTES);
+    if (!fresh)
+        return NULL;
+    /* Another thread may have mapped it meanwhile: keep the first. */
+    if (atomic_compare_exchange_strong_explicit(slot, &chunk, fresh, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return fresh;
+    os_unreserve(fresh, CHUNK_BYTES);
+    return chunk;
 }
 
 static uint32_t hash_frames(void *const *pcs, uint32_t n)
@@ -126,9 +149,12 @@ static uint32_t hash_frames(void *const *pcs, uint32_t n)
     return (uint32_t)h;
 }
 
+/* The record of an id handed out by record_new. */
 static record *record_of(stack_id id)
 {
-    return (record *)(depot.records + (size_t)id * sizeof(uint64_t));
+    size_t at = (size_t)id * sizeof(uint64_t);
+    return (record *)(atomic_load_explicit(&depot.chunks[at >> CHUNK_SHIFT], memory_order_acquire) +
+                      (at & (CHUNK_BYTES - 1)));
 }
 
 static bool record_holds(const record *r, uint32_t hash, void *const *pcs, uint32_t n)
@@ -147,14 +173,20 @@ static stack_id record_new(uint32_t hash, void *const *pcs, uint32_t n)
     if (atomic_load_explicit(&depot.full, memory_order_relaxed))
         return 0;
     size_t size = sizeof(record) + n * sizeof(uintptr_t);
-    size_t at = atomic_fetch_add_explicit(&depot.used, size, memory_order_relaxed);
-    if (at + size > RECORD_BYTES ||
-        atomic_fetch_add_explicit(&depot.stored, 1, memory_order_relaxed) >= TABLE_MAX) {
+    size_t at = atomic_load_explicit(&depot.used, memory_order_relaxed), placed;
+    do {
+        /* A record that would cross into the next chunk starts there. */
+        placed = (at >> CHUNK_SHIFT) == ((at + size - 1) >> CHUNK_SHIFT)
+                     ? at : (at + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1);
+    } while (!atomic_compare_exchange_weak_explicit(&depot.used, &at, placed + size,
+                                                    memory_order_relaxed, memory_order_relaxed));
+    uint8_t *chunk = placed + size <= RECORD_BYTES ? depot_chunk(placed) : NULL;
+    if (!chunk || atomic_fetch_add_explicit(&depot.stored, 1, memory_order_relaxed) >= TABLE_MAX) {
         atomic_store_explicit(&depot.full, true, memory_order_relaxed);
         return 0;
     }
-    stack_id id = (stack_id)(at / sizeof(uint64_t));
-    record *r = record_of(id);
+    stack_id id = (stack_id)(placed / sizeof(uint64_t));
+    record *r = (record *)(chunk + (placed & (CHUNK_BYTES - 1)));
     r->hash = hash;
     r->count = n;
     for (uint32_t i = 0; i < n; i++)
@@ -218,10 +250,14 @@ size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
 {
     /* Ids come from block headers a buggy program may overwrite. */
     size_t used = atomic_load_explicit(&depot.used, memory_order_relaxed);
-    if (id == 0 || !depot.records || (size_t)id * sizeof(uint64_t) >= used ||
-        (size_t)id * sizeof(uint64_t) >= RECORD_BYTES)
+    size_t at = (size_t)id * sizeof(uint64_t);
+    size_t room = CHUNK_BYTES - (at & (CHUNK_BYTES - 1));
+    if (id == 0 || at >= used || at >= RECORD_BYTES || room < sizeof(record) ||
+        !atomic_load_explicit(&depot.chunks[at >> CHUNK_SHIFT], memory_order_acquire))
         return 0;
     const record *r = record_of(id);
+    if (r->count > MAX_DEPTH || sizeof(record) + r->count * sizeof(uintptr_t) > room)
+        return 0;
     /* Start at the program's call into the allocator. */
     size_t first = 0;
     while (first < r->count && in_allocator(r->pcs[first]))
