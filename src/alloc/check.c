@@ -20,7 +20,6 @@
  *             (memcheck.c) so that it checks them as it checks its own
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -31,6 +30,7 @@
 #include "guarded.h"
 #include "internal.h"
 #include "leaks.h"
+#include "locks.h"
 #include "memcheck.h"
 #include "quarantine.h"
 #include "report.h"
@@ -99,43 +99,62 @@ static seal_state seal_check(const void *user, uint64_t seal)
 
 /* ---- the allocator's own allocations --------------------------------------- */
 
-static pthread_mutex_t internal_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread unsigned internal_depth; /* enter/leave nest */
 static __thread bool in_internal;
+
+/* Under LOCK_INTERNAL_HEAP, each allocation from it: the heap is shared by
+ * the threads inside.  Owned by no thread, so every free of its blocks, by
+ * any thread at any time, is a remote push: safe without the lock. */
 static struct mmkit_heap *internal_heap;
 
 /* Hardened and sample mode's entry points serve calls without the layer,
- * so they would not see in_internal: while a thread is inside, they are
- * sent through it (which serves every other thread as they would).  The
- * state they had, or CHECK_OFF. */
+ * so they would not see in_internal: while threads are inside, the calls
+ * are sent through it (which serves every other thread as they would).
+ * The state they had, or CHECK_OFF; and how many threads are inside.
+ * Under LOCK_INTERNAL_HEAP. */
 static uint8_t paused_state;
+static unsigned threads_inside;
 
 void internal_alloc_enter(void)
 {
     if (internal_depth++ > 0)
         return;
-    pthread_mutex_lock(&internal_lock);
     in_internal = true;
-    if (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE) {
+    lock_take(LOCK_INTERNAL_HEAP);
+    if (threads_inside++ == 0 && (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE)) {
         paused_state = check_active;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
     }
     if (!internal_heap && (internal_heap = mmkit_heap_new()))
-        /* Owned by no thread, so every free of its blocks, by any thread at
-         * any time, is a remote push: safe without the lock. */
         internal_heap->thread_id = NO_OWNER_THREAD;
+    lock_release(LOCK_INTERNAL_HEAP);
+}
+
+static void resume_paused_state(void)
+{
+    if (paused_state != CHECK_OFF) {
+        __atomic_store_n(&check_active, paused_state, __ATOMIC_RELAXED);
+        paused_state = CHECK_OFF;
+    }
 }
 
 void internal_alloc_leave(void)
 {
     if (--internal_depth > 0)
         return;
-    if (paused_state != CHECK_OFF) {
-        __atomic_store_n(&check_active, paused_state, __ATOMIC_RELAXED);
-        paused_state = CHECK_OFF;
-    }
+    lock_take(LOCK_INTERNAL_HEAP);
+    if (--threads_inside == 0)
+        resume_paused_state();
+    lock_release(LOCK_INTERNAL_HEAP);
     in_internal = false;
-    pthread_mutex_unlock(&internal_lock);
+}
+
+/* A fork child has one thread: only it may still be inside. */
+static void internal_after_fork_child(void)
+{
+    threads_inside = in_internal ? 1 : 0;
+    if (threads_inside == 0)
+        resume_paused_state();
 }
 
 static bool is_internal_block(const void *ptr)
@@ -221,7 +240,10 @@ static void check_canary(const void *user, const found *f)
 
 static void *internal_alloc(size_t size, size_t alignment, bool zero)
 {
-    return core_alloc(internal_heap, size, alignment, zero);
+    lock_take(LOCK_INTERNAL_HEAP);
+    void *p = core_alloc(internal_heap, size, alignment, zero);
+    lock_release(LOCK_INTERNAL_HEAP);
+    return p;
 }
 
 static size_t round_up(size_t x, size_t to)
@@ -482,7 +504,9 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         bool entered = !in_internal;
         if (entered)
             internal_alloc_enter();
+        lock_take(LOCK_INTERNAL_HEAP);
         void *moved = core_realloc(internal_heap, ptr, size);
+        lock_release(LOCK_INTERNAL_HEAP);
         if (entered)
             internal_alloc_leave();
         return moved;
@@ -587,24 +611,6 @@ void check_heap_destroyed(struct mmkit_heap *heap)
 
 /* ---- start-up --------------------------------------------------------------- */
 
-static void before_fork(void)
-{
-    pthread_mutex_lock(&internal_lock);
-    if (cfg.quarantine)
-        quarantine_lock();
-    if (cfg.track)
-        live_lock_all();
-}
-
-static void after_fork(void)
-{
-    if (cfg.track)
-        live_unlock_all();
-    if (cfg.quarantine)
-        quarantine_unlock();
-    pthread_mutex_unlock(&internal_lock);
-}
-
 static void report_leaks_at_exit(void)
 {
     leaks_report(cfg.leaks == 2);
@@ -697,7 +703,7 @@ void check_init(void)
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth);
-    pthread_atfork(before_fork, after_fork, after_fork);
+    fork_hook_register(NULL, NULL, internal_after_fork_child);
     if (cfg.leaks)
         atexit(report_leaks_at_exit);
 }

@@ -63,7 +63,7 @@ void check_heap_destroyed(struct mmkit_heap *heap) CHECK_HIDDEN;
  * (the unwinder, the symbolizer) allocate with malloc; between enter and
  * leave the calling thread's allocations come from a private heap, so they
  * are neither checked nor reported as leaks, and cannot recurse into the
- * checks.  One thread at a time: enter takes a lock.
+ * checks.  Enter and leave nest, and hold no lock in between.
  */
 void internal_alloc_enter(void) CHECK_HIDDEN;
 void internal_alloc_leave(void) CHECK_HIDDEN;

@@ -22,7 +22,6 @@
  * runs inside malloc.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +29,7 @@
 #include "fault.h"
 #include "guarded.h"
 #include "internal.h"
+#include "locks.h"
 #include "report.h"
 
 #define PAGE OS_PAGE_SIZE
@@ -72,8 +72,6 @@ static struct {
     slot_fifo quarantine;
     size_t quarantined, quarantine_limit; /* slots (pool) or bytes (guard=all) */
 } area;
-
-static pthread_mutex_t area_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- slots -------------------------------------------------------------------- */
 
@@ -177,20 +175,20 @@ static size_t quarantine_weight(const guarded_slot *s)
  * released, on slots no list holds, so other threads need not wait. */
 static void quarantine_push(uint32_t i)
 {
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     fifo_push(&area.quarantine, i);
     area.quarantined += quarantine_weight(&area.slots[i]);
     while (area.quarantined > area.quarantine_limit) {
         uint32_t oldest = fifo_pop(&area.quarantine);
         guarded_slot *s = &area.slots[oldest];
         area.quarantined -= quarantine_weight(s);
-        pthread_mutex_unlock(&area_lock);
+        lock_release(LOCK_GUARDED);
         /* The pages stay inaccessible; reused, they read as zeros. */
         madvise(block_page(s), (size_t)(slot_data_end(s) - block_page(s)), MADV_DONTNEED);
-        pthread_mutex_lock(&area_lock);
+        lock_take(LOCK_GUARDED);
         fifo_push(&area.free_lists[page_class(s->pages)], oldest);
     }
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
 }
 
 /* ---- blocks ------------------------------------------------------------------- */
@@ -214,9 +212,9 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     if (area.pool && pages > POOL_SLOT_PAGES)
         return NULL;
 
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     uint32_t i = slot_take(pages);
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
     if (!i)
         return NULL;
     /* No list holds the slot now: it is this thread's to open without the
@@ -229,20 +227,20 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     if (mprotect(first, (size_t)(end - first), PROT_READ | PROT_WRITE) != 0) {
         /* Too many mappings, most likely: let the caller fall back. */
         errno = saved_errno;
-        pthread_mutex_lock(&area_lock);
+        lock_take(LOCK_GUARDED);
         fifo_push(&area.free_lists[page_class(s->pages)], i);
-        pthread_mutex_unlock(&area_lock);
+        lock_release(LOCK_GUARDED);
         return NULL;
     }
     memset(first, SLACK_BYTE, (size_t)(start - first));
     memset(start + size, SLACK_BYTE, (size_t)(end - start - size));
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     s->state = SLOT_LIVE;
     s->block = (uintptr_t)start;
     s->size = size;
     s->alloc_stack = alloc_stack;
     s->free_stack = 0;
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
     return start;
 }
 
@@ -253,12 +251,12 @@ bool guarded_owns(const void *p)
 
 bool guarded_size(const void *p, size_t *size)
 {
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     const guarded_slot *s = slot_of(p);
     bool live = s && s->state == SLOT_LIVE && s->block == (uintptr_t)p;
     if (live)
         *size = s->size;
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
     return live;
 }
 
@@ -312,7 +310,7 @@ void guarded_free(void *p, stack_id free_stack)
     bool bad = true;
     guarded_slot *freed = NULL;
     int saved_errno = errno; /* free leaves errno alone */
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     guarded_slot *s = slot_of(p);
     if (!s || s->state == SLOT_EMPTY) {
         r.kind = ERROR_INVALID_FREE;
@@ -330,7 +328,7 @@ void guarded_free(void *p, stack_id free_stack)
         describe_block(&r, s);
         freed = s;
     }
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
     if (freed) {
         bad = find_changed_slack(freed, &r);
         r.detail = "found in the bytes beside the block on its pages when it was freed";
@@ -387,7 +385,7 @@ bool guarded_fault(const void *address, const char *access)
                       .access = access, .fatal = true,
                       .detail = "no guarded block is near the address"};
     char detail[96];
-    pthread_mutex_lock(&area_lock);
+    lock_take(LOCK_GUARDED);
     const guarded_slot *s = nearest_block((uintptr_t)address);
     if (s) {
         describe_block(&r, s);
@@ -401,7 +399,7 @@ bool guarded_fault(const void *address, const char *access)
                  live ? "live" : "freed");
         r.detail = detail;
     }
-    pthread_mutex_unlock(&area_lock);
+    lock_release(LOCK_GUARDED);
     report_error(&r);
     return true;
 }

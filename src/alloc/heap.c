@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "locks.h"
 
 #define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
 
@@ -67,7 +68,7 @@ static void registry_remove(struct mmkit_heap *heap)
 
 static struct mmkit_heap *heap_create(bool is_thread_heap)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     struct mmkit_heap *heap = heap_struct_alloc();
     if (heap) {
         memset(heap, 0, sizeof *heap);
@@ -80,7 +81,7 @@ static struct mmkit_heap *heap_create(bool is_thread_heap)
             heap_registry->prev = heap;
         heap_registry = heap;
     }
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     if (!heap)
         errno = ENOMEM;
     return heap;
@@ -88,12 +89,12 @@ static struct mmkit_heap *heap_create(bool is_thread_heap)
 
 static void heap_struct_release(struct mmkit_heap *heap)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     registry_remove(heap);
     stats_retire_heap(heap, !heap->is_thread_heap);
     heap->next = spare_heaps;
     spare_heaps = heap;
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
 }
 
 struct mmkit_heap *heap_for_thread(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "locks.h"
 
 /* Every huge segment in use, under the global lock. */
 static segment *huge_segments;
@@ -277,9 +278,9 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     if (alignment < SEGMENT_SIZE) {
         size_t offset = block_offset(alignment);
         size_t need = round_to_page(offset + size);
-        global_lock();
+        lock_take(LOCK_GLOBAL);
         seg = huge_cache_take(need);
-        global_unlock();
+        lock_release(LOCK_GLOBAL);
         if (seg && seg->mapped_size < need) {
             /* Growing moves the pages: only the growth faults in.  (A mapping
              * up to twice too big is used as it is: shrinking it and growing
@@ -306,9 +307,9 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
                     (size_t)(seg->pages[0].start - seg->mapping);
     seg->huge_usable = usable;
     seg->pages[0].used = 1; /* live: hardened frees tell a second free by it */
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     huge_list_push(seg);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     atomic_fetch_add_explicit(&os_stats.huge_allocs, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, (int64_t)usable, &os_stats.huge_peak);
     return seg->pages[0].start;
@@ -320,11 +321,11 @@ void huge_free(segment *seg)
     seg->pages[0].used = 0;
     atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     huge_list_remove(seg);
     segment *expired = huge_cache_expire(false);
     segment *unwanted = huge_cache_put(seg);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     unmap_list(unwanted);
     unmap_list(expired);
 }
@@ -340,11 +341,11 @@ void *huge_resize(segment *seg, size_t size)
     if (mapped > seg->mapped_size || mapped < seg->mapped_size / 2) {
         /* Under the lock: the segment leaves the list while it moves, and a
          * thread exiting meanwhile must still find it to disown it. */
-        global_lock();
+        lock_take(LOCK_GLOBAL);
         huge_list_remove(seg);
         segment *resized = huge_remap(seg, mapped);
         huge_list_push(resized ? resized : seg);
-        global_unlock();
+        lock_release(LOCK_GLOBAL);
         if (!resized)
             return NULL;
         seg = resized;
@@ -360,28 +361,28 @@ void huge_expire_due(void)
     uint64_t due = atomic_load_explicit(&huge_cache_due, memory_order_relaxed);
     if (due == 0 || os_now_ns() < due)
         return;
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     segment *expired = huge_cache_expire(false);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     unmap_list(expired);
 }
 
 void huge_trim(void)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     segment *expired = huge_cache_expire(true);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     unmap_list(expired);
 }
 
 void huge_free_all_of(struct mmkit_heap *heap)
 {
     for (;;) {
-        global_lock();
+        lock_take(LOCK_GLOBAL);
         segment *seg = huge_segments;
         while (seg && seg->heap != heap)
             seg = seg->next;
-        global_unlock();
+        lock_release(LOCK_GLOBAL);
         if (!seg)
             return;
         huge_free(seg);
@@ -390,9 +391,9 @@ void huge_free_all_of(struct mmkit_heap *heap)
 
 void huge_disown_all_of(struct mmkit_heap *heap)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     for (segment *seg = huge_segments; seg; seg = seg->next)
         if (seg->heap == heap)
             seg->heap = NULL;
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
 }

@@ -1,7 +1,5 @@
 /*
- * init.c - the fence between the allocator and libc: start-up, the global
- * lock, the fork protocol, thread exit, and statistics at process exit.
- * Nothing else in the allocator knows about pthreads or the environment.
+ * init.c - start-up, thread exit, and statistics at process exit.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -9,38 +7,8 @@
 
 #include "check.h"
 #include "internal.h"
+#include "locks.h"
 #include "secure.h"
-
-static pthread_mutex_t global = PTHREAD_MUTEX_INITIALIZER;
-
-void global_lock(void)
-{
-    pthread_mutex_lock(&global);
-}
-
-void global_unlock(void)
-{
-    pthread_mutex_unlock(&global);
-}
-
-/* fork(): take the lock so no other thread holds it in the child.  Other
- * threads' heaps may be mid-update in the child's copy; it stops trusting
- * them (heap_forget_other_threads). */
-static void before_fork(void)
-{
-    global_lock();
-}
-
-static void after_fork_parent(void)
-{
-    global_unlock();
-}
-
-static void after_fork_child(void)
-{
-    pthread_mutex_init(&global, NULL);
-    heap_forget_other_threads();
-}
 
 static pthread_key_t thread_exit_key;
 
@@ -91,9 +59,12 @@ void mmkit_init(void)
         options_print();
     if (mmkit_options.lock)
         secure_lock_all();
+    /* Other threads' heaps may be mid-update in a fork child's copy: it
+     * stops trusting them. */
+    fork_hook_register(NULL, NULL, heap_forget_other_threads);
     check_init();
     pthread_key_create(&thread_exit_key, thread_exited);
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    locks_install_fork_protocol();
     atexit(print_stats_at_exit);
     atomic_store_explicit(&mmkit_initialized, 2, memory_order_release);
 }

@@ -389,10 +389,6 @@ static inline void *page_pop(page *pg, bool keyed)
 
 /* ---- the fence with libc (init.c) -------------------------------------------- */
 
-/* One lock for every rare global structure: the heap registry, abandoned
- * segments, huge blocks.  Held across fork(). */
-void global_lock(void) INTERNAL;
-void global_unlock(void) INTERNAL;
 /* Runs once, before the first allocation is served. */
 void mmkit_init(void) INTERNAL;
 extern _Atomic int mmkit_initialized INTERNAL;

@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -19,31 +18,42 @@
 #include "check.h"
 #include "internal.h"
 #include "leaks.h"
+#include "locks.h"
 #include "report.h"
 
-#define STRIPES 64
+_Static_assert(LIVE_STRIPES == 32, "stripe_index picks one of 32 stripes");
 
-/* Zero bytes are an unlocked mutex with glibc, as PTHREAD_MUTEX_INITIALIZER. */
+/* Each under its lock LOCK_LIVE_FIRST + its index. */
 static struct stripe {
-    _Alignas(64) pthread_mutex_t lock; /* a cache line each */
     track_header *first;
-} stripes[STRIPES];
+} stripes[LIVE_STRIPES];
 
-static struct stripe *stripe_of(const track_header *t)
+static unsigned stripe_index(const track_header *t)
 {
-    return &stripes[((uintptr_t)t >> 4) * 0x9e3779b97f4a7c15ull >> 58];
+    return (unsigned)(((uintptr_t)t >> 4) * 0x9e3779b97f4a7c15ull >> 59);
+}
+
+static struct stripe *stripe_locked(const track_header *t)
+{
+    unsigned i = stripe_index(t);
+    lock_take((lock_id)(LOCK_LIVE_FIRST + i));
+    return &stripes[i];
+}
+
+static void stripe_unlock(const track_header *t)
+{
+    lock_release((lock_id)(LOCK_LIVE_FIRST + stripe_index(t)));
 }
 
 void live_insert(track_header *t)
 {
-    struct stripe *s = stripe_of(t);
-    pthread_mutex_lock(&s->lock);
+    struct stripe *s = stripe_locked(t);
     t->prev = NULL;
     t->next = s->first;
     if (s->first)
         s->first->prev = t;
     s->first = t;
-    pthread_mutex_unlock(&s->lock);
+    stripe_unlock(t);
 }
 
 static void unlink_from(struct stripe *s, track_header *t)
@@ -58,37 +68,36 @@ static void unlink_from(struct stripe *s, track_header *t)
 
 void live_remove(track_header *t)
 {
-    struct stripe *s = stripe_of(t);
-    pthread_mutex_lock(&s->lock);
+    struct stripe *s = stripe_locked(t);
     unlink_from(s, t);
-    pthread_mutex_unlock(&s->lock);
+    stripe_unlock(t);
 }
 
 void live_forget_heap(struct mmkit_heap *heap)
 {
-    for (size_t i = 0; i < STRIPES; i++) {
+    for (unsigned i = 0; i < LIVE_STRIPES; i++) {
         struct stripe *s = &stripes[i];
-        pthread_mutex_lock(&s->lock);
+        lock_take((lock_id)(LOCK_LIVE_FIRST + i));
         for (track_header *t = s->first, *next; t; t = next) {
             next = t->next;
             segment *seg = segment_of(t);
             if (seg && seg->heap == heap)
                 unlink_from(s, t);
         }
-        pthread_mutex_unlock(&s->lock);
+        lock_release((lock_id)(LOCK_LIVE_FIRST + i));
     }
 }
 
-void live_lock_all(void)
+static void live_lock_all(void)
 {
-    for (size_t i = 0; i < STRIPES; i++)
-        pthread_mutex_lock(&stripes[i].lock);
+    for (unsigned i = 0; i < LIVE_STRIPES; i++)
+        lock_take((lock_id)(LOCK_LIVE_FIRST + i));
 }
 
-void live_unlock_all(void)
+static void live_unlock_all(void)
 {
-    for (size_t i = 0; i < STRIPES; i++)
-        pthread_mutex_unlock(&stripes[i].lock);
+    for (unsigned i = LIVE_STRIPES; i-- > 0;)
+        lock_release((lock_id)(LOCK_LIVE_FIRST + i));
 }
 
 /* ---- the report ------------------------------------------------------------ */
@@ -330,14 +339,14 @@ static void print_report(const leak_group *groups, size_t n, bool json)
 static bool gather(scan *sc)
 {
     size_t count = 0;
-    for (size_t i = 0; i < STRIPES; i++)
+    for (size_t i = 0; i < LIVE_STRIPES; i++)
         for (track_header *t = stripes[i].first; t; t = t->next)
             count++;
     sc->blocks = map_array(count, sizeof *sc->blocks);
     sc->work = map_array(count, sizeof *sc->work);
     if (!sc->blocks || !sc->work)
         return false;
-    for (size_t i = 0; i < STRIPES; i++)
+    for (size_t i = 0; i < LIVE_STRIPES; i++)
         for (track_header *t = stripes[i].first; t; t = t->next) {
             uintptr_t user = (uintptr_t)user_of_track(t);
             sc->blocks[sc->count++] = (live_block){

@@ -18,9 +18,6 @@ void live_insert(track_header *t) LEAKS_HIDDEN;
 void live_remove(track_header *t) LEAKS_HIDDEN;
 /* Forget the live blocks of a pool being destroyed. */
 void live_forget_heap(struct mmkit_heap *heap) LEAKS_HIDDEN;
-/* Hold and release every lock of the list around fork(). */
-void live_lock_all(void) LEAKS_HIDDEN;
-void live_unlock_all(void) LEAKS_HIDDEN;
 
 /* Print the leak report on stderr: as text (json false) or one JSON object.
  * Returns the number of leaked blocks. */

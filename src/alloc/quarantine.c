@@ -3,9 +3,9 @@
  * The ring lives in its own mapping: the quarantine runs inside free().
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <sys/mman.h>
 
+#include "locks.h"
 #include "quarantine.h"
 
 typedef struct entry {
@@ -20,7 +20,6 @@ typedef struct entry {
 
 static entry *ring;
 static size_t head, count, queued_bytes, max_bytes;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool quarantine_init(size_t bytes)
 {
@@ -52,7 +51,7 @@ void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
 {
     void *leaving[RELEASE_BATCH];
     size_t n = 0;
-    pthread_mutex_lock(&lock);
+    lock_take(LOCK_QUARANTINE);
     ring[(head + count) % RING_ENTRIES] = (entry){block, bytes};
     count++;
     queued_bytes += bytes;
@@ -65,33 +64,23 @@ void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
                 leaving[n++] = b;
         }
         bool more = count > 0 && (queued_bytes > max_bytes || count == RING_ENTRIES);
-        pthread_mutex_unlock(&lock);
+        lock_release(LOCK_QUARANTINE);
         for (size_t i = 0; i < n; i++)
             release(leaving[i]);
         if (!more)
             return;
         n = 0;
-        pthread_mutex_lock(&lock);
+        lock_take(LOCK_QUARANTINE);
     }
 }
 
 void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg)
 {
-    pthread_mutex_lock(&lock);
+    lock_take(LOCK_QUARANTINE);
     for (size_t i = 0; i < count; i++) {
         entry *e = &ring[(head + i) % RING_ENTRIES];
         if (e->block && doomed(e->block, arg))
             e->block = NULL; /* its bytes still count until it leaves */
     }
-    pthread_mutex_unlock(&lock);
-}
-
-void quarantine_lock(void)
-{
-    pthread_mutex_lock(&lock);
-}
-
-void quarantine_unlock(void)
-{
-    pthread_mutex_unlock(&lock);
+    lock_release(LOCK_QUARANTINE);
 }

@@ -23,8 +23,4 @@ void quarantine_push(void *block, size_t bytes, void (*release)(void *block)) QU
  * them (their memory is going away at once: a pool being destroyed). */
 void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg) QUARANTINE_HIDDEN;
 
-/* Hold and release the queue's lock around fork(). */
-void quarantine_lock(void) QUARANTINE_HIDDEN;
-void quarantine_unlock(void) QUARANTINE_HIDDEN;
-
 #endif /* MMKIT_QUARANTINE_H */

@@ -13,13 +13,13 @@
  *
  * The first and last lines are stable: tests and scripts match them.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "locks.h"
 #include "report.h"
 
 static const char *const words[ERROR_KIND_COUNT] = {
@@ -85,7 +85,6 @@ static void print_place(const error_report *r)
                       (size_t)(a - b), r->block_size, r->block);
 }
 
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uintptr_t reporting_thread;
 
 void report_error(const error_report *r)
@@ -96,7 +95,7 @@ void report_error(const error_report *r)
         abort();
     }
     stack_id here = stack_capture(0);
-    pthread_mutex_lock(&report_lock);
+    lock_take(LOCK_REPORT);
     atomic_store(&reporting_thread, self);
     atomic_fetch_add_explicit(&reports, 1, memory_order_relaxed);
 
@@ -122,7 +121,7 @@ void report_error(const error_report *r)
     report_printf("SUMMARY: mmkit: %s %p\n", what, r->address);
 
     atomic_store(&reporting_thread, 0);
-    pthread_mutex_unlock(&report_lock);
+    lock_release(LOCK_REPORT);
     if (r->fatal || mmkit_options.abort_on_error)
         abort();
 }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "locks.h"
 #include "report.h"
 #include "secure.h"
 
@@ -158,7 +159,7 @@ static bool registry_grow(void)
 static bool registry_add(uintptr_t addr, size_t size)
 {
     bool added = true;
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     if (4 * (registry.used + 1) > 3 * registry.capacity)
         added = registry_grow();
     if (added) {
@@ -169,7 +170,7 @@ static bool registry_add(uintptr_t addr, size_t size)
         *e = (secure_entry){addr, size, true};
         registry.live++;
     }
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     return added;
 }
 
@@ -177,14 +178,14 @@ static bool registry_add(uintptr_t addr, size_t size)
  * knew nothing).  From here on no other call touches its pages. */
 static secure_entry registry_take(uintptr_t addr)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     secure_entry *e = registry_find(addr);
     secure_entry before = e ? *e : (secure_entry){0};
     if (e && e->live) {
         e->live = false;
         registry.live--;
     }
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     return before;
 }
 
@@ -317,7 +318,7 @@ int mmkit_secure_protect(void *p, int access)
         return -1;
     }
     /* Under the lock, so a free cannot unmap the pages meanwhile. */
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     secure_entry *e = registry_find((uintptr_t)p);
     int result = -1;
     int error = EINVAL;
@@ -326,7 +327,7 @@ int mmkit_secure_protect(void *p, int access)
         result = mprotect(s.data, s.data_size, prot[access]);
         error = errno;
     }
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     if (result != 0)
         errno = error;
     return result;
@@ -334,10 +335,10 @@ int mmkit_secure_protect(void *p, int access)
 
 size_t mmkit_secure_size(const void *p)
 {
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     secure_entry *e = registry_find((uintptr_t)p);
     size_t size = e && e->live ? usable_size(e->size) : 0;
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     return size;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "locks.h"
 
 _Static_assert(SLICES_PER_SEGMENT == 64, "a segment's slices fit one 64-bit mask");
 #define ALL_PAGE_SLICES (~(uint64_t)1) /* every slice but slice 0, the metadata */
@@ -305,22 +306,22 @@ void segment_abandon(segment *seg)
         atomic_store_explicit(&pg->heap, NULL, memory_order_relaxed);
     atomic_store_explicit(&seg->thread_id, 0, memory_order_relaxed);
     seg->heap = NULL;
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     seg->prev = NULL;
     seg->next = atomic_load_explicit(&abandoned, memory_order_relaxed);
     atomic_store_explicit(&abandoned, seg, memory_order_release);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
 }
 
 bool segment_reclaim(struct mmkit_heap *heap)
 {
     if (!atomic_load_explicit(&abandoned, memory_order_relaxed))
         return false;
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     segment *seg = atomic_load_explicit(&abandoned, memory_order_relaxed);
     if (seg)
         atomic_store_explicit(&abandoned, seg->next, memory_order_relaxed);
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
     if (!seg)
         return false;
     atomic_fetch_add_explicit(&os_stats.heaps_reclaimed, 1, memory_order_relaxed);

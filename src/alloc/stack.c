@@ -22,6 +22,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "locks.h"
 #include "report.h"
 #include "stack.h"
 
@@ -271,9 +272,9 @@ size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
 
 /* ---- the symbolizer ------------------------------------------------------ */
 
-/* libdw, loaded on first use.  Every call into it runs between
- * internal_alloc_enter and leave: it allocates, and the lock that enter
- * takes also keeps the one Dwfl, which is not thread-safe, to one thread. */
+/* libdw, loaded on first use.  Every call into it runs under
+ * LOCK_SYMBOLIZER, as the one Dwfl is not thread-safe, and between
+ * internal_alloc_enter and leave, as it allocates. */
 #define LIBDW_FUNCTIONS(F)                                                                       \
     F(dwfl_begin) F(dwfl_report_begin) F(dwfl_linux_proc_report) F(dwfl_report_end)             \
     F(dwfl_linux_proc_find_elf) F(dwfl_standard_find_debuginfo) F(dwfl_addrmodule)               \
@@ -377,9 +378,11 @@ bool stack_symbolize(uintptr_t pc, symbol *out)
         if (info.dli_sname)
             copy(out->function, sizeof out->function, info.dli_sname);
     }
+    lock_take(LOCK_SYMBOLIZER);
     internal_alloc_enter();
     known |= symbolize_with_libdw(at, out);
     internal_alloc_leave();
+    lock_release(LOCK_SYMBOLIZER);
     return known;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "locks.h"
 
 os_counters os_stats;
 
@@ -57,7 +58,7 @@ void mmkit_stats_get(mmkit_stats *out)
      * collect what this thread owns, and what exited threads left. */
     heap_collect_pending();
     *out = (mmkit_stats){.class_count = CLASS_COUNT};
-    global_lock();
+    lock_take(LOCK_GLOBAL);
     for (size_t c = 0; c < CLASS_COUNT; c++) {
         uint64_t allocs = retired[c].allocs, frees = retired[c].frees;
         for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next) {
@@ -77,7 +78,7 @@ void mmkit_stats_get(mmkit_stats *out)
         s->live_bytes = live * s->block_size;
         s->peak_bytes = peak * s->block_size;
     }
-    global_unlock();
+    lock_release(LOCK_GLOBAL);
 #define READ(field) atomic_load_explicit(&os_stats.field, memory_order_relaxed)
     out->large_allocs = READ(huge_allocs);
     out->large_frees = READ(huge_frees);

@@ -2,7 +2,7 @@
  * trace_write.c - MMKIT_OPTIONS=trace=FILE: one record per allocation call
  * (docs/ALLOC-TRACE.md).  It runs inside malloc, so it never allocates:
  * records go to one mmap'd buffer under a lock and reach the file with
- * write(2) when the buffer fills, on trace_flush, before fork and at exit.
+ * write(2) when the buffer fills, on trace_flush and at exit.
  *
  * One shared buffer rather than one per thread: the file is then in the
  * order the calls were made, times only go forward, and no thread's records
@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "locks.h"
 #include "mmkit/alloc_trace.h"
 #include "trace_format.h"
 #include "trace_write.h"
@@ -32,8 +32,8 @@
 #define RECORD_MAX (1 + 5 * TRACE_VARINT_MAX)
 #define NO_THREAD UINT32_MAX
 
+/* Under LOCK_TRACE. */
 static struct {
-    pthread_mutex_t lock;
     atomic_bool on;     /* read without the lock to skip calls quickly */
     bool exiting;       /* past the exit flush: write each record at once */
     int fd;
@@ -45,7 +45,7 @@ static struct {
     uint32_t current_thread; /* the thread of the last record */
     unsigned generation;     /* a fork child's new file restarts the indices */
     char path[4096];         /* FILE, as given to trace_start */
-} trace = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1, .generation = 1};
+} trace = {.fd = -1, .generation = 1};
 
 /* The calling thread's index, valid while its generation is current. */
 static __thread struct {
@@ -158,28 +158,16 @@ static bool open_file(bool may_take_base)
  * straight to the file. */
 static void flush_at_exit(void)
 {
-    pthread_mutex_lock(&trace.lock);
+    lock_take(LOCK_TRACE);
     flush_locked();
     trace.exiting = true;
-    pthread_mutex_unlock(&trace.lock);
+    lock_release(LOCK_TRACE);
 }
 
-/* fork: flush, and keep the lock so the child gets an empty buffer. */
-static void before_fork(void)
-{
-    pthread_mutex_lock(&trace.lock);
-    flush_locked();
-}
-
-static void after_fork_parent(void)
-{
-    pthread_mutex_unlock(&trace.lock);
-}
-
-/* The child must not write into the parent's file: it starts FILE.PID. */
+/* A fork child must not write into the parent's file: it starts FILE.PID,
+ * leaving the parent's buffered records to the parent. */
 static void after_fork_child(void)
 {
-    pthread_mutex_init(&trace.lock, NULL);
     if (trace.fd < 0)
         return;
     close(trace.fd);
@@ -210,7 +198,7 @@ bool trace_start(const char *path)
         return false;
     }
     atexit(flush_at_exit);
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    fork_hook_register(NULL, NULL, after_fork_child);
     atomic_store(&trace.on, true);
     return true;
 }
@@ -219,9 +207,9 @@ void trace_flush(void)
 {
     if (!atomic_load_explicit(&trace.on, memory_order_acquire))
         return;
-    pthread_mutex_lock(&trace.lock);
+    lock_take(LOCK_TRACE);
     flush_locked();
-    pthread_mutex_unlock(&trace.lock);
+    lock_release(LOCK_TRACE);
 }
 
 static uint8_t *put_address(uint8_t *p, uintptr_t address)
@@ -266,9 +254,9 @@ static void record(const call *c)
 {
     if (!atomic_load_explicit(&trace.on, memory_order_acquire))
         return;
-    pthread_mutex_lock(&trace.lock);
+    lock_take(LOCK_TRACE);
     if (trace.fd < 0) {
-        pthread_mutex_unlock(&trace.lock);
+        lock_release(LOCK_TRACE);
         return;
     }
     /* Room for a thread start and the record itself. */
@@ -293,7 +281,7 @@ static void record(const call *c)
     trace.used = (size_t)(p - trace.buffer);
     if (trace.exiting)
         flush_locked();
-    pthread_mutex_unlock(&trace.lock);
+    lock_release(LOCK_TRACE);
 }
 
 void trace_malloc(const void *result, size_t size, size_t alignment)

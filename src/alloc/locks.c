@@ -1,0 +1,157 @@
+/*
+ * locks.c - the allocator's locks and its one fork protocol (locks.h).
+ *
+ * fork() copies only the calling thread: a lock another thread held stays
+ * held in the child, and what it guarded may be half-changed.  So before
+ * fork the calling thread takes every lock, in the order of lock_id, and
+ * after it releases them (in the parent) or makes them new (in the child).
+ *
+ * Two things make that safe where a plain pthread_atfork of each lock was
+ * not:
+ *  - The C library's list of FILEs is taken too, between the locks under
+ *    which stdio may be used (reporting opens files to symbolize) and the
+ *    others.  glibc takes it itself after every atfork handler, and a
+ *    thread inside stdio holds its FILE's lock while it allocates: had we
+ *    taken our locks first, a thread in getline waiting for one of them and
+ *    a thread in fflush(NULL) waiting for that FILE would keep fork waiting
+ *    for ever (glibc's bug 19431).  The lock is recursive, so glibc taking
+ *    it again is harmless.
+ *  - Each thread knows which locks it holds.  A signal handler that forks
+ *    while its thread is inside the allocator, or inside fork's own
+ *    handler, skips the locks that thread holds instead of waiting for
+ *    itself; the interrupted code finishes its change when the handler
+ *    returns, in the parent and in the child alike.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "locks.h"
+
+static struct {
+    _Alignas(64) pthread_mutex_t mutex; /* a cache line each */
+} locks[LOCK_COUNT] = {[0 ... LOCK_COUNT - 1] = {PTHREAD_MUTEX_INITIALIZER}};
+
+/* Bit i: the thread holds lock i (or is about to, at fork). */
+static __thread uint64_t held __attribute__((tls_model("initial-exec")));
+
+static uint64_t bit(unsigned id)
+{
+    return (uint64_t)1 << id;
+}
+
+void lock_take(lock_id id)
+{
+#ifndef NDEBUG
+    if (held >> id) {
+        os_write_stderr("mmkit: internal error: a lock taken out of the order of locks.h\n");
+        abort();
+    }
+#endif
+    pthread_mutex_lock(&locks[id].mutex);
+    held |= bit(id);
+}
+
+void lock_release(lock_id id)
+{
+    held &= ~bit(id);
+    pthread_mutex_unlock(&locks[id].mutex);
+}
+
+/* ---- fork ---------------------------------------------------------------------- */
+
+/* glibc's lock of its list of FILEs; other C libraries lack them. */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+extern void _IO_list_resetlock(void) __attribute__((weak));
+
+typedef struct fork_hook {
+    void (*before)(void), (*parent)(void), (*child)(void);
+} fork_hook;
+
+static fork_hook hooks[4];
+static unsigned hook_count;
+
+void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
+{
+    if (hook_count == sizeof hooks / sizeof hooks[0]) {
+        os_write_stderr("mmkit: internal error: too many fork hooks\n");
+        abort();
+    }
+    hooks[hook_count++] = (fork_hook){before, parent, child};
+}
+
+/* What each fork under way in this thread took, innermost last: a signal
+ * handler may fork while the thread is inside fork. */
+#define FORK_NESTING 8
+#define TOOK_FILE_LIST bit(63)
+static __thread uint64_t fork_took[FORK_NESTING];
+static __thread unsigned fork_depth;
+
+static void before_fork(void)
+{
+    unsigned depth = fork_depth++;
+    uint64_t took = 0;
+    if (depth < FORK_NESTING) {
+        for (unsigned id = 0; id < LOCK_COUNT; id++) {
+            if (id == LOCK_TRACE && _IO_list_lock) {
+                _IO_list_lock();
+                took |= TOOK_FILE_LIST;
+            }
+            if (held & bit(id))
+                continue;
+            /* Marked before it is taken: a signal arriving in between finds
+             * it held and does not wait for it. */
+            held |= bit(id);
+            took |= bit(id);
+            pthread_mutex_lock(&locks[id].mutex);
+        }
+        fork_took[depth] = took;
+    }
+    for (unsigned i = 0; i < hook_count; i++)
+        if (hooks[i].before)
+            hooks[i].before();
+}
+
+/* What the fork that is ending took. */
+static uint64_t fork_ending(void)
+{
+    unsigned depth = --fork_depth;
+    return depth < FORK_NESTING ? fork_took[depth] : 0;
+}
+
+static void after_fork_parent(void)
+{
+    uint64_t took = fork_ending();
+    for (unsigned i = 0; i < hook_count; i++)
+        if (hooks[i].parent)
+            hooks[i].parent();
+    for (unsigned id = LOCK_COUNT; id-- > 0;)
+        if (took & bit(id))
+            lock_release((lock_id)id);
+    if (took & TOOK_FILE_LIST)
+        _IO_list_unlock();
+}
+
+static void after_fork_child(void)
+{
+    uint64_t took = fork_ending();
+    for (unsigned id = 0; id < LOCK_COUNT; id++)
+        if (took & bit(id)) {
+            pthread_mutex_init(&locks[id].mutex, NULL);
+            held &= ~bit(id);
+        }
+    /* glibc remade it already when the parent had threads; not otherwise. */
+    if (took & TOOK_FILE_LIST)
+        _IO_list_resetlock();
+    for (unsigned i = 0; i < hook_count; i++)
+        if (hooks[i].child)
+            hooks[i].child();
+}
+
+void locks_install_fork_protocol(void)
+{
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}

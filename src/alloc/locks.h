@@ -1,0 +1,46 @@
+/*
+ * locks.h - every lock of the allocator, in the one order in which they are
+ * taken: a thread that holds a lock takes only locks further down the list.
+ * fork() takes them all in that order (locks.c), so a fork from any thread,
+ * at any moment, finds each structure whole in the child.  Debug builds
+ * check the order at every acquisition.
+ */
+#ifndef MMKIT_LOCKS_H
+#define MMKIT_LOCKS_H
+
+#define LOCKS_HIDDEN __attribute__((visibility("hidden")))
+
+/* The live list's stripes (leaks.c): threads that allocate at once in
+ * debug mode rarely wait for each other. */
+#define LIVE_STRIPES 32
+
+typedef enum lock_id {
+    LOCK_REPORT,        /* one error report at a time (report.c); prints and symbolizes */
+    LOCK_SYMBOLIZER,    /* libdw's one Dwfl, which is not thread-safe (stack.c) */
+    /* At fork, the C library's list of open FILEs comes here: the
+     * symbolizer opens files, and threads inside stdio allocate. */
+    LOCK_TRACE,         /* the allocation trace's buffer and file (trace_write.c) */
+    LOCK_QUARANTINE,    /* the ring of freed blocks (quarantine.c) */
+    LOCK_LIVE_FIRST,    /* the live list's stripes, taken in index order (leaks.c) */
+    LOCK_LIVE_LAST = LOCK_LIVE_FIRST + LIVE_STRIPES - 1,
+    LOCK_GUARDED,       /* the guarded area's slots (guarded.c) */
+    LOCK_INTERNAL_HEAP, /* the allocator's private heap (check.c) */
+    LOCK_GLOBAL,        /* heap registry, abandoned segments, huge blocks, secure blocks */
+    LOCK_COUNT
+} lock_id;
+
+_Static_assert(LOCK_COUNT <= 64, "a thread's held locks fit one 64-bit mask");
+
+void lock_take(lock_id id) LOCKS_HIDDEN;
+void lock_release(lock_id id) LOCKS_HIDDEN;
+
+/* Work a module does at fork with every lock held: `before` in the forking
+ * thread, then `parent` in the parent or `child` in the child (where it is
+ * the only thread).  Any may be NULL.  At start-up only. */
+void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
+    LOCKS_HIDDEN;
+
+/* Install the fork protocol; once, at start-up. */
+void locks_install_fork_protocol(void) LOCKS_HIDDEN;
+
+#endif /* MMKIT_LOCKS_H */
