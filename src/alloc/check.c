@@ -125,8 +125,14 @@ void internal_alloc_enter(void)
         paused_state = check_active;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
     }
-    if (!internal_heap && (internal_heap = mmkit_heap_new()))
-        internal_heap->thread_id = NO_OWNER_THREAD;
+    if (!internal_heap) {
+        struct mmkit_heap *heap = mmkit_heap_new();
+        if (heap) {
+            heap->thread_id = NO_OWNER_THREAD;
+            /* Read without the lock by is_internal_block. */
+            __atomic_store_n(&internal_heap, heap, __ATOMIC_RELEASE);
+        }
+    }
     lock_release(LOCK_INTERNAL_HEAP);
 }
 
@@ -160,7 +166,8 @@ static void internal_after_fork_child(void)
 static bool is_internal_block(const void *ptr)
 {
     segment *seg = segment_of(ptr);
-    return internal_heap && seg && seg->heap == internal_heap;
+    struct mmkit_heap *internal = __atomic_load_n(&internal_heap, __ATOMIC_ACQUIRE);
+    return internal && seg && segment_heap(seg) == internal;
 }
 
 /* ---- finding the header of a pointer ------------------------------------- */
@@ -598,7 +605,7 @@ size_t check_usable_size(const void *ptr)
 static bool in_heap(void *user, void *heap)
 {
     segment *seg = segment_of(user);
-    return seg && seg->heap == heap;
+    return seg && segment_heap(seg) == heap;
 }
 
 void check_heap_destroyed(struct mmkit_heap *heap)

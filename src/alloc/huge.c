@@ -302,7 +302,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
         errno = ENOMEM;
         return NULL;
     }
-    seg->heap = heap == &empty_heap ? NULL : heap;
+    segment_set_heap(seg, heap == &empty_heap ? NULL : heap);
     size_t usable = round_to_page((size_t)(seg->pages[0].start - seg->mapping) + size) -
                     (size_t)(seg->pages[0].start - seg->mapping);
     seg->huge_usable = usable;
@@ -380,7 +380,7 @@ void huge_free_all_of(struct mmkit_heap *heap)
     for (;;) {
         lock_take(LOCK_GLOBAL);
         segment *seg = huge_segments;
-        while (seg && seg->heap != heap)
+        while (seg && segment_heap(seg) != heap)
             seg = seg->next;
         lock_release(LOCK_GLOBAL);
         if (!seg)
@@ -393,7 +393,7 @@ void huge_disown_all_of(struct mmkit_heap *heap)
 {
     lock_take(LOCK_GLOBAL);
     for (segment *seg = huge_segments; seg; seg = seg->next)
-        if (seg->heap == heap)
-            seg->heap = NULL;
+        if (segment_heap(seg) == heap)
+            segment_set_heap(seg, NULL);
     lock_release(LOCK_GLOBAL);
 }

@@ -164,6 +164,17 @@ static inline segment *segment_of(const void *p)
     return segment_of_huge_aligned(a, kind);
 }
 
+/* The heap that owns a segment, or NULL. */
+static inline struct mmkit_heap *segment_heap(const segment *seg)
+{
+    return atomic_load_explicit(&((segment *)seg)->heap, memory_order_relaxed);
+}
+
+static inline void segment_set_heap(segment *seg, struct mmkit_heap *heap)
+{
+    atomic_store_explicit(&seg->heap, heap, memory_order_relaxed);
+}
+
 /* The segment whose metadata holds a page descriptor. */
 static inline segment *segment_of_page(const page *pg)
 {

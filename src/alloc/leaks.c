@@ -81,7 +81,7 @@ void live_forget_heap(struct mmkit_heap *heap)
         for (track_header *t = s->first, *next; t; t = next) {
             next = t->next;
             segment *seg = segment_of(t);
-            if (seg && seg->heap == heap)
+            if (seg && segment_heap(seg) == heap)
                 unlink_from(s, t);
         }
         lock_release((lock_id)(LOCK_LIVE_FIRST + i));

@@ -32,6 +32,42 @@ static bool over_limit(size_t more)
     return limit && atomic_load_explicit(&os_stats.mapped, memory_order_relaxed) + more > limit;
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define THREAD_SANITIZER 1
+#endif
+#endif
+
+/*
+ * ThreadSanitizer sees mmap and munmap, but not mremap: addresses a mapping
+ * leaves when it moves or shrinks keep, for it, the accesses made to what
+ * was there, by threads that may have no other dealing with the next owner
+ * of those addresses.  The kernel orders them: giving addresses back
+ * happens before anyone gets them again.  Say so, with one sync object.
+ */
+#ifdef THREAD_SANITIZER
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char address_space;
+static void addresses_given_back(void)
+{
+    __tsan_release(&address_space);
+}
+static void addresses_taken(void)
+{
+    __tsan_acquire(&address_space);
+}
+#else
+static void addresses_given_back(void)
+{
+}
+static void addresses_taken(void)
+{
+}
+#endif
+
 static void count_mapped(int64_t delta)
 {
     stats_shared_add(&os_stats.mapped, delta, &os_stats.peak_mapped);
@@ -56,6 +92,7 @@ void *os_map_aligned(size_t size, size_t alignment)
         errno = ENOMEM;
         return NULL;
     }
+    addresses_taken();
     uint8_t *aligned = (uint8_t *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
     size_t head = (size_t)(aligned - p), tail = over - head - size;
     if (head)
@@ -85,7 +122,9 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
 {
     if (injected_failure() || (new_size > old_size && over_limit(new_size - old_size)))
         return NULL;
+    addresses_given_back();
     if (mremap(addr, old_size, new_size, 0) != MAP_FAILED) {
+        addresses_taken();
         count_mapped((int64_t)new_size - (int64_t)old_size);
         return addr;
     }
@@ -102,6 +141,7 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment)
         os_unmap(target, new_size);
         return NULL;
     }
+    addresses_taken();
     count_mapped(-(int64_t)old_size);
     return moved;
 }

@@ -73,7 +73,7 @@ static segment *segment_new(struct mmkit_heap *heap)
         return NULL;
     atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
     seg->kind = SEGMENT_NORMAL;
-    seg->heap = heap;
+    segment_set_heap(seg, heap);
     seg->mapping = (uint8_t *)seg;
     seg->mapped_size = SEGMENT_SIZE;
     seg->free_slices = ALL_PAGE_SLICES;
@@ -305,7 +305,7 @@ void segment_abandon(segment *seg)
     for (page *pg; (pg = segment_next_page(seg, &i));)
         atomic_store_explicit(&pg->heap, NULL, memory_order_relaxed);
     atomic_store_explicit(&seg->thread_id, 0, memory_order_relaxed);
-    seg->heap = NULL;
+    segment_set_heap(seg, NULL);
     lock_take(LOCK_GLOBAL);
     seg->prev = NULL;
     seg->next = atomic_load_explicit(&abandoned, memory_order_relaxed);
@@ -326,7 +326,7 @@ bool segment_reclaim(struct mmkit_heap *heap)
         return false;
     atomic_fetch_add_explicit(&os_stats.heaps_reclaimed, 1, memory_order_relaxed);
     atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
-    seg->heap = heap;
+    segment_set_heap(seg, heap);
     heap_segments_push(heap, seg);
     if (seg->free_slices == ALL_PAGE_SLICES)
         heap->empty_segments++;

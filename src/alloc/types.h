@@ -100,7 +100,9 @@ typedef enum segment_kind { SEGMENT_NORMAL = 1, SEGMENT_HUGE = 2 } segment_kind;
 typedef struct segment {
     _Atomic uintptr_t thread_id;    /* owner thread; 0: abandoned or huge */
     segment_kind kind;
-    struct mmkit_heap *heap;        /* owner heap (a huge segment's allocating heap) */
+    /* Owner heap (a huge segment's allocating heap); NULL once its thread
+     * is gone.  Read by any thread that looks a pointer up. */
+    _Atomic(struct mmkit_heap *) heap;
     struct segment *next, *prev;    /* in the heap's segment list, or a global list */
     size_t mapped_size;             /* bytes mapped for this segment */
     size_t huge_usable;             /* huge: the block's usable bytes (the
