@@ -20,6 +20,7 @@
 #include <mmkit/mmkit.h>
 
 #include "bounded_run.h"
+#include "runs_on.h"
 
 void free_sized(void *ptr, size_t size);
 void free_aligned_sized(void *ptr, size_t alignment, size_t size);
@@ -262,15 +263,8 @@ static bool frees_cleanly(const job *j)
 
 int main(int argc, char **argv)
 {
-    static const char *const modes[] = {"fast", "hardened", "debug", "sample"};
-    if (argc > 1) {
-        long long mode = mmkit_option_get("mode");
-        if (mode < 0 || mode > 3 || strcmp(modes[mode], argv[1]) != 0) {
-            fprintf(stderr, "expected to run in %s mode, runs in %s mode: set MMKIT_OPTIONS\n",
-                    argv[1], mode >= 0 && mode <= 3 ? modes[mode] : "an unknown");
-            return 1;
-        }
-    }
+    if (!runs_on(argc > 1 ? argv[1] : NULL))
+        return 1;
     setvbuf(stdout, NULL, _IOLBF, 0); /* in order with what stderr says */
     last_call = mmap(NULL, LAST_CALL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                      -1, 0);
