@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BOUNDED_ERR_SIZE 65536
+#define BOUNDED_ERR_SIZE (256 * 1024)
 
 typedef struct bounded_result {
     bool hung;         /* still running at the deadline: killed */
