@@ -2,7 +2,8 @@
  * bad_input_sets_errno.c - impossible requests fail cleanly: NULL with
  * errno ENOMEM for sizes that overflow or exceed PTRDIFF_MAX, EINVAL for bad
  * alignments, the old block untouched when realloc fails, and the allocator
- * serving normally afterwards.
+ * serving normally afterwards.  posix_memalign returns its error, and sets
+ * errno too when that is ENOMEM, as glibc does.
  *
  * Built like standard_calls_conform.c (see alloc_calls.h).
  */
@@ -47,7 +48,31 @@ static void sizes_above_ptrdiff_max_are_enomem(void **state)
         void *p = (void *)&huge_sizes;
         errno = 0;
         assert_int_equal(T_posix_memalign(&p, 64, n), ENOMEM);
-        assert_int_equal(errno, ENOMEM); /* set as well, as glibc does */
+        assert_int_equal(errno, ENOMEM); /* see posix_memalign_enomem_sets_errno */
+    }
+}
+
+/* posix_memalign returns its error; when that is ENOMEM it sets errno to
+ * ENOMEM as well, as glibc, jemalloc and mimalloc do: the failed allocation
+ * below it sets errno, and programs that print strerror(errno) after any
+ * allocation failure say the right thing. */
+static void posix_memalign_enomem_sets_errno(void **state)
+{
+    const size_t sizes[] = {SIZE_MAX / 2, SIZE_MAX / 2 + 1, SIZE_MAX - 63, SIZE_MAX};
+    const size_t alignments[] = {8, 16, 64, 4096, 1 * MiB, 64 * MiB};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        for (size_t a = 0; a < sizeof alignments / sizeof alignments[0]; a++) {
+            void *p = NULL;
+            errno = 0;
+            int err = T_posix_memalign(&p, alignments[a], opaque_size(sizes[s]));
+            if (err != ENOMEM || errno != ENOMEM)
+                print_error("posix_memalign(&p, %zu, %#zx) returned %d (%s), errno %d (%s)\n",
+                            alignments[a], sizes[s], err, strerror(err), errno,
+                            strerror(errno));
+            assert_int_equal(err, ENOMEM);
+            assert_int_equal(errno, ENOMEM);
+            assert_null(p);
+        }
     }
 }
 
@@ -117,8 +142,11 @@ static void absurd_alignment_fails(void **state)
     assert_null(T_aligned_alloc(a, 16));
     assert_true(errno == ENOMEM || errno == EINVAL);
     void *p = NULL;
+    errno = 0;
     int err = T_posix_memalign(&p, a, 16);
     assert_true(err == ENOMEM || err == EINVAL);
+    if (err == ENOMEM)
+        assert_int_equal(errno, ENOMEM);
 }
 
 static void allocator_works_after_failures(void **state)
@@ -150,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(calloc_overflow_is_enomem),
         cmocka_unit_test(sizes_above_ptrdiff_max_are_enomem),
+        cmocka_unit_test(posix_memalign_enomem_sets_errno),
         cmocka_unit_test(failed_realloc_keeps_the_old_block),
         cmocka_unit_test(posix_memalign_rejects_bad_alignments),
 #if MMKIT_PROMISE
