@@ -35,7 +35,7 @@ void free_aligned_sized(void *ptr, size_t alignment, size_t size);
  * together come back, in whatever order the allocator hands them out; one
  * for each size and alignment, where there are many. */
 #define BATCH 2
-#define CHILD_SECONDS 30
+#define CHILD_SECONDS 20
 
 /* Every size class's block size, one less and one more; huge sizes around
  * the powers of two up to 8 MiB (a few: debug mode poisons every freed
@@ -242,13 +242,16 @@ static bool frees_cleanly(const job *j)
     bool ok = true;
     for (int written = 0; written < 2; written++) {
         write_blocks = written;
+        const char *blocks = written ? "written at both ends" : "never written";
         char what[160];
-        if (j->min_align)
+        if (j->min_align && j->min_align < j->max_align)
             snprintf(what, sizeof what, "%s, alignments %zu to %zu, blocks %s", j->call,
-                     j->min_align, j->max_align, written ? "written at both ends" : "never written");
+                     j->min_align, j->max_align, blocks);
+        else if (j->min_align)
+            snprintf(what, sizeof what, "%s, alignment %zu, blocks %s", j->call, j->min_align,
+                     blocks);
         else
-            snprintf(what, sizeof what, "%s, blocks %s", j->call,
-                     written ? "written at both ends" : "never written");
+            snprintf(what, sizeof what, "%s, blocks %s", j->call, blocks);
         strcpy(last_call, "(none yet)");
         bounded_run(run_job, (void *)j, CHILD_SECONDS, &r);
         if (bounded_clean(&r, what)) {
