@@ -45,7 +45,8 @@ MMKIT_API void mmkit_free_aligned_sized(void *ptr, size_t alignment, size_t size
 /* alignment: a power of two; aligned_alloc also accepts any size (C17 DR 460). */
 MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_aligned_alloc(size_t alignment, size_t size);
 MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_memalign(size_t alignment, size_t size);
-/* Returns 0 or an error number (EINVAL, ENOMEM); errno is left alone. */
+/* Returns 0 or an error number (EINVAL, ENOMEM).  ENOMEM also sets errno,
+ * as glibc does; EINVAL leaves it alone. */
 MMKIT_API int mmkit_posix_memalign(void **result, size_t alignment, size_t size);
 MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_valloc(size_t size);
 MMKIT_API MMKIT_MALLOC_LIKE void *mmkit_pvalloc(size_t size);

@@ -34,7 +34,10 @@ static struct {
     _Alignas(64) pthread_mutex_t mutex; /* a cache line each */
 } locks[LOCK_COUNT] = {[0 ... LOCK_COUNT - 1] = {PTHREAD_MUTEX_INITIALIZER}};
 
-/* Bit i: the thread holds lock i (or is about to, at fork). */
+/* Bit i: the thread holds lock i, is about to take it or has just let it
+ * go.  Set before the lock is taken and cleared after it is released, so
+ * a signal handler that forks in between skips the lock rather than wait
+ * for its own thread. */
 static __thread uint64_t held __attribute__((tls_model("initial-exec")));
 
 static uint64_t bit(unsigned id)
@@ -50,14 +53,14 @@ void lock_take(lock_id id)
         abort();
     }
 #endif
-    pthread_mutex_lock(&locks[id].mutex);
     held |= bit(id);
+    pthread_mutex_lock(&locks[id].mutex);
 }
 
 void lock_release(lock_id id)
 {
-    held &= ~bit(id);
     pthread_mutex_unlock(&locks[id].mutex);
+    held &= ~bit(id);
 }
 
 /* ---- fork ---------------------------------------------------------------------- */
@@ -102,8 +105,6 @@ static void before_fork(void)
             }
             if (held & bit(id))
                 continue;
-            /* Marked before it is taken: a signal arriving in between finds
-             * it held and does not wait for it. */
             held |= bit(id);
             took |= bit(id);
             pthread_mutex_lock(&locks[id].mutex);
