@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "platform.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     options_init(text);
     free(text);
-    if (mmkit_options.mmap_threshold < 1024 || mmkit_options.mmap_threshold > LARGEST_CLASS_SIZE ||
+    if (mmkit_options.mmap_threshold < 1024 || mmkit_options.mmap_threshold > MMAP_THRESHOLD_MAX ||
         mmkit_options.mode < MODE_FAST || mmkit_options.mode > MODE_SAMPLE ||
         mmkit_options.sample_rate < 1 || mmkit_options.stack_depth > 64 ||
         mmkit_options.guard < 0 || mmkit_options.guard > 1 || mmkit_options.leaks > 2 ||

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 
 #include "guarded.h"
-#include "internal.h"
+#include "core.h"
 
 #define PAGE ((size_t)4096)
 #define POOL_SLOTS 8

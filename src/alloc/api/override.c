@@ -6,7 +6,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "core.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

@@ -1,30 +1,14 @@
 /*
- * init.c - start-up, thread exit, and statistics at process exit.
+ * init.c - start-up: each layer's part, bottom up, and statistics at exit.
  */
-#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 
+#include "api.h"
 #include "check.h"
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 #include "secure.h"
-
-static pthread_key_t thread_exit_key;
-
-static void thread_exited(void *value)
-{
-    struct mmkit_heap *heap = value;
-    if (heap != thread_heap)
-        return;
-    thread_heap = &empty_heap;
-    heap_abandon(heap);
-}
-
-void thread_exit_hook_register(struct mmkit_heap *heap)
-{
-    pthread_setspecific(thread_exit_key, heap);
-}
 
 /* stats=1 prints a table at exit, stats=2 one JSON object. */
 static void print_stats_at_exit(void)
@@ -36,7 +20,7 @@ static void print_stats_at_exit(void)
 }
 
 /* 0: not started, 1: running, 2: done. */
-_Atomic int mmkit_initialized;
+static _Atomic int mmkit_initialized;
 static _Atomic uintptr_t initializing_thread;
 
 void mmkit_init(void)
@@ -62,9 +46,9 @@ void mmkit_init(void)
     /* Other threads' heaps may be mid-update in a fork child's copy: it
      * stops trusting them. */
     fork_hook_register(NULL, NULL, heap_forget_other_threads);
+    thread_exit_init(heap_thread_exited);
+    private_heap_init();
     check_init();
-    pthread_key_create(&thread_exit_key, thread_exited);
-    locks_install_fork_protocol();
     atexit(print_stats_at_exit);
     atomic_store_explicit(&mmkit_initialized, 2, memory_order_release);
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "mmkit/mmkit.h"
+#include "platform.h"
 
 #define SEGMENT_SHIFT 22
 #define SEGMENT_SIZE ((size_t)1 << SEGMENT_SHIFT)
@@ -33,7 +34,7 @@
 #define SLICE_SHIFT 16
 #define SLICE_SIZE ((size_t)1 << SLICE_SHIFT)
 #define SLICES_PER_SEGMENT (SEGMENT_SIZE / SLICE_SIZE)
-#define OS_PAGE_SIZE ((size_t)4096)
+
 
 /* Size classes: multiples of 16 up to 128 bytes, then four classes per
  * doubling (spacing 1/4 of the power of two below), so a block wastes at
@@ -47,6 +48,7 @@
 #define SMALL_DIRECT_MAX 1024                          /* sizes served by direct_small */
 #define SMALL_DIRECT_COUNT (SMALL_DIRECT_MAX / 16 + 1)
 _Static_assert(CLASS_COUNT <= MMKIT_MAX_CLASSES, "public stats must hold every class");
+_Static_assert(LARGEST_CLASS_SIZE == MMAP_THRESHOLD_MAX, "the threshold stops at the largest class");
 _Static_assert(LARGEST_CLASS_SIZE <= (SLICES_PER_SEGMENT - 1) * SLICE_SIZE,
                "the largest block fits in a segment beside its metadata");
 

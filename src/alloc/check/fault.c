@@ -12,7 +12,7 @@
 
 #include "fault.h"
 #include "guarded.h"
-#include "internal.h"
+#include "core.h"
 #include "report.h"
 
 static struct sigaction previous_segv, previous_bus;

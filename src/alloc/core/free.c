@@ -1,40 +1,9 @@
 /*
- * free.c - giving blocks back.  The owner thread pushes onto the page's
- * local list with no atomics; any other thread pushes onto the page's
- * thread_free list with one CAS, and the owner collects it later.
+ * free.c - giving blocks back (the fast path is core_free_inline in
+ * core.h): frees by other threads, and hardened mode's vetting of a
+ * pointer before it is freed.
  */
-#include "check.h"
-#include "guarded.h"
-#include "internal.h"
-
-static inline void free_block(segment *seg, void *ptr, bool keyed)
-{
-    page *pg = page_of(seg, ptr);
-    block *b = ptr;
-    if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
-        b->next = block_link(pg, pg->local_free, keyed);
-        pg->local_free = b;
-        counter_add(&pg->counters->frees, 1);
-        if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
-            heap_page_freed_slow(pg);
-        return;
-    }
-    free_remote(seg, pg, b, keyed);
-}
-
-static inline void free_inline(void *ptr, bool keyed)
-{
-    uintptr_t a = (uintptr_t)ptr;
-    uint8_t kind = segment_map_kind(a);
-    if (likely(kind == MAP_SEGMENT_AT_GRANULE)) {
-        free_block((segment *)(a & ~SEGMENT_MASK), ptr, keyed);
-        return;
-    }
-    segment *seg = segment_of_huge_aligned(a, kind);
-    if (seg)
-        free_block(seg, ptr, keyed);
-    /* else NULL, or not a block of ours */
-}
+#include "core.h"
 
 /* ---- hardened frees ---------------------------------------------------------- */
 
@@ -103,47 +72,16 @@ block_check core_free_checked(void *ptr)
     segment *seg;
     block_check verdict = check_pointer(ptr, &seg);
     if (verdict == BLOCK_OK)
-        free_block(seg, ptr, true);
+        core_free_block(seg, ptr, true);
     return verdict;
 }
 
-/* Sample mode: a block of the guarded pool goes to the layer, any other
- * straight to the core. */
-static __attribute__((noinline)) void free_sampled(void *ptr)
-{
-    if (likely(!guarded_owns(ptr)))
-        free_inline(ptr, false);
-    else
-        check_free(ptr);
-}
 
-/* Out of line, so the fast path below tests check_active once and needs
- * no stack frame; hardened mode's path needs none either. */
-static __attribute__((noinline)) void free_checked(void *ptr)
-{
-    if (check_active == CHECK_HARDENED) {
-        block_check verdict = core_free_checked(ptr);
-        if (unlikely(verdict != BLOCK_OK) && ptr)
-            check_free_refused(ptr, verdict);
-    } else if (check_active == CHECK_SAMPLE) {
-        free_sampled(ptr);
-    } else {
-        check_free(ptr);
-    }
-}
 
-void mmkit_free(void *ptr)
-{
-    if (unlikely(check_active)) {
-        free_checked(ptr);
-        return;
-    }
-    free_inline(ptr, false);
-}
 
 void core_free(void *ptr)
 {
-    free_inline(ptr, true);
+    core_free_inline(ptr, true);
 }
 
 void free_remote(segment *seg, page *pg, block *b, bool keyed)
@@ -161,15 +99,4 @@ void free_remote(segment *seg, page *pg, block *b, bool keyed)
                                                     memory_order_relaxed));
 }
 
-void mmkit_free_sized(void *ptr, size_t size)
-{
-    (void)size;
-    mmkit_free(ptr);
-}
 
-void mmkit_free_aligned_sized(void *ptr, size_t alignment, size_t size)
-{
-    (void)alignment;
-    (void)size;
-    mmkit_free(ptr);
-}

@@ -20,10 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
-#include "report.h"
 #include "stack.h"
 
 #define MAX_DEPTH 64
@@ -65,13 +63,13 @@ void stacks_init(unsigned frames)
     }
     find_allocator();
     __typeof__(unw_backtrace) *found = NULL;
-    internal_alloc_enter();
+    private_heap_enter();
     void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     if (lib)
         found = (__typeof__(found))dlsym(lib, "unw_backtrace");
     if (!found)
         snprintf(unavailable, sizeof unavailable, "stacks are unavailable: %s", dlerror());
-    internal_alloc_leave();
+    private_heap_leave();
     if (found && depot_init())
         unwind = found;
 }
@@ -229,9 +227,9 @@ __attribute__((noinline)) stack_id stack_capture(unsigned skip)
     if (likely(unwinder_ready)) {
         n = unwind(pcs, (int)want);
     } else {
-        internal_alloc_enter();
+        private_heap_enter();
         n = unwind(pcs, (int)want);
-        internal_alloc_leave();
+        private_heap_leave();
         unwinder_ready = true;
     }
     if (n <= (int)drop)
@@ -274,7 +272,7 @@ size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
 
 /* libdw, loaded on first use.  Every call into it runs under
  * LOCK_SYMBOLIZER, as the one Dwfl is not thread-safe, and between
- * internal_alloc_enter and leave, as it allocates. */
+ * private_heap_enter and leave, as it allocates. */
 #define LIBDW_FUNCTIONS(F)                                                                       \
     F(dwfl_begin) F(dwfl_report_begin) F(dwfl_linux_proc_report) F(dwfl_report_end)             \
     F(dwfl_linux_proc_find_elf) F(dwfl_standard_find_debuginfo) F(dwfl_addrmodule)               \
@@ -379,9 +377,9 @@ bool stack_symbolize(uintptr_t pc, symbol *out)
             copy(out->function, sizeof out->function, info.dli_sname);
     }
     lock_take(LOCK_SYMBOLIZER);
-    internal_alloc_enter();
+    private_heap_enter();
     known |= symbolize_with_libdw(at, out);
-    internal_alloc_leave();
+    private_heap_leave();
     lock_release(LOCK_SYMBOLIZER);
     return known;
 }
@@ -396,13 +394,13 @@ static void print_frame(size_t number, uintptr_t pc)
     const char *module = slash ? slash + 1 : s.module;
     if (s.function[0] && s.file[0]) {
         slash = strrchr(s.file, '/');
-        report_printf("    #%zu 0x%" PRIxPTR " in %s at %s:%u\n", number, pc, s.function,
+        os_printf("    #%zu 0x%" PRIxPTR " in %s at %s:%u\n", number, pc, s.function,
                       slash ? slash + 1 : s.file, s.line);
     } else if (s.function[0]) {
-        report_printf("    #%zu 0x%" PRIxPTR " in %s (%s+0x%" PRIxPTR ")\n", number, pc,
+        os_printf("    #%zu 0x%" PRIxPTR " in %s (%s+0x%" PRIxPTR ")\n", number, pc,
                       s.function, module, s.module_offset);
     } else {
-        report_printf("    #%zu 0x%" PRIxPTR " (%s+0x%" PRIxPTR ")\n", number, pc, module,
+        os_printf("    #%zu 0x%" PRIxPTR " (%s+0x%" PRIxPTR ")\n", number, pc, module,
                       s.module_offset);
     }
 }
@@ -413,11 +411,11 @@ void stack_print(stack_id id)
     size_t n = stack_frames(id, pcs, MAX_DEPTH);
     if (n == 0) {
         if (unavailable[0])
-            report_printf("    (%s)\n", unavailable);
+            os_printf("    (%s)\n", unavailable);
         else if (atomic_load_explicit(&depot.full, memory_order_relaxed))
-            report_printf("    (no stack: the stack depot is full)\n");
+            os_printf("    (no stack: the stack depot is full)\n");
         else
-            report_printf("    (no stack)\n");
+            os_printf("    (no stack)\n");
         return;
     }
     for (size_t i = 0; i < n; i++)

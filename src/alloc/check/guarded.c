@@ -28,7 +28,7 @@
 
 #include "fault.h"
 #include "guarded.h"
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 #include "report.h"
 

@@ -1,110 +1,21 @@
 /*
- * internal.h - what the allocator's files share.  Layer prefixes:
- * os_ (os.c, the only file that talks to the kernel, but for the secure
- * heap's own pages in secure.c), segment_, page_, heap_, huge_, options_,
- * stats_, and the fence with libc in init.c.
+ * core.h - the allocator itself: segments, pages, heaps, huge blocks, the
+ * private heap, and the one lookup of a pointer.  It calls only down, into
+ * platform/; a layer above that must hear of a core event registers a hook
+ * (core_hooks).  types.h documents the structures; start reading there.
+ * Prefixes: segment_, page_, heap_, huge_, private_heap_, core_.
  */
-#ifndef MMKIT_INTERNAL_H
-#define MMKIT_INTERNAL_H
+#ifndef MMKIT_CORE_H
+#define MMKIT_CORE_H
 
-#include <errno.h>
-#include <stdatomic.h>
-#include <stdint.h>
+#include <stdio.h>
 
+#include "platform.h"
 #include "types.h"
-
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define INTERNAL __attribute__((visibility("hidden")))
-
-/* Owner-written counters: a relaxed load and store compile to a plain add,
- * yet readers in other threads see whole values. */
-static inline void counter_add(_Atomic uint64_t *c, uint64_t n)
-{
-    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
-                          memory_order_relaxed);
-}
-static inline uint64_t counter_get(const _Atomic uint64_t *c)
-{
-    return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
-}
-
-/* ---- threads ------------------------------------------------------------ */
-
-/* A unique id for the running thread: its thread pointer. */
-static inline uintptr_t current_thread_id(void)
-{
-#if defined(__x86_64__)
-    uintptr_t tp;
-    __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return tp;
-#else
-    return (uintptr_t)__builtin_thread_pointer();
-#endif
-}
-
-/* An id no thread has (thread pointers are aligned): the owner of a heap
- * every thread frees into remotely. */
-#define NO_OWNER_THREAD ((uintptr_t)1)
-
-/* ---- options (options.c) --------------------------------------------------- */
-
-/* Atomic because mmkit_option_set may change one while threads allocate;
- * on x86-64 reading one is still a plain load. */
-typedef struct options {
-    _Atomic size_t mmap_threshold;        /* blocks above go to huge segments */
-    _Atomic uint64_t purge_delay_ms;      /* empty pages stay committed this long */
-    _Atomic uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
-    _Atomic int verbose;                  /* print the effective options at start-up */
-    _Atomic int stats;                    /* at exit print statistics: 1 text, 2 JSON */
-    /* the checking modes (check.h) */
-    _Atomic int mode;                     /* MODE_FAST, ... */
-    _Atomic int abort_on_error;           /* abort after reporting an error */
-    _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode */
-    _Atomic int zero_on_free;             /* clear blocks as they are freed */
-    _Atomic int shuffle;                  /* hardened: fresh blocks shuffled in runs of this many */
-    _Atomic int guard;                    /* 1: every block on guarded pages of its own */
-    _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode */
-    _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
-    _Atomic uint64_t sample_slots;        /* sample mode: guarded blocks live at once */
-    _Atomic int stack_depth;              /* frames kept per allocation and free */
-    _Atomic uint64_t limit;               /* bytes the allocator may map; 0: no limit */
-    _Atomic int lock;                     /* 1: mlockall at start-up */
-    char trace_path[4096];                /* record every call here; "": do not */
-} options;
-
-enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
 
 /* Most blocks one carving makes: a page of 16-byte blocks. */
 #define CARVE_MAX (OS_PAGE_SIZE / MIN_BLOCK_SIZE)
-
-extern options mmkit_options INTERNAL;
-/* Parse "key=value,..." from MMKIT_OPTIONS; warn about what is wrong. */
-void options_init(const char *text) INTERNAL;
-void options_print(void) INTERNAL;
-
-/* ---- the OS (os.c) -------------------------------------------------------- */
-
-/* Map `size` bytes (a multiple of the OS page) aligned to `alignment` (a
- * power of two >= the OS page).  NULL with errno=ENOMEM on failure. */
-void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
-void os_unmap(void *addr, size_t size) INTERNAL;
-/* Give the memory back; it reads as zeros when touched again. */
-void os_purge(void *addr, size_t size) INTERNAL;
-/* Make memory inaccessible (a guard) or accessible again. */
-void os_protect(void *addr, size_t size, bool accessible) INTERNAL;
-/* Resize a mapping, in place if it can, else by moving its pages to a new
- * mapping aligned to `alignment`; the new address, or NULL (the old mapping
- * is then untouched). */
-void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) INTERNAL;
-/* Address space for the checking modes' own tables: committed page by page
- * as it is touched, never given back, and not the heap's, so neither counted
- * as mapped nor failed by fault injection.  NULL on failure. */
-void *os_reserve(size_t size) INTERNAL;
-void os_unreserve(void *addr, size_t size) INTERNAL;
-uint64_t os_now_ns(void) INTERNAL;
-/* Write a message to stderr without allocating. */
-void os_write_stderr(const char *text) INTERNAL;
+_Static_assert(CARVE_MAX == SHUFFLE_MAX, "the option shuffle reaches a whole carving");
 
 /* ---- segments (segment.c) --------------------------------------------------- */
 
@@ -269,6 +180,11 @@ void heap_trim(struct mmkit_heap *heap) INTERNAL;
 void heap_abandon(struct mmkit_heap *heap) INTERNAL;
 /* After fork, in the child: forget every heap but the running thread's. */
 void heap_forget_other_threads(void) INTERNAL;
+/* A thread watched with thread_exit_watch(heap) exits: hand its heap on. */
+void heap_thread_exited(void *heap) INTERNAL;
+/* A user heap (mmkit_heap_new), and its end: every block of it at once. */
+struct mmkit_heap *heap_new_pool(void) INTERNAL;
+void heap_destroy_pool(struct mmkit_heap *heap) INTERNAL;
 
 /* The registry of live heaps, under the global lock. */
 extern struct mmkit_heap *heap_registry INTERNAL;
@@ -325,19 +241,39 @@ block_check core_check_block(const void *ptr) INTERNAL;
 block_check core_free_checked(void *ptr) INTERNAL;
 /* Before the first core_check_block: its table of block-size reciprocals. */
 void core_checks_init(void) INTERNAL;
+/* Give back what can go: the calling thread's empty pages and free slices,
+ * the pages exited threads left, the cached huge mappings.  1 if anything
+ * went back to the OS, else 0. */
+int core_trim(void) INTERNAL;
+
+/* ---- the private heap (private_heap.c) ------------------------------------------ */
+
+/* The allocator's own allocations: between enter and leave (which nest),
+ * what the running thread allocates through the checking layer comes from
+ * a heap of the allocator's own.  private_heap_init at start-up. */
+void private_heap_init(void) INTERNAL;
+void private_heap_enter(void) INTERNAL;
+void private_heap_leave(void) INTERNAL;
+bool private_heap_inside(void) INTERNAL;
+void *private_heap_alloc(size_t size, size_t alignment, bool zero) INTERNAL;
+/* realloc for a thread inside, or of a block of the private heap. */
+void *private_heap_realloc(void *ptr, size_t size) INTERNAL;
+bool private_heap_owns(const void *ptr) INTERNAL;
+/* Called, under the heap's lock, when the first thread enters and when the
+ * last leaves. */
+void private_heap_set_hooks(void (*first_in)(void), void (*last_out)(void)) INTERNAL;
+
+/* ---- what the layers above hear of the core -------------------------------------- */
+
+typedef struct core_hooks {
+    /* A page is about to be carved over a span that may still hold what
+     * an earlier page's blocks left there (memcheck's red zones). */
+    void (*span_reused)(const void *start, size_t size);
+} core_hooks;
+extern core_hooks core_hook INTERNAL;
 
 /* ---- statistics (stats.c) --------------------------------------------------- */
 
-typedef struct os_counters {
-    _Atomic uint64_t mapped, peak_mapped, committed, peak_committed, returned;
-    _Atomic uint64_t mmap_calls, munmap_calls, madvise_calls;
-    _Atomic uint64_t huge_allocs, huge_frees, huge_live, huge_peak;
-    _Atomic uint64_t threads_live, heaps_reclaimed;
-} os_counters;
-extern os_counters os_stats INTERNAL;
-
-/* Shared counters touched by any thread (rare paths only). */
-void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak) INTERNAL;
 /* glibc's malloc_info format. */
 void stats_print_xml(FILE *out) INTERNAL;
 /* Fold a heap's class counters into the totals of heaps that are gone. */
@@ -353,7 +289,6 @@ static inline void stats_count_alloc(class_counters *c)
     if (unlikely(live > (int64_t)counter_get(&c->peak_live)))
         atomic_store_explicit(&c->peak_live, (uint64_t)live, memory_order_relaxed);
 }
-
 /* ---- hardening --------------------------------------------------------------- */
 
 /* Nonzero in the hardened and debug modes: the key that pages' keys derive
@@ -362,15 +297,6 @@ static inline void stats_count_alloc(class_counters *c)
  * order, and each multi-block page ends with a guard page. */
 extern uint64_t hardening_secret INTERNAL;
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
 
 /* A link as stored in a block, and back: XOR with the page's key.  The
  * fast paths of mmkit_malloc and mmkit_free run only when no checking mode
@@ -398,12 +324,58 @@ static inline void *page_pop(page *pg, bool keyed)
     return b;
 }
 
-/* ---- the fence with libc (init.c) -------------------------------------------- */
+/* ---- the fast paths, inlined into the entry points ----------------------------- */
 
-/* Runs once, before the first allocation is served. */
-void mmkit_init(void) INTERNAL;
-extern _Atomic int mmkit_initialized INTERNAL;
-/* Register the thread's heap so its destructor runs when the thread exits. */
-void thread_exit_hook_register(struct mmkit_heap *heap) INTERNAL;
+/* The allocation fast path.  keyed: see block_link(); false only when no
+ * checking mode is on. */
+static inline void *heap_malloc(struct mmkit_heap *heap, size_t size, bool keyed)
+{
+    if (likely(size <= SMALL_DIRECT_MAX)) {
+        size_t i = (size + 15) >> 4;
+        page *pg = heap->direct_small[i];
+        if (likely(pg->free))
+            return page_pop(pg, keyed);
+        return heap_malloc_slow(heap, small_class_of[i]);
+    }
+    if (unlikely(size > mmkit_options.mmap_threshold))
+        return huge_alloc(heap, size, 0, false);
+    if (unlikely(size > MEDIUM_PAGE_BLOCK_MAX))
+        return heap_malloc_large(heap, size);
+    size_t class_index = class_of(size);
+    page *pg = heap->direct[class_index];
+    if (likely(pg->free))
+        return page_pop(pg, keyed);
+    return heap_malloc_slow(heap, class_index);
+}
 
-#endif /* MMKIT_INTERNAL_H */
+static inline void core_free_block(segment *seg, void *ptr, bool keyed)
+{
+    page *pg = page_of(seg, ptr);
+    block *b = ptr;
+    if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
+        b->next = block_link(pg, pg->local_free, keyed);
+        pg->local_free = b;
+        counter_add(&pg->counters->frees, 1);
+        if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
+            heap_page_freed_slow(pg);
+        return;
+    }
+    free_remote(seg, pg, b, keyed);
+}
+
+/* Free a block of ours; does nothing for NULL or an address that is not one. */
+static inline void core_free_inline(void *ptr, bool keyed)
+{
+    uintptr_t a = (uintptr_t)ptr;
+    uint8_t kind = segment_map_kind(a);
+    if (likely(kind == MAP_SEGMENT_AT_GRANULE)) {
+        core_free_block((segment *)(a & ~SEGMENT_MASK), ptr, keyed);
+        return;
+    }
+    segment *seg = segment_of_huge_aligned(a, kind);
+    if (seg)
+        core_free_block(seg, ptr, keyed);
+    /* else NULL, or not a block of ours */
+}
+
+#endif /* MMKIT_CORE_H */

@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "platform.h"
 #include "locks.h"
 
 static struct {
@@ -76,15 +76,6 @@ typedef struct fork_hook {
 
 static fork_hook hooks[4];
 static unsigned hook_count;
-
-void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
-{
-    if (hook_count == sizeof hooks / sizeof hooks[0]) {
-        os_write_stderr("mmkit: internal error: too many fork hooks\n");
-        abort();
-    }
-    hooks[hook_count++] = (fork_hook){before, parent, child};
-}
 
 /* What each fork under way in this thread took, innermost last: a signal
  * handler may fork while the thread is inside fork. */
@@ -152,7 +143,13 @@ static void after_fork_child(void)
             hooks[i].child();
 }
 
-void locks_install_fork_protocol(void)
+void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
 {
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    if (hook_count == sizeof hooks / sizeof hooks[0]) {
+        os_write_stderr("mmkit: internal error: too many fork hooks\n");
+        abort();
+    }
+    if (hook_count == 0)
+        pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    hooks[hook_count++] = (fork_hook){before, parent, child};
 }

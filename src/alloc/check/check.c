@@ -28,7 +28,7 @@
 #include "check.h"
 #include "fault.h"
 #include "guarded.h"
-#include "internal.h"
+#include "core.h"
 #include "leaks.h"
 #include "locks.h"
 #include "memcheck.h"
@@ -46,7 +46,6 @@ uint8_t check_active = CHECK_ON;
 enum { SEAL_LIVE = 0xa1, SEAL_FREED = 0xf7 };
 
 static struct {
-    bool ready;
     bool headers;        /* a seal_header before each block */
     bool track;          /* also a track_header: stacks and the live list */
     bool canaries, junk; /* debug */
@@ -97,77 +96,29 @@ static seal_state seal_check(const void *user, uint64_t seal)
     return SEALED_UNKNOWN;
 }
 
-/* ---- the allocator's own allocations --------------------------------------- */
-
-static __thread unsigned internal_depth; /* enter/leave nest */
-static __thread bool in_internal;
-
-/* Under LOCK_INTERNAL_HEAP, each allocation from it: the heap is shared by
- * the threads inside.  Owned by no thread, so every free of its blocks, by
- * any thread at any time, is a remote push: safe without the lock. */
-static struct mmkit_heap *internal_heap;
+/* ---- the private heap ------------------------------------------------------ */
 
 /* Hardened and sample mode's entry points serve calls without the layer,
- * so they would not see in_internal: while threads are inside, the calls
- * are sent through it (which serves every other thread as they would).
- * The state they had, or CHECK_OFF; and how many threads are inside.
- * Under LOCK_INTERNAL_HEAP. */
+ * so they would not see that a thread is inside the private heap: while
+ * threads are, the calls are sent through the layer (which serves every
+ * other thread as those modes would).  The state they had, or CHECK_OFF.
+ * Changed by the private heap's hooks, under its lock. */
 static uint8_t paused_state;
-static unsigned threads_inside;
 
-void internal_alloc_enter(void)
+static void pause_entry_points(void)
 {
-    if (internal_depth++ > 0)
-        return;
-    in_internal = true;
-    lock_take(LOCK_INTERNAL_HEAP);
-    if (threads_inside++ == 0 && (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE)) {
+    if (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE) {
         paused_state = check_active;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
     }
-    if (!internal_heap) {
-        struct mmkit_heap *heap = mmkit_heap_new();
-        if (heap) {
-            heap->thread_id = NO_OWNER_THREAD;
-            /* Read without the lock by is_internal_block. */
-            __atomic_store_n(&internal_heap, heap, __ATOMIC_RELEASE);
-        }
-    }
-    lock_release(LOCK_INTERNAL_HEAP);
 }
 
-static void resume_paused_state(void)
+static void resume_entry_points(void)
 {
     if (paused_state != CHECK_OFF) {
         __atomic_store_n(&check_active, paused_state, __ATOMIC_RELAXED);
         paused_state = CHECK_OFF;
     }
-}
-
-void internal_alloc_leave(void)
-{
-    if (--internal_depth > 0)
-        return;
-    lock_take(LOCK_INTERNAL_HEAP);
-    if (--threads_inside == 0)
-        resume_paused_state();
-    lock_release(LOCK_INTERNAL_HEAP);
-    in_internal = false;
-}
-
-/* A fork child has one thread: only it may still be inside. */
-static void internal_after_fork_child(void)
-{
-    threads_inside = in_internal ? 1 : 0;
-    if (threads_inside == 0)
-        resume_paused_state();
-}
-
-static bool is_internal_block(const void *ptr)
-{
-    segment *seg = segment_of(ptr);
-    struct mmkit_heap *internal = __atomic_load_n(&internal_heap, __ATOMIC_ACQUIRE);
-    return internal && seg && segment_heap(seg) == internal;
 }
 
 /* ---- finding the header of a pointer ------------------------------------- */
@@ -245,14 +196,6 @@ static void check_canary(const void *user, const found *f)
 
 /* ---- allocation ------------------------------------------------------------ */
 
-static void *internal_alloc(size_t size, size_t alignment, bool zero)
-{
-    lock_take(LOCK_INTERNAL_HEAP);
-    void *p = core_alloc(internal_heap, size, alignment, zero);
-    lock_release(LOCK_INTERNAL_HEAP);
-    return p;
-}
-
 static size_t round_up(size_t x, size_t to)
 {
     return (x + to - 1) & ~(to - 1);
@@ -297,12 +240,6 @@ static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment
     return user;
 }
 
-static void ensure_started(void)
-{
-    if (unlikely(!cfg.ready))
-        mmkit_init();
-}
-
 __thread uint64_t sample_countdown;
 
 /* The countdown ran out, or has not started: each thread starts at a random
@@ -327,8 +264,8 @@ static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
 
 static void *checked_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    if (unlikely(in_internal))
-        return internal_alloc(size, alignment, zero);
+    if (unlikely(private_heap_inside()))
+        return private_heap_alloc(size, alignment, zero);
     if (cfg.guarded && (cfg.guard_all || check_sample_due())) {
         void *p = guarded_alloc_filled(size, alignment, zero);
         if (p)
@@ -369,7 +306,7 @@ static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
     *f = find_block(ptr);
     if (f->state == SEALED_LIVE)
         return true;
-    if (is_internal_block(ptr)) {
+    if (private_heap_owns(ptr)) {
         f->state = SEALED_INTERNAL; /* the caller frees it as it is */
         return false;
     }
@@ -507,17 +444,8 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 
 static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
-    if (unlikely(in_internal) || (ptr && is_internal_block(ptr))) {
-        bool entered = !in_internal;
-        if (entered)
-            internal_alloc_enter();
-        lock_take(LOCK_INTERNAL_HEAP);
-        void *moved = core_realloc(internal_heap, ptr, size);
-        lock_release(LOCK_INTERNAL_HEAP);
-        if (entered)
-            internal_alloc_leave();
-        return moved;
-    }
+    if (unlikely(private_heap_inside()) || (ptr && private_heap_owns(ptr)))
+        return private_heap_realloc(ptr, size);
     if (!ptr)
         return checked_alloc(heap, size, 0, false);
     if (size == 0) {
@@ -554,9 +482,8 @@ void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment
  * and free seldom come here: the entry points serve them (check.h). */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    ensure_started();
     void *p = checked_alloc(heap, size, alignment, zero);
-    if (cfg.trace && !in_internal) {
+    if (cfg.trace && !private_heap_inside()) {
         if (zero)
             trace_calloc(p, 1, size);
         else
@@ -567,16 +494,14 @@ void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool z
 
 void check_free(void *ptr)
 {
-    ensure_started();
-    if (cfg.trace && ptr && !in_internal && !is_internal_block(ptr))
+    if (cfg.trace && ptr && !private_heap_inside() && !private_heap_owns(ptr))
         trace_free(ptr);
     checked_free(ptr);
 }
 
 void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
-    ensure_started();
-    bool traced = cfg.trace && !in_internal && !(ptr && is_internal_block(ptr));
+    bool traced = cfg.trace && !private_heap_inside() && !(ptr && private_heap_owns(ptr));
     void *moved = checked_realloc(heap, ptr, size);
     if (traced)
         trace_realloc(ptr, moved, size);
@@ -590,11 +515,10 @@ void check_free_refused(void *ptr, int verdict)
 
 size_t check_usable_size(const void *ptr)
 {
-    ensure_started();
     size_t guarded;
     if (cfg.guarded && guarded_owns(ptr))
         return guarded_size(ptr, &guarded) ? guarded : 0;
-    if (!ptr || !cfg.headers || is_internal_block(ptr))
+    if (!ptr || !cfg.headers || private_heap_owns(ptr))
         return core_usable_size(ptr);
     found f = find_block(ptr);
     return f.state == SEALED_LIVE ? f.size : 0;
@@ -681,6 +605,8 @@ static size_t configure_memcheck(void)
 {
     cfg.memcheck = true;
     cfg.headers = true;
+    /* A page's span may hold red zones of an earlier page's blocks. */
+    core_hook.span_reused = memcheck_span_reused;
     if (mmkit_options.verbose)
         os_write_stderr("mmkit: running under memcheck: blocks are described to it\n");
     return default_quarantine(MODE_DEBUG);
@@ -693,7 +619,6 @@ void check_init(void)
     cfg.secret = random_secret();
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
-    cfg.ready = true;
     if (!cfg.headers && !cfg.checked_frees && !cfg.guarded && !cfg.trace) {
         check_active = CHECK_OFF;
         return;
@@ -710,7 +635,7 @@ void check_init(void)
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth);
-    fork_hook_register(NULL, NULL, internal_after_fork_child);
+    private_heap_set_hooks(pause_entry_points, resume_entry_points);
     if (cfg.leaks)
         atexit(report_leaks_at_exit);
 }

@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 
 /* Every huge segment in use, under the global lock. */
@@ -273,7 +273,6 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
         errno = ENOMEM;
         return NULL;
     }
-    mmkit_init();
     segment *seg = NULL;
     if (alignment < SEGMENT_SIZE) {
         size_t offset = block_offset(alignment);

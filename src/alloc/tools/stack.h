@@ -40,7 +40,7 @@ typedef struct symbol {
 /* Name the code at pc; false if nothing is known about it. */
 bool stack_symbolize(uintptr_t pc, symbol *out) STACK_HIDDEN;
 
-/* Print a stack through report_printf, one frame a line:
+/* Print a stack through os_printf, one frame a line:
  *   "    #0 0x55d0c0001234 in main at prog.c:12"
  *   "    #1 0x7f... in __libc_start_main (libc.so.6+0x271ca)" */
 void stack_print(stack_id id) STACK_HIDDEN;

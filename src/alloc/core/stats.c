@@ -6,26 +6,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
-
-os_counters os_stats;
 
 /* Class counters of heaps that no longer exist, under the global lock. */
 static struct {
     uint64_t allocs, frees, peak_live;
 } retired[CLASS_COUNT];
-
-void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak)
-{
-    uint64_t now = atomic_fetch_add_explicit(c, (uint64_t)delta, memory_order_relaxed) + (uint64_t)delta;
-    if (!peak)
-        return;
-    uint64_t seen = atomic_load_explicit(peak, memory_order_relaxed);
-    while (now > seen &&
-           !atomic_compare_exchange_weak_explicit(peak, &seen, now, memory_order_relaxed, memory_order_relaxed)) {
-    }
-}
 
 /* The peak of a class: each live heap's own peak, summed.  Exact for one
  * thread; with several it bounds the true peak from above, since the

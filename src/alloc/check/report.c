@@ -13,12 +13,11 @@
  *
  * The first and last lines are stable: tests and scripts match them.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 #include "report.h"
 
@@ -38,20 +37,6 @@ const char *error_kind_words(error_kind kind)
     return kind < ERROR_KIND_COUNT ? words[kind] : "memory error";
 }
 
-void report_printf(const char *format, ...)
-{
-    char line[1024];
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(line, sizeof line, format, args);
-    va_end(args);
-    if (n >= (int)sizeof line) {
-        line[sizeof line - 2] = '\n';
-        line[sizeof line - 1] = '\0';
-    }
-    os_write_stderr(line);
-}
-
 static _Atomic uint64_t reports;
 
 uint64_t report_count(void)
@@ -67,21 +52,21 @@ static void print_place(const error_report *r)
         return;
     if (!r->block_size) { /* a freed block whose size the allocator reused */
         if (r->address == r->block)
-            report_printf("  %p is the start of a freed block\n", r->address);
+            os_printf("  %p is the start of a freed block\n", r->address);
         else
-            report_printf("  %p is near a freed block at %p\n", r->address, r->block);
+            os_printf("  %p is near a freed block at %p\n", r->address, r->block);
         return;
     }
     if (a < b)
-        report_printf("  %p is %zu bytes before a %zu-byte block at %p\n", r->address,
+        os_printf("  %p is %zu bytes before a %zu-byte block at %p\n", r->address,
                       (size_t)(b - a), r->block_size, r->block);
     else if (a >= b + r->block_size && r->block_size)
-        report_printf("  %p is %zu bytes after the end of a %zu-byte block at %p\n", r->address,
+        os_printf("  %p is %zu bytes after the end of a %zu-byte block at %p\n", r->address,
                       (size_t)(a - (b + r->block_size)), r->block_size, r->block);
     else if (a == b)
-        report_printf("  %p is the start of a %zu-byte block\n", r->address, r->block_size);
+        os_printf("  %p is the start of a %zu-byte block\n", r->address, r->block_size);
     else
-        report_printf("  %p is %zu bytes inside a %zu-byte block at %p\n", r->address,
+        os_printf("  %p is %zu bytes inside a %zu-byte block at %p\n", r->address,
                       (size_t)(a - b), r->block_size, r->block);
 }
 
@@ -102,23 +87,23 @@ void report_error(const error_report *r)
     const char *what = error_kind_words(r->kind);
     int pid = (int)getpid();
     if (r->access)
-        report_printf("==%d== mmkit: error: %s (%s) at %p\n", pid, what, r->access, r->address);
+        os_printf("==%d== mmkit: error: %s (%s) at %p\n", pid, what, r->access, r->address);
     else
-        report_printf("==%d== mmkit: error: %s of %p\n", pid, what, r->address);
+        os_printf("==%d== mmkit: error: %s of %p\n", pid, what, r->address);
     print_place(r);
     if (r->detail)
-        report_printf("  %s\n", r->detail);
-    report_printf("  at:\n");
+        os_printf("  %s\n", r->detail);
+    os_printf("  at:\n");
     stack_print(here);
     if (r->alloc_stack) {
-        report_printf("  the block was allocated at:\n");
+        os_printf("  the block was allocated at:\n");
         stack_print(r->alloc_stack);
     }
     if (r->free_stack) {
-        report_printf("  and freed at:\n");
+        os_printf("  and freed at:\n");
         stack_print(r->free_stack);
     }
-    report_printf("SUMMARY: mmkit: %s %p\n", what, r->address);
+    os_printf("SUMMARY: mmkit: %s %p\n", what, r->address);
 
     atomic_store(&reporting_thread, 0);
     lock_release(LOCK_REPORT);

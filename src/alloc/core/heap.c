@@ -5,8 +5,7 @@
  */
 #include <string.h>
 
-#include "check.h"
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 
 #define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
@@ -101,14 +100,13 @@ struct mmkit_heap *heap_for_thread(void)
 {
     if (thread_heap != &empty_heap)
         return thread_heap;
-    mmkit_init();
     struct mmkit_heap *heap = heap_create(true);
     if (!heap)
         return NULL;
     /* Set before registering: registering may allocate, and must find it. */
     thread_heap = heap;
     atomic_fetch_add_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
-    thread_exit_hook_register(heap);
+    thread_exit_watch(heap);
     return heap;
 }
 
@@ -367,20 +365,24 @@ void heap_forget_other_threads(void)
     }
 }
 
+void heap_thread_exited(void *value)
+{
+    struct mmkit_heap *heap = value;
+    if (heap != thread_heap)
+        return;
+    thread_heap = &empty_heap;
+    heap_abandon(heap);
+}
+
 /* ---- user heaps (pools) ----------------------------------------------------- */
 
-mmkit_heap *mmkit_heap_new(void)
+struct mmkit_heap *heap_new_pool(void)
 {
-    mmkit_init();
     return heap_create(false);
 }
 
-void mmkit_heap_destroy(mmkit_heap *heap)
+void heap_destroy_pool(struct mmkit_heap *heap)
 {
-    if (!heap || heap == &empty_heap)
-        return;
-    if (check_active)
-        check_heap_destroyed(heap);
     heap_give_up_segments(heap, segment_unmap);
     huge_free_all_of(heap);
     heap_struct_release(heap);

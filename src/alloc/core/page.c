@@ -4,8 +4,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
-#include "memcheck.h"
+#include "core.h"
 
 /* Four classes per doubling above 128 bytes: 5/4, 6/4, 7/4 and 8/4 of 2^w. */
 #define DOUBLING(w) 5u << ((w)-2), 6u << ((w)-2), 7u << ((w)-2), 8u << ((w)-2)
@@ -33,6 +32,8 @@ const uint8_t small_class_of[SMALL_DIRECT_COUNT] = {
 /* The stand-in for "no page yet": never has a free block. */
 page empty_page;
 
+core_hooks core_hook;
+
 uint64_t hardening_secret;
 
 void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
@@ -51,10 +52,9 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->next = pg->prev = NULL;
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
     page_set_heap(pg, heap);
-    /* The span may hold red zones of an earlier page's blocks, and the page
-     * writes its links anywhere in it. */
-    if (unlikely(memcheck_running))
-        memcheck_span_reused(pg->start, span);
+    /* The page writes its links anywhere in its span. */
+    if (unlikely(core_hook.span_reused != NULL))
+        core_hook.span_reused(pg->start, span);
 }
 
 void page_set_heap(page *pg, struct mmkit_heap *heap)

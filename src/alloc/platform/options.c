@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "mmkit/mmkit.h"
+#include "platform.h"
 
 options mmkit_options = {
-    .mmap_threshold = LARGEST_CLASS_SIZE,
+    .mmap_threshold = MMAP_THRESHOLD_MAX,
     .purge_delay_ms = 100,
     .abort_on_error = 1,
     .leaks = -1,
@@ -48,7 +49,7 @@ static const option_key keys[] = {
     {"abort_on_error", NUMBER, 0, 1, NULL, FIELD(abort_on_error)},
     {"leaks", NUMBER, 0, 2, NULL, FIELD(leaks)},
     {"zero_on_free", NUMBER, 0, 1, NULL, FIELD(zero_on_free)},
-    {"shuffle", NUMBER, 0, CARVE_MAX, NULL, FIELD(shuffle)},
+    {"shuffle", NUMBER, 0, SHUFFLE_MAX, NULL, FIELD(shuffle)},
     {"guard", WORDS, 0, 1, none_all_words, FIELD(guard)},
     {"quarantine", SIZE, 0, (long long)1 << 40, NULL, FIELD(quarantine)},
     {"sample_rate", NUMBER, 1, 1 << 30, NULL, FIELD(sample_rate)},
@@ -75,8 +76,8 @@ static long long effective_threshold(long long value)
 {
     if (value < 1024)
         return 1024;
-    if ((size_t)value > LARGEST_CLASS_SIZE)
-        return (long long)LARGEST_CLASS_SIZE;
+    if ((size_t)value > MMAP_THRESHOLD_MAX)
+        return (long long)MMAP_THRESHOLD_MAX;
     return value;
 }
 

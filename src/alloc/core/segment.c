@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 
 _Static_assert(SLICES_PER_SEGMENT == 64, "a segment's slices fit one 64-bit mask");

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "internal.h"
+#include "core.h"
 #include "leaks.h"
 #include "locks.h"
 #include "report.h"
@@ -270,38 +270,38 @@ static size_t group_leaks(scan *sc, leak_group *groups, size_t *leaked)
 
 static void print_json_string(const char *key, const char *text)
 {
-    report_printf("\"%s\":\"", key);
+    os_printf("\"%s\":\"", key);
     char chunk[2] = {0, 0};
     for (const char *c = text; *c; c++) {
         if (*c == '"' || *c == '\\')
-            report_printf("\\%c", *c);
+            os_printf("\\%c", *c);
         else if ((unsigned char)*c < 0x20)
-            report_printf("\\u%04x", *c);
+            os_printf("\\u%04x", *c);
         else {
             chunk[0] = *c;
-            report_printf("%s", chunk);
+            os_printf("%s", chunk);
         }
     }
-    report_printf("\"");
+    os_printf("\"");
 }
 
 static void print_json_frames(stack_id stack)
 {
     uintptr_t pcs[64];
     size_t n = stack_frames(stack, pcs, 64);
-    report_printf("\"frames\":[");
+    os_printf("\"frames\":[");
     for (size_t i = 0; i < n; i++) {
         symbol sym = {0};
         stack_symbolize(pcs[i], &sym);
-        report_printf("%s{\"pc\":\"%#lx\",", i ? "," : "", (unsigned long)pcs[i]);
+        os_printf("%s{\"pc\":\"%#lx\",", i ? "," : "", (unsigned long)pcs[i]);
         print_json_string("function", sym.function);
-        report_printf(",");
+        os_printf(",");
         print_json_string("file", sym.file);
-        report_printf(",\"line\":%u,", sym.line);
+        os_printf(",\"line\":%u,", sym.line);
         print_json_string("module", sym.module);
-        report_printf("}");
+        os_printf("}");
     }
-    report_printf("]");
+    os_printf("]");
 }
 
 static void print_report(const leak_group *groups, size_t n, bool json)
@@ -312,27 +312,27 @@ static void print_report(const leak_group *groups, size_t n, bool json)
         blocks += groups[i].blocks;
     }
     if (json) {
-        report_printf("{\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,\"leaks\":[", bytes, blocks);
+        os_printf("{\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,\"leaks\":[", bytes, blocks);
         for (size_t i = 0; i < n; i++) {
-            report_printf("%s{\"kind\":\"%s\",\"bytes\":%zu,\"blocks\":%zu,", i ? "," : "",
+            os_printf("%s{\"kind\":\"%s\",\"bytes\":%zu,\"blocks\":%zu,", i ? "," : "",
                           groups[i].kind == INDIRECT ? "indirect" : "direct", groups[i].bytes,
                           groups[i].blocks);
             print_json_frames(groups[i].stack);
-            report_printf("}");
+            os_printf("}");
         }
-        report_printf("]}\n");
+        os_printf("]}\n");
         return;
     }
     if (n == 0)
         return;
-    report_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
+    os_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
     for (size_t i = 0; i < n; i++) {
-        report_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
+        os_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
                       groups[i].kind == INDIRECT ? "Indirect" : "Direct", groups[i].bytes,
                       groups[i].blocks);
         stack_print(groups[i].stack);
     }
-    report_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
+    os_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
 }
 
 /* Gather the live blocks (all stripes locked by the caller). */
@@ -359,7 +359,7 @@ static bool gather(scan *sc)
 size_t leaks_report(bool json)
 {
     /* qsort and the symbolizer may allocate: from the private heap. */
-    internal_alloc_enter();
+    private_heap_enter();
     scan sc = {0};
     size_t leaked = 0;
     /* The list stays locked while blocks are scanned, so none is freed
@@ -386,6 +386,6 @@ size_t leaks_report(bool json)
     }
     unmap_array(sc.blocks, sc.count, sizeof *sc.blocks);
     unmap_array(sc.work, sc.count, sizeof *sc.work);
-    internal_alloc_leave();
+    private_heap_leave();
     return leaked;
 }

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 #include "mmkit/alloc_trace.h"
 #include "trace_format.h"

@@ -65,7 +65,7 @@ void check_heap_destroyed(struct mmkit_heap *heap) CHECK_HIDDEN;
  * are neither checked nor reported as leaks, and cannot recurse into the
  * checks.  Enter and leave nest, and hold no lock in between.
  */
-void internal_alloc_enter(void) CHECK_HIDDEN;
-void internal_alloc_leave(void) CHECK_HIDDEN;
+void private_heap_enter(void) CHECK_HIDDEN;
+void private_heap_leave(void) CHECK_HIDDEN;
 
 #endif /* MMKIT_CHECK_H */

@@ -45,10 +45,6 @@ typedef struct error_report {
  * abort(), unless abort_on_error=0 and the error is not fatal. */
 void report_error(const error_report *report) __attribute__((visibility("hidden")));
 
-/* printf to stderr through a fixed buffer: never allocates. */
-void report_printf(const char *format, ...)
-    __attribute__((format(printf, 1, 2), visibility("hidden")));
-
 /* Errors reported so far (tests of abort_on_error=0 read this). */
 uint64_t report_count(void) __attribute__((visibility("hidden")));
 

@@ -37,7 +37,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "locks.h"
 #include "report.h"
 #include "secure.h"
@@ -232,7 +232,7 @@ static void explain_lock_failure(size_t locking, size_t size)
         return;
     char limit[160];
     describe_memlock_limit(limit, sizeof limit);
-    report_printf("mmkit: secure heap: cannot lock %zu bytes for a %zu-byte block: %s\n", locking,
+    os_printf("mmkit: secure heap: cannot lock %zu bytes for a %zu-byte block: %s\n", locking,
                   size, limit);
 }
 
@@ -348,7 +348,7 @@ void secure_lock_all(void)
         return;
     char limit[160];
     describe_memlock_limit(limit, sizeof limit);
-    report_printf("mmkit: warning: lock=all: cannot lock the process's memory: %s; "
+    os_printf("mmkit: warning: lock=all: cannot lock the process's memory: %s; "
                   "going on with it unlocked\n",
                   limit);
 }

@@ -24,7 +24,7 @@ typedef enum lock_id {
     LOCK_LIVE_FIRST,    /* the live list's stripes, taken in index order (leaks.c) */
     LOCK_LIVE_LAST = LOCK_LIVE_FIRST + LIVE_STRIPES - 1,
     LOCK_GUARDED,       /* the guarded area's slots (guarded.c) */
-    LOCK_INTERNAL_HEAP, /* the allocator's private heap (check.c) */
+    LOCK_PRIVATE_HEAP,  /* the allocator's private heap (private_heap.c) */
     LOCK_GLOBAL,        /* heap registry, abandoned segments, huge blocks, secure blocks */
     LOCK_COUNT
 } lock_id;
@@ -36,11 +36,9 @@ void lock_release(lock_id id) LOCKS_HIDDEN;
 
 /* Work a module does at fork with every lock held: `before` in the forking
  * thread, then `parent` in the parent or `child` in the child (where it is
- * the only thread).  Any may be NULL.  At start-up only. */
+ * the only thread).  Any may be NULL.  At start-up only.  The first call
+ * installs the fork protocol. */
 void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
     LOCKS_HIDDEN;
-
-/* Install the fork protocol; once, at start-up. */
-void locks_install_fork_protocol(void) LOCKS_HIDDEN;
 
 #endif /* MMKIT_LOCKS_H */

@@ -1,0 +1,149 @@
+/*
+ * platform.h - the allocator's bottom layer: everything that talks to the
+ * kernel (os.c), the options (options.c), the shared counters
+ * (counters.c), threads (threads.c) and the locks (locks.h).  It knows
+ * nothing of segments, heaps or checking modes; every layer above may use
+ * it.  Layer prefixes: os_, options_, counters, thread_exit_.
+ */
+#ifndef MMKIT_PLATFORM_H
+#define MMKIT_PLATFORM_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define INTERNAL __attribute__((visibility("hidden")))
+
+#define OS_PAGE_SIZE ((size_t)4096)
+
+/* Owner-written counters: a relaxed load and store compile to a plain add,
+ * yet readers in other threads see whole values. */
+static inline void counter_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+static inline uint64_t counter_get(const _Atomic uint64_t *c)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
+}
+
+/* A 64-bit mixing function: keys, seals and random draws derive from it. */
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* A unique id for the running thread: its thread pointer. */
+static inline uintptr_t current_thread_id(void)
+{
+#if defined(__x86_64__)
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#else
+    return (uintptr_t)__builtin_thread_pointer();
+#endif
+}
+
+/* An id no thread has (thread pointers are aligned): the owner of a heap
+ * every thread frees into remotely. */
+#define NO_OWNER_THREAD ((uintptr_t)1)
+
+/* ---- options (options.c) --------------------------------------------------- */
+
+/* Atomic because mmkit_option_set may change one while threads allocate;
+ * on x86-64 reading one is still a plain load. */
+typedef struct options {
+    _Atomic size_t mmap_threshold;        /* blocks above go to huge segments */
+    _Atomic uint64_t purge_delay_ms;      /* empty pages stay committed this long */
+    _Atomic uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
+    _Atomic int verbose;                  /* print the effective options at start-up */
+    _Atomic int stats;                    /* at exit print statistics: 1 text, 2 JSON */
+    /* the checking modes (check.h) */
+    _Atomic int mode;                     /* MODE_FAST, ... */
+    _Atomic int abort_on_error;           /* abort after reporting an error */
+    _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode */
+    _Atomic int zero_on_free;             /* clear blocks as they are freed */
+    _Atomic int shuffle;                  /* hardened: fresh blocks shuffled in runs of this many */
+    _Atomic int guard;                    /* 1: every block on guarded pages of its own */
+    _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode */
+    _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
+    _Atomic uint64_t sample_slots;        /* sample mode: guarded blocks live at once */
+    _Atomic int stack_depth;              /* frames kept per allocation and free */
+    _Atomic uint64_t limit;               /* bytes the allocator may map; 0: no limit */
+    _Atomic int lock;                     /* 1: mlockall at start-up */
+    char trace_path[4096];                /* record every call here; "": do not */
+} options;
+
+enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
+
+/* Most blocks one carving makes: a page of 16-byte blocks. */
+/* The largest mmap_threshold: above the largest size class every block is
+ * mapped on its own (core/types.h checks the two agree). */
+#define MMAP_THRESHOLD_MAX ((size_t)1 << 20)
+/* The largest run of fresh blocks the option shuffle may shuffle. */
+#define SHUFFLE_MAX 256
+
+extern options mmkit_options INTERNAL;
+/* Parse "key=value,..." from MMKIT_OPTIONS; warn about what is wrong. */
+void options_init(const char *text) INTERNAL;
+void options_print(void) INTERNAL;
+
+/* ---- the OS (os.c) -------------------------------------------------------- */
+
+/* Map `size` bytes (a multiple of the OS page) aligned to `alignment` (a
+ * power of two >= the OS page).  NULL with errno=ENOMEM on failure. */
+void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
+void os_unmap(void *addr, size_t size) INTERNAL;
+/* Give the memory back; it reads as zeros when touched again. */
+void os_purge(void *addr, size_t size) INTERNAL;
+/* Make memory inaccessible (a guard) or accessible again. */
+void os_protect(void *addr, size_t size, bool accessible) INTERNAL;
+/* Resize a mapping, in place if it can, else by moving its pages to a new
+ * mapping aligned to `alignment`; the new address, or NULL (the old mapping
+ * is then untouched). */
+void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) INTERNAL;
+/* Address space for the checking modes' own tables: committed page by page
+ * as it is touched, never given back, and not the heap's, so neither counted
+ * as mapped nor failed by fault injection.  NULL on failure. */
+void *os_reserve(size_t size) INTERNAL;
+void os_unreserve(void *addr, size_t size) INTERNAL;
+uint64_t os_now_ns(void) INTERNAL;
+/* Write a message to stderr without allocating. */
+void os_write_stderr(const char *text) INTERNAL;
+/* printf to stderr through a fixed buffer: never allocates. */
+void os_printf(const char *format, ...) __attribute__((format(printf, 1, 2))) INTERNAL;
+
+/* ---- counters (counters.c) ---------------------------------------------------- */
+
+typedef struct os_counters {
+    _Atomic uint64_t mapped, peak_mapped, committed, peak_committed, returned;
+    _Atomic uint64_t mmap_calls, munmap_calls, madvise_calls;
+    _Atomic uint64_t huge_allocs, huge_frees, huge_live, huge_peak;
+    _Atomic uint64_t threads_live, heaps_reclaimed;
+} os_counters;
+extern os_counters os_stats INTERNAL;
+
+/* Shared counters touched by any thread (rare paths only). */
+void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak) INTERNAL;
+
+/* ---- threads (threads.c) ------------------------------------------------------ */
+
+/* Call on_exit(value) when a thread that called thread_exit_watch(value)
+ * exits.  Once, at start-up. */
+void thread_exit_init(void (*on_exit)(void *value)) INTERNAL;
+void thread_exit_watch(void *value) INTERNAL;
+
+#endif /* MMKIT_PLATFORM_H */
