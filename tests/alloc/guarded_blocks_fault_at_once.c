@@ -15,8 +15,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "guarded.h"
 #include "core.h"
+#include "fault.h"
+#include "guarded.h"
 
 #define PAGE ((size_t)4096)
 #define POOL_SLOTS 8
@@ -46,6 +47,7 @@ static void start_area(void)
     signal(SIGBUS, SIG_DFL);
     mmkit_options.quarantine = (int64_t)(ALL_QUARANTINE * 2 * PAGE);
     check(guarded_init(pool_mode ? POOL_SLOTS : 0));
+    fault_handler_install();
 }
 
 /* ---- running a test in a child ------------------------------------------- */

@@ -588,6 +588,9 @@ static size_t configure_mode(int mode)
     cfg.sample_rate = mmkit_options.sample_rate;
     if (cfg.guard_all || mode == MODE_SAMPLE)
         cfg.guarded = guarded_init(cfg.guard_all ? 0 : mmkit_options.sample_slots);
+    /* A fault on a guarded block's pages gets a report too. */
+    if (cfg.guarded)
+        fault_handler_install();
     return cfg.headers ? default_quarantine(mode) : 0;
 }
 

@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "fault.h"
 #include "guarded.h"
 #include "core.h"
 #include "locks.h"
@@ -438,7 +437,6 @@ bool guarded_init(size_t slots)
     area.quarantine_limit = area.pool ? slots / 2
                                       : bytes >= 0 ? (size_t)bytes : ALL_QUARANTINE_DEFAULT;
 
-    fault_handler_install();
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;
     area.size = region_pages * PAGE;

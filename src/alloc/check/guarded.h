@@ -17,7 +17,7 @@
 
 #define GUARDED_HIDDEN __attribute__((visibility("hidden")))
 
-/* Reserve the guarded area and install the fault handler.  slots == 0:
+/* Reserve the guarded area (fault.h's handler reports its faults).  slots == 0:
  * unbounded (guard=all); else a pool of that many slots (sample mode).
  * False, with a message on stderr, if it cannot. */
 bool guarded_init(size_t slots) GUARDED_HIDDEN;
