@@ -15,7 +15,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "core.h"
 #include "leaks.h"
 #include "locks.h"
