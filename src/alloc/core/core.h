@@ -98,8 +98,13 @@ static inline page *page_of(const segment *seg, const void *p)
 }
 
 void segment_map_set(const void *granule, uint8_t kind) INTERNAL;
-/* A page of `slices` slices for `heap`, from its segments or a new one. */
-page *segment_page_alloc(struct mmkit_heap *heap, size_t slices) INTERNAL;
+/* A page of `slices` slices for `heap` from one of its segments, or NULL. */
+page *segment_page_find(struct mmkit_heap *heap, size_t slices) INTERNAL;
+/* The same from one segment only, or from a new one. */
+page *segment_page_take(struct mmkit_heap *heap, segment *seg, size_t slices) INTERNAL;
+page *segment_page_new(struct mmkit_heap *heap, size_t slices) INTERNAL;
+/* The page in use at or after slice *i, advancing *i past it; NULL at the end. */
+page *segment_next_page(const segment *seg, size_t *i) INTERNAL;
 /* Let a page take the free slices after it, to span `slices`; false if
  * they are not free (or past the segment's end). */
 bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices) INTERNAL;
@@ -124,7 +129,7 @@ void segment_release_empty(struct mmkit_heap *heap, size_t keep) INTERNAL;
 void segment_unmap(segment *seg) INTERNAL;
 /* Hand the heap's segments to the abandoned list / take one back. */
 void segment_abandon(segment *seg) INTERNAL;
-bool segment_reclaim(struct mmkit_heap *heap) INTERNAL;
+segment *segment_reclaim(struct mmkit_heap *heap) INTERNAL;
 
 /* ---- pages (page.c) ------------------------------------------------------- */
 
@@ -277,7 +282,10 @@ extern core_hooks core_hook INTERNAL;
 /* glibc's malloc_info format. */
 void stats_print_xml(FILE *out) INTERNAL;
 /* Fold a heap's class counters into the totals of heaps that are gone. */
-void stats_retire_heap(struct mmkit_heap *heap, bool blocks_freed) INTERNAL;
+void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed) INTERNAL;
+/* A class's counters over every heap, live or gone (under the global lock):
+ * allocations, frees, and a bound on the peak of live blocks. */
+void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak) INTERNAL;
 /* The counters of a heap, updated on the allocation fast path. */
 static inline void stats_count_alloc(class_counters *c)
 {

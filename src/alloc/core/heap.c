@@ -8,13 +8,7 @@
 #include "core.h"
 #include "locks.h"
 
-#define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
-
-/* Threads start on this heap: every direct page is the empty page, so the
- * first allocation takes the slow path, which makes the thread's heap. */
-struct mmkit_heap empty_heap = {.direct_small = {DIRECT_EMPTY(SMALL_DIRECT_COUNT)},
-                                .direct = {DIRECT_EMPTY(CLASS_COUNT)}};
-
+/* The running thread's heap; the empty heap (page.c) until it allocates. */
 __thread struct mmkit_heap *thread_heap __attribute__((tls_model("initial-exec"))) = &empty_heap;
 
 struct mmkit_heap *heap_registry;
@@ -90,7 +84,7 @@ static void heap_struct_release(struct mmkit_heap *heap)
 {
     lock_take(LOCK_GLOBAL);
     registry_remove(heap);
-    stats_retire_heap(heap, !heap->is_thread_heap);
+    heap_retire_counters(heap, !heap->is_thread_heap);
     heap->next = spare_heaps;
     spare_heaps = heap;
     lock_release(LOCK_GLOBAL);
@@ -108,6 +102,35 @@ struct mmkit_heap *heap_for_thread(void)
     atomic_fetch_add_explicit(&os_stats.threads_live, 1, memory_order_relaxed);
     thread_exit_watch(heap);
     return heap;
+}
+
+/* An exited thread's segment joins the heap: every page joins its class
+ * queue, empty or not.  The next allocations of the class use it, and
+ * heap_trim gives back what stays empty. */
+static void heap_adopt_pages(struct mmkit_heap *heap, segment *seg)
+{
+    size_t i = 1;
+    for (page *pg; (pg = segment_next_page(seg, &i));) {
+        page_set_heap(pg, heap);
+        page_collect(pg);
+        pg->in_full = false;
+        queue_push(pg->large ? &heap->large : &heap->queue[pg->class_index], pg);
+    }
+}
+
+/* A page of `slices` slices: from the heap's segments, else from one an
+ * exited thread left, else from a new segment.  Only thread heaps adopt: a
+ * pool that did would unmap the adopted segment's live blocks when it is
+ * destroyed. */
+static page *heap_page_alloc(struct mmkit_heap *heap, size_t slices)
+{
+    page *pg = segment_page_find(heap, slices);
+    segment *seg;
+    while (!pg && heap->is_thread_heap && (seg = segment_reclaim(heap))) {
+        heap_adopt_pages(heap, seg);
+        pg = segment_page_take(heap, seg, slices);
+    }
+    return pg ? pg : segment_page_new(heap, slices);
 }
 
 /* The span of a multi-block page (large blocks get pages of their own). */
@@ -183,7 +206,7 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         }
     }
     heap_give_back_due(heap);
-    pg = segment_page_alloc(heap, class_page_slices(class_index));
+    pg = heap_page_alloc(heap, class_page_slices(class_index));
     if (!pg)
         return NULL;
     page_init(pg, heap, class_index);
@@ -245,7 +268,7 @@ void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
         return NULL;
     heap_collect_large(heap);
     heap_give_back_due(heap);
-    page *pg = segment_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
+    page *pg = heap_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
     if (!pg) {
         errno = ENOMEM;
         return NULL;
@@ -312,8 +335,8 @@ struct mmkit_heap *heap_collect_pending(void)
     struct mmkit_heap *heap = heap_for_thread();
     if (!heap)
         return NULL;
-    while (segment_reclaim(heap)) {
-    }
+    for (segment *seg; (seg = segment_reclaim(heap));)
+        heap_adopt_pages(heap, seg);
     heap_collect_all(heap);
     return heap;
 }
@@ -386,4 +409,49 @@ void heap_destroy_pool(struct mmkit_heap *heap)
     heap_give_up_segments(heap, segment_unmap);
     huge_free_all_of(heap);
     heap_struct_release(heap);
+}
+
+/* ---- the counters of heaps -------------------------------------------------- */
+
+/* Class counters of heaps that no longer exist, under the global lock. */
+static struct {
+    uint64_t allocs, frees, peak_live;
+} retired[CLASS_COUNT];
+
+/* The peak of a class: each live heap's own peak, summed.  Exact for one
+ * thread; with several it bounds the true peak from above, since the
+ * threads need not have peaked at the same moment. */
+static uint64_t live_heaps_peak(size_t c)
+{
+    uint64_t sum = 0;
+    for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next)
+        sum += counter_get(&heap->counters[c].peak_live);
+    return sum;
+}
+
+void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed)
+{
+    for (size_t c = 0; c < CLASS_COUNT; c++) {
+        uint64_t allocs = counter_get(&heap->counters[c].allocs);
+        uint64_t frees = counter_get(&heap->counters[c].frees);
+        uint64_t peak = live_heaps_peak(c) + counter_get(&heap->counters[c].peak_live);
+        if (peak > retired[c].peak_live)
+            retired[c].peak_live = peak;
+        retired[c].allocs += allocs;
+        /* A destroyed pool frees its blocks all at once. */
+        retired[c].frees += blocks_freed && allocs > frees ? allocs : frees;
+    }
+}
+
+void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak)
+{
+    *allocs = retired[c].allocs;
+    *frees = retired[c].frees;
+    for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next) {
+        *allocs += counter_get(&heap->counters[c].allocs);
+        *frees += counter_get(&heap->counters[c].frees);
+    }
+    *peak = live_heaps_peak(c);
+    if (*peak < retired[c].peak_live)
+        *peak = retired[c].peak_live;
 }

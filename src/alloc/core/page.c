@@ -32,6 +32,12 @@ const uint8_t small_class_of[SMALL_DIRECT_COUNT] = {
 /* The stand-in for "no page yet": never has a free block. */
 page empty_page;
 
+/* Threads start on this heap: every direct page is the empty page, so the
+ * first allocation takes the slow path, which makes the thread's heap. */
+#define DIRECT_EMPTY(n) [0 ... (n)-1] = &empty_page
+struct mmkit_heap empty_heap = {.direct_small = {DIRECT_EMPTY(SMALL_DIRECT_COUNT)},
+                                .direct = {DIRECT_EMPTY(CLASS_COUNT)}};
+
 core_hooks core_hook;
 
 uint64_t hardening_secret;

@@ -185,24 +185,26 @@ bool segment_page_grow(struct mmkit_heap *heap, page *pg, size_t slices)
     return true;
 }
 
-page *segment_page_alloc(struct mmkit_heap *heap, size_t slices)
+page *segment_page_take(struct mmkit_heap *heap, segment *seg, size_t slices)
+{
+    int first = find_free_run(seg->free_slices, slices);
+    return first >= 0 ? segment_take_span(heap, seg, (size_t)first, slices) : NULL;
+}
+
+page *segment_page_find(struct mmkit_heap *heap, size_t slices)
 {
     for (segment *seg = heap->segments; seg; seg = seg->next) {
-        int first = find_free_run(seg->free_slices, slices);
-        if (first >= 0)
-            return segment_take_span(heap, seg, (size_t)first, slices);
+        page *pg = segment_page_take(heap, seg, slices);
+        if (pg)
+            return pg;
     }
-    /* Only thread heaps adopt: a pool that did would unmap the adopted
-     * segment's live blocks when it is destroyed. */
-    while (heap->is_thread_heap && segment_reclaim(heap)) {
-        int first = find_free_run(heap->segments->free_slices, slices);
-        if (first >= 0)
-            return segment_take_span(heap, heap->segments, (size_t)first, slices);
-    }
+    return NULL;
+}
+
+page *segment_page_new(struct mmkit_heap *heap, size_t slices)
+{
     segment *seg = segment_new(heap);
-    if (!seg)
-        return NULL;
-    return segment_take_span(heap, seg, 1, slices);
+    return seg ? segment_take_span(heap, seg, 1, slices) : NULL;
 }
 
 /* Purge the dirty free slices of one segment, a run at a time. */
@@ -284,8 +286,7 @@ void segment_release_empty(struct mmkit_heap *heap, size_t keep)
     }
 }
 
-/* The page in use at or after slice *i, advancing *i past it; NULL at the end. */
-static page *segment_next_page(const segment *seg, size_t *i)
+page *segment_next_page(const segment *seg, size_t *i)
 {
     while (*i < SLICES_PER_SEGMENT) {
         if (seg->free_slices >> *i & 1) {
@@ -313,17 +314,17 @@ void segment_abandon(segment *seg)
     lock_release(LOCK_GLOBAL);
 }
 
-bool segment_reclaim(struct mmkit_heap *heap)
+segment *segment_reclaim(struct mmkit_heap *heap)
 {
     if (!atomic_load_explicit(&abandoned, memory_order_relaxed))
-        return false;
+        return NULL;
     lock_take(LOCK_GLOBAL);
     segment *seg = atomic_load_explicit(&abandoned, memory_order_relaxed);
     if (seg)
         atomic_store_explicit(&abandoned, seg->next, memory_order_relaxed);
     lock_release(LOCK_GLOBAL);
     if (!seg)
-        return false;
+        return NULL;
     atomic_fetch_add_explicit(&os_stats.heaps_reclaimed, 1, memory_order_relaxed);
     atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
     segment_set_heap(seg, heap);
@@ -332,14 +333,5 @@ bool segment_reclaim(struct mmkit_heap *heap)
         heap->empty_segments++;
     if (seg->dirty_slices && (heap->next_purge_ns == 0 || seg->purge_at_ns < heap->next_purge_ns))
         heap->next_purge_ns = seg->purge_at_ns ? seg->purge_at_ns : os_now_ns();
-    /* Every page joins its class queue, empty or not: the next allocations
-     * of the class use it, and heap_trim gives back what stays empty. */
-    size_t i = 1;
-    for (page *pg; (pg = segment_next_page(seg, &i));) {
-        page_set_heap(pg, heap);
-        page_collect(pg);
-        pg->in_full = false;
-        queue_push(pg->large ? &heap->large : &heap->queue[pg->class_index], pg);
-    }
-    return true;
+    return seg;
 }

@@ -9,36 +9,6 @@
 #include "core.h"
 #include "locks.h"
 
-/* Class counters of heaps that no longer exist, under the global lock. */
-static struct {
-    uint64_t allocs, frees, peak_live;
-} retired[CLASS_COUNT];
-
-/* The peak of a class: each live heap's own peak, summed.  Exact for one
- * thread; with several it bounds the true peak from above, since the
- * threads need not have peaked at the same moment. */
-static uint64_t live_heaps_peak(size_t c)
-{
-    uint64_t sum = 0;
-    for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next)
-        sum += counter_get(&heap->counters[c].peak_live);
-    return sum;
-}
-
-void stats_retire_heap(struct mmkit_heap *heap, bool blocks_freed)
-{
-    for (size_t c = 0; c < CLASS_COUNT; c++) {
-        uint64_t allocs = counter_get(&heap->counters[c].allocs);
-        uint64_t frees = counter_get(&heap->counters[c].frees);
-        uint64_t peak = live_heaps_peak(c) + counter_get(&heap->counters[c].peak_live);
-        if (peak > retired[c].peak_live)
-            retired[c].peak_live = peak;
-        retired[c].allocs += allocs;
-        /* A destroyed pool frees its blocks all at once. */
-        retired[c].frees += blocks_freed && allocs > frees ? allocs : frees;
-    }
-}
-
 void mmkit_stats_get(mmkit_stats *out)
 {
     /* Frees other threads made are counted when the owner collects them:
@@ -47,15 +17,9 @@ void mmkit_stats_get(mmkit_stats *out)
     *out = (mmkit_stats){.class_count = CLASS_COUNT};
     lock_take(LOCK_GLOBAL);
     for (size_t c = 0; c < CLASS_COUNT; c++) {
-        uint64_t allocs = retired[c].allocs, frees = retired[c].frees;
-        for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next) {
-            allocs += counter_get(&heap->counters[c].allocs);
-            frees += counter_get(&heap->counters[c].frees);
-        }
+        uint64_t allocs, frees, peak;
+        heap_class_totals(c, &allocs, &frees, &peak);
         uint64_t live = allocs > frees ? allocs - frees : 0;
-        uint64_t peak = live_heaps_peak(c);
-        if (peak < retired[c].peak_live)
-            peak = retired[c].peak_live;
         if (peak < live)
             peak = live;
         mmkit_class_stats *s = &out->classes[c];
