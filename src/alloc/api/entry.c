@@ -179,7 +179,7 @@ static __attribute__((noinline)) void free_sampled(void *ptr)
 static __attribute__((noinline)) void free_checked(void *ptr)
 {
     if (check_active == CHECK_HARDENED) {
-        block_check verdict = core_free_checked(ptr);
+        block_check verdict = block_free_if_live(ptr);
         if (unlikely(verdict != BLOCK_OK) && ptr)
             check_free_refused(ptr, verdict);
     } else if (check_active == CHECK_SAMPLE) {

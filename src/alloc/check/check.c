@@ -3,7 +3,7 @@
  * call of the process comes here while check_active is set.  What the layer
  * does follows from the options, fixed at start-up in `cfg`:
  *
- *   hardened  no header: the core vets every free (core_free_checked), so
+ *   hardened  no header: the core vets every free (block_free_if_live), so
  *             double and invalid frees are caught; the core encodes its
  *             free lists, shuffles fresh blocks and puts guard pages after
  *             its pages.  Its malloc and free are served by the entry
@@ -142,14 +142,17 @@ static found find_block(const void *ptr)
     const uint8_t *hdr = (const uint8_t *)seal_of(ptr);
     if ((uintptr_t)ptr % MIN_BLOCK_SIZE != 0)
         return f;
-    if (!core_block_of(hdr, &f.start, &f.usable)) {
+    block_info b = block_lookup(hdr);
+    if (b.place != PLACE_BLOCK) {
         /* A large block's page goes back to its segment when the block is
          * freed: a second free finds only the seal left in the free slice. */
-        if (core_in_free_slice(hdr) && core_in_free_slice(ptr) &&
+        if (b.place == PLACE_FREE_SLICE && block_lookup(ptr).place == PLACE_FREE_SLICE &&
             seal_check(ptr, header_of(ptr).seal) == SEALED_FREED)
             f.state = SEALED_FREED;
         return f;
     }
+    f.start = b.start;
+    f.usable = b.usable;
     if ((const uint8_t *)ptr > f.start + f.usable)
         return f;
     seal_header s = header_of(ptr);
@@ -327,7 +330,7 @@ static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
         return false;
     default:
         report_block(not_ours, ptr, NULL, 0,
-                     core_block_of(ptr, &f->start, &f->usable)
+                     block_lookup(ptr).place == PLACE_BLOCK
                          ? "the pointer is inside a block, not at its start"
                          : "the pointer is not in the heap");
         return false;
@@ -379,9 +382,9 @@ static void report_refused(block_check verdict, void *ptr, error_kind not_ours, 
 
 static void hardened_free(void *ptr)
 {
-    if (cfg.zero_on_free && core_check_block(ptr) == BLOCK_OK)
+    if (cfg.zero_on_free && block_verdict(ptr) == BLOCK_OK)
         memset(ptr, 0, core_usable_size(ptr));
-    block_check verdict = core_free_checked(ptr);
+    block_check verdict = block_free_if_live(ptr);
     if (verdict != BLOCK_OK)
         report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
 }
@@ -459,7 +462,7 @@ static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     if (cfg.guarded && guarded_owns(ptr))
         return guarded_realloc(heap, ptr, size);
     if (cfg.checked_frees) {
-        block_check verdict = core_check_block(ptr);
+        block_check verdict = block_verdict(ptr);
         if (verdict != BLOCK_OK) {
             report_refused(verdict, ptr, ERROR_INVALID_REALLOC, ERROR_REALLOC_FREED);
             errno = EINVAL;
@@ -528,8 +531,8 @@ size_t check_usable_size(const void *ptr)
 
 static bool in_heap(void *user, void *heap)
 {
-    segment *seg = segment_of(user);
-    return seg && segment_heap(seg) == heap;
+    block_info b = block_lookup(user);
+    return b.place == PLACE_BLOCK && segment_heap(b.segment) == heap;
 }
 
 void check_heap_destroyed(struct mmkit_heap *heap)
@@ -573,8 +576,6 @@ static size_t configure_mode(int mode)
      * leaks needs one, and then its seal does the vetting. */
     cfg.headers = debug || (cfg.leaks && mode != MODE_SAMPLE);
     cfg.checked_frees = mode == MODE_HARDENED && !cfg.headers;
-    if (cfg.checked_frees)
-        core_checks_init();
     cfg.track = cfg.headers && (debug || cfg.leaks);
     cfg.canaries = cfg.junk = debug;
     cfg.zero_on_free = mmkit_options.zero_on_free;

@@ -79,8 +79,8 @@ void live_forget_heap(struct mmkit_heap *heap)
         lock_take((lock_id)(LOCK_LIVE_FIRST + i));
         for (track_header *t = s->first, *next; t; t = next) {
             next = t->next;
-            segment *seg = segment_of(t);
-            if (seg && segment_heap(seg) == heap)
+            block_info b = block_lookup(t);
+            if (b.place == PLACE_BLOCK && segment_heap(b.segment) == heap)
                 unlink_from(s, t);
         }
         lock_release((lock_id)(LOCK_LIVE_FIRST + i));

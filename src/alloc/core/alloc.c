@@ -116,38 +116,6 @@ void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     return zero ? heap_zeroed(heap, size) : heap_malloc(heap, size, true);
 }
 
-bool core_block_of(const void *p, uint8_t **start, size_t *usable)
-{
-    segment *seg = segment_containing((uintptr_t)p);
-    if (!seg)
-        return false;
-    if (seg->kind == SEGMENT_HUGE) {
-        /* Its block may reach far beyond the segment's 64 slices. */
-        *start = seg->pages[0].start;
-        *usable = seg->huge_usable;
-        return (uint8_t *)p >= *start && (uint8_t *)p < *start + seg->huge_usable;
-    }
-    page *pg = page_of(seg, p);
-    if (!pg || pg->slice_count == 0 || (uint8_t *)p < pg->start)
-        return false;
-    uint32_t index = (uint32_t)((uintptr_t)p - (uintptr_t)pg->start) / pg->block_size;
-    if (index >= pg->capacity)
-        return false;
-    *start = pg->start + (size_t)index * pg->block_size;
-    *usable = pg->block_size;
-    return true;
-}
-
-bool core_in_free_slice(const void *p)
-{
-    uintptr_t a = (uintptr_t)p;
-    if (segment_map_kind(a) != MAP_SEGMENT_AT_GRANULE)
-        return false;
-    const segment *seg = (const segment *)(a & ~SEGMENT_MASK);
-    size_t slice = (a - (uintptr_t)seg) >> SLICE_SHIFT;
-    return seg->kind == SEGMENT_NORMAL && slice > 0 && ((seg->free_slices >> slice) & 1);
-}
-
 int core_trim(void)
 {
     uint64_t before = atomic_load_explicit(&os_stats.returned, memory_order_relaxed);

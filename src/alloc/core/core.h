@@ -226,26 +226,38 @@ void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
 void core_free(void *ptr) INTERNAL;
 void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
 size_t core_usable_size(const void *ptr) INTERNAL;
-/* The block of a live page that holds address p, whether p is the block's
- * start or inside it: its start and usable size.  False if p is not inside
- * a block carved from a page in use (or a huge block's first 4 MiB). */
-bool core_block_of(const void *p, uint8_t **start, size_t *usable) INTERNAL;
-/* Is p in a slice of one of our segments that no page covers now (as after
- * a large block's page was retired)?  Such memory stays mapped and readable. */
-bool core_in_free_slice(const void *p) INTERNAL;
+/* ---- the one lookup of a pointer (lookup.c) ------------------------------------ */
 
-/* Hardened frees, without headers: what a pointer is to the allocator. */
+typedef enum block_place {
+    PLACE_NOT_OURS,   /* no segment of ours holds it, or a segment's metadata */
+    PLACE_FREE_SLICE, /* a slice of one of our segments that no page covers */
+    PLACE_BLOCK,      /* inside a block carved from a page in use, or a huge block */
+} block_place;
+
+typedef struct block_info {
+    block_place place;
+    segment *segment;   /* PLACE_FREE_SLICE, PLACE_BLOCK */
+    page *page;         /* PLACE_BLOCK */
+    uint8_t *start;     /* PLACE_BLOCK: the block's first byte */
+    size_t usable;      /* PLACE_BLOCK: its usable bytes */
+    bool freed;         /* the pointer is the start of a freed block (huge blocks
+                           always tell; others on keyed pages, by their link) */
+} block_info;
+
+/* What address p is to the allocator: any address, a block's start or not. */
+block_info block_lookup(const void *p) INTERNAL;
+
+/* Hardened frees, without headers: what a pointer passed to free is. */
 typedef enum block_check {
     BLOCK_OK,        /* a live block's start */
-    BLOCK_FREED,     /* a block already freed (its link decodes into its page) */
+    BLOCK_FREED,     /* a block already freed */
     BLOCK_INSIDE,    /* inside a block, not at its start */
     BLOCK_NOT_OURS,  /* not in the heap at all */
 } block_check;
-block_check core_check_block(const void *ptr) INTERNAL;
-/* Free ptr if core_check_block says BLOCK_OK; return what it said. */
-block_check core_free_checked(void *ptr) INTERNAL;
-/* Before the first core_check_block: its table of block-size reciprocals. */
-void core_checks_init(void) INTERNAL;
+block_check block_verdict(const void *ptr) INTERNAL;
+/* Free ptr if block_verdict says BLOCK_OK; return what it said. */
+block_check block_free_if_live(void *ptr) INTERNAL;
+
 /* Give back what can go: the calling thread's empty pages and free slices,
  * the pages exited threads left, the cached huge mappings.  1 if anything
  * went back to the OS, else 0. */
@@ -324,7 +336,7 @@ static inline void *page_pop(page *pg, bool keyed)
 {
     block *b = pg->free;
     pg->free = block_next(pg, b, keyed);
-    /* A live block must not look freed to core_free_checked(). */
+    /* A live block must not look freed to block_verdict(). */
     if (keyed)
         b->next = NULL;
     pg->used++;

@@ -101,7 +101,7 @@ void *private_heap_realloc(void *ptr, size_t size)
 
 bool private_heap_owns(const void *ptr)
 {
-    segment *seg = segment_of(ptr);
     struct mmkit_heap *own = __atomic_load_n(&heap, __ATOMIC_ACQUIRE);
-    return own && seg && segment_heap(seg) == own;
+    block_info b = block_lookup(ptr);
+    return own && b.place == PLACE_BLOCK && segment_heap(b.segment) == own;
 }

@@ -1,0 +1,120 @@
+/*
+ * lookup.c - the one answer to "what is this pointer to the allocator?"
+ * (core.h): the segment, page and block that hold an address, and, for
+ * hardened frees, whether a block's start is live.  Every layer above the
+ * core asks here; the core's own fast paths, which know they hold a block's
+ * start, use segment_of and page_of.
+ */
+#include "core.h"
+
+/* index = offset / block_size as a multiply: for offsets below 2^22 and
+ * blocks up to 128 KiB, (offset * (2^40 / size + 1)) >> 40 is exact. */
+#define RECIPROCAL(size) (((uint64_t)1 << 40) / (size) + 1)
+#define DOUBLING(w)                                                                          \
+    RECIPROCAL(5u << ((w)-2)), RECIPROCAL(6u << ((w)-2)), RECIPROCAL(7u << ((w)-2)),           \
+        RECIPROCAL(8u << ((w)-2))
+static const uint64_t class_reciprocal[CLASS_COUNT] = {
+    RECIPROCAL(16), RECIPROCAL(32), RECIPROCAL(48), RECIPROCAL(64),
+    RECIPROCAL(80), RECIPROCAL(96), RECIPROCAL(112), RECIPROCAL(128),
+    DOUBLING(7), DOUBLING(8), DOUBLING(9), DOUBLING(10), DOUBLING(11), DOUBLING(12),
+    DOUBLING(13), DOUBLING(14), DOUBLING(15), DOUBLING(16), DOUBLING(17), DOUBLING(18),
+    DOUBLING(19),
+};
+_Static_assert(sizeof class_reciprocal / sizeof class_reciprocal[0] == CLASS_COUNT,
+               "one reciprocal per class");
+
+/* The block of a page in use that holds address a, if any. */
+static inline bool place_in_page(block_info *b, page *pg, uintptr_t a)
+{
+    if (a < (uintptr_t)pg->start)
+        return false; /* the segment's metadata */
+    uint64_t offset = a - (uintptr_t)pg->start;
+    uint64_t index = pg->large ? (offset >= pg->block_size)
+                               : (offset * class_reciprocal[pg->class_index]) >> 40;
+    if (index >= pg->capacity)
+        return false;
+    b->start = pg->start + index * pg->block_size;
+    b->usable = pg->block_size;
+    return true;
+}
+
+/* A freed block's first word is its link, encoded with its page's key: it
+ * leads into its own segment or ends its list.  A live block's first word
+ * was cleared when it was handed out, and what the program writes there
+ * decodes into the block's own segment only by a 1 in 2^42 chance, as the
+ * key is random.  Meaningful on keyed pages (hardened and debug mode). */
+static inline bool link_says_freed(const page *pg, uintptr_t a)
+{
+    uintptr_t n = (uintptr_t)block_next(pg, (const block *)a, true);
+    return n == 0 || ((n ^ a) >> SEGMENT_SHIFT) == 0;
+}
+
+static inline block_info lookup(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    block_info b = {.place = PLACE_NOT_OURS};
+    segment *seg = segment_containing(a);
+    if (!seg)
+        return b;
+    b.segment = seg;
+    if (seg->kind == SEGMENT_HUGE) {
+        /* Its block may reach far beyond the segment's 64 slices. */
+        page *pg = &seg->pages[0];
+        uintptr_t offset = a - (uintptr_t)pg->start;
+        /* A block of 0 bytes (an aligned one may be huge) still has its start. */
+        if (a < (uintptr_t)pg->start || (offset > 0 && offset >= seg->huge_usable))
+            return b;
+        b.place = PLACE_BLOCK;
+        b.page = pg;
+        b.start = pg->start;
+        b.usable = seg->huge_usable;
+        b.freed = pg->used == 0;
+        return b;
+    }
+    page *pg = page_of(seg, p);
+    if (!pg || pg->slice_count == 0) {
+        size_t slice = (a & SEGMENT_MASK) >> SLICE_SHIFT;
+        if (slice > 0)
+            b.place = PLACE_FREE_SLICE;
+        return b;
+    }
+    if (!place_in_page(&b, pg, a))
+        return b;
+    b.place = PLACE_BLOCK;
+    b.page = pg;
+    b.freed = (uintptr_t)b.start == a && link_says_freed(pg, a);
+    return b;
+}
+
+block_info block_lookup(const void *p)
+{
+    return lookup(p);
+}
+
+static inline block_check verdict_of(const block_info *b, const void *p)
+{
+    if (b->place == PLACE_FREE_SLICE)
+        /* A large block's page goes back to its segment when the block is
+         * freed: only such a block started at a free slice's start. */
+        return ((uintptr_t)p & (SLICE_SIZE - 1)) == 0 ? BLOCK_FREED : BLOCK_NOT_OURS;
+    if (b->place != PLACE_BLOCK)
+        return BLOCK_NOT_OURS;
+    if (b->start != (const uint8_t *)p)
+        return BLOCK_INSIDE;
+    return b->freed ? BLOCK_FREED : BLOCK_OK;
+}
+
+block_check block_verdict(const void *ptr)
+{
+    block_info b = lookup(ptr);
+    return verdict_of(&b, ptr);
+}
+
+block_check block_free_if_live(void *ptr)
+{
+    block_info b = lookup(ptr);
+    block_check verdict = verdict_of(&b, ptr);
+    if (verdict == BLOCK_OK)
+        core_free_block(b.segment, ptr, true);
+    return verdict;
+}
