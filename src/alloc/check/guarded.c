@@ -18,13 +18,12 @@
  *
  * What is known about a slot lives in a table outside the region, and a
  * map names the slot of every region page: no write through a user
- * pointer can corrupt them.  All memory comes straight from mmap: this
+ * pointer can corrupt them.  All memory comes straight from the OS: this
  * runs inside malloc.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "guarded.h"
 #include "core.h"
@@ -183,7 +182,7 @@ static void quarantine_push(uint32_t i)
         area.quarantined -= quarantine_weight(s);
         lock_release(LOCK_GUARDED);
         /* The pages stay inaccessible; reused, they read as zeros. */
-        madvise(block_page(s), (size_t)(slot_data_end(s) - block_page(s)), MADV_DONTNEED);
+        os_discard(block_page(s), (size_t)(slot_data_end(s) - block_page(s)));
         lock_take(LOCK_GUARDED);
         fifo_push(&area.free_lists[page_class(s->pages)], oldest);
     }
@@ -223,7 +222,7 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     uint8_t *start = (uint8_t *)(((uintptr_t)end - size) & ~(alignment - 1));
     uint8_t *first = (uint8_t *)((uintptr_t)start & ~(PAGE - 1));
     int saved_errno = errno;
-    if (mprotect(first, (size_t)(end - first), PROT_READ | PROT_WRITE) != 0) {
+    if (os_set_access(first, (size_t)(end - first), OS_READ_WRITE) != 0) {
         /* Too many mappings, most likely: let the caller fall back. */
         errno = saved_errno;
         lock_take(LOCK_GUARDED);
@@ -332,7 +331,7 @@ void guarded_free(void *p, stack_id free_stack)
         bad = find_changed_slack(freed, &r);
         r.detail = "found in the bytes beside the block on its pages when it was freed";
         uint8_t *first = block_page(freed);
-        mprotect(first, (size_t)(slot_data_end(freed) - first), PROT_NONE);
+        os_set_access(first, (size_t)(slot_data_end(freed) - first), OS_NO_ACCESS);
         quarantine_push((uint32_t)(freed - area.slots));
     }
     errno = saved_errno;
@@ -405,28 +404,22 @@ bool guarded_fault(const void *address, const char *access)
 
 /* ---- start-up ----------------------------------------------------------------- */
 
-static void *reserve(size_t size, int protection)
-{
-    void *p = mmap(NULL, size, protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
 bool guarded_init(size_t slots)
 {
     area.pool = slots > 0;
     size_t region_pages = area.pool ? 1 + slots * (POOL_SLOT_PAGES + 1) : ALL_REGION_SIZE / PAGE;
     /* Every slot has at least a data page and a guard page. */
     area.max_slots = area.pool ? slots : region_pages / 2;
-    uint8_t *base = reserve(region_pages * PAGE, PROT_NONE);
-    area.slots = reserve((area.max_slots + 1) * sizeof(guarded_slot), PROT_READ | PROT_WRITE);
-    area.page_slot = reserve(region_pages * sizeof(uint32_t), PROT_READ | PROT_WRITE);
+    uint8_t *base = os_reserve_inaccessible(region_pages * PAGE);
+    area.slots = os_reserve((area.max_slots + 1) * sizeof(guarded_slot));
+    area.page_slot = os_reserve(region_pages * sizeof(uint32_t));
     if (!base || !area.slots || !area.page_slot) {
         if (base)
-            munmap(base, region_pages * PAGE);
+            os_unreserve(base, region_pages * PAGE);
         if (area.slots)
-            munmap(area.slots, (area.max_slots + 1) * sizeof(guarded_slot));
+            os_unreserve(area.slots, (area.max_slots + 1) * sizeof(guarded_slot));
         if (area.page_slot)
-            munmap(area.page_slot, region_pages * sizeof(uint32_t));
+            os_unreserve(area.page_slot, region_pages * sizeof(uint32_t));
         os_write_stderr("mmkit: cannot reserve address space for guarded blocks\n");
         return false;
     }

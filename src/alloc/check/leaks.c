@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -120,15 +119,13 @@ typedef struct scan {
 /* Arrays of the report come straight from the OS, never from the heap. */
 static void *map_array(size_t count, size_t size)
 {
-    void *p = mmap(NULL, count * size + 1, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    return os_reserve(count * size + 1);
 }
 
 static void unmap_array(void *array, size_t count, size_t size)
 {
     if (array)
-        munmap(array, count * size + 1);
+        os_unreserve(array, count * size + 1);
 }
 
 static int by_start(const void *a, const void *b)
@@ -184,7 +181,7 @@ static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
         if (end > to)
             end = to;
         if (segment_map_kind(chunk) == MAP_NONE &&
-            mincore((void *)chunk, end - chunk, resident) == 0) {
+            os_resident((void *)chunk, end - chunk, resident)) {
             uintptr_t skip_from = (uintptr_t)sc->blocks,
                       skip_to = skip_from + sc->count * sizeof *sc->blocks;
             for (uintptr_t p = chunk; p < end; p += OS_PAGE_SIZE)

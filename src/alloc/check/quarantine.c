@@ -3,9 +3,9 @@
  * The ring lives in its own mapping: the quarantine runs inside free().
  */
 #define _GNU_SOURCE
-#include <sys/mman.h>
 
 #include "locks.h"
+#include "platform.h"
 #include "quarantine.h"
 
 typedef struct entry {
@@ -23,9 +23,8 @@ static size_t head, count, queued_bytes, max_bytes;
 
 bool quarantine_init(size_t bytes)
 {
-    void *mem = mmap(NULL, RING_ENTRIES * sizeof(entry), PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mem == MAP_FAILED)
+    void *mem = os_reserve(RING_ENTRIES * sizeof(entry));
+    if (!mem)
         return false;
     ring = mem;
     max_bytes = bytes;

@@ -24,17 +24,13 @@
  * again is reported as a double free; when the table grows it forgets
  * them, and such a late second free is then reported as an invalid free.
  *
- * The secure heap maps, locks and protects its pages itself rather than
- * through os.c, which serves the allocator's segments; secure blocks are
- * not counted in the statistics.
+ * Secure blocks are not the heap's: they are not counted in the statistics.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -44,18 +40,6 @@
 
 #define SECURE_ALIGNMENT ((size_t)16)
 #define REGISTRY_MIN_CAPACITY ((size_t)256)
-
-/* Straight to the kernel: sanitizers replace mlock and munlock with calls
- * that do nothing, and a secret must stay locked in every build. */
-static int lock_pages(void *addr, size_t size)
-{
-    return (int)syscall(SYS_mlock, addr, size);
-}
-
-static int unlock_pages(void *addr, size_t size)
-{
-    return (int)syscall(SYS_munlock, addr, size);
-}
 
 static size_t page_size(void)
 {
@@ -90,7 +74,7 @@ static span span_of(uintptr_t addr, size_t size)
 /* The whole mapping: the data pages and a guard page on either side. */
 static void unmap_span(span s)
 {
-    munmap(s.data - page_size(), s.data_size + 2 * page_size());
+    os_unreserve(s.data - page_size(), s.data_size + 2 * page_size());
 }
 
 /* ---- the registry of blocks -------------------------------------------- */
@@ -141,14 +125,14 @@ static bool registry_grow(void)
         capacity *= 2;
     size_t bytes = capacity * sizeof(secure_entry);
     secure_entry *slots =
-        mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (slots == MAP_FAILED)
+        os_reserve(bytes);
+    if (!slots)
         return false;
     for (size_t i = 0; i < registry.capacity; i++)
         if (registry.slots[i].live)
             *probe(slots, capacity, registry.slots[i].block) = registry.slots[i];
     if (registry.slots)
-        munmap(registry.slots, registry.capacity * sizeof(secure_entry));
+        os_unreserve(registry.slots, registry.capacity * sizeof(secure_entry));
     registry.slots = slots;
     registry.capacity = capacity;
     registry.used = registry.live;
@@ -264,18 +248,17 @@ void *mmkit_secure_alloc(size_t size)
     }
     size_t usable = usable_size(size);
     size_t data_size = round_up(usable, page_size());
-    uint8_t *mapping =
-        mmap(NULL, data_size + 2 * page_size(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mapping == MAP_FAILED) {
+    uint8_t *mapping = os_reserve_inaccessible(data_size + 2 * page_size());
+    if (!mapping) {
         errno = ENOMEM;
         return NULL;
     }
     span s = {mapping + page_size(), data_size};
     uint8_t *user = s.data + data_size - usable;
-    if (mprotect(s.data, s.data_size, PROT_READ | PROT_WRITE) != 0 ||
-        madvise(s.data, s.data_size, MADV_DONTDUMP) != 0)
+    if (os_set_access(s.data, s.data_size, OS_READ_WRITE) != 0 ||
+        os_exclude_from_dumps(s.data, s.data_size) != 0)
         goto fail;
-    if (lock_pages(s.data, s.data_size) != 0) {
+    if (os_lock_pages(s.data, s.data_size) != 0) {
         explain_lock_failure(s.data_size, size);
         goto fail;
     }
@@ -300,18 +283,18 @@ void mmkit_secure_free(void *p)
     }
     span s = span_of(e.block, e.size);
     /* The block may have been left read-only or inaccessible. */
-    mprotect(s.data, s.data_size, PROT_READ | PROT_WRITE);
+    os_set_access(s.data, s.data_size, OS_READ_WRITE);
     explicit_bzero(s.data, s.data_size);
-    unlock_pages(s.data, s.data_size);
+    os_unlock_pages(s.data, s.data_size);
     unmap_span(s);
 }
 
 int mmkit_secure_protect(void *p, int access)
 {
-    static const int prot[] = {
-        [MMKIT_SECURE_NOACCESS] = PROT_NONE,
-        [MMKIT_SECURE_READ] = PROT_READ,
-        [MMKIT_SECURE_READWRITE] = PROT_READ | PROT_WRITE,
+    static const os_access prot[] = {
+        [MMKIT_SECURE_NOACCESS] = OS_NO_ACCESS,
+        [MMKIT_SECURE_READ] = OS_READ,
+        [MMKIT_SECURE_READWRITE] = OS_READ_WRITE,
     };
     if (access < 0 || access >= (int)(sizeof prot / sizeof prot[0])) {
         errno = EINVAL;
@@ -324,7 +307,7 @@ int mmkit_secure_protect(void *p, int access)
     int error = EINVAL;
     if (e && e->live) {
         span s = span_of(e->block, e->size);
-        result = mprotect(s.data, s.data_size, prot[access]);
+        result = os_set_access(s.data, s.data_size, prot[access]);
         error = errno;
     }
     lock_release(LOCK_GLOBAL);
@@ -344,7 +327,7 @@ size_t mmkit_secure_size(const void *p)
 
 void secure_lock_all(void)
 {
-    if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+    if (os_lock_all() == 0)
         return;
     char limit[160];
     describe_memlock_limit(limit, sizeof limit);

@@ -1,11 +1,13 @@
 /*
- * os.c - the only file that talks to the kernel: mapping, unmapping and
- * purging memory, the clock, and writing to stderr.  Every call is counted
- * in os_stats; committed bytes are counted by the callers, who know which
- * parts of a mapping were ever touched.
+ * os.c - the only file that asks the kernel for memory or changes what it
+ * maps: mapping, unmapping, purging, guarding, protecting and locking, and
+ * the clock.  Calls for the heap's memory are counted in os_stats (committed
+ * bytes by the callers, who know which parts of a mapping were touched);
+ * the allocator's tables, guarded blocks and secrets are not the heap's.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <string.h>
@@ -175,18 +177,70 @@ void os_protect(void *addr, size_t size, bool accessible)
     mprotect(addr, size, PROT_NONE);
 }
 
+static void *reserve(size_t size, int protection)
+{
+    void *p = mmap(NULL, size, protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    addresses_taken();
+    return p;
+}
+
 void *os_reserve(size_t size)
 {
-    atomic_fetch_add_explicit(&os_stats.mmap_calls, 1, memory_order_relaxed);
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    return reserve(size, PROT_READ | PROT_WRITE);
+}
+
+void *os_reserve_inaccessible(size_t size)
+{
+    return reserve(size, PROT_NONE);
 }
 
 void os_unreserve(void *addr, size_t size)
 {
-    atomic_fetch_add_explicit(&os_stats.munmap_calls, 1, memory_order_relaxed);
     munmap(addr, size);
+}
+
+int os_set_access(void *addr, size_t size, os_access access)
+{
+    static const int protection[] = {
+        [OS_NO_ACCESS] = PROT_NONE,
+        [OS_READ] = PROT_READ,
+        [OS_READ_WRITE] = PROT_READ | PROT_WRITE,
+    };
+    return mprotect(addr, size, protection[access]);
+}
+
+void os_discard(void *addr, size_t size)
+{
+    madvise(addr, size, MADV_DONTNEED);
+}
+
+int os_exclude_from_dumps(void *addr, size_t size)
+{
+    return madvise(addr, size, MADV_DONTDUMP);
+}
+
+/* Straight to the kernel: sanitizers replace mlock and munlock with calls
+ * that do nothing, and a secret must stay locked in every build. */
+int os_lock_pages(void *addr, size_t size)
+{
+    return (int)syscall(SYS_mlock, addr, size);
+}
+
+int os_unlock_pages(void *addr, size_t size)
+{
+    return (int)syscall(SYS_munlock, addr, size);
+}
+
+int os_lock_all(void)
+{
+    return mlockall(MCL_CURRENT | MCL_FUTURE);
+}
+
+bool os_resident(const void *addr, size_t size, unsigned char *pages)
+{
+    return mincore((void *)addr, size, pages) == 0;
 }
 
 uint64_t os_now_ns(void)

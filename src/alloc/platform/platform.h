@@ -120,6 +120,23 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) I
  * as mapped nor failed by fault injection.  NULL on failure. */
 void *os_reserve(size_t size) INTERNAL;
 void os_unreserve(void *addr, size_t size) INTERNAL;
+/* The same, inaccessible until os_set_access opens parts of it. */
+void *os_reserve_inaccessible(size_t size) INTERNAL;
+
+/* Memory outside the heap (guarded blocks, secrets): who may touch it,
+ * what becomes of its pages.  0, or -1 with errno as the kernel set it. */
+typedef enum os_access { OS_NO_ACCESS, OS_READ, OS_READ_WRITE } os_access;
+int os_set_access(void *addr, size_t size, os_access access) INTERNAL;
+/* Drop the pages' contents: they read as zeros when touched again. */
+void os_discard(void *addr, size_t size) INTERNAL;
+int os_exclude_from_dumps(void *addr, size_t size) INTERNAL;
+int os_lock_pages(void *addr, size_t size) INTERNAL;
+int os_unlock_pages(void *addr, size_t size) INTERNAL;
+/* Lock every page of the process, now and later (mlockall). */
+int os_lock_all(void) INTERNAL;
+/* Which pages of [addr, addr + size) are resident: a byte per page in
+ * `pages`, bit 0 set if it is.  False if the range is not all mapped. */
+bool os_resident(const void *addr, size_t size, unsigned char *pages) INTERNAL;
 uint64_t os_now_ns(void) INTERNAL;
 /* Write a message to stderr without allocating. */
 void os_write_stderr(const char *text) INTERNAL;

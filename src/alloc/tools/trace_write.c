@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -186,15 +185,14 @@ bool trace_start(const char *path)
         return false;
     }
     strcpy(trace.path, path);
-    void *buffer = mmap(NULL, BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
-    if (buffer == MAP_FAILED) {
+    void *buffer = os_reserve(BUFFER_SIZE);
+    if (!buffer) {
         say("no memory for the buffer of", path);
         return false;
     }
     trace.buffer = buffer;
     if (!open_file(true)) {
-        munmap(buffer, BUFFER_SIZE);
+        os_unreserve(buffer, BUFFER_SIZE);
         return false;
     }
     atexit(flush_at_exit);
