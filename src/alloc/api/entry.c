@@ -10,23 +10,26 @@
 #include "api.h"
 #include "check.h"
 #include "core.h"
+#include "lookup.h"
 #include "guarded.h"
 
 /* ---- the checking layer, once started ------------------------------------------- */
 
-static void *layer_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+/* Out of line: the modes' shortcuts that share a function with these
+ * calls would otherwise pay for their stack frame. */
+static __attribute__((noinline)) void *layer_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     mmkit_init();
     return check_alloc(heap, size, alignment, zero);
 }
 
-static void *layer_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+static __attribute__((noinline)) void *layer_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     mmkit_init();
     return check_realloc(heap, ptr, size);
 }
 
-static void layer_free(void *ptr)
+static __attribute__((noinline)) void layer_free(void *ptr)
 {
     mmkit_init();
     check_free(ptr);

@@ -29,6 +29,7 @@
 #include "fault.h"
 #include "guarded.h"
 #include "core.h"
+#include "lookup.h"
 #include "leaks.h"
 #include "locks.h"
 #include "memcheck.h"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "lookup.h"
 #include "leaks.h"
 #include "locks.h"
 #include "report.h"

@@ -47,6 +47,8 @@ static inline uint8_t segment_map_kind(uintptr_t a)
 static inline segment *segment_containing(uintptr_t a)
 {
     uint8_t kind = segment_map_kind(a);
+    if (likely(kind == MAP_SEGMENT_AT_GRANULE))
+        return (segment *)(a & ~SEGMENT_MASK);
     if (kind >= MAP_INSIDE_HUGE) {
         a -= (uintptr_t)(kind - MAP_INSIDE_HUGE + 1) << SEGMENT_SHIFT;
         kind = segment_map_kind(a);
@@ -135,6 +137,8 @@ segment *segment_reclaim(struct mmkit_heap *heap) INTERNAL;
 
 extern page empty_page INTERNAL;
 extern const uint32_t class_block_size[CLASS_COUNT] INTERNAL;
+/* 2^40 / block size + 1, to divide by a multiply (lookup.h). */
+extern const uint64_t class_reciprocal[CLASS_COUNT] INTERNAL;
 extern const uint8_t small_class_of[SMALL_DIRECT_COUNT] INTERNAL;
 
 static inline size_t class_of(size_t size)
@@ -226,38 +230,6 @@ void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
 void core_free(void *ptr) INTERNAL;
 void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
 size_t core_usable_size(const void *ptr) INTERNAL;
-/* ---- the one lookup of a pointer (lookup.c) ------------------------------------ */
-
-typedef enum block_place {
-    PLACE_NOT_OURS,   /* no segment of ours holds it, or a segment's metadata */
-    PLACE_FREE_SLICE, /* a slice of one of our segments that no page covers */
-    PLACE_BLOCK,      /* inside a block carved from a page in use, or a huge block */
-} block_place;
-
-typedef struct block_info {
-    block_place place;
-    segment *segment;   /* PLACE_FREE_SLICE, PLACE_BLOCK */
-    page *page;         /* PLACE_BLOCK */
-    uint8_t *start;     /* PLACE_BLOCK: the block's first byte */
-    size_t usable;      /* PLACE_BLOCK: its usable bytes */
-    bool freed;         /* the pointer is the start of a freed block (huge blocks
-                           always tell; others on keyed pages, by their link) */
-} block_info;
-
-/* What address p is to the allocator: any address, a block's start or not. */
-block_info block_lookup(const void *p) INTERNAL;
-
-/* Hardened frees, without headers: what a pointer passed to free is. */
-typedef enum block_check {
-    BLOCK_OK,        /* a live block's start */
-    BLOCK_FREED,     /* a block already freed */
-    BLOCK_INSIDE,    /* inside a block, not at its start */
-    BLOCK_NOT_OURS,  /* not in the heap at all */
-} block_check;
-block_check block_verdict(const void *ptr) INTERNAL;
-/* Free ptr if block_verdict says BLOCK_OK; return what it said. */
-block_check block_free_if_live(void *ptr) INTERNAL;
-
 /* Give back what can go: the calling thread's empty pages and free slices,
  * the pages exited threads left, the cached huge mappings.  1 if anything
  * went back to the OS, else 0. */
@@ -368,9 +340,9 @@ static inline void *heap_malloc(struct mmkit_heap *heap, size_t size, bool keyed
     return heap_malloc_slow(heap, class_index);
 }
 
-static inline void core_free_block(segment *seg, void *ptr, bool keyed)
+/* Free the block at ptr, the start of a live block of page pg in seg. */
+static inline void core_free_block(segment *seg, page *pg, void *ptr, bool keyed)
 {
-    page *pg = page_of(seg, ptr);
     block *b = ptr;
     if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
         b->next = block_link(pg, pg->local_free, keyed);
@@ -389,12 +361,13 @@ static inline void core_free_inline(void *ptr, bool keyed)
     uintptr_t a = (uintptr_t)ptr;
     uint8_t kind = segment_map_kind(a);
     if (likely(kind == MAP_SEGMENT_AT_GRANULE)) {
-        core_free_block((segment *)(a & ~SEGMENT_MASK), ptr, keyed);
+        segment *seg = (segment *)(a & ~SEGMENT_MASK);
+        core_free_block(seg, page_of(seg, ptr), ptr, keyed);
         return;
     }
     segment *seg = segment_of_huge_aligned(a, kind);
     if (seg)
-        core_free_block(seg, ptr, keyed);
+        core_free_block(seg, page_of(seg, ptr), ptr, keyed);
     /* else NULL, or not a block of ours */
 }
 

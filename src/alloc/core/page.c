@@ -6,17 +6,24 @@
 
 #include "core.h"
 
-/* Four classes per doubling above 128 bytes: 5/4, 6/4, 7/4 and 8/4 of 2^w. */
-#define DOUBLING(w) 5u << ((w)-2), 6u << ((w)-2), 7u << ((w)-2), 8u << ((w)-2)
+/* Every class, as F(its block size): multiples of 16 up to 128 bytes, then
+ * four classes per doubling, 5/4, 6/4, 7/4 and 8/4 of 2^w. */
+#define DOUBLING(F, w) F(5u << ((w)-2)), F(6u << ((w)-2)), F(7u << ((w)-2)), F(8u << ((w)-2))
+#define CLASSES(F)                                                                            \
+    F(16), F(32), F(48), F(64), F(80), F(96), F(112), F(128), DOUBLING(F, 7), DOUBLING(F, 8),    \
+        DOUBLING(F, 9), DOUBLING(F, 10), DOUBLING(F, 11), DOUBLING(F, 12), DOUBLING(F, 13),      \
+        DOUBLING(F, 14), DOUBLING(F, 15), DOUBLING(F, 16), DOUBLING(F, 17), DOUBLING(F, 18),     \
+        DOUBLING(F, 19)
 
-const uint32_t class_block_size[CLASS_COUNT] = {
-    16, 32, 48, 64, 80, 96, 112, 128,
-    DOUBLING(7), DOUBLING(8), DOUBLING(9), DOUBLING(10), DOUBLING(11), DOUBLING(12),
-    DOUBLING(13), DOUBLING(14), DOUBLING(15), DOUBLING(16), DOUBLING(17), DOUBLING(18),
-    DOUBLING(19),
-};
+#define BLOCK_SIZE(size) (size)
+const uint32_t class_block_size[CLASS_COUNT] = {CLASSES(BLOCK_SIZE)};
 _Static_assert(sizeof class_block_size / sizeof class_block_size[0] == CLASS_COUNT,
                "one block size per class");
+
+/* index = offset / block_size as a multiply (lookup.h): for offsets below
+ * 2^22 and blocks up to 128 KiB, (offset * (2^40 / size + 1)) >> 40 is exact. */
+#define RECIPROCAL(size) (((uint64_t)1 << 40) / (size) + 1)
+const uint64_t class_reciprocal[CLASS_COUNT] = {CLASSES(RECIPROCAL)};
 
 /* class_of() for sizes up to 1 KiB, indexed by (size + 15) / 16: the same
  * formula as class_of() above 128 bytes, written out so the fast path needs

@@ -10,6 +10,7 @@
  * blocks, by any thread at any time, is a remote push: safe without it.
  */
 #include "core.h"
+#include "lookup.h"
 #include "locks.h"
 
 static __thread unsigned depth; /* enter and leave nest */

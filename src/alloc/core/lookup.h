@@ -1,27 +1,38 @@
 /*
- * lookup.c - the one answer to "what is this pointer to the allocator?"
- * (core.h): the segment, page and block that hold an address, and, for
- * hardened frees, whether a block's start is live.  Every layer above the
- * core asks here; the core's own fast paths, which know they hold a block's
- * start, use segment_of and page_of.
+ * lookup.h - the one answer to "what is this pointer to the allocator?":
+ * the segment, page and block that hold an address, and, for hardened
+ * frees, whether a block's start is live.  Every layer above the core asks
+ * here; the core's own fast paths, which know they hold a block's start,
+ * use segment_of and page_of.  Inline, so that a hardened free costs no
+ * more than the vetting itself.
  */
+#ifndef MMKIT_LOOKUP_H
+#define MMKIT_LOOKUP_H
+
 #include "core.h"
 
-/* index = offset / block_size as a multiply: for offsets below 2^22 and
- * blocks up to 128 KiB, (offset * (2^40 / size + 1)) >> 40 is exact. */
-#define RECIPROCAL(size) (((uint64_t)1 << 40) / (size) + 1)
-#define DOUBLING(w)                                                                          \
-    RECIPROCAL(5u << ((w)-2)), RECIPROCAL(6u << ((w)-2)), RECIPROCAL(7u << ((w)-2)),           \
-        RECIPROCAL(8u << ((w)-2))
-static const uint64_t class_reciprocal[CLASS_COUNT] = {
-    RECIPROCAL(16), RECIPROCAL(32), RECIPROCAL(48), RECIPROCAL(64),
-    RECIPROCAL(80), RECIPROCAL(96), RECIPROCAL(112), RECIPROCAL(128),
-    DOUBLING(7), DOUBLING(8), DOUBLING(9), DOUBLING(10), DOUBLING(11), DOUBLING(12),
-    DOUBLING(13), DOUBLING(14), DOUBLING(15), DOUBLING(16), DOUBLING(17), DOUBLING(18),
-    DOUBLING(19),
-};
-_Static_assert(sizeof class_reciprocal / sizeof class_reciprocal[0] == CLASS_COUNT,
-               "one reciprocal per class");
+typedef enum block_place {
+    PLACE_NOT_OURS,   /* no segment of ours holds it, or a segment's metadata */
+    PLACE_FREE_SLICE, /* a slice of one of our segments that no page covers */
+    PLACE_BLOCK,      /* inside a block carved from a page in use, or a huge block */
+} block_place;
+
+typedef struct block_info {
+    block_place place;
+    segment *segment;   /* PLACE_FREE_SLICE, PLACE_BLOCK */
+    page *page;         /* PLACE_BLOCK */
+    uint8_t *start;     /* PLACE_BLOCK: the block's first byte */
+    size_t usable;      /* PLACE_BLOCK: its usable bytes */
+    bool freed;         /* PLACE_BLOCK: the block is free (huge blocks always
+                           tell; others on keyed pages, by their link) */
+} block_info;
+
+typedef enum block_check {
+    BLOCK_OK,        /* a live block's start */
+    BLOCK_FREED,     /* a block already freed */
+    BLOCK_INSIDE,    /* inside a block, not at its start */
+    BLOCK_NOT_OURS,  /* not in the heap at all */
+} block_check;
 
 /* The block of a page in use that holds address a, if any. */
 static inline bool place_in_page(block_info *b, page *pg, uintptr_t a)
@@ -49,7 +60,7 @@ static inline bool link_says_freed(const page *pg, uintptr_t a)
     return n == 0 || ((n ^ a) >> SEGMENT_SHIFT) == 0;
 }
 
-static inline block_info lookup(const void *p)
+static inline block_info block_lookup(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     block_info b = {.place = PLACE_NOT_OURS};
@@ -82,13 +93,8 @@ static inline block_info lookup(const void *p)
         return b;
     b.place = PLACE_BLOCK;
     b.page = pg;
-    b.freed = (uintptr_t)b.start == a && link_says_freed(pg, a);
+    b.freed = link_says_freed(pg, (uintptr_t)b.start);
     return b;
-}
-
-block_info block_lookup(const void *p)
-{
-    return lookup(p);
 }
 
 static inline block_check verdict_of(const block_info *b, const void *p)
@@ -104,17 +110,21 @@ static inline block_check verdict_of(const block_info *b, const void *p)
     return b->freed ? BLOCK_FREED : BLOCK_OK;
 }
 
-block_check block_verdict(const void *ptr)
+/* Hardened frees, without headers: what a pointer passed to free is. */
+static inline block_check block_verdict(const void *ptr)
 {
-    block_info b = lookup(ptr);
+    block_info b = block_lookup(ptr);
     return verdict_of(&b, ptr);
 }
 
-block_check block_free_if_live(void *ptr)
+/* Free ptr if block_verdict says BLOCK_OK; return what it said. */
+static inline block_check block_free_if_live(void *ptr)
 {
-    block_info b = lookup(ptr);
+    block_info b = block_lookup(ptr);
     block_check verdict = verdict_of(&b, ptr);
     if (verdict == BLOCK_OK)
-        core_free_block(b.segment, ptr, true);
+        core_free_block(b.segment, b.page, ptr, true);
     return verdict;
 }
+
+#endif /* MMKIT_LOOKUP_H */
