@@ -39,7 +39,7 @@ static __attribute__((noinline)) void layer_free(void *ptr)
 
 /* Out of line, so the fast path below tests check_active once.  Hardened
  * and sample mode serve most calls here, with the core's keyed paths. */
-static __attribute__((noinline)) void *malloc_checked(size_t size)
+static __attribute__((noinline)) void *malloc_by_mode(size_t size)
 {
     if (check_active == CHECK_HARDENED)
         return heap_malloc(thread_heap, size, true);
@@ -54,7 +54,7 @@ static __attribute__((noinline)) void *malloc_checked(size_t size)
 void *mmkit_malloc(size_t size)
 {
     if (unlikely(check_active))
-        return malloc_checked(size);
+        return malloc_by_mode(size);
     return heap_malloc(thread_heap, size, false);
 }
 
@@ -179,7 +179,7 @@ static __attribute__((noinline)) void free_sampled(void *ptr)
 
 /* Out of line, so the fast path below tests check_active once and needs
  * no stack frame; hardened mode's path needs none either. */
-static __attribute__((noinline)) void free_checked(void *ptr)
+static __attribute__((noinline)) void free_by_mode(void *ptr)
 {
     if (check_active == CHECK_HARDENED) {
         block_check verdict = block_free_if_live(ptr);
@@ -195,7 +195,7 @@ static __attribute__((noinline)) void free_checked(void *ptr)
 void mmkit_free(void *ptr)
 {
     if (unlikely(check_active)) {
-        free_checked(ptr);
+        free_by_mode(ptr);
         return;
     }
     core_free_inline(ptr, false);

@@ -266,7 +266,7 @@ static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
     return p;
 }
 
-static void *checked_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
+static void *alloc_unrecorded(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     if (unlikely(private_heap_inside()))
         return private_heap_alloc(size, alignment, zero);
@@ -390,7 +390,7 @@ static void hardened_free(void *ptr)
         report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
 }
 
-static void checked_free(void *ptr)
+static void free_unrecorded(void *ptr)
 {
     if (!ptr)
         return;
@@ -438,7 +438,7 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    void *moved = checked_alloc(heap, size, 0, false);
+    void *moved = alloc_unrecorded(heap, size, 0, false);
     if (!moved)
         return NULL;
     memcpy(moved, ptr, size < old ? size : old);
@@ -446,14 +446,14 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     return moved;
 }
 
-static void *checked_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+static void *realloc_unrecorded(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     if (unlikely(private_heap_inside()) || (ptr && private_heap_owns(ptr)))
         return private_heap_realloc(ptr, size);
     if (!ptr)
-        return checked_alloc(heap, size, 0, false);
+        return alloc_unrecorded(heap, size, 0, false);
     if (size == 0) {
-        checked_free(ptr); /* glibc's behaviour, as in fast mode */
+        free_unrecorded(ptr); /* glibc's behaviour, as in fast mode */
         return NULL;
     }
     if (size > PTRDIFF_MAX) {
@@ -486,7 +486,7 @@ void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment
  * and free seldom come here: the entry points serve them (check.h). */
 void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    void *p = checked_alloc(heap, size, alignment, zero);
+    void *p = alloc_unrecorded(heap, size, alignment, zero);
     if (cfg.trace && !private_heap_inside()) {
         if (zero)
             trace_calloc(p, 1, size);
@@ -500,13 +500,13 @@ void check_free(void *ptr)
 {
     if (cfg.trace && ptr && !private_heap_inside() && !private_heap_owns(ptr))
         trace_free(ptr);
-    checked_free(ptr);
+    free_unrecorded(ptr);
 }
 
 void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     bool traced = cfg.trace && !private_heap_inside() && !(ptr && private_heap_owns(ptr));
-    void *moved = checked_realloc(heap, ptr, size);
+    void *moved = realloc_unrecorded(heap, ptr, size);
     if (traced)
         trace_realloc(ptr, moved, size);
     return moved;

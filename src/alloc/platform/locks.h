@@ -2,8 +2,8 @@
  * locks.h - every lock of the allocator, in the one order in which they are
  * taken: a thread that holds a lock takes only locks further down the list.
  * fork() takes them all in that order (locks.c), so a fork from any thread,
- * at any moment, finds each structure whole in the child.  Debug builds
- * check the order at every acquisition.
+ * at any moment, finds each structure whole in the child.  Every
+ * acquisition checks the order, and aborts with a message if it is broken.
  */
 #ifndef MMKIT_LOCKS_H
 #define MMKIT_LOCKS_H
