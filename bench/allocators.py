@@ -11,6 +11,10 @@ ways of running one: mmkit in a checking mode (MMKIT_OPTIONS=mode=...),
 glibc with its malloc checks (MALLOC_CHECK_=3), or either under valgrind's
 memcheck.  They are measured against mmkit in its default fast mode, in the
 checking-modes section of the report (modes.py).
+
+Another build of libmmkit (--before, say from before a change) runs beside
+this one: as mmkit-before next to mmkit, and as mmkit-before-hardened next
+to mmkit-hardened, on the same work in the same rounds.
 """
 
 import os
@@ -18,7 +22,7 @@ import re
 import shutil
 import subprocess
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PEERS = [
@@ -30,6 +34,10 @@ PEERS = [
 BASELINE = "mimalloc"
 SYSTEM = "glibc"
 TARGET = "mmkit"
+BEFORE = TARGET + "-before"
+# The configurations of this build the other one runs beside, and its name
+# there.
+BESIDE = {TARGET: BEFORE, "mmkit-hardened": BEFORE + "-hardened"}
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,15 @@ def _checking(names, plain, cache):
         found.append(Allocator(name, library, version, peer=False, env=env, wrapper=wrapper,
                                checking=True))
     return found, notes
+
+
+def before(library, allocators):
+    """Another build of libmmkit, run as each configuration in BESIDE that
+    is among allocators, under its name there."""
+    if not os.path.exists(library):
+        raise SystemExit("bench: %s does not exist" % library)
+    return [replace(a, name=BESIDE[a.name], library=os.path.abspath(library),
+                    version="another build") for a in allocators if a.name in BESIDE]
 
 
 def _valgrind_version():

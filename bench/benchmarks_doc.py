@@ -42,11 +42,12 @@ def machine():
 
 
 def write(docs_dir, summary, allocators, rounds, command, load, modes_tables=(),
-          checking=()):
+          checking=(), before_tables=()):
     """load: the machine's load averages when the run started and when it
     ended; other work on the machine shows in the times, so the report says
     how busy it was.  modes_tables: the checking-modes section's tables, of
-    the configurations in checking."""
+    the configurations in checking.  before_tables: this build against the
+    one given with --before."""
     docs = Path(docs_dir)
     docs.mkdir(parents=True, exist_ok=True)
     names = [a.name for a in allocators]
@@ -96,6 +97,11 @@ def write(docs_dir, summary, allocators, rounds, command, load, modes_tables=(),
         lines += ["| %s | `%s` |" % (a.name, _how(a)) for a in checking]
         lines += [""]
         lines += [t.markdown() for t in modes_tables]
+    if before_tables:
+        lines += ["## This build against another", "",
+                  "mmkit-before is another build of libmmkit, given with --before (say, from "
+                  "before a change), timed beside this one in the same interleaved rounds.", ""]
+        lines += [t.markdown() for t in before_tables]
     lines += ["## Running parts of it", "",
               "`python3 bench/run.py --help` lists the options.  The useful ones:", "",
               "- `--only churn_small,sqlite3` and `--allocators mimalloc,mmkit` narrow the run "
@@ -105,7 +111,10 @@ def write(docs_dir, summary, allocators, rounds, command, load, modes_tables=(),
               "- `--modes` runs only the checking-modes section, `--no-modes` leaves it out "
               "and `--no-valgrind` leaves valgrind out of it;",
               "- `--callgrind WORKLOAD` counts the instructions one workload executes under "
-              "each allocator, which varies far less than time on a busy machine.", ""]
+              "each allocator, which varies far less than time on a busy machine;",
+              "- `--before OTHER-BUILD/libmmkit.so` times another build of mmkit beside this "
+              "one, in fast and hardened mode, with a table of this build's time relative to "
+              "it.", ""]
     (docs / "BENCHMARKS.md").write_text("\n".join(lines))
 
 

@@ -16,7 +16,7 @@ work.
 
 from dataclasses import dataclass, replace
 
-from allocators import SYSTEM, TARGET
+from allocators import BESIDE, SYSTEM, TARGET
 from report import Table, _number, _workload_label
 from summary import Summary, Target, geomean, ratio
 
@@ -43,6 +43,9 @@ SETTINGS = {
     "valgrind": VALGRIND,
     "valgrind-mmkit": VALGRIND,
 }
+# --before's hardened mode runs on the same work in the same rounds as this
+# build's.
+SETTINGS[BESIDE["mmkit-hardened"]] = SETTINGS["mmkit-hardened"]
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,11 @@ class Modes:
     same work."""
 
     def __init__(self, runs, workloads, checking, reference, scale, rounds, main=None):
-        """main: the Summary of the plain allocators, for glibc's time."""
+        """main: the Summary of the plain allocators, for glibc's time.
+        The other build's configurations (--before) are in the summaries but
+        not in the tables, which are of this build's."""
         self.workloads = workloads
-        self.checking = checking
+        self.checking = [c for c in checking if c.name not in BESIDE.values()]
         self.scale = scale
         self.rounds = rounds
         self.main = main
@@ -108,6 +113,10 @@ class Modes:
 
     def scale_of(self, allocator):
         return self.scale * SETTINGS[allocator.name].scale
+
+    def summary_of(self, name):
+        """The Summary that holds configuration name's runs, if it ran."""
+        return self.summaries.get(self.scale * SETTINGS[name].scale)
 
     def rounds_of(self, allocator):
         return rounds_of(allocator, self.rounds)

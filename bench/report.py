@@ -3,7 +3,7 @@ report in docs/BENCHMARKS.md)."""
 
 from dataclasses import dataclass
 
-from allocators import BASELINE, SYSTEM, TARGET
+from allocators import BASELINE, BESIDE, SYSTEM, TARGET
 from summary import geomean
 
 
@@ -177,6 +177,38 @@ def failures_table(summary):
     rows = [[w, a, error, "`%s`" % command] for w, a, error, command in failures]
     return Table("Failed runs", ["workload", "allocator", "what happened", "to reproduce"],
                  rows)
+
+
+def before_table(summary, modes=None):
+    """This build against another (--before): each configuration's time
+    over its twin's of the other build, from the Summary that holds both
+    (summary for mmkit, the checking-modes section's for hardened mode), or
+    None if no pair ran."""
+    pairs = []
+    for name, twin in BESIDE.items():
+        holder = summary if name == TARGET else modes.summary_of(name) if modes else None
+        if holder and name in holder.names and twin in holder.names:
+            pairs.append((holder, name, twin))
+    if not pairs:
+        return None
+    columns = [[s.time_ratio(w.name, name, against=twin) for w in s.workloads]
+               for s, name, twin in pairs]
+    rows = [[_workload_label(w)] +
+            [_number(column[i], 2, _failed(s, w.name, name) or _failed(s, w.name, twin))
+             for column, (s, name, twin) in zip(columns, pairs)]
+            for i, w in enumerate(summary.workloads)]
+    rows.append(["geometric mean"] + [_number(geomean(c) if None not in c else None)
+                                      for c in columns])
+    note = ("Each number is this build's median wall time divided by that of the build "
+            "given with --before (mmkit-before), both run in the same interleaved rounds%s.  "
+            "Wall time moves by a few percent from run to run: for smaller differences, "
+            "compare instruction counts (callgrind)."
+            % ("; hardened mode on the work and in the rounds of the checking-modes section"
+               if len(pairs) > 1 else ""))
+    return Table("This build against --before: time relative to the other build "
+                 "(lower is better)",
+                 ["workload"] + ["%s / %s" % (name, twin) for _, name, twin in pairs], rows,
+                 note)
 
 
 def all_tables(summary, rounds):

@@ -8,8 +8,9 @@ landing on one - and reports medians, ratios to mimalloc and to the best
 peer, and the verdict on mmkit's targets.  In the same rounds it measures
 what checking costs: mmkit's hardened, sample and debug modes, glibc's
 MALLOC_CHECK_=3 and valgrind's memcheck, each relative to mmkit's fast mode
-(see modes.py).  A complete run also rewrites docs/BENCHMARKS.md and its
-charts.
+(see modes.py).  With --before, another build of mmkit runs beside this
+one in the same rounds, for the ratio of this build's times to its.  A
+complete run also rewrites docs/BENCHMARKS.md and its charts.
 """
 
 import argparse
@@ -89,10 +90,18 @@ def parse_arguments():
                         help="instead: count instructions of one workload under each "
                              "allocator with valgrind's callgrind (steadier than time), "
                              "with the calls to malloc, free, ... and instructions per call")
+    parser.add_argument("--before", metavar="LIBRARY",
+                        help="also time this other build of libmmkit.so (say, from before a "
+                             "change) as mmkit-before, and as mmkit-before-hardened in the "
+                             "checking-modes section, for the ratio of this build's times "
+                             "to its; counts its instructions too where valgrind runs")
     parser.add_argument("--callgrind-before", metavar="LIBRARY",
                         help="also count instructions under this other build of libmmkit.so "
                              "(say, from before a change to the fast path), as mmkit-before")
     arguments = parser.parse_args()
+    if arguments.before and arguments.callgrind_before:
+        parser.error("--before counts its library's instructions already: give it or "
+                     "--callgrind-before")
     if arguments.modes and (arguments.no_modes or arguments.allocators):
         parser.error("--modes goes with neither --no-modes nor --allocators")
     if arguments.modes:
@@ -219,7 +228,7 @@ def instruction_counts(arguments, allocators, reference, inputs):
             CALLGRIND_WORKLOAD not in arguments.only.split(","):
         return None
     counted = allocator_registry.discover(arguments.build, allocator_registry.BASELINE)[0]
-    counted += [reference] + [a for a in checking if a.name.startswith("mmkit-")]
+    counted += [reference] + [a for a in allocators if a.name.startswith("mmkit-")]
     if arguments.callgrind_before:
         counted.append(callgrind.before(arguments.callgrind_before))
     print("counting instructions with callgrind ...", file=sys.stderr)
@@ -234,6 +243,8 @@ def main():
         valgrind=not arguments.no_valgrind)
     for note in notes:
         print("note: " + note)
+    if arguments.before:
+        allocators += allocator_registry.before(arguments.before, allocators)
     if not allocators:
         raise SystemExit("bench: no allocator to run")
     for name in allocator_registry.CONTROLLED_ENVIRONMENT:
@@ -285,6 +296,9 @@ def main():
         tables += modes.tables()
     if counts:
         tables.append(counts)
+    before = report.before_table(summary, modes)
+    if before:
+        tables.append(before)
     for table in tables:
         print()
         print(table.text(), end="")
@@ -300,11 +314,13 @@ def main():
     if arguments.no_docs:
         return
     if is_complete(arguments):
-        command = ("make bench" if arguments.rounds == 5 else
-                   "python3 bench/run.py --build BUILD --rounds %d" % arguments.rounds)
+        command = ("make bench" if arguments.rounds == 5 and not arguments.before else
+                   "python3 bench/run.py --build BUILD --rounds %d" % arguments.rounds +
+                   (" --before OTHER-BUILD/libmmkit.so" if arguments.before else ""))
         modes_tables = (modes.tables() if modes else []) + ([counts] if counts else [])
         benchmarks_doc.write(arguments.docs, summary, plain, arguments.rounds, command,
-                             load, modes_tables, checking)
+                             load, modes_tables, modes.checking if modes else [],
+                             [before] if before else [])
         print("\nwrote %s/BENCHMARKS.md" % workload_registry.relative(arguments.docs))
     else:
         print("\nreport not written: only a complete run (no --only, --allocators, --modes, "
