@@ -5,7 +5,6 @@
  * reports and aborts, or returns at once.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <ucontext.h>
@@ -16,7 +15,7 @@
 #include "report.h"
 
 static struct sigaction previous_segv, previous_bus;
-static pthread_once_t installed = PTHREAD_ONCE_INIT;
+static atomic_flag installed = ATOMIC_FLAG_INIT;
 
 static const char *fault_access(const void *context)
 {
@@ -72,5 +71,6 @@ static void install(void)
 
 void fault_handler_install(void)
 {
-    pthread_once(&installed, install);
+    if (!atomic_flag_test_and_set(&installed))
+        install();
 }
