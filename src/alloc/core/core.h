@@ -88,6 +88,17 @@ static inline void segment_set_heap(segment *seg, struct mmkit_heap *heap)
     atomic_store_explicit(&seg->heap, heap, memory_order_relaxed);
 }
 
+/* A page's carved blocks (relaxed: plain moves, yet whole for readers). */
+static inline uint32_t page_capacity(const page *pg)
+{
+    return atomic_load_explicit(&((page *)pg)->capacity, memory_order_relaxed);
+}
+
+static inline void page_capacity_set(page *pg, uint32_t capacity)
+{
+    atomic_store_explicit(&pg->capacity, capacity, memory_order_relaxed);
+}
+
 /* The segment whose metadata holds a page descriptor. */
 static inline segment *segment_of_page(const page *pg)
 {

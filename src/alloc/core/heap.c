@@ -154,7 +154,7 @@ static bool page_refill(page *pg)
     if (pg->free)
         return true;
     page_collect(pg);
-    if (!pg->free && pg->capacity < pg->reserved)
+    if (!pg->free && page_capacity(pg) < pg->reserved)
         page_extend(pg);
     return pg->free != NULL;
 }

@@ -23,8 +23,6 @@ typedef struct block_info {
     page *page;         /* PLACE_BLOCK */
     uint8_t *start;     /* PLACE_BLOCK: the block's first byte */
     size_t usable;      /* PLACE_BLOCK: its usable bytes */
-    bool freed;         /* PLACE_BLOCK: the block is free (huge blocks always
-                           tell; others on keyed pages, by their link) */
 } block_info;
 
 typedef enum block_check {
@@ -42,7 +40,7 @@ static inline bool place_in_page(block_info *b, page *pg, uintptr_t a)
     uint64_t offset = a - (uintptr_t)pg->start;
     uint64_t index = pg->large ? (offset >= pg->block_size)
                                : (offset * class_reciprocal[pg->class_index]) >> 40;
-    if (index >= pg->capacity)
+    if (index >= page_capacity(pg))
         return false;
     b->start = pg->start + index * pg->block_size;
     b->usable = pg->block_size;
@@ -79,7 +77,6 @@ static inline block_info block_lookup(const void *p)
         b.page = pg;
         b.start = pg->start;
         b.usable = seg->huge_usable;
-        b.freed = pg->used == 0;
         return b;
     }
     page *pg = page_of(seg, p);
@@ -93,7 +90,6 @@ static inline block_info block_lookup(const void *p)
         return b;
     b.place = PLACE_BLOCK;
     b.page = pg;
-    b.freed = link_says_freed(pg, (uintptr_t)b.start);
     return b;
 }
 
@@ -107,7 +103,11 @@ static inline block_check verdict_of(const block_info *b, const void *p)
         return BLOCK_NOT_OURS;
     if (b->start != (const uint8_t *)p)
         return BLOCK_INSIDE;
-    return b->freed ? BLOCK_FREED : BLOCK_OK;
+    /* Asked only of a pointer passed to free or realloc: the block's first
+     * word is then the caller's to read, as it is no other thread's. */
+    bool freed = b->segment->kind == SEGMENT_HUGE ? b->page->used == 0
+                                                  : link_says_freed(b->page, (uintptr_t)p);
+    return freed ? BLOCK_FREED : BLOCK_OK;
 }
 
 /* Hardened frees, without headers: what a pointer passed to free is. */

@@ -55,7 +55,7 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->block_size = class_block_size[class_index];
     pg->class_index = (uint8_t)class_index;
     pg->reserved = (uint32_t)(span / pg->block_size);
-    pg->capacity = 0;
+    page_capacity_set(pg, 0);
     pg->used = 0;
     pg->free = NULL;
     pg->local_free = NULL;
@@ -81,7 +81,8 @@ void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
     page_clear_guards(pg);
     page_init(pg, heap, class_index);
     pg->block_size = (uint32_t)(pg->slice_count * SLICE_SIZE);
-    pg->reserved = pg->capacity = pg->used = 1;
+    pg->reserved = pg->used = 1;
+    page_capacity_set(pg, 1);
     pg->large = true;
 }
 
@@ -113,7 +114,7 @@ static void carve_order(const page *pg, uint32_t count, uint16_t *order)
     uint32_t run = (uint32_t)mmkit_options.shuffle;
     if (!pg->key || run < 2)
         return;
-    uint64_t state = mix64(pg->key ^ pg->capacity ^ os_now_ns());
+    uint64_t state = mix64(pg->key ^ page_capacity(pg) ^ os_now_ns());
     for (uint32_t first = 0; first < count; first += run) {
         uint32_t n = count - first < run ? count - first : run;
         for (uint32_t i = n - 1; i > 0; i--) {
@@ -134,11 +135,12 @@ void page_extend(page *pg)
     uint32_t count = (uint32_t)(OS_PAGE_SIZE / pg->block_size);
     if (count == 0)
         count = 1;
-    if (count > pg->reserved - pg->capacity)
-        count = pg->reserved - pg->capacity;
+    uint32_t capacity = page_capacity(pg);
+    if (count > pg->reserved - capacity)
+        count = pg->reserved - capacity;
     if (count == 0)
         return;
-    uint8_t *first = pg->start + (size_t)pg->capacity * pg->block_size;
+    uint8_t *first = pg->start + (size_t)capacity * pg->block_size;
     uint16_t order[CARVE_MAX];
     carve_order(pg, count, order);
     block *head = pg->free;
@@ -148,7 +150,7 @@ void page_extend(page *pg)
         head = b;
     }
     pg->free = head;
-    pg->capacity += count;
+    page_capacity_set(pg, capacity + count);
 }
 
 static block *list_tail(const page *pg, block *b, uint32_t *count)

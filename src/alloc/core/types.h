@@ -75,7 +75,9 @@ typedef struct page {
     struct class_counters *counters; /* the owner's counters of this class */
     uintptr_t key;              /* links inside blocks are XORed with it; 0 unless hardened */
     uint32_t used;              /* blocks out (see the invariant) */
-    uint32_t capacity;          /* blocks carved so far */
+    /* Blocks carved so far: only the owner writes it (page_capacity_set),
+     * but other threads vetting a free read it (lookup.h). */
+    _Atomic uint32_t capacity;
     uint32_t reserved;          /* blocks that fit */
     uint32_t block_size;
     uint8_t class_index;        /* HUGE_CLASS for a huge block */
