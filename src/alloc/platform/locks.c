@@ -74,7 +74,7 @@ typedef struct fork_hook {
     void (*before)(void), (*parent)(void), (*child)(void);
 } fork_hook;
 
-static fork_hook hooks[4];
+static fork_hook hooks[8];
 static unsigned hook_count;
 
 /* What each fork under way in this thread took, innermost last: a signal

@@ -43,6 +43,20 @@ static uintptr_t allocator_base;
  * on a thread's first capture since the library came in through dlopen. */
 static __thread bool unwinder_ready;
 
+/* Threads inside the unwinder now.  libunwind has locks of its own, which
+ * the fork protocol cannot take: a fork child whose parent had another
+ * thread in there may find them held for ever, so it captures no stacks. */
+static _Atomic unsigned unwinding;
+
+static void after_fork_child(void)
+{
+    if (atomic_load_explicit(&unwinding, memory_order_relaxed) > 0) {
+        unwind = NULL;
+        snprintf(unavailable, sizeof unavailable,
+                 "no stacks in this process: it was forked while another thread was unwinding");
+    }
+}
+
 static void find_allocator(void)
 {
     Dl_info self;
@@ -70,6 +84,7 @@ void stacks_init(unsigned frames)
     if (!found)
         snprintf(unavailable, sizeof unavailable, "stacks are unavailable: %s", dlerror());
     private_heap_leave();
+    fork_hook_register(NULL, NULL, after_fork_child);
     if (found && depot_init())
         unwind = found;
 }
@@ -224,6 +239,7 @@ __attribute__((noinline)) stack_id stack_capture(unsigned skip)
     unsigned drop = 1 + skip;
     unsigned want = drop + depth < sizeof pcs / sizeof *pcs ? drop + depth : sizeof pcs / sizeof *pcs;
     int n;
+    atomic_fetch_add_explicit(&unwinding, 1, memory_order_relaxed);
     if (likely(unwinder_ready)) {
         n = unwind(pcs, (int)want);
     } else {
@@ -232,6 +248,7 @@ __attribute__((noinline)) stack_id stack_capture(unsigned skip)
         private_heap_leave();
         unwinder_ready = true;
     }
+    atomic_fetch_sub_explicit(&unwinding, 1, memory_order_relaxed);
     if (n <= (int)drop)
         return 0;
     return depot_put(pcs + drop, (uint32_t)n - drop);
