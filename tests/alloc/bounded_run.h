@@ -120,4 +120,40 @@ static inline bool bounded_clean(const bounded_result *r, const char *what)
     return false;
 }
 
+/* Wait for the child `pid` (through signals); true if it exited 0.  If
+ * not, say on stderr how it ended, with `who` naming it. */
+static inline bool child_exited_0(pid_t pid, const char *who)
+{
+    int status;
+    pid_t w;
+    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        ;
+    if (w != pid) {
+        fprintf(stderr, "%s: waitpid: %s\n", who, strerror(errno));
+        return false;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return true;
+    fprintf(stderr, "%s %s %d\n", who,
+            WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    return false;
+}
+
+/* Fork a child that allocates and frees one block of `size` bytes and
+ * exits 0; returns its pid. */
+static inline pid_t fork_child_that_allocates(size_t size)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        void *p = malloc(size);
+        _exit(p ? (free(p), 0) : 1);
+    }
+    return pid;
+}
+
 #endif /* MMKIT_BOUNDED_RUN_H */

@@ -88,12 +88,8 @@ static void run(void *arg)
             check(errno == EAGAIN);
             continue;
         }
-        int status;
-        pid_t w;
-        while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-            ;
-        check(w == pid);
-        check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!child_exited_0(pid, "a child of the loop"))
+            exit(1);
         forks++;
     }
     kill(sender, SIGKILL);

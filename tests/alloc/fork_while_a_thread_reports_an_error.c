@@ -69,22 +69,8 @@ static void run(void *arg)
     check(pthread_create(&t, NULL, double_freer, NULL) == 0);
     double start = bounded_now();
     while (!atomic_load(&reports_done) && bounded_now() - start < RUN_SECONDS) {
-        pid_t pid = fork();
-        check(pid >= 0);
-        if (pid == 0) {
-            void *p = malloc(64);
-            check(p != NULL);
-            free(p);
-            _exit(0);
-        }
-        int status;
-        check(waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "a child forked during the reports %s %d\n",
-                    WIFSIGNALED(status) ? "was killed by signal" : "exited with",
-                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (!child_exited_0(fork_child_that_allocates(64), "a child forked during the reports"))
             exit(1);
-        }
         atomic_fetch_add(&forks, 1);
     }
     check(pthread_join(t, NULL) == 0);

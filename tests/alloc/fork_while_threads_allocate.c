@@ -16,6 +16,8 @@
 #include <stdatomic.h>
 #include <sys/wait.h>
 
+#include "bounded_run.h"
+
 #define FORKS 100
 #define BUSY_THREADS 3
 
@@ -134,14 +136,10 @@ int main(int argc, char **argv)
         check(pid >= 0);
         if (pid == 0)
             child(block, n, (uint64_t)f, theirs);
-        int status;
-        check(waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "fork %d: child %s %d\n", f,
-                    WIFSIGNALED(status) ? "killed by signal" : "exited with",
-                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        char who[32];
+        snprintf(who, sizeof who, "fork %d: the child", f);
+        if (!child_exited_0(pid, who))
             failed++;
-        }
         check(edges_ok(block, n, (uint64_t)f));
         free(block);
         if (theirs)

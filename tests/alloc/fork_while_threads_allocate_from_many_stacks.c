@@ -140,14 +140,8 @@ static void run(void *arg)
         check(pid >= 0);
         if (pid == 0)
             child((uint64_t)forks + 1);
-        int status;
-        check(waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "child %ld %s %d\n", forks,
-                    WIFSIGNALED(status) ? "was killed by signal" : "exited with",
-                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (!child_exited_0(pid, "a child"))
             exit(1);
-        }
         forks++;
     }
     atomic_store(&stop, true);

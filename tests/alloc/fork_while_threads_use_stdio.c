@@ -90,17 +90,8 @@ static void run(void *arg)
     long forks = 0;
     double start = bounded_now();
     while (bounded_now() - start < RUN_SECONDS) {
-        pid_t pid = fork();
-        check(pid >= 0);
-        if (pid == 0) {
-            void *p = malloc(100);
-            check(p != NULL);
-            free(p);
-            _exit(0);
-        }
-        int status;
-        check(waitpid(pid, &status, 0) == pid);
-        check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!child_exited_0(fork_child_that_allocates(100), "a child forked while threads use stdio"))
+            exit(1);
         forks++;
     }
     atomic_store(&stop, true);
