@@ -85,9 +85,11 @@ uint64_t sim_trace_skipped(const struct sim_trace *trace);
 void sim_trace_close(struct sim_trace *trace);
 
 /* mmkit's binary trace: a 16-byte header ("MMKTRACE", version, process
- * count) and then one little-endian 64-bit word per record (docs/SIM.md). */
+ * count) and then one little-endian 64-bit word per record (docs/SIM.md).
+ * The writer writes to `file`, which its caller opened and closes; `name`
+ * is what messages call it. */
 struct sim_trace_writer;
-int sim_trace_writer_open(struct sim_trace_writer **out, const char *path,
+int sim_trace_writer_open(struct sim_trace_writer **out, FILE *file, const char *name,
                           unsigned processes, struct sim_diag *diag);
 int sim_trace_writer_put(struct sim_trace_writer *writer, const struct sim_record *records,
                          size_t count, struct sim_diag *diag);
@@ -130,7 +132,8 @@ struct sim_config {
     unsigned level_bits[SIM_MAX_LEVELS]; /* index bits per level, root first */
 
     unsigned tlb_entries;   /* 0: no TLB */
-    unsigned tlb_ways;      /* associativity; tlb_entries for fully associative */
+    unsigned tlb_ways;      /* associativity; tlb_entries for fully associative;
+                             * 0 (the default): 4, or tlb_entries if fewer */
     char tlb_policy[16];    /* "lru", "fifo" or "random" */
     enum sim_tlb_switch tlb_switch;
 
@@ -158,6 +161,8 @@ int sim_config_set(struct sim_config *config, const char *key, const char *value
                    struct sim_diag *diag);
 /* Whether key names a setting. */
 bool sim_config_has(const char *key);
+/* Every setting's name, NULL-terminated. */
+extern const char *const sim_config_names[];
 /* Read a machine file (docs/SIM.md) or a preset name ("x86-64", "x86-64-2m",
  * "x86-32", "textbook-32"). */
 int sim_config_load(struct sim_config *config, const char *path_or_preset,

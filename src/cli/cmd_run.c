@@ -93,6 +93,9 @@ int cmd_run(int argc, char **argv)
     int status = preload_environment("run", ours);
     if (status)
         return status;
+    if (program_is_static(argv[i]))
+        fprintf(stderr, "mmkit: run: warning: %s is statically linked: libmmkit cannot be "
+                        "preloaded into it, so it runs on its own malloc\n", argv[i]);
     execvp(argv[i], argv + i);
     fprintf(stderr, "mmkit: run: cannot run '%s': %s\n", argv[i], strerror(errno));
     return errno == ENOENT ? 127 : 126;

@@ -1,11 +1,10 @@
 /* cmd_trace.c - `mmkit trace`: record a real program's memory references
  * with valgrind's lackey, or convert a trace to mmkit's binary format; the
  * allocation traces' forms (--alloc, --dump) have files of their own. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -36,23 +35,22 @@ static const char usage[] =
     "  --json         --dump prints JSON\n"
     "  --svg OUT      --dump draws the live bytes over the run to OUT (SVG)\n";
 
-static int report(const struct sim_diag *diag)
+/* Convert the trace at in_path (named `in_name` in messages) to the binary
+ * format in `out`, which is refused if it is `input`. */
+static int convert(const char *in_path, const char *in_name, const char *out_path,
+                   const char *input, const struct sim_trace_options *options)
 {
-    char text[700];
-    fprintf(stderr, "mmkit: %s\n", sim_diag_format(diag, text, sizeof text));
-    return 1;
-}
-
-static int convert(const char *in_path, const char *out_path,
-                   const struct sim_trace_options *options)
-{
+    struct output_file out;
+    if (output_file_open(&out, out_path, &input, 1))
+        return 1;
     struct sim_diag diag = {0};
     struct sim_trace *trace = NULL;
     struct sim_trace_writer *writer = NULL;
     struct sim_record *batch = malloc(sizeof *batch * 8192);
     int status = batch ? sim_trace_open(&trace, in_path, options, &diag) : SIM_ERR_NOMEM;
     if (!status)
-        status = sim_trace_writer_open(&writer, out_path, sim_trace_processes(trace), &diag);
+        status = sim_trace_writer_open(&writer, out.file, out_path, sim_trace_processes(trace),
+                                       &diag);
     uint64_t records = 0;
     for (size_t got = 1; !status && got;) {
         status = sim_trace_read(trace, batch, 8192, &got, &diag);
@@ -67,12 +65,16 @@ static int convert(const char *in_path, const char *out_path,
     uint64_t skipped = trace ? sim_trace_skipped(trace) : 0;
     sim_trace_close(trace);
     free(batch);
-    if (status == SIM_ERR_NOMEM) {
-        fprintf(stderr, "mmkit: out of memory\n");
-        return 1;
+    if (status) {
+        output_file_discard(&out);
+        if (status == SIM_ERR_NOMEM)
+            fprintf(stderr, "mmkit: out of memory\n");
+        else if (!strcmp(diag.file, in_path))
+            snprintf(diag.file, sizeof diag.file, "%s", in_name);
+        return status == SIM_ERR_NOMEM ? 1 : cli_input_error(&diag);
     }
-    if (status)
-        return report(&diag);
+    if (output_file_commit(&out))
+        return 1;
     fprintf(stderr, "mmkit: %llu records written to %s", (unsigned long long)records, out_path);
     if (skipped)
         fprintf(stderr, " (%llu malformed lines skipped)", (unsigned long long)skipped);
@@ -80,38 +82,15 @@ static int convert(const char *in_path, const char *out_path,
     return 0;
 }
 
-static int cmd_convert(int argc, char **argv)
+static int cmd_convert(const struct trace_args *a)
 {
-    struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
-    const char *paths[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--skip-bad")) {
-            options.skip_bad = true;
-        } else if (!strcmp(argv[i], "--kinds")) {
-            if (i + 1 == argc || !sim_kinds_parse(argv[++i], &options.kinds))
-                return cli_usage_error("--kinds needs a set of the letters I, L, S, M");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage_error("unknown option '%s' (try 'mmkit trace --help')", argv[i]);
-        } else if (count == 2) {
-            return cli_usage_error("trace convert takes IN and OUT, found '%s' too", argv[i]);
-        } else {
-            paths[count++] = argv[i];
-        }
-    }
-    if (count == 0)
-        return cli_usage_error("trace convert needs a trace (try 'mmkit trace --help')");
     char out[4096];
-    if (count == 1) {
-        if (!strcmp(paths[0], "-"))
-            return cli_usage_error("trace convert: name the output when reading standard input");
-        snprintf(out, sizeof out, "%s.mmt", paths[0]);
-        paths[1] = out;
+    const char *out_path = a->out;
+    if (!out_path) {
+        snprintf(out, sizeof out, "%s.mmt", a->in);
+        out_path = out;
     }
-    return convert(paths[0], paths[1], &options);
+    return convert(a->in, a->in, out_path, a->in, &a->options);
 }
 
 static bool ends_with(const char *text, const char *suffix)
@@ -120,7 +99,15 @@ static bool ends_with(const char *text, const char *suffix)
     return n >= m && !strcmp(text + n - m, suffix);
 }
 
-/* Run valgrind --tool=lackey on argv[0..]; its log file is the trace. */
+static bool file_is_empty(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || st.st_size == 0;
+}
+
+/* Run the program under valgrind's lackey with its log going to log_path;
+ * the program's status (valgrind passes it through), or 127 if it did not
+ * run. */
 static int record(char **program, const char *log_path)
 {
     char log_flag[4200];
@@ -129,73 +116,75 @@ static int record(char **program, const char *log_path)
     while (program[count])
         count++;
     char **args = calloc((size_t)count + 5, sizeof *args);
-    if (!args)
-        return cli_usage_error("out of memory");
+    if (!args) {
+        fprintf(stderr, "mmkit: trace: out of memory\n");
+        return 127;
+    }
     args[0] = "valgrind";
     args[1] = "--tool=lackey";
     args[2] = "--trace-mem=yes";
     args[3] = log_flag;
     memcpy(args + 4, program, sizeof *args * (size_t)count);
-    fflush(NULL);
-    pid_t child = fork();
-    if (child == 0) {
-        execvp(args[0], args);
-        fprintf(stderr, "mmkit: valgrind: %s (install the valgrind package)\n", strerror(errno));
-        _exit(127);
-    }
+    int status = program_run(args, "trace");
     free(args);
-    int wstatus = 0;
-    if (child < 0 || waitpid(child, &wstatus, 0) < 0) {
-        fprintf(stderr, "mmkit: cannot run valgrind: %s\n", strerror(errno));
-        return 1;
+    /* valgrind always writes its banner: an empty log means it never ran
+     * (not installed, or refused its arguments). */
+    if (file_is_empty(log_path)) {
+        fprintf(stderr, "mmkit: trace: valgrind wrote no trace\n");
+        return 127;
     }
-    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+    return status;
+}
+
+/* `mmkit trace [-o FILE] -- PROGRAM ...`: the trace keeps what the
+ * program did even when it fails, and mmkit exits with its status. */
+static int cmd_record(const struct trace_args *a)
+{
+    const char *out_path = a->out ? a->out : "trace.lackey";
+    struct output_file log;
+    if (output_file_open(&log, out_path, NULL, 0))
         return 1;
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus))
-        fprintf(stderr, "mmkit: %s exited abnormally; the trace holds what it did\n", program[0]);
-    return 0;
+    int status = record(a->program, log.temp);
+    if (status == 127) {
+        output_file_discard(&log);
+        return 127;
+    }
+    int written;
+    if (ends_with(out_path, ".mmt")) {
+        /* the text goes through the temporary file, converted into place */
+        struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
+        written = convert(log.temp, a->program[0], out_path, NULL, &options);
+        output_file_discard(&log);
+    } else {
+        written = output_file_commit(&log);
+        if (!written)
+            fprintf(stderr, "mmkit: trace written to %s\n", out_path);
+    }
+    if (status)
+        fprintf(stderr, "mmkit: %s exited with status %d; the trace holds what it did\n",
+                a->program[0], status);
+    return status ? status : written;
 }
 
 int cmd_trace(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "convert"))
-        return cmd_convert(argc - 1, argv + 1);
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--alloc"))
-            return cmd_trace_alloc(argc, argv);
-        if (!strcmp(argv[i], "--dump"))
-            return cmd_trace_dump(argc, argv);
-    }
-    const char *out = "trace.lackey";
-    int i = 1;
-    for (; i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            out = argv[++i];
-        } else {
-            return cli_usage_error("unexpected '%s' (try 'mmkit trace --help')", argv[i]);
-        }
-    }
-    if (i + 1 >= argc)
-        return cli_usage_error("name a program after '--' (try 'mmkit trace --help')");
-    if (!ends_with(out, ".mmt")) {
-        int status = record(argv + i + 1, out);
-        if (!status)
-            fprintf(stderr, "mmkit: trace written to %s\n", out);
+    struct trace_args a;
+    int status = trace_args_parse(argc, argv, &a);
+    if (status)
         return status;
+    if (a.help) {
+        fputs(usage, stdout);
+        return 0;
     }
-    char text_path[4200];
-    snprintf(text_path, sizeof text_path, "%s.lackey.tmp", out);
-    struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
-    int status = record(argv + i + 1, text_path);
-    if (!status)
-        status = convert(text_path, out, &options);
-    remove(text_path);
-    return status;
+    switch (a.form) {
+    case TRACE_CONVERT:
+        return cmd_convert(&a);
+    case TRACE_ALLOC:
+        return cmd_trace_alloc(&a);
+    case TRACE_DUMP:
+        return cmd_trace_dump(&a);
+    case TRACE_RECORD:
+        break;
+    }
+    return cmd_record(&a);
 }

@@ -5,11 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,63 +25,51 @@ static int absolute_path(const char *path, char *out, size_t size)
     return snprintf(out, size, "%s/%s", cwd, path) < (int)size ? 0 : -1;
 }
 
-/* Run program[] and wait for it; its exit status, 128 + N if signal N
- * ended it, as a shell reports it. */
-static int run_and_wait(char **program)
+/* The folder a file is to be written in: it must exist for the program's
+ * allocator to create the trace there, and this is the moment to say so. */
+static int check_folder(const char *path)
 {
-    fflush(NULL);
-    pid_t child = fork();
-    if (child < 0) {
-        fprintf(stderr, "mmkit: trace: cannot fork: %s\n", strerror(errno));
-        return 1;
-    }
-    if (child == 0) {
-        execvp(program[0], program);
-        fprintf(stderr, "mmkit: trace: cannot run '%s': %s\n", program[0], strerror(errno));
-        _exit(errno == ENOENT ? 127 : 126);
-    }
-    /* Ctrl-C is the program's to handle; we wait to report on the trace. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    int wstatus;
-    while (waitpid(child, &wstatus, 0) < 0)
-        if (errno != EINTR)
-            return 1;
-    return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+    char folder[PATH_MAX];
+    snprintf(folder, sizeof folder, "%s", path);
+    const char *dir = dirname(folder);
+    if (access(dir, W_OK) == 0)
+        return 0;
+    fprintf(stderr, "mmkit: trace --alloc: cannot write %s: %s: %s\n", path, dir,
+            strerror(errno));
+    return 1;
 }
 
-int cmd_trace_alloc(int argc, char **argv)
+int cmd_trace_alloc(const struct trace_args *a)
 {
-    const char *out = "alloc.mmat";
-    int i = 1;
-    for (; i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (strcmp(argv[i], "--alloc"))
-            return cli_usage_error("trace --alloc: unexpected '%s' (try 'mmkit trace --help')",
-                                   argv[i]);
-    }
-    if (i + 1 >= argc)
-        return cli_usage_error("trace --alloc: name a program after '--' (try 'mmkit trace --help')");
+    const char *out = a->out ? a->out : "alloc.mmat";
+    const char *program = a->program[0];
     if (strchr(out, ','))
         return cli_usage_error("trace --alloc: the file name '%s' has a ',', which "
                                "MMKIT_OPTIONS cannot carry", out);
+    if (program_is_static(program)) {
+        fprintf(stderr, "mmkit: trace --alloc: %s is statically linked: libmmkit cannot be "
+                        "preloaded into it, so it has no allocation trace to record\n", program);
+        return 1;
+    }
     char path[PATH_MAX], option[PATH_MAX + 8];
     if (absolute_path(out, path, sizeof path) != 0)
         return cli_usage_error("trace --alloc: cannot make '%s' an absolute path", out);
+    if (check_folder(path))
+        return 1;
     /* A file left from an earlier run must not pass for this run's trace. */
-    if (unlink(path) != 0 && errno != ENOENT)
-        return cli_usage_error("trace --alloc: cannot replace %s: %s", path, strerror(errno));
+    if (unlink(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "mmkit: trace --alloc: cannot replace %s: %s\n", path, strerror(errno));
+        return 1;
+    }
     snprintf(option, sizeof option, "trace=%s", path);
     int status = preload_environment("trace --alloc", option);
     if (status)
         return status;
 
-    status = run_and_wait(argv + i + 1);
+    status = program_run(a->program, "trace --alloc");
     if (access(path, F_OK) == 0)
         fprintf(stderr, "mmkit: allocation trace written to %s\n", out);
-    else
-        fprintf(stderr, "mmkit: %s wrote no allocation trace to %s (is it statically linked?)\n",
-                argv[i + 1], out);
+    else if (status != 127)
+        fprintf(stderr, "mmkit: %s wrote no allocation trace to %s\n", program, out);
     return status;
 }

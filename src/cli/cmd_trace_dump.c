@@ -68,46 +68,24 @@ static void print_info(const struct mmkit_alloc_trace_info *info)
 /* --svg: the picture instead of the text. */
 static int draw(const char *path, const char *svg_path)
 {
-    FILE *out = fopen(svg_path, "w");
-    if (!out) {
-        fprintf(stderr, "mmkit: trace --dump: cannot write '%s'\n", svg_path);
+    struct output_file out;
+    if (output_file_open(&out, svg_path, &path, 1))
         return 1;
-    }
     char error[700];
-    int status = alloc_trace_svg(path, out, error, sizeof error);
-    if (fclose(out) != 0) {
-        fprintf(stderr, "mmkit: trace --dump: cannot write '%s'\n", svg_path);
+    if (alloc_trace_svg(path, out.file, error, sizeof error)) {
+        output_file_discard(&out);
+        fprintf(stderr, "mmkit: %s\n", error);
         return 1;
     }
-    if (status)
-        fprintf(stderr, "mmkit: %s\n", error);
-    return status ? 1 : 0;
+    return output_file_commit(&out);
 }
 
-int cmd_trace_dump(int argc, char **argv)
+int cmd_trace_dump(const struct trace_args *a)
 {
-    bool json = false;
-    const char *path = NULL, *svg = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--svg") && i + 1 < argc)
-            svg = argv[++i];
-        else if (!strcmp(argv[i], "--dump"))
-            continue;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("trace --dump: unknown option '%s' (try 'mmkit trace --help')",
-                                   argv[i]);
-        else if (path)
-            return cli_usage_error("trace --dump takes one file, found '%s' too", argv[i]);
-        else
-            path = argv[i];
-    }
-    if (!path)
-        return cli_usage_error("trace --dump needs a file (try 'mmkit trace --help')");
-    if (svg)
-        return json ? cli_usage_error("trace --dump: --json and --svg exclude each other")
-                    : draw(path, svg);
+    const char *path = a->in;
+    bool json = a->json;
+    if (a->svg)
+        return draw(path, a->svg);
 
     char error[700];
     struct mmkit_alloc_trace *trace = mmkit_alloc_trace_open(path, error, sizeof error);

@@ -1,6 +1,5 @@
 /* main.c - `mmkit SUBCOMMAND ...`: the one front door to the allocator and
  * the simulator. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,18 +22,9 @@ static void print_help(FILE *out)
     fprintf(out, "usage: mmkit SUBCOMMAND [options] [args]\n\nsubcommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-    fprintf(out, "\n'mmkit SUBCOMMAND --help' tells more.\n");
-}
-
-int cli_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("mmkit: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 2;
+    fprintf(out, "\n'mmkit SUBCOMMAND --help' tells more; 'mmkit --version' prints the version.\n"
+                 "Exit status: 0 done, 1 an input or output failed, 2 the command line is wrong;\n"
+                 "run and trace exit with the program's own status.\n");
 }
 
 int main(int argc, char **argv)
@@ -45,6 +35,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         print_help(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("mmkit %s\n", MMKIT_COMMAND_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)

@@ -21,7 +21,7 @@ void sim_config_default(struct sim_config *c)
         .page_size = 4096,
         .frames = 256,
         .tlb_entries = 64,
-        .tlb_ways = 4,
+        .tlb_ways = 0, /* 4, or all the entries when there are fewer */
         .tlb_policy = "lru",
         .tlb_switch = SIM_TLB_ASID,
         .policy = "clock",
@@ -74,14 +74,18 @@ static bool parse_size(const char *text, uint64_t *out)
     return !errno && !*end;
 }
 
-/* A time in nanoseconds, with an optional unit ns, us, ms or s. */
+/* A time with its unit, ns, us, ms or s, in nanoseconds; 0 needs none.  A
+ * bare "5" is refused: costs are quoted in ns and in ms alike, and a
+ * guess would be wrong by a factor of a million. */
 static bool parse_time(const char *text, double *out)
 {
     char *end;
     errno = 0;
     double value = strtod(text, &end);
+    if (end != text && !*end && value == 0)
+        return *out = 0, true;
     static const struct { const char *unit; double scale; } units[] = {
-        {"", 1}, {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+        {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (end != text && !errno && value >= 0 && !strcmp(end, units[i].unit)) {
             *out = value * units[i].scale;
@@ -195,10 +199,13 @@ static bool set_unsigned(const char *text, unsigned *out, uint64_t max)
     return true;
 }
 
-/* Apply one setting; false if the value is not valid for it. */
-static bool apply(struct sim_config *c, const char *key, const char *v, bool *known)
+/* Apply one setting; false if the value is not valid for it, with *why
+ * saying more when "invalid value" alone would leave the user guessing. */
+static bool apply(struct sim_config *c, const char *key, const char *v, bool *known,
+                  const char **why)
 {
     *known = true;
+    *why = NULL;
     bool flag;
     if (!strcmp(key, "translation"))
         return set_translation(v, c);
@@ -208,14 +215,18 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         return parse_size(v, &c->page_size);
     if (!strcmp(key, "frames"))
         return c->memory_bytes = 0, parse_u64(v, &c->frames);
-    if (!strcmp(key, "memory"))
-        return parse_size(v, &c->memory_bytes);
+    if (!strcmp(key, "memory")) {
+        *why = "a size above 0, such as 64K or 1M";
+        return parse_size(v, &c->memory_bytes) && c->memory_bytes > 0;
+    }
     if (!strcmp(key, "levels"))
         return parse_levels(v, c);
     if (!strcmp(key, "tlb-entries"))
         return set_unsigned(v, &c->tlb_entries, 1u << 20);
-    if (!strcmp(key, "tlb-ways"))
-        return set_unsigned(v, &c->tlb_ways, 1u << 20);
+    if (!strcmp(key, "tlb-ways")) {
+        *why = "from 1 to the number of TLB entries";
+        return set_unsigned(v, &c->tlb_ways, 1u << 20) && c->tlb_ways > 0;
+    }
     if (!strcmp(key, "tlb-policy")) {
         enum tlb_replacement unused;
         return tlb_replacement_parse(v, &unused) && copy_name(c->tlb_policy, sizeof c->tlb_policy, v);
@@ -251,14 +262,15 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
             return false;
         return parse_segment(v, &c->segments[c->segment_count]) && ++c->segment_count;
     }
-    if (!strcmp(key, "cost-tlb"))
-        return parse_time(v, &c->cost_tlb_ns);
-    if (!strcmp(key, "cost-memory"))
-        return parse_time(v, &c->cost_memory_ns);
-    if (!strcmp(key, "cost-fault"))
-        return parse_time(v, &c->cost_fault_ns);
-    if (!strcmp(key, "cost-swap-write"))
-        return parse_time(v, &c->cost_swap_write_ns);
+    const struct { const char *key; double *ns; } costs[] = {
+        {"cost-tlb", &c->cost_tlb_ns}, {"cost-memory", &c->cost_memory_ns},
+        {"cost-fault", &c->cost_fault_ns}, {"cost-swap-write", &c->cost_swap_write_ns}};
+    for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
+        if (!strcmp(key, costs[i].key)) {
+            *why = "a time with its unit, ns, us, ms or s, as in 5ms";
+            return parse_time(v, costs[i].ns);
+        }
+    }
     if (!strcmp(key, "split-straddling"))
         return parse_bool(v, &flag) && (c->split_straddling = flag, true);
     if (!strcmp(key, "preset"))
@@ -267,24 +279,33 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
     return false;
 }
 
+const char *const sim_config_names[] = {
+    "translation", "address-bits", "page-size", "frames", "memory", "levels",
+    "tlb-entries", "tlb-ways", "tlb-policy", "tlb-switch", "policy", "allocation",
+    "seed", "tau", "tick", "quantum", "base", "bounds", "segment",
+    "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
+    NULL,
+};
+
 bool sim_config_has(const char *key)
 {
-    struct sim_config scratch;
-    sim_config_default(&scratch);
-    bool known;
-    apply(&scratch, key, "", &known);
-    return known;
+    for (const char *const *name = sim_config_names; *name; name++)
+        if (!strcmp(key, *name))
+            return true;
+    return false;
 }
 
 int sim_config_set(struct sim_config *c, const char *key, const char *value,
                    struct sim_diag *diag)
 {
     bool known;
-    if (apply(c, key, value, &known))
+    const char *why;
+    if (apply(c, key, value, &known, &why))
         return SIM_OK;
     if (!known)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "unknown setting");
-    return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "invalid value '%s'", value);
+    return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "invalid value '%s'%s%s%s", value,
+                    why ? " (" : "", why ? why : "", why ? ")" : "");
 }
 
 /* ---- the consistency check ---------------------------------------------- */
@@ -343,14 +364,23 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
     int status = finish_levels(c, c->address_bits - offset_bits, diag);
     if (status)
         return status;
-    if (c->memory_bytes)
+    if (c->memory_bytes) {
         c->frames = c->memory_bytes / c->page_size;
+        if (c->frames < 1)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "memory",
+                            "%llu bytes do not hold one %llu-byte page",
+                            (unsigned long long)c->memory_bytes, (unsigned long long)c->page_size);
+    }
     if (c->frames < 1 || c->frames > UINT32_MAX)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "frames",
                         "%llu frames (1 to %u)", (unsigned long long)c->frames, UINT32_MAX);
     if (c->tlb_entries) {
-        if (c->tlb_ways == 0 || c->tlb_ways > c->tlb_entries)
-            c->tlb_ways = c->tlb_entries;
+        if (c->tlb_ways == 0)
+            c->tlb_ways = c->tlb_entries < 4 ? c->tlb_entries : 4;
+        if (c->tlb_ways > c->tlb_entries)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "tlb-ways",
+                            "%u ways in a TLB of %u entries: at most %u", c->tlb_ways,
+                            c->tlb_entries, c->tlb_entries);
         if (c->tlb_entries % c->tlb_ways || !power_of_two(c->tlb_entries / c->tlb_ways))
             return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "tlb-ways",
                             "%u entries in sets of %u ways must make a power-of-two number "
@@ -361,9 +391,12 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
 
 int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
 {
-    if (!power_of_two(c->page_size) || c->page_size < 16)
+    if (!power_of_two(c->page_size))
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
-                        "%llu is not a power of two of at least 16 bytes",
+                        "%llu is not a power of two", (unsigned long long)c->page_size);
+    if (c->page_size < 16)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
+                        "%llu bytes is below the smallest page the simulator takes, 16 bytes",
                         (unsigned long long)c->page_size);
     if (c->translation == SIM_PAGING)
         return finish_paging(c, diag);

@@ -1,7 +1,9 @@
 /* diag.c - diagnostics: where and why a simulator call failed. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 
@@ -35,4 +37,20 @@ const char *sim_diag_format(const struct sim_diag *diag, char *buf, size_t size)
     if (used < size)
         snprintf(buf + used, size - used, "%s", diag->message);
     return buf;
+}
+
+FILE *diag_open_to_read(const char *path, struct sim_diag *diag)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        diag_set(diag, SIM_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(file);
+        diag_set(diag, SIM_ERR_IO, path, 0, NULL, "is a directory, not a file");
+        return NULL;
+    }
+    return file;
 }

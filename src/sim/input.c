@@ -3,7 +3,6 @@
  * The codec is chosen by the first bytes, never by the file name, so
  * "-" (a pipe) works for all of them.  Concatenated gzip members and xz or
  * zstd frames are read through, as their command-line tools do. */
-#include <errno.h>
 #include <lzma.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -88,11 +87,10 @@ int input_open(struct input **out, const char *path, struct sim_diag *diag)
     if (!in)
         return SIM_ERR_NOMEM;
     snprintf(in->path, sizeof in->path, "%s", path);
-    in->file = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    in->file = strcmp(path, "-") ? diag_open_to_read(path, diag) : stdin;
     if (!in->file) {
-        int status = diag_set(diag, SIM_ERR_IO, path, 0, NULL, "%s", strerror(errno));
         free(in);
-        return status;
+        return SIM_ERR_IO;
     }
     if (!fill_raw(in)) {
         int status = input_error(in, diag, "read error");

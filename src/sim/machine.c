@@ -2,9 +2,32 @@
  * TLB, then the page-table walk, and on to the kernel when the page is not
  * present.  This is the hot loop; everything rare lives in kernel.c. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "machine.h"
+
+/* What simulating one frame costs this program, at the least: its entry
+ * and the policies' per-frame state. */
+#define BYTES_PER_FRAME (sizeof(struct frame) + 2 * sizeof(uint64_t))
+
+/* A machine whose frame tables cannot fit in this computer's memory is
+ * refused with the numbers, not left to fail (or swap) part way. */
+static int check_frames_fit(uint64_t frames, struct sim_diag *diag)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0)
+        return SIM_OK;
+    uint64_t memory = (uint64_t)pages * (uint64_t)page_size;
+    if (frames <= memory / BYTES_PER_FRAME / 2)
+        return SIM_OK;
+    return diag_set(diag, SIM_ERR_NOMEM, NULL, 0, "frames",
+                    "%llu frames need at least %.1f GiB to simulate (%zu bytes each); this "
+                    "computer has %.1f GiB, which fits at most about %llu frames",
+                    (unsigned long long)frames, (double)frames * BYTES_PER_FRAME / (1 << 30),
+                    BYTES_PER_FRAME, (double)memory / (1 << 30),
+                    (unsigned long long)(memory / BYTES_PER_FRAME / 2));
+}
 
 int sim_machine_create(struct sim_machine **out, const struct sim_config *config,
                        unsigned processes, struct sim_diag *diag)
@@ -27,6 +50,9 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
         m->page_shift++;
     m->max_vpn = (m->config.address_bits >= 64 ? UINT64_MAX : (1ull << m->config.address_bits) - 1) >>
                  m->page_shift;
+    status = check_frames_fit(m->config.frames, diag);
+    if (status)
+        goto fail;
     m->processes = processes;
     m->process = calloc(processes, sizeof *m->process);
     m->frames = calloc(m->config.frames, sizeof *m->frames);

@@ -5,7 +5,6 @@
  * A preset is a machine file built in, and "preset = NAME" starts a file
  * from one. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,9 +34,10 @@ static char *trim(char *text)
     return text;
 }
 
-/* Apply one line; 0 or an error with line and field in diag. */
+/* Apply one line, counting it in *settings if it holds one; 0 or an error
+ * with line and field in diag. */
 static int apply_line(struct sim_config *config, char *line, const char *file,
-                      unsigned long number, struct sim_diag *diag)
+                      unsigned long number, unsigned *settings, struct sim_diag *diag)
 {
     char *comment = strchr(line, '#');
     if (comment)
@@ -45,6 +45,7 @@ static int apply_line(struct sim_config *config, char *line, const char *file,
     char *text = trim(line);
     if (!*text)
         return SIM_OK;
+    ++*settings;
     char *equals = strchr(text, '=');
     if (!equals)
         return diag_set(diag, SIM_ERR_PARSE, file, number, NULL,
@@ -63,11 +64,12 @@ static int apply_text(struct sim_config *config, const char *text, const char *f
 {
     char line[512];
     unsigned long number = 0;
+    unsigned settings = 0;
     while (*text) {
         size_t n = strcspn(text, "\n");
         number++;
         snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), text);
-        int status = apply_line(config, line, file, number, diag);
+        int status = apply_line(config, line, file, number, &settings, diag);
         if (status)
             return status;
         text += n + (text[n] == '\n');
@@ -90,13 +92,17 @@ int sim_config_load(struct sim_config *config, const char *path_or_preset, struc
 {
     if (machine_preset_apply(config, path_or_preset))
         return SIM_OK;
-    FILE *in = fopen(path_or_preset, "r");
-    if (!in)
-        return diag_set(diag, SIM_ERR_IO, path_or_preset, 0, NULL,
-                        "%s (and no preset has that name: x86-64, x86-64-2m, x86-32, tiny)",
-                        strerror(errno));
+    FILE *in = diag_open_to_read(path_or_preset, diag);
+    if (!in) {
+        if (diag)
+            snprintf(diag->message + strlen(diag->message),
+                     sizeof diag->message - strlen(diag->message),
+                     " (and no preset has that name: x86-64, x86-64-2m, x86-32, tiny)");
+        return SIM_ERR_IO;
+    }
     char line[512];
     unsigned long number = 0;
+    unsigned settings = 0;
     int status = SIM_OK;
     while (!status && fgets(line, sizeof line, in)) {
         number++;
@@ -105,10 +111,15 @@ int sim_config_load(struct sim_config *config, const char *path_or_preset, struc
                               "line longer than %zu characters", sizeof line - 2);
             break;
         }
-        status = apply_line(config, line, path_or_preset, number, diag);
+        status = apply_line(config, line, path_or_preset, number, &settings, diag);
     }
     if (!status && ferror(in))
         status = diag_set(diag, SIM_ERR_IO, path_or_preset, number, NULL, "read error");
+    /* An empty file is more likely the wrong file than a wish for the
+     * defaults, which need no file at all. */
+    if (!status && settings == 0)
+        status = diag_set(diag, SIM_ERR_PARSE, path_or_preset, 0, NULL,
+                          "no settings in this machine file (lines are 'setting = value')");
     fclose(in);
     return status;
 }

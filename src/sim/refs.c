@@ -1,6 +1,8 @@
 /* refs.c - reference strings for exercises: "7,0,1,2,0,3" (page numbers)
- * or "0x3a7,0x1f0c" (virtual addresses).  Items are separated by commas or
- * spaces; "3w" is a write to page 3; "1:3" is page 3 of process 1. */
+ * or "0x3a7,0x1f0c" (virtual addresses).  Items are separated by a comma or
+ * by spaces; an empty item ("1,,2", a comma at either end) is refused, not
+ * skipped, as it is more likely a lost number than a wish.  "3w" is a write
+ * to page 3; "1:3" is page 3 of process 1. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -17,13 +19,19 @@ int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
     if (!out)
         return SIM_ERR_NOMEM;
     const char *p = text;
+    bool after_comma = false;
     for (;;) {
-        while (*p == ',' || isspace((unsigned char)*p))
+        while (isspace((unsigned char)*p))
             p++;
-        if (!*p)
-            break;
         char field[32];
         snprintf(field, sizeof field, "item %zu", n + 1);
+        if ((!*p && after_comma) || *p == ',') {
+            free(out);
+            return diag_set(diag, SIM_ERR_PARSE, source, 0, field, "empty (%s)",
+                            *p ? "a comma with no number before it" : "a comma at the end");
+        }
+        if (!*p)
+            break;
         char *end;
         errno = 0;
         unsigned long long value = strtoull(p, &end, 0);
@@ -50,6 +58,10 @@ int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
                                        .size = 1, .pid = (uint16_t)pid,
                                        .kind = write ? SIM_STORE : SIM_LOAD};
         p = end;
+        while (isspace((unsigned char)*p))
+            p++;
+        after_comma = *p == ',';
+        p += after_comma;
     }
     if (n == 0) {
         free(out);

@@ -55,9 +55,11 @@ int sim_trace_open(struct sim_trace **out, const char *path,
     size_t n = input_peek(trace->in, header, sizeof header, diag);
     if (n >= sizeof BINARY_MAGIC - 1 && !memcmp(header, BINARY_MAGIC, sizeof BINARY_MAGIC - 1)) {
         trace->format = TRACE_BINARY;
-        status = binary_header(trace, header, diag);
-        if (!status && n < BINARY_HEADER_SIZE)
-            status = diag_set(diag, SIM_ERR_PARSE, path, 0, "header", "truncated header");
+        status = n < BINARY_HEADER_SIZE
+                     ? diag_set(diag, SIM_ERR_PARSE, path, 0, NULL,
+                                "truncated: %zu bytes, where a binary trace's header alone has %d",
+                                n, BINARY_HEADER_SIZE)
+                     : binary_header(trace, header, diag);
         if (!status)
             status = input_read(trace->in, header, sizeof header, diag) < 0 ? SIM_ERR_IO : SIM_OK;
         if (status)
@@ -70,11 +72,37 @@ fail:
     return status;
 }
 
+/* Names the kinds a trace was read for, when not all: " of kind L". */
+static const char *kinds_asked(unsigned kinds, char *out, size_t size)
+{
+    static const char letters[] = "ILSM";
+    if (kinds == SIM_KIND_ALL)
+        return "";
+    size_t n = (size_t)snprintf(out, size, " of the kinds asked (");
+    for (unsigned k = 0; k < 4 && n + 2 < size; k++)
+        if (kinds >> k & 1)
+            out[n++] = letters[k];
+    snprintf(out + n, size - n, ")");
+    return out;
+}
+
 int sim_trace_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
                    struct sim_diag *diag)
 {
-    return trace->format == TRACE_BINARY ? binary_read(trace, records, cap, got, diag)
-                                         : lackey_read(trace, records, cap, got, diag);
+    int status = trace->format == TRACE_BINARY ? binary_read(trace, records, cap, got, diag)
+                                               : lackey_read(trace, records, cap, got, diag);
+    if (status)
+        return status;
+    trace->delivered += *got;
+    /* A trace with nothing to simulate is a mistake (an empty file, a
+     * header alone, every line skipped), not a run that cost nothing. */
+    if (*got == 0 && cap > 0 && trace->delivered == 0) {
+        char kinds[40];
+        return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, NULL, "no references%s%s",
+                        kinds_asked(trace->options.kinds, kinds, sizeof kinds),
+                        trace->skipped ? " (every line was skipped as malformed)" : "");
+    }
+    return SIM_OK;
 }
 
 unsigned sim_trace_processes(const struct sim_trace *trace)

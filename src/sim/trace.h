@@ -32,6 +32,7 @@ struct sim_trace {
     bool eof;
     unsigned long line;
     uint64_t skipped;
+    uint64_t delivered; /* records handed to the reader so far */
 };
 
 /* Move the unparsed bytes to the front and read more after them; false on a

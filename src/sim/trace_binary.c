@@ -3,7 +3,6 @@
  * per record (layout in trace.h).  Fixed-size records decode with a few
  * shifts, which is the point of the format. */
 #include <endian.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,24 +97,19 @@ struct sim_trace_writer {
     uint64_t written;
 };
 
-int sim_trace_writer_open(struct sim_trace_writer **out, const char *path, unsigned processes,
-                          struct sim_diag *diag)
+int sim_trace_writer_open(struct sim_trace_writer **out, FILE *file, const char *name,
+                          unsigned processes, struct sim_diag *diag)
 {
     *out = NULL;
     if (processes < 1 || processes > BINARY_MAX_PROCESSES)
-        return diag_set(diag, SIM_ERR_CONFIG, path, 0, "processes", "%u processes (1 to %u)",
+        return diag_set(diag, SIM_ERR_CONFIG, name, 0, "processes", "%u processes (1 to %u)",
                         processes, BINARY_MAX_PROCESSES);
     struct sim_trace_writer *w = calloc(1, sizeof *w);
     if (!w)
         return SIM_ERR_NOMEM;
-    snprintf(w->path, sizeof w->path, "%s", path);
+    snprintf(w->path, sizeof w->path, "%s", name);
     w->processes = processes;
-    w->file = strcmp(path, "-") ? fopen(path, "wb") : stdout;
-    if (!w->file) {
-        int status = diag_set(diag, SIM_ERR_IO, path, 0, NULL, "%s", strerror(errno));
-        free(w);
-        return status;
-    }
+    w->file = file;
     unsigned char header[BINARY_HEADER_SIZE];
     memcpy(header, BINARY_MAGIC, 8);
     store_le32(header + 8, BINARY_VERSION);
@@ -159,8 +153,6 @@ int sim_trace_writer_close(struct sim_trace_writer *w, struct sim_diag *diag)
 {
     int status = SIM_OK;
     if (fflush(w->file) || ferror(w->file))
-        status = diag_set(diag, SIM_ERR_IO, w->path, 0, NULL, "write error");
-    if (w->file != stdout && fclose(w->file) && !status)
         status = diag_set(diag, SIM_ERR_IO, w->path, 0, NULL, "write error");
     free(w);
     return status;

@@ -69,16 +69,16 @@ bad_trace_line_names_file_line_and_field)
     "$mmkit" sim "$work/bad.lackey"
   expect 0 "skipped 1 malformed trace lines" -- "$mmkit" sim --skip-bad "$work/bad.lackey"
   ;;
-bad_flags_and_machine_files_are_usage_errors)
+bad_flags_are_usage_errors_and_bad_machine_files_input_errors)
   expect 2 "mmkit: --frames: invalid value 'abc'" -- "$mmkit" sim --refs 1 --frames abc
   expect 2 "unknown option '--colour'" -- "$mmkit" sim --refs 1 --colour red
-  expect 2 "mmkit: --refs: item 2: expected a number" -- "$mmkit" sim --refs 1,,x
+  expect 2 "mmkit: --refs: item 2: expected a number" -- "$mmkit" sim --refs 1,x
   printf 'frames = 4\npage-size = lots\n' >"$work/machine"
-  expect 2 "mmkit: $work/machine:2: page-size: invalid value 'lots'" -- \
+  expect 1 "mmkit: $work/machine:2: page-size: invalid value 'lots'" -- \
     "$mmkit" sim --refs 1 --machine "$work/machine"
   expect 2 "mmkit: --levels: the levels index 18 bits" -- "$mmkit" sim --refs 1 --levels 9,9
   printf 'levels = 9,9\n' >"$work/levels.machine"
-  expect 2 "mmkit: $work/levels.machine: levels: the levels index 18 bits" -- \
+  expect 1 "mmkit: $work/levels.machine: levels: the levels index 18 bits" -- \
     "$mmkit" sim --refs 1 --machine "$work/levels.machine"
   expect 1 "mmkit: $work/none.lackey: No such file" -- "$mmkit" sim "$work/none.lackey"
   ;;

@@ -120,6 +120,61 @@ static void inconsistent_machines_are_refused(void **state)
     assert_inconsistent("levels", "linear", "levels"); /* 2^36 entries */
     assert_inconsistent("translation", "segmentation", "segment");
     assert_inconsistent("translation", "base-bounds", "bounds");
+    assert_inconsistent("memory", "1000", "memory"); /* less than one 4 KiB page */
+    assert_inconsistent("page-size", "8", "page-size");
+}
+
+/* A value the machine cannot take is refused, never changed into one it
+ * can: each of these once became a default without a word. */
+static void values_are_refused_not_replaced(void **state)
+{
+    static const struct { const char *key, *value, *says; } refused[] = {
+        {"memory", "0", "a size above 0"},
+        {"tlb-ways", "0", "from 1 to the number of TLB entries"},
+        {"cost-fault", "5", "a time with its unit"},
+        {"cost-tlb", "1.5", "a time with its unit"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct sim_config c;
+        sim_config_default(&c);
+        struct sim_diag diag = {0};
+        assert_int_equal(sim_config_set(&c, refused[i].key, refused[i].value, &diag),
+                         SIM_ERR_CONFIG);
+        assert_string_equal(diag.field, refused[i].key);
+        assert_non_null(strstr(diag.message, refused[i].says));
+    }
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "cost-fault", "0", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "cost-memory", "80ns", NULL), SIM_OK);
+    assert_true(c.cost_fault_ns == 0 && c.cost_memory_ns == 80);
+    /* a TLB smaller than the default 4 ways is fully associative */
+    assert_int_equal(sim_config_set(&c, "tlb-entries", "2", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(c.tlb_ways, 2);
+    sim_config_default(&c);
+    struct sim_diag diag = {0};
+    assert_int_equal(sim_config_set(&c, "tlb-entries", "8", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "tlb-ways", "16", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, "tlb-ways");
+}
+
+/* The list of names is the list the setter knows: no name missing, none
+ * made up. */
+static void every_listed_setting_is_one_the_setter_knows(void **state)
+{
+    size_t count = 0;
+    for (const char *const *name = sim_config_names; *name; name++, count++) {
+        struct sim_config c;
+        sim_config_default(&c);
+        struct sim_diag diag = {0};
+        sim_config_set(&c, *name, "?", &diag);
+        assert_null(strstr(diag.message, "unknown setting"));
+        assert_true(sim_config_has(*name));
+    }
+    assert_int_equal(count, 25);
+    assert_false(sim_config_has("colour"));
 }
 
 int main(void)
@@ -131,6 +186,8 @@ int main(void)
         cmocka_unit_test(presets_describe_their_machines),
         cmocka_unit_test(derived_levels_split_page_bits_like_x86_64),
         cmocka_unit_test(inconsistent_machines_are_refused),
+        cmocka_unit_test(values_are_refused_not_replaced),
+        cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

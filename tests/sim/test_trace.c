@@ -189,12 +189,15 @@ static void binary_format_round_trips_records(void **state)
 {
     char *path = test_temp_file("", 0);
     struct sim_trace_writer *writer;
-    assert_int_equal(sim_trace_writer_open(&writer, path, 2, NULL), SIM_OK);
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(sim_trace_writer_open(&writer, file, path, 2, NULL), SIM_OK);
     struct sim_record two[LACKEY_COUNT];
     memcpy(two, lackey_records, sizeof two);
     two[2].pid = 1;
     assert_int_equal(sim_trace_writer_put(writer, two, LACKEY_COUNT, NULL), SIM_OK);
     assert_int_equal(sim_trace_writer_close(writer, NULL), SIM_OK);
+    assert_int_equal(fclose(file), 0);
     struct sim_record *records;
     size_t count;
     struct sim_trace_options options = {.kinds = SIM_KIND_ALL, .first_pid = 3};
@@ -211,7 +214,9 @@ static void binary_format_refuses_what_it_cannot_hold(void **state)
 {
     char *path = test_temp_file("", 0);
     struct sim_trace_writer *writer;
-    assert_int_equal(sim_trace_writer_open(&writer, path, 1, NULL), SIM_OK);
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(sim_trace_writer_open(&writer, file, path, 1, NULL), SIM_OK);
     struct sim_diag diag = {0};
     const struct sim_record wide = {.addr = 0x0000800000000000, .size = 1};
     assert_int_equal(sim_trace_writer_put(writer, &wide, 1, &diag), SIM_ERR_PARSE);
@@ -220,6 +225,7 @@ static void binary_format_refuses_what_it_cannot_hold(void **state)
     assert_int_equal(sim_trace_writer_put(writer, &big, 1, &diag), SIM_ERR_PARSE);
     assert_string_equal(diag.field, "size");
     sim_trace_writer_close(writer, NULL);
+    fclose(file);
     test_temp_remove(path);
 }
 

@@ -309,7 +309,7 @@ static void straddling_access_touches_both_pages_only_when_asked(void **state)
 
 static void effective_access_time_follows_the_textbook_formula(void **state)
 {
-    const char *costs[] = {"cost-tlb", "20ns", "cost-memory", "100", "cost-fault", "8ms",
+    const char *costs[] = {"cost-tlb", "20ns", "cost-memory", "100ns", "cost-fault", "8ms",
                            "cost-swap-write", "1ms", "frames", "1", NULL};
     struct sim_config config = machine_with(NULL, costs);
     const struct sim_record refs[] = {STORE(0x1000), LOAD(0x1008), LOAD(0x2000)};
