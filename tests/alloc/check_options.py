@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """MMKIT_OPTIONS is read at start-up: values and suffixes parse, unknown keys
 and bad values give one warning each and the program runs on, verbose=1
-lists every option, stats=1 prints statistics at exit.
+lists every option, stats=1 prints statistics at exit, limit=SIZE says once
+that it refused an allocation.
 Usage: check_options.py PROBE"""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -124,6 +126,19 @@ check("[inject_mmap_failure=3] some large allocations fail",
 r, values = run("inject_mmap_failure=1")
 ran_on("inject_mmap_failure=1", r, values)
 check("[inject_mmap_failure=1] every large allocation fails", values.get("nulls") == "200", r)
+check("[inject_mmap_failure=1] failures that are not the limit's print nothing", r.stderr == "", r)
+
+# limit=SIZE: allocations past it fail with ENOMEM, and the first one says
+# so on stderr, naming the limit and the request; the others say nothing
+LIMIT_REACHED = (r"mmkit: limit=1048576 reached: an allocation of 2000000 bytes returns NULL "
+                 r"\(ENOMEM\): mapping \d+ more bytes would pass the limit \(\d+ mapped\)")
+for options in ["limit=1M", "limit=1M,mode=hardened"]:
+    r, values = run(options)
+    ran_on(options, r, values)
+    check(f"[{options}] allocations past it fail with ENOMEM", values.get("limit_refused") == "3", r)
+    lines = r.stderr.splitlines()
+    check(f"[{options}] says once that the limit is reached",
+          len(lines) == 1 and re.fullmatch(LIMIT_REACHED, lines[0]) is not None, r)
 
 if failures:
     print("FAIL:\n" + "\n".join(failures))

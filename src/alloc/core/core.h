@@ -181,10 +181,14 @@ extern __thread struct mmkit_heap *thread_heap INTERNAL;
 
 /* The running thread's heap, made on first use. */
 struct mmkit_heap *heap_for_thread(void) INTERNAL;
+/* An allocation of `size` bytes fails for want of memory: NULL, with errno
+ * ENOMEM (and the reason on stderr if it is the option limit). */
+void *heap_out_of_memory(size_t size) INTERNAL;
 /* Make `pg` the page the fast path pops class `class_index` from. */
 void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg) INTERNAL;
-/* The allocation slow path: refill direct[class] and pop a block. */
-void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index) INTERNAL;
+/* The allocation slow path: refill direct[class] and pop a block of the
+ * class for a request of `size` bytes. */
+void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index, size_t size) INTERNAL;
 /* A block above the largest size of multi-block pages: a page of its own. */
 void *heap_malloc_large(struct mmkit_heap *heap, size_t size) INTERNAL;
 /* Grow a large block where it is; false if the slices after it are taken. */
@@ -338,7 +342,7 @@ static inline void *heap_malloc(struct mmkit_heap *heap, size_t size, bool keyed
         page *pg = heap->direct_small[i];
         if (likely(pg->free))
             return page_pop(pg, keyed);
-        return heap_malloc_slow(heap, small_class_of[i]);
+        return heap_malloc_slow(heap, small_class_of[i], size);
     }
     if (unlikely(size > mmkit_options.mmap_threshold))
         return huge_alloc(heap, size, 0, false);
@@ -348,7 +352,7 @@ static inline void *heap_malloc(struct mmkit_heap *heap, size_t size, bool keyed
     page *pg = heap->direct[class_index];
     if (likely(pg->free))
         return page_pop(pg, keyed);
-    return heap_malloc_slow(heap, class_index);
+    return heap_malloc_slow(heap, class_index, size);
 }
 
 /* Free the block at ptr, the start of a live block of page pg in seg. */

@@ -297,10 +297,8 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     }
     if (!seg)
         seg = huge_map(size, alignment);
-    if (!seg) {
-        errno = ENOMEM;
-        return NULL;
-    }
+    if (!seg)
+        return heap_out_of_memory(size);
     segment_set_heap(seg, heap == &empty_heap ? NULL : heap);
     size_t usable = round_to_page((size_t)(seg->pages[0].start - seg->mapping) + size) -
                     (size_t)(seg->pages[0].start - seg->mapping);

@@ -27,11 +27,40 @@ static bool injected_failure(void)
 }
 
 /* The option limit=SIZE: a budget for the bytes mapped at once, so
- * programs can test how they cope with running out of memory. */
+ * programs can test how they cope with running out of memory.  The last
+ * mapping this thread asked for, when the limit refused it, stays here for
+ * os_limit_explain; a mapping the limit lets through clears it. */
+static __thread struct {
+    size_t more;     /* bytes refused; 0: the last mapping was not refused */
+    uint64_t mapped; /* bytes mapped then */
+} limit_refused __attribute__((tls_model("initial-exec")));
+
 static bool over_limit(size_t more)
 {
     uint64_t limit = mmkit_options.limit;
-    return limit && atomic_load_explicit(&os_stats.mapped, memory_order_relaxed) + more > limit;
+    if (likely(limit == 0))
+        return false;
+    uint64_t mapped = atomic_load_explicit(&os_stats.mapped, memory_order_relaxed);
+    bool over = mapped + more > limit;
+    limit_refused.more = over ? more : 0;
+    limit_refused.mapped = mapped;
+    return over;
+}
+
+void os_limit_explain(size_t request)
+{
+    size_t more = limit_refused.more;
+    if (likely(more == 0))
+        return;
+    limit_refused.more = 0;
+    /* Once per process, so a program that retries does not flood stderr. */
+    static atomic_bool explained;
+    if (atomic_exchange(&explained, true))
+        return;
+    os_printf("mmkit: limit=%llu reached: an allocation of %zu bytes returns NULL (ENOMEM): "
+              "mapping %zu more bytes would pass the limit (%llu mapped)\n",
+              (unsigned long long)mmkit_options.limit, request, more,
+              (unsigned long long)limit_refused.mapped);
 }
 
 #if defined(__SANITIZE_THREAD__)

@@ -115,6 +115,10 @@ void os_protect(void *addr, size_t size, bool accessible) INTERNAL;
  * mapping aligned to `alignment`; the new address, or NULL (the old mapping
  * is then untouched). */
 void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) INTERNAL;
+/* An allocation of `request` bytes fails: if it is because the option limit
+ * refused this thread's last mapping, say so on stderr, the first time in
+ * the process only.  Called on the failing path alone. */
+void os_limit_explain(size_t request) INTERNAL;
 /* Address space for the checking modes' own tables: committed page by page
  * as it is touched, never given back, and not the heap's, so neither counted
  * as mapped nor failed by fault injection.  NULL on failure. */
