@@ -100,6 +100,22 @@ for key in ["mmap_threshold", "purge_delay_ms", "verbose", "stats", "inject_mmap
 check("[verbose=1] mmap_threshold shown as 65536",
       "mmkit: option mmap_threshold=65536" in r.stderr.splitlines(), r)
 
+# leaks and quarantine default to what the mode wants: verbose=1 and
+# mmkit_option_get give the values in effect, never -1
+for options, leaks, quarantine in [("verbose=1", 0, 0),
+                                   ("verbose=1,mode=hardened", 0, 0),
+                                   ("verbose=1,mode=debug", 1, 16 << 20),
+                                   ("verbose=1,mode=debug,leaks=2,quarantine=1M", 2, 1 << 20),
+                                   ("verbose=1,guard=all", 0, 64 << 20)]:
+    r, values = run(options)
+    ran_on(options, r, values)
+    lines = r.stderr.splitlines()
+    for key, value in [("leaks", leaks), ("quarantine", quarantine)]:
+        line = f"mmkit: option {key}={value}"
+        check(f"[{options}] stderr has {line!r}", line in lines, r)
+        check(f"[{options}] mmkit_option_get({key!r}) is {value}", values.get(key) == str(value), r)
+    check(f"[{options}] no option shown as -1", not any(l.endswith("=-1") for l in lines), r)
+
 # stats=1 prints statistics at exit, after the program's own output
 r, values = run("stats=1")
 ran_on("stats=1", r, values)

@@ -11,7 +11,7 @@
 #include <mmkit/mmkit.h>
 
 static const char *const keys[] = {"mmap_threshold", "purge_delay_ms", "verbose", "stats",
-                                   "inject_mmap_failure", "limit"};
+                                   "inject_mmap_failure", "limit", "leaks", "quarantine"};
 
 int main(void)
 {

@@ -39,8 +39,6 @@ void mmkit_init(void)
     }
     atomic_store(&initializing_thread, current_thread_id());
     options_init(getenv("MMKIT_OPTIONS"));
-    if (mmkit_options.verbose)
-        options_print();
     if (mmkit_options.lock)
         secure_lock_all();
     /* Other threads' heaps may be mid-update in a fork child's copy: it
@@ -49,6 +47,10 @@ void mmkit_init(void)
     thread_exit_init(heap_thread_exited);
     private_heap_init();
     check_init();
+    /* After the checking layer has settled the options that depend on the
+     * mode, so each shows the value in effect. */
+    if (mmkit_options.verbose)
+        options_print();
     atexit(print_stats_at_exit);
     atomic_store_explicit(&mmkit_initialized, 2, memory_order_release);
 }

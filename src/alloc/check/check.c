@@ -617,9 +617,23 @@ static size_t configure_memcheck(void)
     return default_quarantine(MODE_DEBUG);
 }
 
+/* The options leaks and quarantine are -1 until now, for "what the mode
+ * wants": the mode's values replace it, so that verbose=1 and
+ * mmkit_option_get show the values in effect.  With guard=all every block's
+ * quarantine is the guarded area's. */
+static void settle_mode_defaults(size_t quarantine)
+{
+    if (mmkit_options.leaks < 0)
+        mmkit_options.leaks = cfg.leaks;
+    if (mmkit_options.quarantine < 0)
+        mmkit_options.quarantine =
+            (int64_t)(cfg.guard_all ? GUARDED_ALL_QUARANTINE_DEFAULT : quarantine);
+}
+
 void check_init(void)
 {
     size_t quarantine = memcheck_init() ? configure_memcheck() : configure_mode(mmkit_options.mode);
+    settle_mode_defaults(quarantine);
     cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);
     cfg.secret = random_secret();
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);

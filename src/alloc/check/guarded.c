@@ -34,7 +34,6 @@
 #define MIN_ALIGNMENT 16                          /* what malloc promises */
 #define POOL_SLOT_PAGES 16                        /* sample mode's largest block: 64 KiB */
 #define ALL_REGION_SIZE ((size_t)64 << 30)       /* address space guard=all reserves */
-#define ALL_QUARANTINE_DEFAULT ((size_t)64 << 20) /* address space freed slots hold */
 #define SLACK_BYTE 0xcb
 /* Classes of data page counts: every count up to 16, then four a doubling,
  * enough for any 32-bit count. */
@@ -428,7 +427,7 @@ bool guarded_init(size_t slots)
     int64_t bytes = mmkit_options.quarantine;
     /* At most half the pool waits, so that frees always free some slots. */
     area.quarantine_limit = area.pool ? slots / 2
-                                      : bytes >= 0 ? (size_t)bytes : ALL_QUARANTINE_DEFAULT;
+                                      : bytes >= 0 ? (size_t)bytes : GUARDED_ALL_QUARANTINE_DEFAULT;
 
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;

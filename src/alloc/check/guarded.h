@@ -17,6 +17,10 @@
 
 #define GUARDED_HIDDEN __attribute__((visibility("hidden")))
 
+/* With guard=all and no quarantine option: the address space freed slots
+ * hold before reuse. */
+#define GUARDED_ALL_QUARANTINE_DEFAULT ((size_t)64 << 20)
+
 /* Reserve the guarded area (fault.h's handler reports its faults).  slots == 0:
  * unbounded (guard=all); else a pool of that many slots (sample mode).
  * False, with a message on stderr, if it cannot. */

@@ -74,11 +74,13 @@ typedef struct options {
     /* the checking modes (check.h) */
     _Atomic int mode;                     /* MODE_FAST, ... */
     _Atomic int abort_on_error;           /* abort after reporting an error */
-    _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode */
+    _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode,
+                                             until start-up settles it (check_init) */
     _Atomic int zero_on_free;             /* clear blocks as they are freed */
     _Atomic int shuffle;                  /* hardened: fresh blocks shuffled in runs of this many */
     _Atomic int guard;                    /* 1: every block on guarded pages of its own */
-    _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode */
+    _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode, until
+                                             start-up settles it (check_init) */
     _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
     _Atomic uint64_t sample_slots;        /* sample mode: guarded blocks live at once */
     _Atomic int stack_depth;              /* frames kept per allocation and free */
