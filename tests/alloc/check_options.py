@@ -121,6 +121,22 @@ r, values = run("stats=1")
 ran_on("stats=1", r, values)
 check("[stats=1] prints statistics on stderr", len(r.stderr.strip().splitlines()) >= 2, r)
 
+# the text and the JSON name the blocks mapped on their own alike, "large",
+# with the same numbers
+r, values = run("stats=1,mmap_threshold=64K")
+ran_on("stats=1,mmap_threshold=64K", r, values)
+rows = {line.split()[0]: line.split()[1:] for line in r.stderr.splitlines() if line.strip()}
+r2, _ = run("stats=2,mmap_threshold=64K")
+try:
+    large = json.loads(r2.stderr)["large"]
+    want = [str(large[k]) for k in ["allocs", "frees", "live_bytes", "peak_bytes"]]
+except (json.JSONDecodeError, KeyError, TypeError) as e:
+    want = None
+    check(f"[stats=2,mmap_threshold=64K] the JSON has 'large' ({e})", False, r2)
+check("[stats=1] the row of blocks mapped on their own is 'large', as in the JSON",
+      want is not None and rows.get("large") == want and want[0] == "1", r)
+check("[stats=1] no row is called 'huge'", "huge" not in rows, r)
+
 # stats=2 prints them as one JSON object
 r, values = run("stats=2")
 ran_on("stats=2", r, values)

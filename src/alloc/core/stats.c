@@ -68,7 +68,7 @@ void mmkit_stats_print(FILE *out)
             fprintf(out, "%12zu %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", k->block_size,
                     k->allocs, k->frees, k->live_bytes, k->peak_bytes);
     }
-    fprintf(out, "%12s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "huge", s.large_allocs,
+    fprintf(out, "%12s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "large", s.large_allocs,
             s.large_frees, s.large_live_bytes, s.large_peak_bytes);
     fprintf(out, "live bytes %" PRIu64 "; mapped %" PRIu64 " (peak %" PRIu64 "); committed %" PRIu64
             " (peak %" PRIu64 "); returned to the OS %" PRIu64 "\n",
