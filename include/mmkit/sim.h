@@ -163,8 +163,8 @@ int sim_config_set(struct sim_config *config, const char *key, const char *value
 bool sim_config_has(const char *key);
 /* Every setting's name, NULL-terminated. */
 extern const char *const sim_config_names[];
-/* Read a machine file (docs/SIM.md) or a preset name ("x86-64", "x86-64-2m",
- * "x86-32", "textbook-32"). */
+/* Apply a preset by name ("x86-64", "x86-64-2m", "x86-32", "tiny"), or else
+ * read the machine file at that path (docs/SIM.md). */
 int sim_config_load(struct sim_config *config, const char *path_or_preset,
                     struct sim_diag *diag);
 /* Check consistency (levels cover the page-number bits, sizes are powers of
