@@ -4,7 +4,7 @@
 # cmocka and python3.
 # Usage: scripts/deps.sh build|test|demo|bench
 set -eu
-build="cmake make gcc g++ pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev valgrind libcmocka-dev python3"
+build="cmake make gcc g++ libc6-dev pkg-config zlib1g-dev libzstd-dev liblzma-dev libunwind-dev libdw-dev valgrind libcmocka-dev python3"
 test="$build sqlite3 clang libclang-rt-14-dev xz-utils"
 demo="$build sqlite3 xz-utils"
 bench="$build libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 sqlite3 bc xz-utils"

@@ -1,0 +1,52 @@
+/* fuzz_command_line.c - any bytes as a command line of `mmkit sim` or
+ * `mmkit trace`: the first byte picks the command, the rest are arguments
+ * separated by newlines.  The parsers must refuse with a message or accept,
+ * and a sim command line that is accepted must make a machine or refuse
+ * it; nothing is run and no file is read (a --machine is set aside: a file
+ * name from the fuzzer could be a pipe that never ends). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sim_args.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_ARGS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1 || size > 4096)
+        return 0;
+    char *text = malloc(size);
+    if (!text)
+        abort();
+    memcpy(text, data + 1, size - 1);
+    text[size - 1] = '\0';
+    bool sim = data[0] & 1;
+    char *argv[MAX_ARGS + 1] = {sim ? "sim" : "trace"};
+    int argc = 1;
+    for (char *arg = text; argc < MAX_ARGS;) {
+        argv[argc++] = arg;
+        char *newline = strchr(arg, '\n');
+        if (!newline)
+            break;
+        *newline = '\0';
+        arg = newline + 1;
+    }
+    argv[argc] = NULL;
+    if (sim) {
+        struct sim_args args;
+        if (sim_args_parse(argc, argv, &args) == 0 && !args.help) {
+            args.machine = NULL;
+            struct sim_config config;
+            sim_args_config(&args, &config);
+        }
+    } else {
+        struct trace_args args;
+        trace_args_parse(argc, argv, &args);
+    }
+    free(text);
+    return 0;
+}

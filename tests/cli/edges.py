@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""edges.py MMKIT DATA_DIR STATIC_PROGRAM COMMAND - run every case of the
+table for one `mmkit` command (sim, trace, run, or the front door: mmkit)
+and check what a careless user would meet: the exit status, the first line
+of the message, that no input lost a byte and that a failed run left no
+half-written file.
+
+Statuses: 0 done, 1 an input or output failed, 2 the command line is wrong;
+run and trace exit with the program's own status.
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+MMKIT, DATA, STATIC_PROGRAM, COMMAND = sys.argv[1:5]
+BELADY = "1,2,3,4,1,2,5,1,2,3,4,5"
+
+
+@dataclass
+class Case:
+    name: str
+    args: list            # after `mmkit`; {w} is the work folder, {data} the data folder
+    status: int
+    first_line: str       # a regular expression the message's first line must match
+    stream: str = "stderr"  # where the message is
+    files: dict = field(default_factory=dict)  # made before the run: name -> bytes
+    unchanged: tuple = ()  # inputs that must keep every byte
+    absent: tuple = ()     # outputs a failed run must not leave
+    env: dict = field(default_factory=dict)
+    also: str = None       # a regular expression some line of the message must match
+
+
+def lackey(lines):
+    return "".join(f" L {0x1000 * (i + 1):x},8\n" for i in range(lines)).encode()
+
+
+HEADER_ONLY_MMT = b"MMKTRACE" + (1).to_bytes(4, "little") + (1).to_bytes(4, "little")
+
+SIM = [
+    Case("a missing trace is named", ["sim", "{w}/none.lackey"], 1,
+         r"mmkit: .*/none\.lackey: No such file or directory"),
+    Case("a directory is not read as a trace", ["sim", "{w}"], 1,
+         r"mmkit: .*: is a directory, not a file"),
+    Case("a garbage line names file, line and field", ["sim", "{w}/bad.lackey"], 1,
+         r"mmkit: .*/bad\.lackey:2: address: expected a hexadecimal address",
+         files={"bad.lackey": b"I  0401,3\n L zz,8\n"}),
+    Case("a binary file is not a trace", ["sim", "{w}/binary.dat"], 1,
+         r"mmkit: .*/binary\.dat:1: ", files={"binary.dat": bytes(range(256)) * 4}),
+    Case("an empty trace has no references", ["sim", "{w}/empty.lackey"], 1,
+         r"mmkit: .*/empty\.lackey: no references$", files={"empty.lackey": b""}),
+    Case("a header-only binary trace has no references", ["sim", "{w}/header.mmt"], 1,
+         r"mmkit: .*/header\.mmt: no references$", files={"header.mmt": HEADER_ONLY_MMT}),
+    Case("a 10-byte binary trace is truncated", ["sim", "{w}/short.mmt"], 1,
+         r"mmkit: .*/short\.mmt: truncated: 10 bytes", files={"short.mmt": HEADER_ONLY_MMT[:10]}),
+    Case("a truncated compressed trace is an error", ["sim", "{w}/cut.lackey.xz"], 1,
+         r"mmkit: .*/cut\.lackey\.xz: ",
+         files={"cut.lackey.xz": open(os.path.join(DATA, "sort.lackey.xz"), "rb").read()[:4000]}),
+    Case("every line skipped leaves no references", ["sim", "--skip-bad", "{w}/junk.lackey"], 1,
+         r"mmkit: .*/junk\.lackey: no references \(every line was skipped",
+         files={"junk.lackey": b"junk\nmore junk\n"}),
+    Case("an empty machine file is refused", ["sim", "--refs", "1", "--machine", "{w}/empty.m"], 1,
+         r"mmkit: .*/empty\.m: no settings", files={"empty.m": b""}),
+    Case("a bad machine file is an input error", ["sim", "--refs", "1", "--machine", "{w}/bad.m"], 1,
+         r"mmkit: .*/bad\.m:2: page-size: invalid value 'lots'",
+         files={"bad.m": b"frames = 4\npage-size = lots\n"}),
+    Case("an unknown preset or file is named", ["sim", "--refs", "1", "--machine", "vax"], 1,
+         r"mmkit: vax: No such file or directory \(and no preset has that name"),
+    Case("a bad flag value is a usage error", ["sim", "--refs", "1", "--frames", "abc"], 2,
+         r"mmkit: --frames: invalid value 'abc'"),
+    Case("--memory 0 is refused, not 256 frames", ["sim", "--refs", "1", "--memory", "0"], 2,
+         r"mmkit: --memory: invalid value '0' \(a size above 0"),
+    Case("memory below one page is refused", ["sim", "--refs", "1", "--memory", "100"], 2,
+         r"mmkit: --memory: 100 bytes do not hold one 4096-byte page"),
+    Case("--tlb-ways 0 is refused", ["sim", "--refs", "1", "--tlb-entries", "8", "--tlb-ways", "0"],
+         2, r"mmkit: --tlb-ways: invalid value '0' \(from 1 to the number of TLB entries\)"),
+    Case("more ways than entries is refused",
+         ["sim", "--refs", "1", "--tlb-entries", "8", "--tlb-ways", "16"], 2,
+         r"mmkit: --tlb-ways: 16 ways in a TLB of 8 entries: at most 8"),
+    Case("an empty reference is refused", ["sim", "--refs", "1,,2"], 2,
+         r"mmkit: --refs: item 2: empty"),
+    Case("a trailing comma is refused", ["sim", "--refs", "1,2,"], 2,
+         r"mmkit: --refs: item 3: empty \(a comma at the end\)"),
+    Case("a time needs a unit", ["sim", "--refs", "1", "--cost-fault", "5"], 2,
+         r"mmkit: --cost-fault: invalid value '5' \(a time with its unit"),
+    Case("a power of two below the smallest page says the limit",
+         ["sim", "--refs", "1", "--page-size", "8"], 2,
+         r"mmkit: --page-size: 8 bytes is below the smallest page the simulator takes, 16 bytes"),
+    Case("a page size not a power of two says so", ["sim", "--refs", "1", "--page-size", "3000"], 2,
+         r"mmkit: --page-size: 3000 is not a power of two"),
+    Case("an unknown policy is refused", ["sim", "--refs", "1", "--policy", "best"], 2,
+         r"mmkit: --policy: invalid value 'best'"),
+    Case("an unknown flag in last position is unknown, with the nearest",
+         ["sim", "--refs", "1", "--jsn"], 2,
+         r"mmkit: sim: unknown option '--jsn' \(did you mean --json\?\)"),
+    Case("a misspelt setting names the setting", ["sim", "--refs", "1", "--frame", "3"], 2,
+         r"mmkit: sim: unknown option '--frame' \(did you mean --frames\?\)"),
+    Case("a flag with no value says so", ["sim", "--refs", "1", "--frames"], 2,
+         r"mmkit: sim: --frames needs a value"),
+    Case("no input is a usage error", ["sim", "--frames", "3"], 2,
+         r"mmkit: give traces, --refs or --addrs"),
+    Case("a machine too large for this computer says what fits",
+         ["sim", "--refs", "1", "--frames", "4000000000"], 1,
+         r"mmkit: frames: 4000000000 frames need at least [0-9.]+ GiB .* at most about \d+ frames"),
+    Case("the drawing may not overwrite the trace",
+         ["sim", "{w}/t.lackey", "--svg", "{w}/t.lackey"], 1,
+         r"mmkit: .*/t\.lackey: this output is the input", files={"t.lackey": lackey(50)},
+         unchanged=("t.lackey",)),
+    Case("the drawing may not overwrite the machine file",
+         ["sim", "--refs", "1", "--machine", "{w}/m", "--svg", "{w}/m"], 1,
+         r"mmkit: .*/m: this output is the input", files={"m": b"frames = 4\n"},
+         unchanged=("m",)),
+    Case("a drawing into a missing folder is an output error",
+         ["sim", "--refs", BELADY, "--svg", "{w}/no/such/folder/f.svg"], 1,
+         r"mmkit: .*/f\.svg: cannot create it: No such file or directory"),
+    Case("help answers", ["sim", "--help"], 0, r"usage: mmkit sim", stream="stdout"),
+    Case("a good run reports", ["sim", "--refs", BELADY, "--frames", "3", "--policy", "fifo"], 0,
+         r"machine: paging", stream="stdout"),
+]
+
+TRACE = [
+    Case("convert onto its own input is refused", ["trace", "convert", "{w}/in.lackey", "{w}/in.lackey"],
+         1, r"mmkit: .*/in\.lackey: this output is the input", files={"in.lackey": lackey(100)},
+         unchanged=("in.lackey",)),
+    Case("convert onto a link to its input is refused",
+         ["trace", "convert", "{w}/in.lackey", "{w}/link.lackey"], 1,
+         r"mmkit: .*/link\.lackey: this output is the input .*/in\.lackey",
+         files={"in.lackey": lackey(100), "link.lackey": "->in.lackey"}, unchanged=("in.lackey",)),
+    Case("a failed convert leaves no half file", ["trace", "convert", "{w}/garbage.lackey", "{w}/g.mmt"],
+         1, r"mmkit: .*/garbage\.lackey:1: ", files={"garbage.lackey": b"garbage\n"},
+         unchanged=("garbage.lackey",), absent=("g.mmt",)),
+    Case("converting an empty trace is an error", ["trace", "convert", "{w}/empty.lackey", "{w}/e.mmt"],
+         1, r"mmkit: .*/empty\.lackey: no references", files={"empty.lackey": b""}, absent=("e.mmt",)),
+    Case("convert writes the binary trace", ["trace", "convert", "{w}/in.lackey", "{w}/in.mmt"], 0,
+         r"mmkit: 100 records written to .*/in\.mmt", files={"in.lackey": lackey(100)}),
+    Case("convert answers --help", ["trace", "convert", "--help"], 0, r"usage: mmkit trace",
+         stream="stdout"),
+    Case("convert from standard input needs an output name", ["trace", "convert", "-"], 2,
+         r"mmkit: trace convert: name the output when reading standard input"),
+    Case("the picture may not overwrite its allocation trace",
+         ["trace", "--dump", "--svg", "{w}/p.mmat", "{w}/p.mmat"], 1,
+         r"mmkit: .*/p\.mmat: this output is the input", files={"p.mmat": "alloc-trace"},
+         unchanged=("p.mmat",)),
+    Case("--dump answers --help", ["trace", "--dump", "--help"], 0, r"usage: mmkit trace",
+         stream="stdout"),
+    Case("--alloc answers --help", ["trace", "--alloc", "--help"], 0, r"usage: mmkit trace",
+         stream="stdout"),
+    Case("--dump: an unknown flag names the nearest", ["trace", "--dump", "--jsn", "{w}/p.mmat"], 2,
+         r"mmkit: trace --dump: unknown option '--jsn' \(did you mean --json\?\)"),
+    Case("--dump: -o is not one of its options", ["trace", "--dump", "-o", "x", "{w}/p.mmat"], 2,
+         r"mmkit: trace --dump: unknown option '-o'"),
+    Case("a trace into a missing folder fails before the program runs",
+         ["trace", "-o", "{w}/no/dir/t.lackey", "--", "true"], 1,
+         r"mmkit: .*/no/dir/t\.lackey: cannot create it: No such file or directory"),
+    Case("a failing program's status is trace's status", ["trace", "-o", "{w}/f.lackey", "--", "false"],
+         1, r"mmkit: trace written to .*/f\.lackey"),
+    Case("exit 7 is passed through", ["trace", "-o", "{w}/s.lackey", "--", "sh", "-c", "exit 7"], 7,
+         r"mmkit: trace written to .*/s\.lackey"),
+    Case("a missing program is 127, and no trace is left",
+         ["trace", "-o", "{w}/m.lackey", "--", "{w}/no-such-program"], 127,
+         r"valgrind: .*no-such-program: No such file or directory", absent=("m.lackey",)),
+    Case("--alloc passes the status through", ["trace", "--alloc", "-o", "{w}/a.mmat", "--", "sh", "-c",
+                                               "exit 7"], 7,
+         r"mmkit: allocation trace written to .*/a\.mmat"),
+    Case("--alloc into a missing folder says so before running",
+         ["trace", "--alloc", "-o", "{w}/no/dir/a.mmat", "--", "true"], 1,
+         r"mmkit: trace --alloc: cannot write .*/no/dir/a\.mmat: .*/no/dir: No such file or directory"),
+    Case("--alloc refuses a statically linked program",
+         ["trace", "--alloc", "-o", "{w}/s.mmat", "--", STATIC_PROGRAM], 1,
+         r"mmkit: trace --alloc: .* is statically linked", absent=("s.mmat",)),
+    Case("no program is a usage error", ["trace", "--"], 2, r"mmkit: trace: name a program after '--'"),
+    Case("help answers", ["trace", "--help"], 0, r"usage: mmkit trace", stream="stdout"),
+]
+
+RUN = [
+    Case("the program's status is run's", ["run", "--", "sh", "-c", "exit 7"], 7, r"^$"),
+    Case("a statically linked program is warned about", ["run", "--", STATIC_PROGRAM], 0,
+         r"mmkit: run: warning: .* is statically linked: libmmkit cannot be preloaded into it"),
+    Case("an unknown mode is refused", ["run", "--mode=paranoid", "--", "true"], 2,
+         r"mmkit: run: unknown mode 'paranoid'"),
+    Case("an unknown option is refused", ["run", "--stat", "--", "true"], 2,
+         r"mmkit: run: unknown option '--stat'"),
+    Case("no program is a usage error", ["run"], 2, r"mmkit: run: no program given"),
+    Case("a missing program is 127", ["run", "--", "{w}/no-such-program"], 127,
+         r"mmkit: run: cannot run '.*no-such-program': No such file or directory"),
+    Case("the limit says that it refused", ["run", "--", "sh", "-c", "echo hi"], None,
+         r"mmkit: limit=1048576 reached: ", env={"MMKIT_OPTIONS": "limit=1M"}),
+    Case("verbose prints the options in effect", ["run", "--mode=debug", "--", "true"], 0,
+         r"mmkit: ", env={"MMKIT_OPTIONS": "verbose=1"}, also=r"^mmkit: option leaks=1$"),
+    Case("text statistics call big blocks large, as JSON does",
+         ["run", "--stats", "--", "true"], 0, r"mmkit statistics", also=r"^\s+large\s"),
+    Case("help answers", ["run", "--help"], 0, r"usage: mmkit run", stream="stdout"),
+]
+
+FRONT_DOOR = [
+    Case("--version prints the version", ["--version"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
+    Case("-V prints the version", ["-V"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
+    Case("no subcommand is a usage error", [], 2, r"usage: mmkit SUBCOMMAND"),
+    Case("an unknown subcommand is named", ["simulate"], 2, r"mmkit: unknown subcommand 'simulate'"),
+    Case("help answers", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout"),
+]
+
+TABLES = {"sim": SIM, "trace": TRACE, "run": RUN, "mmkit": FRONT_DOOR}
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def make_files(work, files):
+    for name, content in files.items():
+        path = os.path.join(work, name)
+        if isinstance(content, str) and content.startswith("->"):
+            os.symlink(content[2:], path)
+        elif content == "alloc-trace":
+            # a real allocation trace, recorded from a real program
+            subprocess.run([MMKIT, "trace", "--alloc", "-o", path, "--", "true"],
+                           check=True, capture_output=True)
+        else:
+            with open(path, "wb") as f:
+                f.write(content)
+
+
+def run_case(case):
+    """The problems with one case, as a list of sentences."""
+    with tempfile.TemporaryDirectory() as work:
+        make_files(work, case.files)
+        before = {name: digest(os.path.join(work, name)) for name in case.unchanged}
+        args = [a.replace("{w}", work).replace("{data}", DATA) for a in case.args]
+        env = dict(os.environ, **case.env)
+        done = subprocess.run([MMKIT] + args, capture_output=True, env=env, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        problems = []
+        if case.status is not None and done.returncode != case.status:
+            problems.append(f"exit status {done.returncode}, wanted {case.status}")
+        text = (done.stdout if case.stream == "stdout" else done.stderr).decode(errors="replace")
+        lines = [line for line in text.splitlines() if line.strip()]
+        first = lines[0] if lines else ""
+        if not re.search(case.first_line, first):
+            problems.append(f"first line {first!r} does not match {case.first_line!r}")
+        if case.also and not any(re.search(case.also, line) for line in lines):
+            problems.append(f"no line matches {case.also!r}")
+        for name in case.unchanged:
+            if digest(os.path.join(work, name)) != before[name]:
+                problems.append(f"the input {name} changed")
+        for name in case.absent:
+            if os.path.lexists(os.path.join(work, name)):
+                problems.append(f"a failed run left {name}")
+        leftovers = [n for n in os.listdir(work) if n.startswith(".")]
+        if leftovers:
+            problems.append(f"temporary files left: {leftovers}")
+        if problems:
+            problems.append(f"stderr was: {done.stderr.decode(errors='replace')[:600]!r}")
+        return problems
+
+
+def main():
+    failed = 0
+    for case in TABLES[COMMAND]:
+        problems = run_case(case)
+        print(f"{'ok  ' if not problems else 'FAIL'} {COMMAND}: {case.name}")
+        for problem in problems:
+            print(f"       {problem}")
+        failed += bool(problems)
+    print(f"{len(TABLES[COMMAND]) - failed} of {len(TABLES[COMMAND])} cases hold")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
