@@ -58,14 +58,4 @@ size_t check_usable_size(const void *ptr) CHECK_HIDDEN;
 /* A pool is destroyed: forget its blocks (quarantine, live list). */
 void check_heap_destroyed(struct mmkit_heap *heap) CHECK_HIDDEN;
 
-/*
- * The allocator's own allocations.  Libraries the checking modes call
- * (the unwinder, the symbolizer) allocate with malloc; between enter and
- * leave the calling thread's allocations come from a private heap, so they
- * are neither checked nor reported as leaks, and cannot recurse into the
- * checks.  Enter and leave nest, and hold no lock in between.
- */
-void private_heap_enter(void) CHECK_HIDDEN;
-void private_heap_leave(void) CHECK_HIDDEN;
-
 #endif /* MMKIT_CHECK_H */

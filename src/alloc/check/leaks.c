@@ -18,7 +18,6 @@
 #include "lookup.h"
 #include "leaks.h"
 #include "locks.h"
-#include "report.h"
 
 _Static_assert(LIVE_STRIPES == 32, "stripe_index picks one of 32 stripes");
 

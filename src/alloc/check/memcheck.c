@@ -1,14 +1,12 @@
 /*
  * memcheck.c - valgrind's client requests for the checking layer (see
  * memcheck.h).  The requests are a few instructions that do nothing when
- * the program runs natively; still, they are only made when
- * memcheck_running is set.
+ * the program runs natively; still, the checking layer makes them only
+ * when memcheck_init said the process runs under memcheck.
  */
 #include <stdint.h>
 
 #include "memcheck.h"
-
-bool memcheck_running;
 
 #if __has_include(<valgrind/memcheck.h>)
 #include <valgrind/memcheck.h>
@@ -30,8 +28,7 @@ bool memcheck_init(void)
 {
     /* Other tools ignore memcheck's requests and answer 0. */
     char probe = 0, vbits;
-    memcheck_running = RUNNING_ON_VALGRIND && VALGRIND_GET_VBITS(&probe, &vbits, 1) == 1;
-    return memcheck_running;
+    return RUNNING_ON_VALGRIND && VALGRIND_GET_VBITS(&probe, &vbits, 1) == 1;
 }
 
 void memcheck_span_reused(const void *start, size_t size)

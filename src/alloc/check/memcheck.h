@@ -7,7 +7,7 @@
  * accesses to a header are wrapped so that memcheck never blames mmkit.
  *
  * Built without <valgrind/memcheck.h>, every call does nothing and
- * memcheck_running stays false.
+ * memcheck_init says no.
  */
 #ifndef MMKIT_MEMCHECK_H
 #define MMKIT_MEMCHECK_H
@@ -18,9 +18,6 @@
 #include "block_header.h"
 
 #define MEMCHECK_HIDDEN __attribute__((visibility("hidden")))
-
-/* Set once by start-up: the process runs under memcheck. */
-extern bool memcheck_running MEMCHECK_HIDDEN;
 
 /* Start-up: find out whether the process runs under memcheck (not another
  * valgrind tool, where the allocator stays as the options say). */

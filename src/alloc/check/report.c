@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core.h"
 #include "locks.h"
+#include "platform.h"
 #include "report.h"
 
 static const char *const words[ERROR_KIND_COUNT] = {
@@ -32,16 +32,9 @@ static const char *const words[ERROR_KIND_COUNT] = {
     [ERROR_INVALID_REALLOC] = "invalid realloc",
 };
 
-const char *error_kind_words(error_kind kind)
+static const char *error_kind_words(error_kind kind)
 {
     return kind < ERROR_KIND_COUNT ? words[kind] : "memory error";
-}
-
-static _Atomic uint64_t reports;
-
-uint64_t report_count(void)
-{
-    return atomic_load_explicit(&reports, memory_order_relaxed);
 }
 
 /* Where the address lies relative to the block, in words. */
@@ -82,7 +75,6 @@ void report_error(const error_report *r)
     stack_id here = stack_capture(0);
     lock_take(LOCK_REPORT);
     atomic_store(&reporting_thread, self);
-    atomic_fetch_add_explicit(&reports, 1, memory_order_relaxed);
 
     const char *what = error_kind_words(r->kind);
     int pid = (int)getpid();

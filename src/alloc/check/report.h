@@ -27,8 +27,6 @@ typedef enum error_kind {
     ERROR_KIND_COUNT
 } error_kind;
 
-const char *error_kind_words(error_kind kind);
-
 typedef struct error_report {
     error_kind kind;
     const void *address;     /* the pointer passed in, or the faulting address */
@@ -44,8 +42,5 @@ typedef struct error_report {
 /* Report the error, with the current stack as the place it happened; then
  * abort(), unless abort_on_error=0 and the error is not fatal. */
 void report_error(const error_report *report) __attribute__((visibility("hidden")));
-
-/* Errors reported so far (tests of abort_on_error=0 read this). */
-uint64_t report_count(void) __attribute__((visibility("hidden")));
 
 #endif /* MMKIT_REPORT_H */

@@ -33,8 +33,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "core.h"
 #include "locks.h"
+#include "mmkit/mmkit.h"
+#include "platform.h"
 #include "report.h"
 #include "secure.h"
 

@@ -7,9 +7,6 @@
 
 #include "core.h"
 
-
-
-
 static void *heap_aligned_core(struct mmkit_heap *heap, size_t alignment, size_t size)
 {
     if (alignment <= MIN_BLOCK_SIZE)
@@ -31,12 +28,6 @@ static void *heap_aligned_core(struct mmkit_heap *heap, size_t alignment, size_t
     return huge_alloc(heap, size, alignment, false);
 }
 
-
-
-
-
-
-
 static void *heap_zeroed(struct mmkit_heap *heap, size_t total)
 {
     if (total > mmkit_options.mmap_threshold)
@@ -46,8 +37,6 @@ static void *heap_zeroed(struct mmkit_heap *heap, size_t total)
         memset(p, 0, total);
     return p;
 }
-
-
 
 size_t core_usable_size(const void *ptr)
 {
@@ -59,7 +48,6 @@ size_t core_usable_size(const void *ptr)
         return seg->huge_usable;
     return pg->block_size;
 }
-
 
 void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
@@ -101,9 +89,6 @@ void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     core_free(ptr);
     return moved;
 }
-
-
-
 
 void *core_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {

@@ -131,8 +131,6 @@ void segment_set_guards(segment *seg, size_t first, size_t count, bool guard_las
  * none), and *offset is p's offset in the guard page.  Reads without locks:
  * for the fault handler. */
 bool segment_guard_at(const void *p, const page **before, const page **after, size_t *offset) INTERNAL;
-/* The same for a page's whole span, with no guard: a large block's page. */
-void page_clear_guards(page *pg) INTERNAL;
 /* Give a page's slices back to its segment (the page is empty). */
 void segment_page_free(struct mmkit_heap *heap, page *pg) INTERNAL;
 /* Purge free slices whose delay has passed (all of them if `force`). */
@@ -179,13 +177,9 @@ void queue_remove(page_queue *q, page *pg) INTERNAL;
 extern struct mmkit_heap empty_heap INTERNAL;
 extern __thread struct mmkit_heap *thread_heap INTERNAL;
 
-/* The running thread's heap, made on first use. */
-struct mmkit_heap *heap_for_thread(void) INTERNAL;
 /* An allocation of `size` bytes fails for want of memory: NULL, with errno
  * ENOMEM (and the reason on stderr if it is the option limit). */
 void *heap_out_of_memory(size_t size) INTERNAL;
-/* Make `pg` the page the fast path pops class `class_index` from. */
-void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg) INTERNAL;
 /* The allocation slow path: refill direct[class] and pop a block of the
  * class for a request of `size` bytes. */
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index, size_t size) INTERNAL;
@@ -200,8 +194,6 @@ void heap_page_freed_slow(page *pg) INTERNAL;
 struct mmkit_heap *heap_collect_pending(void) INTERNAL;
 /* Give back what the heap can: empty pages, free slices, empty segments. */
 void heap_trim(struct mmkit_heap *heap) INTERNAL;
-/* The thread owning `heap` is gone: hand its segments to others. */
-void heap_abandon(struct mmkit_heap *heap) INTERNAL;
 /* After fork, in the child: forget every heap but the running thread's. */
 void heap_forget_other_threads(void) INTERNAL;
 /* A thread watched with thread_exit_watch(heap) exits: hand its heap on. */
@@ -209,9 +201,6 @@ void heap_thread_exited(void *heap) INTERNAL;
 /* A user heap (mmkit_heap_new), and its end: every block of it at once. */
 struct mmkit_heap *heap_new_pool(void) INTERNAL;
 void heap_destroy_pool(struct mmkit_heap *heap) INTERNAL;
-
-/* The registry of live heaps, under the global lock. */
-extern struct mmkit_heap *heap_registry INTERNAL;
 
 /* ---- huge blocks (huge.c) --------------------------------------------------- */
 
@@ -280,8 +269,6 @@ extern core_hooks core_hook INTERNAL;
 
 /* glibc's malloc_info format. */
 void stats_print_xml(FILE *out) INTERNAL;
-/* Fold a heap's class counters into the totals of heaps that are gone. */
-void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed) INTERNAL;
 /* A class's counters over every heap, live or gone (under the global lock):
  * allocations, frees, and a bound on the peak of live blocks. */
 void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak) INTERNAL;
@@ -303,7 +290,6 @@ static inline void stats_count_alloc(class_counters *c)
  * not lead where its writer chose), fresh blocks are handed out in random
  * order, and each multi-block page ends with a guard page. */
 extern uint64_t hardening_secret INTERNAL;
-
 
 /* A link as stored in a block, and back: XOR with the page's key.  The
  * fast paths of mmkit_malloc and mmkit_free run only when no checking mode

@@ -23,5 +23,3 @@ void free_remote(segment *seg, page *pg, block *b, bool keyed)
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, b, memory_order_release,
                                                     memory_order_relaxed));
 }
-
-

@@ -11,7 +11,8 @@
 /* The running thread's heap; the empty heap (page.c) until it allocates. */
 __thread struct mmkit_heap *thread_heap __attribute__((tls_model("initial-exec"))) = &empty_heap;
 
-struct mmkit_heap *heap_registry;
+/* The registry of live heaps, under the global lock. */
+static struct mmkit_heap *heap_registry;
 
 /* Heap structs come from mappings that are never given back, so a heap
  * pointer read by another thread always points at readable memory. */
@@ -38,7 +39,8 @@ static struct mmkit_heap *heap_struct_alloc(void)
     return heap;
 }
 
-void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg)
+/* Make `pg` the page the fast path pops class `class_index` from. */
+static void heap_set_direct(struct mmkit_heap *heap, size_t class_index, page *pg)
 {
     heap->direct[class_index] = pg;
     if (class_block_size[class_index] > SMALL_DIRECT_MAX)
@@ -80,6 +82,8 @@ static struct mmkit_heap *heap_create(bool is_thread_heap)
     return heap;
 }
 
+static void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed);
+
 static void heap_struct_release(struct mmkit_heap *heap)
 {
     lock_take(LOCK_GLOBAL);
@@ -90,7 +94,8 @@ static void heap_struct_release(struct mmkit_heap *heap)
     lock_release(LOCK_GLOBAL);
 }
 
-struct mmkit_heap *heap_for_thread(void)
+/* The running thread's heap, made on first use. */
+static struct mmkit_heap *heap_for_thread(void)
 {
     if (thread_heap != &empty_heap)
         return thread_heap;
@@ -362,7 +367,8 @@ static void heap_give_up_segments(struct mmkit_heap *heap, void (*give_up)(segme
     heap->segments = NULL;
 }
 
-void heap_abandon(struct mmkit_heap *heap)
+/* The thread owning `heap` is gone: hand its segments to others. */
+static void heap_abandon(struct mmkit_heap *heap)
 {
     heap_collect_all(heap);
     segment_release_empty(heap, 0);
@@ -432,7 +438,8 @@ static uint64_t live_heaps_peak(size_t c)
     return sum;
 }
 
-void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed)
+/* Fold a heap's class counters into the totals of heaps that are gone. */
+static void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed)
 {
     for (size_t c = 0; c < CLASS_COUNT; c++) {
         uint64_t allocs = counter_get(&heap->counters[c].allocs);

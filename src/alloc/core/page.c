@@ -76,6 +76,15 @@ void page_set_heap(page *pg, struct mmkit_heap *heap)
     pg->counters = &heap->counters[pg->class_index];
 }
 
+/* A large block's page has no guard page: take away those its slices
+ * kept from earlier pages. */
+static void page_clear_guards(page *pg)
+{
+    segment *seg = segment_of_page(pg);
+    if (seg->guard_slices)
+        segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, false);
+}
+
 void page_init_large(page *pg, struct mmkit_heap *heap, size_t class_index)
 {
     page_clear_guards(pg);
@@ -91,13 +100,6 @@ void page_guard(page *pg)
     segment *seg = segment_of_page(pg);
     segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, true);
     pg->reserved = (uint32_t)((pg->slice_count * SLICE_SIZE - OS_PAGE_SIZE) / pg->block_size);
-}
-
-void page_clear_guards(page *pg)
-{
-    segment *seg = segment_of_page(pg);
-    if (seg->guard_slices)
-        segment_set_guards(seg, (size_t)(pg - seg->pages), pg->slice_count, false);
 }
 
 /* The order in which `count` fresh blocks go on the free list: in address

@@ -91,7 +91,6 @@ typedef struct options {
 
 enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
 
-/* Most blocks one carving makes: a page of 16-byte blocks. */
 /* The largest mmap_threshold: above the largest size class every block is
  * mapped on its own (core/types.h checks the two agree). */
 #define MMAP_THRESHOLD_MAX ((size_t)1 << 20)

@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
 #include "locks.h"
 #include "mmkit/alloc_trace.h"
+#include "platform.h"
 #include "trace_format.h"
 #include "trace_write.h"
 

@@ -22,7 +22,8 @@ void trace_calloc(const void *result, size_t count, size_t size) TRACE_HIDDEN;
 void trace_realloc(const void *old, const void *result, size_t size) TRACE_HIDDEN;
 void trace_free(const void *ptr) TRACE_HIDDEN;
 
-/* Write out what is buffered (at exit, and before fork). */
+/* Write out what is buffered now (the exit flush is the writer's own; tests
+ * call this to read the file back while the trace runs). */
 void trace_flush(void) TRACE_HIDDEN;
 
 #endif /* MMKIT_TRACE_WRITE_H */
