@@ -103,7 +103,7 @@ void *mmkit_valloc(size_t size)
 
 void *mmkit_pvalloc(size_t size)
 {
-    size_t rounded = (size + OS_PAGE_SIZE - 1) & ~(OS_PAGE_SIZE - 1);
+    size_t rounded = align_up(size, OS_PAGE_SIZE);
     if (rounded < size) {
         errno = ENOMEM;
         return NULL;

@@ -49,9 +49,7 @@ static void fill_mallinfo2(struct mallinfo2 *info)
 {
     mmkit_stats s;
     mmkit_stats_get(&s);
-    uint64_t live = s.large_live_bytes;
-    for (size_t c = 0; c < s.class_count; c++)
-        live += s.classes[c].live_bytes;
+    uint64_t live = stats_live_bytes(&s);
     *info = (struct mallinfo2){
         .arena = s.committed_bytes - s.large_live_bytes,
         .hblks = s.large_allocs - s.large_frees,

@@ -200,14 +200,9 @@ static void check_canary(const void *user, const found *f)
 
 /* ---- allocation ------------------------------------------------------------ */
 
-static size_t round_up(size_t x, size_t to)
-{
-    return (x + to - 1) & ~(to - 1);
-}
-
 static void *headed_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
-    size_t lead = alignment > MIN_BLOCK_SIZE ? round_up(cfg.lead, alignment) : cfg.lead;
+    size_t lead = alignment > MIN_BLOCK_SIZE ? align_up(cfg.lead, alignment) : cfg.lead;
     size_t total;
     if (__builtin_add_overflow(size, lead + (cfg.canaries ? 1 : 0), &total) || total > PTRDIFF_MAX) {
         errno = ENOMEM;
@@ -304,6 +299,14 @@ static void release_from_quarantine(void *user)
     release_block(f.start);
 }
 
+/* A pointer that is no block's start, inside a block or not. */
+static void report_not_a_block(error_kind kind, void *ptr, bool inside)
+{
+    report_block(kind, ptr, NULL, 0,
+                 inside ? "the pointer is inside a block, not at its start"
+                        : "the pointer is not a block of the heap");
+}
+
 /* Is ptr a live block?  Reports what it is otherwise, as `kind` says. */
 static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
 {
@@ -330,10 +333,7 @@ static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
                      "the bytes just before the block were overwritten (found on free)");
         return false;
     default:
-        report_block(not_ours, ptr, NULL, 0,
-                     block_lookup(ptr).place == PLACE_BLOCK
-                         ? "the pointer is inside a block, not at its start"
-                         : "the pointer is not in the heap");
+        report_not_a_block(not_ours, ptr, block_lookup(ptr).place == PLACE_BLOCK);
         return false;
     }
 }
@@ -376,9 +376,7 @@ static void report_refused(block_check verdict, void *ptr, error_kind not_ours, 
     if (verdict == BLOCK_FREED)
         report_block(freed, ptr, ptr, 0, NULL);
     else
-        report_block(not_ours, ptr, NULL, 0,
-                     verdict == BLOCK_INSIDE ? "the pointer is inside a block, not at its start"
-                                             : "the pointer is not a block of the heap");
+        report_not_a_block(not_ours, ptr, verdict == BLOCK_INSIDE);
 }
 
 static void hardened_free(void *ptr)

@@ -30,8 +30,6 @@
 #include "locks.h"
 #include "report.h"
 
-#define PAGE OS_PAGE_SIZE
-#define MIN_ALIGNMENT 16                          /* what malloc promises */
 #define POOL_SLOT_PAGES 16                        /* sample mode's largest block: 64 KiB */
 #define ALL_REGION_SIZE ((size_t)64 << 30)       /* address space guard=all reserves */
 #define SLACK_BYTE 0xcb
@@ -111,18 +109,18 @@ static size_t class_pages(unsigned c)
 
 static uint8_t *slot_data(const guarded_slot *s)
 {
-    return area.base + s->first_page * PAGE;
+    return area.base + s->first_page * OS_PAGE_SIZE;
 }
 
 static uint8_t *slot_data_end(const guarded_slot *s)
 {
-    return slot_data(s) + (size_t)s->pages * PAGE;
+    return slot_data(s) + (size_t)s->pages * OS_PAGE_SIZE;
 }
 
 /* The first page of the block, where its accessible pages start. */
 static uint8_t *block_page(const guarded_slot *s)
 {
-    return (uint8_t *)(s->block & ~(PAGE - 1));
+    return (uint8_t *)(s->block & ~(OS_PAGE_SIZE - 1));
 }
 
 static uint32_t slot_at_page(size_t index)
@@ -135,13 +133,13 @@ static guarded_slot *slot_of(const void *p)
 {
     if (!guarded_owns(p))
         return NULL;
-    uint32_t i = slot_at_page(((uintptr_t)p - (uintptr_t)area.base) / PAGE);
+    uint32_t i = slot_at_page(((uintptr_t)p - (uintptr_t)area.base) / OS_PAGE_SIZE);
     return i ? &area.slots[i] : NULL;
 }
 
 static uint32_t slot_carve(size_t pages)
 {
-    if (area.count == area.max_slots || area.size / PAGE - area.next_page < pages + 1)
+    if (area.count == area.max_slots || area.size / OS_PAGE_SIZE - area.next_page < pages + 1)
         return 0;
     uint32_t i = ++area.count;
     area.slots[i] = (guarded_slot){.first_page = area.next_page, .pages = (uint32_t)pages};
@@ -165,7 +163,7 @@ static uint32_t slot_take(size_t pages)
 /* The pool counts slots; guard=all counts address space, guard included. */
 static size_t quarantine_weight(const guarded_slot *s)
 {
-    return area.pool ? 1 : ((size_t)s->pages + 1) * PAGE;
+    return area.pool ? 1 : ((size_t)s->pages + 1) * OS_PAGE_SIZE;
 }
 
 /* Called without the lock, which it takes: the system calls happen with it
@@ -194,15 +192,16 @@ static void quarantine_push(uint32_t i)
  * page may move its start down by up to alignment - 1 bytes. */
 static size_t pages_needed(size_t size, size_t alignment)
 {
-    size_t span = size + (alignment > PAGE ? alignment - 1 : 0);
-    size_t pages = (span + PAGE - 1) / PAGE;
+    size_t span = size + (alignment > OS_PAGE_SIZE ? alignment - 1 : 0);
+    size_t pages = (span + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
     return pages ? pages : 1;
 }
 
 void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
 {
-    if (alignment < MIN_ALIGNMENT)
-        alignment = MIN_ALIGNMENT;
+    /* At least what the core's blocks have: what malloc promises. */
+    if (alignment < MIN_BLOCK_SIZE)
+        alignment = MIN_BLOCK_SIZE;
     if (size > area.size || alignment > area.size)
         return NULL;
     size_t pages = pages_needed(size, alignment);
@@ -219,7 +218,7 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     guarded_slot *s = &area.slots[i];
     uint8_t *end = slot_data_end(s);
     uint8_t *start = (uint8_t *)(((uintptr_t)end - size) & ~(alignment - 1));
-    uint8_t *first = (uint8_t *)((uintptr_t)start & ~(PAGE - 1));
+    uint8_t *first = (uint8_t *)((uintptr_t)start & ~(OS_PAGE_SIZE - 1));
     int saved_errno = errno;
     if (os_set_access(first, (size_t)(end - first), OS_READ_WRITE) != 0) {
         /* Too many mappings, most likely: let the caller fall back. */
@@ -267,12 +266,12 @@ static void describe_block(error_report *r, const guarded_slot *s)
 
 /* A page of the slack pattern, to compare slack with at memcmp's speed:
  * before a small block lies most of a page of it. */
-static uint8_t slack_page[PAGE];
+static uint8_t slack_page[OS_PAGE_SIZE];
 
 static bool slack_intact(const uint8_t *from, const uint8_t *to)
 {
-    for (; from < to; from += PAGE) {
-        size_t n = (size_t)(to - from) < PAGE ? (size_t)(to - from) : PAGE;
+    for (; from < to; from += OS_PAGE_SIZE) {
+        size_t n = (size_t)(to - from) < OS_PAGE_SIZE ? (size_t)(to - from) : OS_PAGE_SIZE;
         if (memcmp(from, slack_page, n) != 0)
             return false;
     }
@@ -353,7 +352,7 @@ static uintptr_t distance_to_block(const guarded_slot *s, uintptr_t a)
  * holding a and in the slots on either side of it; NULL if none. */
 static const guarded_slot *nearest_block(uintptr_t a)
 {
-    size_t index = (a - (uintptr_t)area.base) / PAGE;
+    size_t index = (a - (uintptr_t)area.base) / OS_PAGE_SIZE;
     uint32_t candidates[3] = {slot_at_page(index), 0, 0};
     if (candidates[0]) {
         const guarded_slot *s = &area.slots[candidates[0]];
@@ -406,15 +405,16 @@ bool guarded_fault(const void *address, const char *access)
 bool guarded_init(size_t slots)
 {
     area.pool = slots > 0;
-    size_t region_pages = area.pool ? 1 + slots * (POOL_SLOT_PAGES + 1) : ALL_REGION_SIZE / PAGE;
+    size_t region_pages =
+        area.pool ? 1 + slots * (POOL_SLOT_PAGES + 1) : ALL_REGION_SIZE / OS_PAGE_SIZE;
     /* Every slot has at least a data page and a guard page. */
     area.max_slots = area.pool ? slots : region_pages / 2;
-    uint8_t *base = os_reserve_inaccessible(region_pages * PAGE);
+    uint8_t *base = os_reserve_inaccessible(region_pages * OS_PAGE_SIZE);
     area.slots = os_reserve((area.max_slots + 1) * sizeof(guarded_slot));
     area.page_slot = os_reserve(region_pages * sizeof(uint32_t));
     if (!base || !area.slots || !area.page_slot) {
         if (base)
-            os_unreserve(base, region_pages * PAGE);
+            os_unreserve(base, region_pages * OS_PAGE_SIZE);
         if (area.slots)
             os_unreserve(area.slots, (area.max_slots + 1) * sizeof(guarded_slot));
         if (area.page_slot)
@@ -431,6 +431,6 @@ bool guarded_init(size_t slots)
 
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;
-    area.size = region_pages * PAGE;
+    area.size = region_pages * OS_PAGE_SIZE;
     return true;
 }

@@ -154,7 +154,7 @@ static live_block *block_at(scan *sc, uintptr_t v)
  * block marks it `mark` and queues it for scanning. */
 static void scan_words(scan *sc, uintptr_t from, uintptr_t to, uint8_t mark)
 {
-    for (uintptr_t a = (from + 7) & ~(uintptr_t)7; a + 8 <= to; a += 8) {
+    for (uintptr_t a = align_up(from, 8); a + 8 <= to; a += 8) {
         live_block *b = block_at(sc, *(const uintptr_t *)a);
         if (b && b->mark == UNREACHED) {
             b->mark = mark;

@@ -42,20 +42,10 @@
 #define SECURE_ALIGNMENT ((size_t)16)
 #define REGISTRY_MIN_CAPACITY ((size_t)256)
 
-static size_t page_size(void)
-{
-    return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static size_t round_up(size_t n, size_t multiple)
-{
-    return (n + multiple - 1) / multiple * multiple;
-}
-
 /* The bytes a block of `size` really has: size 0 still gets a unique block. */
 static size_t usable_size(size_t size)
 {
-    return size == 0 ? SECURE_ALIGNMENT : round_up(size, SECURE_ALIGNMENT);
+    return size == 0 ? SECURE_ALIGNMENT : align_up(size, SECURE_ALIGNMENT);
 }
 
 /* ---- where a block lies ------------------------------------------------- */
@@ -68,14 +58,14 @@ typedef struct span {
 static span span_of(uintptr_t addr, size_t size)
 {
     size_t usable = usable_size(size);
-    size_t data_size = round_up(usable, page_size());
+    size_t data_size = align_up(usable, OS_PAGE_SIZE);
     return (span){(uint8_t *)(addr + usable - data_size), data_size};
 }
 
 /* The whole mapping: the data pages and a guard page on either side. */
 static void unmap_span(span s)
 {
-    os_unreserve(s.data - page_size(), s.data_size + 2 * page_size());
+    os_unreserve(s.data - OS_PAGE_SIZE, s.data_size + 2 * OS_PAGE_SIZE);
 }
 
 /* ---- the registry of blocks -------------------------------------------- */
@@ -241,20 +231,20 @@ void *mmkit_secure_alloc(size_t size)
 {
     /* A block larger than the memory could never be locked; refusing it
      * here spares a privileged process (whom RLIMIT_MEMLOCK does not stop)
-     * the OOM killer. */
-    size_t memory = (size_t)sysconf(_SC_PHYS_PAGES) * page_size();
+     * the OOM killer.  (_SC_PHYS_PAGES counts pages of the kernel's size.) */
+    size_t memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
     if (size > (size_t)PTRDIFF_MAX || size > memory) {
         errno = ENOMEM;
         return NULL;
     }
     size_t usable = usable_size(size);
-    size_t data_size = round_up(usable, page_size());
-    uint8_t *mapping = os_reserve_inaccessible(data_size + 2 * page_size());
+    size_t data_size = align_up(usable, OS_PAGE_SIZE);
+    uint8_t *mapping = os_reserve_inaccessible(data_size + 2 * OS_PAGE_SIZE);
     if (!mapping) {
         errno = ENOMEM;
         return NULL;
     }
-    span s = {mapping + page_size(), data_size};
+    span s = {mapping + OS_PAGE_SIZE, data_size};
     uint8_t *user = s.data + data_size - usable;
     if (os_set_access(s.data, s.data_size, OS_READ_WRITE) != 0 ||
         os_exclude_from_dumps(s.data, s.data_size) != 0)

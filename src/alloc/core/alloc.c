@@ -20,7 +20,7 @@ static void *heap_aligned_core(struct mmkit_heap *heap, size_t alignment, size_t
      * to the alignment always lands on such a class (classes are k * 2^j
      * with k in 4..8, and 2^j >= alignment once the size is 4 alignments
      * or more; below that the size is 1, 2 or 3 alignments, all classes). */
-    size_t rounded = (size + alignment - 1) & ~(alignment - 1);
+    size_t rounded = align_up(size, alignment);
     if (rounded == 0)
         rounded = alignment;
     if (alignment <= SLICE_SIZE && rounded <= mmkit_options.mmap_threshold)

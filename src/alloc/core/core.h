@@ -110,6 +110,28 @@ static inline page *page_of(const segment *seg, const void *p)
     return seg->slice_page[((uintptr_t)p - (uintptr_t)seg) >> SLICE_SHIFT];
 }
 
+/* A list of segments through their next and prev (a heap's segments, the
+ * huge blocks in use): push one at the head, take one out. */
+static inline void segment_list_push(segment **head, segment *seg)
+{
+    seg->prev = NULL;
+    seg->next = *head;
+    if (*head)
+        (*head)->prev = seg;
+    *head = seg;
+}
+
+static inline void segment_list_remove(segment **head, segment *seg)
+{
+    if (seg->prev)
+        seg->prev->next = seg->next;
+    else
+        *head = seg->next;
+    if (seg->next)
+        seg->next->prev = seg->prev;
+    seg->next = seg->prev = NULL;
+}
+
 void segment_map_set(const void *granule, uint8_t kind) INTERNAL;
 /* A page of `slices` slices for `heap` from one of its segments, or NULL. */
 page *segment_page_find(struct mmkit_heap *heap, size_t slices) INTERNAL;
@@ -269,6 +291,9 @@ extern core_hooks core_hook INTERNAL;
 
 /* glibc's malloc_info format. */
 void stats_print_xml(FILE *out) INTERNAL;
+/* The bytes of live blocks, huge ones included, in what mmkit_stats_get
+ * filled in. */
+uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;
 /* A class's counters over every heap, live or gone (under the global lock):
  * allocations, frees, and a bound on the peak of live blocks. */
 void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak) INTERNAL;

@@ -27,7 +27,7 @@ static struct mmkit_heap *heap_struct_alloc(void)
         spare_heaps = heap->next;
         return heap;
     }
-    size_t size = (sizeof(struct mmkit_heap) + 63) & ~(size_t)63;
+    size_t size = align_up(sizeof(struct mmkit_heap), 64);
     if (heap_chunk == NULL || heap_chunk + size > heap_chunk_end) {
         heap_chunk = os_map_aligned(HEAP_CHUNK_SIZE, OS_PAGE_SIZE);
         if (!heap_chunk)

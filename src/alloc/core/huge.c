@@ -43,35 +43,11 @@ static void huge_cache_update_due(void)
     atomic_store_explicit(&huge_cache_due, due, memory_order_relaxed);
 }
 
-static size_t round_to_page(size_t n)
-{
-    return (n + OS_PAGE_SIZE - 1) & ~(OS_PAGE_SIZE - 1);
-}
-
 static size_t block_offset(size_t alignment)
 {
     if (alignment < MIN_BLOCK_SIZE)
         alignment = MIN_BLOCK_SIZE;
-    return (SEGMENT_HEADER_SIZE + alignment - 1) & ~(alignment - 1);
-}
-
-static void huge_list_push(segment *seg)
-{
-    seg->prev = NULL;
-    seg->next = huge_segments;
-    if (huge_segments)
-        huge_segments->prev = seg;
-    huge_segments = seg;
-}
-
-static void huge_list_remove(segment *seg)
-{
-    if (seg->prev)
-        seg->prev->next = seg->next;
-    else
-        huge_segments = seg->next;
-    if (seg->next)
-        seg->next->prev = seg->prev;
+    return align_up(SEGMENT_HEADER_SIZE, alignment);
 }
 
 /* Enter the mapping in the segment map, or take it out: the granule its
@@ -212,7 +188,7 @@ static segment *huge_map(size_t size, size_t alignment)
     size_t mapped;
     if (alignment < SEGMENT_SIZE) {
         size_t offset = block_offset(alignment);
-        mapped = round_to_page(offset + size);
+        mapped = align_up(offset + size, OS_PAGE_SIZE);
         if (mapped < size)
             return NULL;
         mapping = os_map_aligned(mapped, SEGMENT_SIZE);
@@ -221,7 +197,7 @@ static segment *huge_map(size_t size, size_t alignment)
         seg = (segment *)mapping;
         start = mapping + offset;
     } else {
-        mapped = round_to_page(alignment + size);
+        mapped = align_up(alignment + size, OS_PAGE_SIZE);
         if (mapped < size)
             return NULL;
         mapping = os_map_aligned(mapped, alignment);
@@ -276,7 +252,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     segment *seg = NULL;
     if (alignment < SEGMENT_SIZE) {
         size_t offset = block_offset(alignment);
-        size_t need = round_to_page(offset + size);
+        size_t need = align_up(offset + size, OS_PAGE_SIZE);
         lock_take(LOCK_GLOBAL);
         seg = huge_cache_take(need);
         lock_release(LOCK_GLOBAL);
@@ -300,12 +276,12 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     if (!seg)
         return heap_out_of_memory(size);
     segment_set_heap(seg, heap == &empty_heap ? NULL : heap);
-    size_t usable = round_to_page((size_t)(seg->pages[0].start - seg->mapping) + size) -
-                    (size_t)(seg->pages[0].start - seg->mapping);
+    size_t offset = (size_t)(seg->pages[0].start - seg->mapping);
+    size_t usable = align_up(offset + size, OS_PAGE_SIZE) - offset;
     seg->huge_usable = usable;
     seg->pages[0].used = 1; /* live: hardened frees tell a second free by it */
     lock_take(LOCK_GLOBAL);
-    huge_list_push(seg);
+    segment_list_push(&huge_segments, seg);
     lock_release(LOCK_GLOBAL);
     atomic_fetch_add_explicit(&os_stats.huge_allocs, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, (int64_t)usable, &os_stats.huge_peak);
@@ -319,7 +295,7 @@ void huge_free(segment *seg)
     atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
     stats_shared_add(&os_stats.huge_live, -(int64_t)usable, NULL);
     lock_take(LOCK_GLOBAL);
-    huge_list_remove(seg);
+    segment_list_remove(&huge_segments, seg);
     segment *expired = huge_cache_expire(false);
     segment *unwanted = huge_cache_put(seg);
     lock_release(LOCK_GLOBAL);
@@ -330,7 +306,7 @@ void huge_free(segment *seg)
 void *huge_resize(segment *seg, size_t size)
 {
     size_t offset = (size_t)(seg->pages[0].start - seg->mapping);
-    size_t mapped = round_to_page(offset + size);
+    size_t mapped = align_up(offset + size, OS_PAGE_SIZE);
     if (mapped < size)
         return NULL;
     size_t old_usable = seg->huge_usable;
@@ -339,9 +315,9 @@ void *huge_resize(segment *seg, size_t size)
         /* Under the lock: the segment leaves the list while it moves, and a
          * thread exiting meanwhile must still find it to disown it. */
         lock_take(LOCK_GLOBAL);
-        huge_list_remove(seg);
+        segment_list_remove(&huge_segments, seg);
         segment *resized = huge_remap(seg, mapped);
-        huge_list_push(resized ? resized : seg);
+        segment_list_push(&huge_segments, resized ? resized : seg);
         lock_release(LOCK_GLOBAL);
         if (!resized)
             return NULL;
@@ -353,23 +329,26 @@ void *huge_resize(segment *seg, size_t size)
     return seg->pages[0].start;
 }
 
+/* Unmap the cached mappings that waited long enough (every one if `all`). */
+static void huge_cache_give_back(bool all)
+{
+    lock_take(LOCK_GLOBAL);
+    segment *expired = huge_cache_expire(all);
+    lock_release(LOCK_GLOBAL);
+    unmap_list(expired);
+}
+
 void huge_expire_due(void)
 {
     uint64_t due = atomic_load_explicit(&huge_cache_due, memory_order_relaxed);
     if (due == 0 || os_now_ns() < due)
         return;
-    lock_take(LOCK_GLOBAL);
-    segment *expired = huge_cache_expire(false);
-    lock_release(LOCK_GLOBAL);
-    unmap_list(expired);
+    huge_cache_give_back(false);
 }
 
 void huge_trim(void)
 {
-    lock_take(LOCK_GLOBAL);
-    segment *expired = huge_cache_expire(true);
-    lock_release(LOCK_GLOBAL);
-    unmap_list(expired);
+    huge_cache_give_back(true);
 }
 
 void huge_free_all_of(struct mmkit_heap *heap)

@@ -41,26 +41,6 @@ static int find_free_run(uint64_t free_slices, size_t count)
     return runs ? __builtin_ctzll(runs) : -1;
 }
 
-static void heap_segments_push(struct mmkit_heap *heap, segment *seg)
-{
-    seg->prev = NULL;
-    seg->next = heap->segments;
-    if (heap->segments)
-        heap->segments->prev = seg;
-    heap->segments = seg;
-}
-
-static void heap_segments_remove(struct mmkit_heap *heap, segment *seg)
-{
-    if (seg->prev)
-        seg->prev->next = seg->next;
-    else
-        heap->segments = seg->next;
-    if (seg->next)
-        seg->next->prev = seg->prev;
-    seg->next = seg->prev = NULL;
-}
-
 static uint64_t committed_slices(const segment *seg)
 {
     return ~seg->purged_slices;
@@ -81,7 +61,7 @@ static segment *segment_new(struct mmkit_heap *heap)
     seg->purged_slices = ALL_PAGE_SLICES;
     stats_shared_add(&os_stats.committed, SLICE_SIZE, &os_stats.peak_committed);
     segment_map_set(seg, MAP_SEGMENT_AT_GRANULE);
-    heap_segments_push(heap, seg);
+    segment_list_push(&heap->segments, seg);
     heap->empty_segments++;
     return seg;
 }
@@ -247,7 +227,7 @@ void segment_page_free(struct mmkit_heap *heap, page *pg)
         heap->empty_segments++;
         /* Keep one empty segment for the next page; give back the rest. */
         if (heap->empty_segments > 1) {
-            heap_segments_remove(heap, seg);
+            segment_list_remove(&heap->segments, seg);
             heap->empty_segments--;
             segment_unmap(seg);
         }
@@ -278,7 +258,7 @@ void segment_release_empty(struct mmkit_heap *heap, size_t keep)
     while (seg && heap->empty_segments > keep) {
         segment *next = seg->next;
         if (seg->free_slices == ALL_PAGE_SLICES) {
-            heap_segments_remove(heap, seg);
+            segment_list_remove(&heap->segments, seg);
             heap->empty_segments--;
             segment_unmap(seg);
         }
@@ -328,7 +308,7 @@ segment *segment_reclaim(struct mmkit_heap *heap)
     atomic_fetch_add_explicit(&os_stats.heaps_reclaimed, 1, memory_order_relaxed);
     atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
     segment_set_heap(seg, heap);
-    heap_segments_push(heap, seg);
+    segment_list_push(&heap->segments, seg);
     if (seg->free_slices == ALL_PAGE_SLICES)
         heap->empty_segments++;
     if (seg->dirty_slices && (heap->next_purge_ns == 0 || seg->purge_at_ns < heap->next_purge_ns))

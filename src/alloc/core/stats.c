@@ -48,7 +48,7 @@ void mmkit_stats_get(mmkit_stats *out)
 #undef READ
 }
 
-static uint64_t total_live_bytes(const mmkit_stats *s)
+uint64_t stats_live_bytes(const mmkit_stats *s)
 {
     uint64_t live = s->large_live_bytes;
     for (size_t c = 0; c < s->class_count; c++)
@@ -72,7 +72,7 @@ void mmkit_stats_print(FILE *out)
             s.large_frees, s.large_live_bytes, s.large_peak_bytes);
     fprintf(out, "live bytes %" PRIu64 "; mapped %" PRIu64 " (peak %" PRIu64 "); committed %" PRIu64
             " (peak %" PRIu64 "); returned to the OS %" PRIu64 "\n",
-            total_live_bytes(&s), s.mapped_bytes, s.peak_mapped_bytes, s.committed_bytes,
+            stats_live_bytes(&s), s.mapped_bytes, s.peak_mapped_bytes, s.committed_bytes,
             s.peak_committed_bytes, s.returned_bytes);
     fprintf(out, "mmap %" PRIu64 ", munmap %" PRIu64 ", madvise %" PRIu64 "; threads %" PRIu64
             ", heaps reclaimed %" PRIu64 "\n",

@@ -124,7 +124,7 @@ void *os_map_aligned(size_t size, size_t alignment)
         return NULL;
     }
     addresses_taken();
-    uint8_t *aligned = (uint8_t *)(((uintptr_t)p + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    uint8_t *aligned = (uint8_t *)align_up((uintptr_t)p, alignment);
     size_t head = (size_t)(aligned - p), tail = over - head - size;
     if (head)
         munmap(p, head);
@@ -272,9 +272,14 @@ bool os_resident(const void *addr, size_t size, unsigned char *pages)
     return mincore((void *)addr, size, pages) == 0;
 }
 
-uint64_t os_now_ns(void)
+uint64_t os_clock_ns(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t os_now_ns(void)
+{
+    return os_clock_ns(CLOCK_MONOTONIC_COARSE);
 }

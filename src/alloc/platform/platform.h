@@ -13,12 +13,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define INTERNAL __attribute__((visibility("hidden")))
 
 #define OS_PAGE_SIZE ((size_t)4096)
+
+/* n rounded up to a multiple of `alignment`, a power of two.  Within
+ * alignment of SIZE_MAX it wraps to a small number: a caller whose n may
+ * be that large compares the result with n. */
+static inline size_t align_up(size_t n, size_t alignment)
+{
+    return (n + alignment - 1) & ~(alignment - 1);
+}
 
 /* Owner-written counters: a relaxed load and store compile to a plain add,
  * yet readers in other threads see whole values. */
@@ -142,6 +151,9 @@ int os_lock_all(void) INTERNAL;
 /* Which pages of [addr, addr + size) are resident: a byte per page in
  * `pages`, bit 0 set if it is.  False if the range is not all mapped. */
 bool os_resident(const void *addr, size_t size, unsigned char *pages) INTERNAL;
+/* The time on `clock` (CLOCK_MONOTONIC, ...) in nanoseconds. */
+uint64_t os_clock_ns(clockid_t clock) INTERNAL;
+/* The cheap monotonic clock (coarse) that the heap's delays are timed by. */
 uint64_t os_now_ns(void) INTERNAL;
 /* Write a message to stderr without allocating. */
 void os_write_stderr(const char *text) INTERNAL;

@@ -52,13 +52,6 @@ static __thread struct {
     uint32_t index;
 } this_thread;
 
-static uint64_t clock_ns(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void say(const char *what, const char *path)
 {
     char line[4400];
@@ -134,7 +127,7 @@ static bool open_file(bool may_take_base)
         return false;
     }
     trace.fd = fd;
-    trace.last_ns = clock_ns(CLOCK_MONOTONIC);
+    trace.last_ns = os_clock_ns(CLOCK_MONOTONIC);
     trace.last_address = 0;
     trace.threads = 0;
     trace.current_thread = NO_THREAD;
@@ -147,7 +140,7 @@ static bool open_file(bool may_take_base)
     put_u32(h + TRACE_AT_PID, (uint32_t)getpid());
     put_u32(h + TRACE_AT_PARENT_PID, (uint32_t)getppid());
     put_u64(h + TRACE_AT_START_MONOTONIC, trace.last_ns);
-    put_u64(h + TRACE_AT_START_REALTIME, clock_ns(CLOCK_REALTIME));
+    put_u64(h + TRACE_AT_START_REALTIME, os_clock_ns(CLOCK_REALTIME));
     trace.used = TRACE_HEADER_SIZE;
     flush_locked();
     return trace.fd >= 0;
@@ -261,7 +254,7 @@ static void record(const call *c)
     if (trace.used > BUFFER_SIZE - 2 * RECORD_MAX)
         flush_locked();
     /* Read under the lock, so times go forward in file order. */
-    uint64_t now = clock_ns(CLOCK_MONOTONIC);
+    uint64_t now = os_clock_ns(CLOCK_MONOTONIC);
     uint8_t op = c->op;
     if (!c->address)
         op |= TRACE_ADDRESS_NULL;
