@@ -63,7 +63,7 @@ static bool is_power_of_two(size_t x)
     return x != 0 && (x & (x - 1)) == 0;
 }
 
-static void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_t size)
+static void *aligned_alloc_by_mode(struct mmkit_heap *heap, size_t alignment, size_t size)
 {
     if (!is_power_of_two(alignment)) {
         errno = EINVAL;
@@ -76,12 +76,12 @@ static void *heap_aligned_alloc(struct mmkit_heap *heap, size_t alignment, size_
 
 void *mmkit_aligned_alloc(size_t alignment, size_t size)
 {
-    return heap_aligned_alloc(thread_heap, alignment, size);
+    return aligned_alloc_by_mode(thread_heap, alignment, size);
 }
 
 void *mmkit_memalign(size_t alignment, size_t size)
 {
-    return heap_aligned_alloc(thread_heap, alignment, size);
+    return aligned_alloc_by_mode(thread_heap, alignment, size);
 }
 
 int mmkit_posix_memalign(void **result, size_t alignment, size_t size)
@@ -89,7 +89,7 @@ int mmkit_posix_memalign(void **result, size_t alignment, size_t size)
     if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
         return EINVAL;
     /* A failure leaves errno set too, as glibc's does. */
-    void *p = heap_aligned_alloc(thread_heap, alignment, size);
+    void *p = aligned_alloc_by_mode(thread_heap, alignment, size);
     if (!p)
         return errno;
     *result = p;
@@ -98,7 +98,7 @@ int mmkit_posix_memalign(void **result, size_t alignment, size_t size)
 
 void *mmkit_valloc(size_t size)
 {
-    return heap_aligned_alloc(thread_heap, OS_PAGE_SIZE, size);
+    return aligned_alloc_by_mode(thread_heap, OS_PAGE_SIZE, size);
 }
 
 void *mmkit_pvalloc(size_t size)
@@ -108,10 +108,10 @@ void *mmkit_pvalloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_aligned_alloc(thread_heap, OS_PAGE_SIZE, rounded ? rounded : OS_PAGE_SIZE);
+    return aligned_alloc_by_mode(thread_heap, OS_PAGE_SIZE, rounded ? rounded : OS_PAGE_SIZE);
 }
 
-static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
+static void *calloc_by_mode(struct mmkit_heap *heap, size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
@@ -125,7 +125,7 @@ static void *heap_calloc(struct mmkit_heap *heap, size_t count, size_t size)
 
 void *mmkit_calloc(size_t count, size_t size)
 {
-    return heap_calloc(thread_heap, count, size);
+    return calloc_by_mode(thread_heap, count, size);
 }
 
 size_t mmkit_usable_size(const void *ptr)
@@ -137,7 +137,7 @@ size_t mmkit_usable_size(const void *ptr)
     return core_usable_size(ptr);
 }
 
-static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
+static void *realloc_by_mode(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     if (unlikely(check_active))
         return layer_realloc(heap, ptr, size);
@@ -146,7 +146,7 @@ static void *heap_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 
 void *mmkit_realloc(void *ptr, size_t size)
 {
-    return heap_realloc(thread_heap, ptr, size);
+    return realloc_by_mode(thread_heap, ptr, size);
 }
 
 void *mmkit_reallocarray(void *ptr, size_t count, size_t size)
@@ -156,7 +156,7 @@ void *mmkit_reallocarray(void *ptr, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return heap_realloc(thread_heap, ptr, total);
+    return realloc_by_mode(thread_heap, ptr, total);
 }
 
 int mmkit_trim(size_t pad)
@@ -240,15 +240,15 @@ void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)
 
 void *mmkit_heap_calloc(mmkit_heap *heap, size_t count, size_t size)
 {
-    return heap_calloc(heap, count, size);
+    return calloc_by_mode(heap, count, size);
 }
 
 void *mmkit_heap_realloc(mmkit_heap *heap, void *ptr, size_t size)
 {
-    return heap_realloc(heap, ptr, size);
+    return realloc_by_mode(heap, ptr, size);
 }
 
 void *mmkit_heap_aligned_alloc(mmkit_heap *heap, size_t alignment, size_t size)
 {
-    return heap_aligned_alloc(heap, alignment, size);
+    return aligned_alloc_by_mode(heap, alignment, size);
 }

@@ -39,13 +39,13 @@ void mmkit_init(void)
     }
     atomic_store(&initializing_thread, current_thread_id());
     options_init(getenv("MMKIT_OPTIONS"));
-    if (mmkit_options.lock)
-        secure_lock_all();
     /* Other threads' heaps may be mid-update in a fork child's copy: it
      * stops trusting them. */
     fork_hook_register(NULL, NULL, heap_forget_other_threads);
     thread_exit_init(heap_thread_exited);
     private_heap_init();
+    if (mmkit_options.lock)
+        secure_lock_all();
     check_init();
     /* After the checking layer has settled the options that depend on the
      * mode, so each shows the value in effect. */

@@ -307,7 +307,8 @@ static void report_not_a_block(error_kind kind, void *ptr, bool inside)
                         : "the pointer is not a block of the heap");
 }
 
-/* Is ptr a live block?  Reports what it is otherwise, as `kind` says. */
+/* Is ptr a live block?  Reports what it is otherwise, as the error
+ * not_ours or freed. */
 static bool validate(void *ptr, found *f, error_kind not_ours, error_kind freed)
 {
     *f = find_block(ptr);
@@ -370,7 +371,8 @@ static void headed_free(void *ptr)
         release_block(f.start);
 }
 
-/* A free the core refused: report it in the words of `kinds`. */
+/* A free or realloc the core refused: report it as the error not_ours or
+ * freed. */
 static void report_refused(block_check verdict, void *ptr, error_kind not_ours, error_kind freed)
 {
     if (verdict == BLOCK_FREED)
@@ -510,9 +512,9 @@ void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
     return moved;
 }
 
-void check_free_refused(void *ptr, int verdict)
+void check_free_refused(void *ptr, block_check verdict)
 {
-    report_refused((block_check)verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+    report_refused(verdict, ptr, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
 }
 
 size_t check_usable_size(const void *ptr)

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CHECK_HIDDEN __attribute__((visibility("hidden")))
+#include "lookup.h"
+#include "platform.h"
 
 struct mmkit_heap;
 
@@ -22,12 +23,12 @@ struct mmkit_heap;
  * paths.  CHECK_SAMPLE: the same for sample mode, whose entry points send
  * only the sampled allocations, and frees of guarded blocks, to the layer. */
 enum { CHECK_OFF, CHECK_HARDENED, CHECK_SAMPLE, CHECK_ON };
-extern uint8_t check_active CHECK_HIDDEN;
+extern uint8_t check_active INTERNAL;
 
 /* Sample mode: allocations of this thread until the next guarded one
  * (0: not drawn yet). */
-extern __thread uint64_t sample_countdown CHECK_HIDDEN;
-bool check_sample_next(void) CHECK_HIDDEN;
+extern __thread uint64_t sample_countdown INTERNAL;
+bool check_sample_next(void) INTERNAL;
 
 /* Sample mode: is this allocation of the thread one to guard? */
 static inline bool check_sample_due(void)
@@ -42,20 +43,21 @@ static inline bool check_sample_due(void)
 /* Sample mode: a guarded block, or a plain one when the pool is full or
  * the block too big for it. */
 void *check_alloc_sampled(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
-    CHECK_HIDDEN;
+    INTERNAL;
 
 /* Called once by start-up, after the options are read and before anything
  * can allocate: decides the mode and prepares what it needs. */
-void check_init(void) CHECK_HIDDEN;
+void check_init(void) INTERNAL;
 
 /* The checked twins of the core calls.  alignment 0: the default. */
-void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) CHECK_HIDDEN;
-void check_free(void *ptr) CHECK_HIDDEN;
-/* Hardened mode: the core refused to free ptr; report it. */
-void check_free_refused(void *ptr, int verdict) CHECK_HIDDEN;
-void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size) CHECK_HIDDEN;
-size_t check_usable_size(const void *ptr) CHECK_HIDDEN;
+void *check_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero) INTERNAL;
+void check_free(void *ptr) INTERNAL;
+/* Hardened mode: the core refused to free ptr (block_free_if_live said
+ * `verdict`); report it. */
+void check_free_refused(void *ptr, block_check verdict) INTERNAL;
+void *check_realloc(struct mmkit_heap *heap, void *ptr, size_t size) INTERNAL;
+size_t check_usable_size(const void *ptr) INTERNAL;
 /* A pool is destroyed: forget its blocks (quarantine, live list). */
-void check_heap_destroyed(struct mmkit_heap *heap) CHECK_HIDDEN;
+void check_heap_destroyed(struct mmkit_heap *heap) INTERNAL;
 
 #endif /* MMKIT_CHECK_H */

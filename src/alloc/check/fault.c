@@ -32,7 +32,7 @@ static const char *fault_access(const void *context)
 /* A fault on the guard page that ends a slice of a segment (hardened and
  * debug mode): in its first half, the page's last blocks were overrun; in
  * its second, the next page's first block was underrun. */
-static bool slab_guard_fault(const void *address, const char *access)
+static bool page_guard_fault(const void *address, const char *access)
 {
     const page *before, *after;
     size_t offset;
@@ -55,7 +55,7 @@ static bool slab_guard_fault(const void *address, const char *access)
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
     const char *access = fault_access(context);
-    if (guarded_fault(info->si_addr, access) || slab_guard_fault(info->si_addr, access))
+    if (guarded_fault(info->si_addr, access) || page_guard_fault(info->si_addr, access))
         return; /* not reached: the report aborts */
     /* Not ours: return to the fault with the handler it had before. */
     sigaction(sig, sig == SIGSEGV ? &previous_segv : &previous_bus, NULL);

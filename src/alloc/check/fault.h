@@ -9,9 +9,9 @@
 #ifndef MMKIT_FAULT_H
 #define MMKIT_FAULT_H
 
-#define FAULT_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 /* Install the handler; once, however often it is called. */
-void fault_handler_install(void) FAULT_HIDDEN;
+void fault_handler_install(void) INTERNAL;
 
 #endif /* MMKIT_FAULT_H */

@@ -168,7 +168,7 @@ static size_t quarantine_weight(const guarded_slot *s)
 
 /* Called without the lock, which it takes: the system calls happen with it
  * released, on slots no list holds, so other threads need not wait. */
-static void quarantine_push(uint32_t i)
+static void slot_quarantine(uint32_t i)
 {
     lock_take(LOCK_GUARDED);
     fifo_push(&area.quarantine, i);
@@ -330,7 +330,7 @@ void guarded_free(void *p, stack_id free_stack)
         r.detail = "found in the bytes beside the block on its pages when it was freed";
         uint8_t *first = block_page(freed);
         os_set_access(first, (size_t)(slot_data_end(freed) - first), OS_NO_ACCESS);
-        quarantine_push((uint32_t)(freed - area.slots));
+        slot_quarantine((uint32_t)(freed - area.slots));
     }
     errno = saved_errno;
     /* Reported outside the lock: reporting may allocate, and allocations

@@ -13,9 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "platform.h"
 #include "stack.h"
-
-#define GUARDED_HIDDEN __attribute__((visibility("hidden")))
 
 /* With guard=all and no quarantine option: the address space freed slots
  * hold before reuse. */
@@ -24,28 +23,28 @@
 /* Reserve the guarded area (fault.h's handler reports its faults).  slots == 0:
  * unbounded (guard=all); else a pool of that many slots (sample mode).
  * False, with a message on stderr, if it cannot. */
-bool guarded_init(size_t slots) GUARDED_HIDDEN;
+bool guarded_init(size_t slots) INTERNAL;
 
 /* A block of `size` bytes aligned to `alignment` (a power of two, or 0 for
  * the default 16), ending as near the guard page as alignment allows; the
  * bytes between its end and the guard hold a pattern checked on free.
  * NULL if the pool is full or the OS refuses (the caller then falls back
  * to the normal allocator; errno is left alone). */
-void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack) GUARDED_HIDDEN;
+void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack) INTERNAL;
 
 /* Is p anywhere in the guarded area?  (One range check.) */
-bool guarded_owns(const void *p) GUARDED_HIDDEN;
+bool guarded_owns(const void *p) INTERNAL;
 
 /* Free a block of the guarded area: reports a double free, an invalid free
  * (not the start of a live block) or a heap overflow/underflow found in
  * the pattern around the block. */
-void guarded_free(void *p, stack_id free_stack) GUARDED_HIDDEN;
+void guarded_free(void *p, stack_id free_stack) INTERNAL;
 
 /* Report a fault at `address` (fault.c) if it is in the guarded area, and
  * abort; false if it is not.  access: "read", "write" or "read or write". */
-bool guarded_fault(const void *address, const char *access) GUARDED_HIDDEN;
+bool guarded_fault(const void *address, const char *access) INTERNAL;
 
 /* Is p a live block?  Then *size is the size it was allocated with. */
-bool guarded_size(const void *p, size_t *size) GUARDED_HIDDEN;
+bool guarded_size(const void *p, size_t *size) INTERNAL;
 
 #endif /* MMKIT_GUARDED_H */

@@ -180,7 +180,7 @@ static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
         uintptr_t end = (chunk & ~SEGMENT_MASK) + SEGMENT_SIZE;
         if (end > to)
             end = to;
-        if (segment_map_kind(chunk) == MAP_NONE &&
+        if (!granule_is_ours(chunk) &&
             os_resident((void *)chunk, end - chunk, resident)) {
             uintptr_t skip_from = (uintptr_t)sc->blocks,
                       skip_to = skip_from + sc->count * sizeof *sc->blocks;

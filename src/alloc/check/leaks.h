@@ -9,18 +9,17 @@
 #include <stdbool.h>
 
 #include "block_header.h"
-
-#define LEAKS_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 struct mmkit_heap;
 
-void live_insert(track_header *t) LEAKS_HIDDEN;
-void live_remove(track_header *t) LEAKS_HIDDEN;
+void live_insert(track_header *t) INTERNAL;
+void live_remove(track_header *t) INTERNAL;
 /* Forget the live blocks of a pool being destroyed. */
-void live_forget_heap(struct mmkit_heap *heap) LEAKS_HIDDEN;
+void live_forget_heap(struct mmkit_heap *heap) INTERNAL;
 
 /* Print the leak report on stderr: as text (json false) or one JSON object.
  * Returns the number of leaked blocks. */
-size_t leaks_report(bool json) LEAKS_HIDDEN;
+size_t leaks_report(bool json) INTERNAL;
 
 #endif /* MMKIT_LEAKS_H */

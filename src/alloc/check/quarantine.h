@@ -9,18 +9,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define QUARANTINE_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 /* Hold up to max_bytes of freed blocks.  False if the OS refuses memory
  * for the queue (the quarantine then stays off). */
-bool quarantine_init(size_t max_bytes) QUARANTINE_HIDDEN;
+bool quarantine_init(size_t max_bytes) INTERNAL;
 
 /* Queue a freed block of `bytes`; `release` is called (outside any lock)
  * for every block that leaves the queue to make room. */
-void quarantine_push(void *block, size_t bytes, void (*release)(void *block)) QUARANTINE_HIDDEN;
+void quarantine_push(void *block, size_t bytes, void (*release)(void *block)) INTERNAL;
 
 /* Drop the queued blocks for which `doomed` says true, without releasing
  * them (their memory is going away at once: a pool being destroyed). */
-void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg) QUARANTINE_HIDDEN;
+void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg) INTERNAL;
 
 #endif /* MMKIT_QUARANTINE_H */

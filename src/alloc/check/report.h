@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform.h"
 #include "stack.h"
 
 /* The stable words of each error: tests and scripts match them exactly. */
@@ -41,6 +42,6 @@ typedef struct error_report {
 
 /* Report the error, with the current stack as the place it happened; then
  * abort(), unless abort_on_error=0 and the error is not fatal. */
-void report_error(const error_report *report) __attribute__((visibility("hidden")));
+void report_error(const error_report *report) INTERNAL;
 
 #endif /* MMKIT_REPORT_H */

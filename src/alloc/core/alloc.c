@@ -1,7 +1,6 @@
 /*
  * alloc.c - the core's allocation calls beyond the fast path (core.h):
- * aligned and zeroed blocks, realloc, usable sizes, and the lookup of the
- * block that holds an address.
+ * aligned and zeroed blocks, realloc, usable sizes, and trimming.
  */
 #include <string.h>
 

@@ -223,6 +223,9 @@ void heap_thread_exited(void *heap) INTERNAL;
 /* A user heap (mmkit_heap_new), and its end: every block of it at once. */
 struct mmkit_heap *heap_new_pool(void) INTERNAL;
 void heap_destroy_pool(struct mmkit_heap *heap) INTERNAL;
+/* A class's counters over every heap, live or gone (under the global lock):
+ * allocations, frees, and a bound on the peak of live blocks. */
+void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak) INTERNAL;
 
 /* ---- huge blocks (huge.c) --------------------------------------------------- */
 
@@ -248,7 +251,7 @@ void huge_disown_all_of(struct mmkit_heap *heap) INTERNAL;
  * line with the owner's lists, which other threads must not pull. */
 void free_remote(segment *seg, page *pg, block *b, bool keyed) INTERNAL;
 
-/* ---- the core calls, under the checking layer (alloc.c, free.c) ------------ */
+/* ---- the core calls, for the callers above (alloc.c, free.c) --------------- */
 
 /* Allocate from `heap` (the thread's may still be empty_heap); alignment 0
  * or up to 16: the default; zero: the block reads as zeros. */
@@ -263,9 +266,10 @@ int core_trim(void) INTERNAL;
 
 /* ---- the private heap (private_heap.c) ------------------------------------------ */
 
-/* The allocator's own allocations: between enter and leave (which nest),
- * what the running thread allocates through the checking layer comes from
- * a heap of the allocator's own.  private_heap_init at start-up. */
+/* The allocator's own allocations: between enter and leave (which nest,
+ * and hold no lock in between), what the running thread allocates through
+ * a caller above that asks private_heap_inside comes from a heap of the
+ * allocator's own.  private_heap_init at start-up. */
 void private_heap_init(void) INTERNAL;
 void private_heap_enter(void) INTERNAL;
 void private_heap_leave(void) INTERNAL;
@@ -281,8 +285,8 @@ void private_heap_set_hooks(void (*first_in)(void), void (*last_out)(void)) INTE
 /* ---- what the layers above hear of the core -------------------------------------- */
 
 typedef struct core_hooks {
-    /* A page is about to be carved over a span that may still hold what
-     * an earlier page's blocks left there (memcheck's red zones). */
+    /* A page is about to be carved over a span: a caller above that marked
+     * an earlier page's blocks there (red zones, say) forgets the marks. */
     void (*span_reused)(const void *start, size_t size);
 } core_hooks;
 extern core_hooks core_hook INTERNAL;
@@ -294,9 +298,6 @@ void stats_print_xml(FILE *out) INTERNAL;
 /* The bytes of live blocks, huge ones included, in what mmkit_stats_get
  * filled in. */
 uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;
-/* A class's counters over every heap, live or gone (under the global lock):
- * allocations, frees, and a bound on the peak of live blocks. */
-void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *peak) INTERNAL;
 /* The counters of a heap, updated on the allocation fast path. */
 static inline void stats_count_alloc(class_counters *c)
 {

@@ -1,6 +1,9 @@
 /*
- * free.c - giving blocks back (the fast path is core_free_inline in
- * core.h): frees by other threads.
+ * free.c - giving blocks back beyond the fast path (core_free_inline in
+ * core.h): core_free, its out-of-line copy for the callers above, and
+ * free_remote, for a block the running thread does not own: a push on its
+ * page's list of other threads' frees (a huge block, which no thread owns,
+ * goes to huge_free).
  */
 #include "core.h"
 

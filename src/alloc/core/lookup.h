@@ -1,10 +1,12 @@
 /*
  * lookup.h - the one answer to "what is this pointer to the allocator?":
  * the segment, page and block that hold an address, and, for hardened
- * frees, whether a block's start is live.  Every layer above the core asks
- * here; the core's own fast paths, which know they hold a block's start,
- * use segment_of and page_of.  Inline, so that a hardened free costs no
- * more than the vetting itself.
+ * frees, whether a block's start is live.  The layers above the core ask
+ * here (only the fault handler asks segment_guard_at, of guard pages); the
+ * core's own fast paths, which know they hold a block's start, read the
+ * segment map themselves: segment_of and page_of, which core_free_inline
+ * spells out so that its common case takes one branch.  Inline, so that a
+ * hardened free costs no more than the vetting itself.
  */
 #ifndef MMKIT_LOOKUP_H
 #define MMKIT_LOOKUP_H
@@ -56,6 +58,13 @@ static inline bool link_says_freed(const page *pg, uintptr_t a)
 {
     uintptr_t n = (uintptr_t)block_next(pg, (const block *)a, true);
     return n == 0 || ((n ^ a) >> SEGMENT_SHIFT) == 0;
+}
+
+/* Does the segment map mark the 4 MiB granule that holds address a as
+ * ours: a segment's, or a huge block's? */
+static inline bool granule_is_ours(uintptr_t a)
+{
+    return segment_map_kind(a) != MAP_NONE;
 }
 
 static inline block_info block_lookup(const void *p)

@@ -1,7 +1,8 @@
 /*
- * stats.c - statistics: per-class counters kept by each heap's owner, OS
- * counters shared by all, and the totals of heaps that are gone; summed on
- * demand and printed as text, JSON or glibc's malloc_info XML.
+ * stats.c - statistics: the per-class counters of every heap, live or gone
+ * (heap.c keeps them and sums them in heap_class_totals), and the OS
+ * counters shared by all (platform); gathered on demand and printed as
+ * text, JSON or glibc's malloc_info XML.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -153,7 +153,7 @@ struct mmkit_heap {
     page_queue large;                   /* pages of one large block each */
     segment *segments;                  /* segments this heap owns */
     size_t empty_segments;              /* of those, how many have no page */
-    uint64_t next_purge_ns;             /* earliest purge_at of its segments; 0: none */
+    uint64_t next_purge_ns;             /* earliest purge_at_ns of its segments; 0: none */
     bool is_thread_heap;
     struct mmkit_heap *next, *prev;     /* in the registry of live heaps */
 };

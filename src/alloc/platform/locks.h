@@ -8,7 +8,7 @@
 #ifndef MMKIT_LOCKS_H
 #define MMKIT_LOCKS_H
 
-#define LOCKS_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 /* The live list's stripes (leaks.c): threads that allocate at once in
  * debug mode rarely wait for each other. */
@@ -31,14 +31,14 @@ typedef enum lock_id {
 
 _Static_assert(LOCK_COUNT <= 64, "a thread's held locks fit one 64-bit mask");
 
-void lock_take(lock_id id) LOCKS_HIDDEN;
-void lock_release(lock_id id) LOCKS_HIDDEN;
+void lock_take(lock_id id) INTERNAL;
+void lock_release(lock_id id) INTERNAL;
 
 /* Work a module does at fork with every lock held: `before` in the forking
  * thread, then `parent` in the parent or `child` in the child (where it is
  * the only thread).  Any may be NULL.  At start-up only.  The first call
  * installs the fork protocol. */
 void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
-    LOCKS_HIDDEN;
+    INTERNAL;
 
 #endif /* MMKIT_LOCKS_H */

@@ -1,9 +1,10 @@
 /*
  * platform.h - the allocator's bottom layer: everything that talks to the
  * kernel (os.c), the options (options.c), the shared counters
- * (counters.c), threads (threads.c) and the locks (locks.h).  It knows
- * nothing of segments, heaps or checking modes; every layer above may use
- * it.  Layer prefixes: os_, options_, counters, thread_exit_.
+ * (counters.c), threads (threads.c), messages to stderr that never
+ * allocate (print.c: os_printf, os_write_stderr) and the locks (locks.h).
+ * It knows nothing of segments, heaps or checking modes; every layer above
+ * may use it.  Layer prefixes: os_, options_, counters, thread_exit_.
  */
 #ifndef MMKIT_PLATFORM_H
 #define MMKIT_PLATFORM_H

@@ -13,21 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STACK_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 typedef uint32_t stack_id; /* 0: no stack */
 
 /* Load the unwinder and keep up to `depth` frames per stack (0: capture
  * nothing).  Call once at start-up, before any capture. */
-void stacks_init(unsigned depth) STACK_HIDDEN;
+void stacks_init(unsigned depth) INTERNAL;
 
 /* The calling thread's stack, minus its `skip` innermost frames (besides
  * stack_capture itself); 0 if capturing is off or fails. */
-stack_id stack_capture(unsigned skip) STACK_HIDDEN;
+stack_id stack_capture(unsigned skip) INTERNAL;
 
 /* The return addresses of a stack, innermost first, from the program's
  * call into the allocator (libmmkit's own frames left out); how many. */
-size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max) STACK_HIDDEN;
+size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max) INTERNAL;
 
 typedef struct symbol {
     char function[256]; /* "" if unknown */
@@ -38,11 +38,11 @@ typedef struct symbol {
 } symbol;
 
 /* Name the code at pc; false if nothing is known about it. */
-bool stack_symbolize(uintptr_t pc, symbol *out) STACK_HIDDEN;
+bool stack_symbolize(uintptr_t pc, symbol *out) INTERNAL;
 
 /* Print a stack through os_printf, one frame a line:
  *   "    #0 0x55d0c0001234 in main at prog.c:12"
  *   "    #1 0x7f... in __libc_start_main (libc.so.6+0x271ca)" */
-void stack_print(stack_id id) STACK_HIDDEN;
+void stack_print(stack_id id) INTERNAL;
 
 #endif /* MMKIT_STACK_H */

@@ -9,21 +9,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TRACE_HIDDEN __attribute__((visibility("hidden")))
+#include "platform.h"
 
 /* Create the file and write its header; false, with a message naming the
  * file on stderr, if it cannot (the program then runs untraced). */
-bool trace_start(const char *path) TRACE_HIDDEN;
+bool trace_start(const char *path) INTERNAL;
 
 /* One record per call, with the calling thread and the time.  alignment is
  * 0 for calls that do not take one.  A failed allocation records NULL. */
-void trace_malloc(const void *result, size_t size, size_t alignment) TRACE_HIDDEN;
-void trace_calloc(const void *result, size_t count, size_t size) TRACE_HIDDEN;
-void trace_realloc(const void *old, const void *result, size_t size) TRACE_HIDDEN;
-void trace_free(const void *ptr) TRACE_HIDDEN;
+void trace_malloc(const void *result, size_t size, size_t alignment) INTERNAL;
+void trace_calloc(const void *result, size_t count, size_t size) INTERNAL;
+void trace_realloc(const void *old, const void *result, size_t size) INTERNAL;
+void trace_free(const void *ptr) INTERNAL;
 
 /* Write out what is buffered now (the exit flush is the writer's own; tests
  * call this to read the file back while the trace runs). */
-void trace_flush(void) TRACE_HIDDEN;
+void trace_flush(void) INTERNAL;
 
 #endif /* MMKIT_TRACE_WRITE_H */
