@@ -19,6 +19,9 @@
 #include "leaks.h"
 #include "locks.h"
 
+/* The live list's stripes, a lock each (locks.h): threads that allocate
+ * at once in debug mode rarely wait for each other. */
+#define LIVE_STRIPES (LOCK_LIVE_LAST - LOCK_LIVE_FIRST + 1)
 _Static_assert(LIVE_STRIPES == 32, "stripe_index picks one of 32 stripes");
 
 /* Each under its lock LOCK_LIVE_FIRST + its index. */

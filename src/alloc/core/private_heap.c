@@ -13,6 +13,10 @@
 #include "lookup.h"
 #include "locks.h"
 
+/* An id no thread has (thread pointers are aligned): the heap's owner, so
+ * that every thread frees into it remotely. */
+#define NO_OWNER_THREAD ((uintptr_t)1)
+
 static __thread unsigned depth; /* enter and leave nest */
 static __thread bool inside;
 

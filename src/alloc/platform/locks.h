@@ -10,10 +10,6 @@
 
 #include "platform.h"
 
-/* The live list's stripes (leaks.c): threads that allocate at once in
- * debug mode rarely wait for each other. */
-#define LIVE_STRIPES 32
-
 typedef enum lock_id {
     LOCK_REPORT,        /* one error report at a time (report.c); prints and symbolizes */
     LOCK_SYMBOLIZER,    /* libdw's one Dwfl, which is not thread-safe (stack.c) */
@@ -21,8 +17,8 @@ typedef enum lock_id {
      * symbolizer opens files, and threads inside stdio allocate. */
     LOCK_TRACE,         /* the allocation trace's buffer and file (trace_write.c) */
     LOCK_QUARANTINE,    /* the ring of freed blocks (quarantine.c) */
-    LOCK_LIVE_FIRST,    /* the live list's stripes, taken in index order (leaks.c) */
-    LOCK_LIVE_LAST = LOCK_LIVE_FIRST + LIVE_STRIPES - 1,
+    LOCK_LIVE_FIRST,    /* the live list's 32 stripes, taken in index order (leaks.c) */
+    LOCK_LIVE_LAST = LOCK_LIVE_FIRST + 31,
     LOCK_GUARDED,       /* the guarded area's slots (guarded.c) */
     LOCK_PRIVATE_HEAP,  /* the allocator's private heap (private_heap.c) */
     LOCK_GLOBAL,        /* heap registry, abandoned segments, huge blocks, secure blocks */

@@ -67,10 +67,6 @@ static inline uintptr_t current_thread_id(void)
 #endif
 }
 
-/* An id no thread has (thread pointers are aligned): the owner of a heap
- * every thread frees into remotely. */
-#define NO_OWNER_THREAD ((uintptr_t)1)
-
 /* ---- options (options.c) --------------------------------------------------- */
 
 /* Atomic because mmkit_option_set may change one while threads allocate;
