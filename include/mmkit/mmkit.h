@@ -99,13 +99,15 @@ MMKIT_API void mmkit_stats_print_json(FILE *out);
 /* Options are read from MMKIT_OPTIONS ("key=value,key=value") at start-up;
  * these set or read one later, by the same keys.  Values are numbers: sizes
  * in bytes, words by their place in the list (mode: 0 fast, 1 hardened,
- * 2 debug, 3 sample; guard and lock: 0 none, 1 all).  Setting returns 0, or
- * -1 with errno=EINVAL for an unknown key, a value out of range, or "trace".
- * Getting returns the value (mmap_threshold as clamped; trace: 1 while
- * tracing), or -1 with errno=EINVAL for an unknown key; leaks and
- * quarantine read -1 while left to their mode's default.  A running program
- * feels mmap_threshold, purge_delay_ms, limit, stats, abort_on_error, shuffle
- * and inject_mmap_failure; the other options are read once, at start-up. */
+ * 2 debug, 3 sample; guard and lock: 0 none, 1 all).  Only the options a
+ * running program feels can be set: mmap_threshold, purge_delay_ms, limit,
+ * stats, abort_on_error, shuffle and inject_mmap_failure; the others are
+ * read once, at start-up.  Setting returns 0, or -1 with errno=EINVAL for an
+ * unknown key, a value out of range, or an option read only at start-up
+ * ("trace" among them).  Getting returns the value of any option
+ * (mmap_threshold as clamped; trace: 1 while tracing), or -1 with
+ * errno=EINVAL for an unknown key; leaks and quarantine read -1 while left
+ * to their mode's default. */
 MMKIT_API int mmkit_option_set(const char *key, long long value);
 MMKIT_API long long mmkit_option_get(const char *key);
 

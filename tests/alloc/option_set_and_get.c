@@ -1,8 +1,8 @@
 /*
  * option_set_and_get.c - options can be changed while the program runs:
- * set/get round trips, unknown keys and bad values are refused with EINVAL
- * and change nothing, and mmap_threshold decides which blocks are mapped on
- * their own.
+ * set/get round trips, unknown keys, bad values and options read only at
+ * start-up are refused with EINVAL and change nothing, and mmap_threshold
+ * decides which blocks are mapped on their own.
  */
 #include "test_util.h"
 
@@ -27,7 +27,9 @@ static void set_then_get_round_trips(void **state)
     } cases[] = {
         {"mmap_threshold", 64 * 1024}, {"mmap_threshold", 256 * 1024},
         {"purge_delay_ms", 0},         {"purge_delay_ms", 1500},
-        {"stats", 0},                  {"verbose", 0},
+        {"stats", 0},                  {"stats", 2},
+        {"abort_on_error", 1},         {"shuffle", 16},
+        {"limit", 1LL << 40},          {"limit", 0},
         {"inject_mmap_failure", 0},    {"inject_mmap_failure", 1000000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -36,6 +38,21 @@ static void set_then_get_round_trips(void **state)
         assert_int_equal(mmkit_option_get(cases[i].key), cases[i].value);
         assert_int_equal(mmkit_option_set(cases[i].key, old), 0);
         assert_int_equal(mmkit_option_get(cases[i].key), old);
+    }
+}
+
+/* Options read once, at start-up, would change nothing later: setting one
+ * is refused, with a value in its range. */
+static void start_up_options_are_refused(void **state)
+{
+    const char *const keys[] = {"verbose", "mode", "leaks", "zero_on_free", "guard", "quarantine",
+                                "sample_rate", "sample_slots", "stack_depth", "lock", "trace"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        long long old = mmkit_option_get(keys[i]);
+        errno = 0;
+        assert_int_equal(mmkit_option_set(keys[i], 1), -1);
+        assert_int_equal(errno, EINVAL);
+        assert_int_equal(mmkit_option_get(keys[i]), old);
     }
 }
 
@@ -104,6 +121,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unknown_keys_are_refused),
         cmocka_unit_test(set_then_get_round_trips),
+        cmocka_unit_test(start_up_options_are_refused),
         cmocka_unit_test(negative_values_are_refused),
         cmocka_unit_test(mmap_threshold_decides_what_is_mapped_on_its_own),
         cmocka_unit_test(mmap_threshold_is_clamped_to_the_classes),

@@ -1,7 +1,8 @@
 /*
  * options.c - MMKIT_OPTIONS ("key=value,key=value"), read once at start-up,
- * and mmkit_option_set/get afterwards.  Nothing here allocates: it runs
- * before the allocator can serve anyone.
+ * and mmkit_option_set/get afterwards (set: only the options read each time
+ * they matter).  Nothing here allocates: it runs before the allocator can
+ * serve anyone.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -29,9 +30,14 @@ static const char *const none_all_words[] = {"none", "all", NULL};
 
 typedef enum value_kind { NUMBER, SIZE, WORDS, TEXT } value_kind;
 
+/* When a change of the option takes effect: read once by start-up, or
+ * read each time it matters (mmkit_option_set may change only these). */
+typedef enum read_when { AT_START_UP, ANY_TIME } read_when;
+
 typedef struct option_key {
     const char *name;
     value_kind kind;
+    read_when read;
     long long min, max;         /* NUMBER and SIZE */
     const char *const *words;   /* WORDS: the value is the word's index */
     void *field;                /* where the value lives (not TEXT) */
@@ -40,24 +46,24 @@ typedef struct option_key {
 
 #define FIELD(f) (void *)&mmkit_options.f, sizeof mmkit_options.f == 8
 static const option_key keys[] = {
-    {"mmap_threshold", SIZE, 0, (long long)1 << 40, NULL, FIELD(mmap_threshold)},
-    {"purge_delay_ms", NUMBER, 0, 3600 * 1000, NULL, FIELD(purge_delay_ms)},
-    {"inject_mmap_failure", NUMBER, 0, 1 << 30, NULL, FIELD(inject_mmap_failure)},
-    {"verbose", NUMBER, 0, 1, NULL, FIELD(verbose)},
-    {"stats", NUMBER, 0, 2, NULL, FIELD(stats)},
-    {"mode", WORDS, 0, 3, mode_words, FIELD(mode)},
-    {"abort_on_error", NUMBER, 0, 1, NULL, FIELD(abort_on_error)},
-    {"leaks", NUMBER, 0, 2, NULL, FIELD(leaks)},
-    {"zero_on_free", NUMBER, 0, 1, NULL, FIELD(zero_on_free)},
-    {"shuffle", NUMBER, 0, SHUFFLE_MAX, NULL, FIELD(shuffle)},
-    {"guard", WORDS, 0, 1, none_all_words, FIELD(guard)},
-    {"quarantine", SIZE, 0, (long long)1 << 40, NULL, FIELD(quarantine)},
-    {"sample_rate", NUMBER, 1, 1 << 30, NULL, FIELD(sample_rate)},
-    {"sample_slots", NUMBER, 1, 1 << 20, NULL, FIELD(sample_slots)},
-    {"stack_depth", NUMBER, 0, 64, NULL, FIELD(stack_depth)},
-    {"limit", SIZE, 0, LLONG_MAX, NULL, FIELD(limit)},
-    {"lock", WORDS, 0, 1, none_all_words, FIELD(lock)},
-    {"trace", TEXT, 0, 0, NULL, NULL, false},
+    {"mmap_threshold", SIZE, ANY_TIME, 0, (long long)1 << 40, NULL, FIELD(mmap_threshold)},
+    {"purge_delay_ms", NUMBER, ANY_TIME, 0, 3600 * 1000, NULL, FIELD(purge_delay_ms)},
+    {"inject_mmap_failure", NUMBER, ANY_TIME, 0, 1 << 30, NULL, FIELD(inject_mmap_failure)},
+    {"verbose", NUMBER, AT_START_UP, 0, 1, NULL, FIELD(verbose)},
+    {"stats", NUMBER, ANY_TIME, 0, 2, NULL, FIELD(stats)},
+    {"mode", WORDS, AT_START_UP, 0, 3, mode_words, FIELD(mode)},
+    {"abort_on_error", NUMBER, ANY_TIME, 0, 1, NULL, FIELD(abort_on_error)},
+    {"leaks", NUMBER, AT_START_UP, 0, 2, NULL, FIELD(leaks)},
+    {"zero_on_free", NUMBER, AT_START_UP, 0, 1, NULL, FIELD(zero_on_free)},
+    {"shuffle", NUMBER, ANY_TIME, 0, SHUFFLE_MAX, NULL, FIELD(shuffle)},
+    {"guard", WORDS, AT_START_UP, 0, 1, none_all_words, FIELD(guard)},
+    {"quarantine", SIZE, AT_START_UP, 0, (long long)1 << 40, NULL, FIELD(quarantine)},
+    {"sample_rate", NUMBER, AT_START_UP, 1, 1 << 30, NULL, FIELD(sample_rate)},
+    {"sample_slots", NUMBER, AT_START_UP, 1, 1 << 20, NULL, FIELD(sample_slots)},
+    {"stack_depth", NUMBER, AT_START_UP, 0, 64, NULL, FIELD(stack_depth)},
+    {"limit", SIZE, ANY_TIME, 0, LLONG_MAX, NULL, FIELD(limit)},
+    {"lock", WORDS, AT_START_UP, 0, 1, none_all_words, FIELD(lock)},
+    {"trace", TEXT, AT_START_UP, 0, 0, NULL, NULL, false},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
@@ -231,7 +237,8 @@ void options_print(void)
 int mmkit_option_set(const char *key_name, long long value)
 {
     const option_key *key = key_name ? find_key(key_name, strlen(key_name)) : NULL;
-    if (!key || key->kind == TEXT || value < key->min || value > key->max) {
+    if (!key || key->read != ANY_TIME || key->kind == TEXT || value < key->min ||
+        value > key->max) {
         errno = EINVAL;
         return -1;
     }
