@@ -153,12 +153,12 @@ static live_block *block_at(scan *sc, uintptr_t v)
     return NULL;
 }
 
-/* Every pointer-sized word in [from, to) that points into an unmarked
- * block marks it `mark` and queues it for scanning. */
-static void scan_words(scan *sc, uintptr_t from, uintptr_t to, uint8_t mark)
+/* Every word of words[0 .. count) that points into an unmarked block
+ * marks it `mark` and queues it for scanning. */
+static void scan_words(scan *sc, const uintptr_t *words, size_t count, uint8_t mark)
 {
-    for (uintptr_t a = align_up(from, 8); a + 8 <= to; a += 8) {
-        live_block *b = block_at(sc, *(const uintptr_t *)a);
+    for (size_t i = 0; i < count; i++) {
+        live_block *b = block_at(sc, words[i]);
         if (b && b->mark == UNREACHED) {
             b->mark = mark;
             sc->work[sc->pending++] = (size_t)(b - sc->blocks);
@@ -166,12 +166,32 @@ static void scan_words(scan *sc, uintptr_t from, uintptr_t to, uint8_t mark)
     }
 }
 
+/* A block is the heap's own memory, always readable. */
+static void scan_block(scan *sc, const live_block *b, uint8_t mark)
+{
+    uintptr_t from = align_up(b->start, 8);
+    if (b->end >= from + 8)
+        scan_words(sc, (const uintptr_t *)from, (b->end - from) / 8, mark);
+}
+
 static void scan_pending(scan *sc, uint8_t mark)
 {
-    while (sc->pending > 0) {
-        live_block *b = &sc->blocks[sc->work[--sc->pending]];
-        scan_words(sc, b->start, b->end, mark);
-    }
+    while (sc->pending > 0)
+        scan_block(sc, &sc->blocks[sc->work[--sc->pending]], mark);
+}
+
+/* The words of [from, to), which lie within one page, read through a copy:
+ * a mapping outside the heap may fault where its permissions say it can be
+ * read, and a leak report must not crash the program it reports on. */
+static void scan_foreign_words(scan *sc, uintptr_t from, uintptr_t to)
+{
+    static uintptr_t copy[OS_PAGE_SIZE / sizeof(uintptr_t)];
+    from = align_up(from, 8);
+    if (to < from + 8)
+        return;
+    size_t count = (to - from) / 8;
+    if (os_copy_readable(copy, (const void *)from, count * 8))
+        scan_words(sc, copy, count, REACHED);
 }
 
 /* Scan the resident pages of [from, to), skipping the heap's own segments:
@@ -190,7 +210,7 @@ static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
             for (uintptr_t p = chunk; p < end; p += OS_PAGE_SIZE)
                 if ((resident[(p - chunk) / OS_PAGE_SIZE] & 1) &&
                     (p + OS_PAGE_SIZE <= skip_from || p >= skip_to))
-                    scan_words(sc, p, p + OS_PAGE_SIZE < end ? p + OS_PAGE_SIZE : end, REACHED);
+                    scan_foreign_words(sc, p, p + OS_PAGE_SIZE < end ? p + OS_PAGE_SIZE : end);
         }
         chunk = end;
     }
@@ -372,7 +392,7 @@ size_t leaks_report(bool json)
         for (size_t i = 0; i < sc.count; i++)
             if (sc.blocks[i].mark == UNREACHED) {
                 sc.blocks[i].mark = DIRECT;
-                scan_words(&sc, sc.blocks[i].start, sc.blocks[i].end, INDIRECT);
+                scan_block(&sc, &sc.blocks[i], INDIRECT);
                 scan_pending(&sc, INDIRECT);
             }
     }

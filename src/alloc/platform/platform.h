@@ -148,6 +148,10 @@ int os_lock_all(void) INTERNAL;
 /* Which pages of [addr, addr + size) are resident: a byte per page in
  * `pages`, bit 0 set if it is.  False if the range is not all mapped. */
 bool os_resident(const void *addr, size_t size, unsigned char *pages) INTERNAL;
+/* Copy size bytes of this process's memory at src to dst, or return false
+ * if some of them cannot be read: a mapping may say rw and still fault
+ * (a sanitizer's shadow, a page protected since it was listed). */
+bool os_copy_readable(void *dst, const void *src, size_t size) INTERNAL;
 /* The time on `clock` (CLOCK_MONOTONIC, ...) in nanoseconds. */
 uint64_t os_clock_ns(clockid_t clock) INTERNAL;
 /* The cheap monotonic clock (coarse) that the heap's delays are timed by. */
