@@ -80,7 +80,12 @@ EXPORT struct mallinfo mallinfo(void)
     };
 }
 
-EXPORT void malloc_stats(void) { mmkit_stats_print(stderr); }
+EXPORT void malloc_stats(void)
+{
+    int held = thread_cancel_hold();
+    mmkit_stats_print(stderr);
+    thread_cancel_release(held);
+}
 
 EXPORT int malloc_info(int flags, FILE *out)
 {

@@ -4,7 +4,7 @@
  * (counters.c), threads (threads.c), messages to stderr that never
  * allocate (print.c: os_printf, os_write_stderr) and the locks (locks.h).
  * It knows nothing of segments, heaps or checking modes; every layer above
- * may use it.  Layer prefixes: os_, options_, counters, thread_exit_.
+ * may use it.  Layer prefixes: os_, options_, counters, thread_.
  */
 #ifndef MMKIT_PLATFORM_H
 #define MMKIT_PLATFORM_H
@@ -180,5 +180,10 @@ void stats_shared_add(_Atomic uint64_t *c, int64_t delta, _Atomic uint64_t *peak
  * exits.  Once, at start-up. */
 void thread_exit_init(void (*on_exit)(void *value)) INTERNAL;
 void thread_exit_watch(void *value) INTERNAL;
+/* Hold off cancellation of the running thread (the stdio calls of a
+ * statistics print are cancellation points, the allocator's calls are not);
+ * returns what to give thread_cancel_release. */
+int thread_cancel_hold(void) INTERNAL;
+void thread_cancel_release(int held) INTERNAL;
 
 #endif /* MMKIT_PLATFORM_H */

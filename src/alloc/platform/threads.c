@@ -1,6 +1,7 @@
 /*
- * threads.c - hearing of a thread's exit (platform.h): a pthread key whose
- * destructor runs as the thread ends.
+ * threads.c - what the allocator needs of pthreads beyond its locks
+ * (platform.h): hearing of a thread's exit, through a key whose destructor
+ * runs as the thread ends; and holding off cancellation while it prints.
  */
 #include <pthread.h>
 
@@ -16,4 +17,16 @@ void thread_exit_init(void (*on_exit)(void *value))
 void thread_exit_watch(void *value)
 {
     pthread_setspecific(exit_key, value);
+}
+
+int thread_cancel_hold(void)
+{
+    int old = PTHREAD_CANCEL_ENABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    return old;
+}
+
+void thread_cancel_release(int old)
+{
+    pthread_setcancelstate(old, NULL);
 }
