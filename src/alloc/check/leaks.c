@@ -217,8 +217,15 @@ static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
     scan_pending(sc, REACHED);
 }
 
-/* Roots: every readable and writable private mapping; of the running
- * thread's stack, only the part in use (frames below hold stale pointers). */
+/* A mapping larger than this is an address-space reservation (a
+ * sanitizer's shadow, a runtime's arena), not memory a program stores its
+ * pointers in: asking the kernel which of its pages are resident would
+ * cost a byte per page, billions of them. */
+#define ROOT_MAPPING_MAX (1ull << 40)
+
+/* Roots: every readable and writable private mapping (but reservations);
+ * of the running thread's stack, only the part in use (frames below hold
+ * stale pointers). */
 static void scan_roots(scan *sc)
 {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -238,7 +245,7 @@ static void scan_roots(scan *sc)
         const char *perms = end + 1;
         if (sp >= from && sp < to)
             from = sp;
-        if (perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p')
+        if (perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' && to - from <= ROOT_MAPPING_MAX)
             scan_region(sc, from, to);
         while (*line && *line != '\n')
             line++;
