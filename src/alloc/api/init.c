@@ -13,10 +13,8 @@
 /* stats=1 prints a table at exit, stats=2 one JSON object. */
 static void print_stats_at_exit(void)
 {
-    if (mmkit_options.stats == 1)
-        mmkit_stats_print(stderr);
-    else if (mmkit_options.stats == 2)
-        mmkit_stats_print_json(stderr);
+    if (mmkit_options.stats)
+        stats_print_at_exit(mmkit_options.stats == 2);
 }
 
 /* 0: not started, 1: running, 2: done. */
@@ -38,7 +36,10 @@ void mmkit_init(void)
         return;
     }
     atomic_store(&initializing_thread, current_thread_id());
+    /* What the options say about themselves goes where they send it. */
+    os_print_hold();
     options_init(getenv("MMKIT_OPTIONS"));
+    os_print_init(mmkit_options.log_file);
     /* Other threads' heaps may be mid-update in a fork child's copy: it
      * stops trusting them. */
     fork_hook_register(NULL, NULL, heap_forget_other_threads);

@@ -338,7 +338,8 @@ static void print_report(const leak_group *groups, size_t n, bool json)
         blocks += groups[i].blocks;
     }
     if (json) {
-        os_printf("{\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,\"leaks\":[", bytes, blocks);
+        os_printf("{\"pid\":%d,\"program\":\"%s\",\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,"
+                  "\"leaks\":[", (int)getpid(), os_program_name(), bytes, blocks);
         for (size_t i = 0; i < n; i++) {
             os_printf("%s{\"kind\":\"%s\",\"bytes\":%zu,\"blocks\":%zu,", i ? "," : "",
                           groups[i].kind == INDIRECT ? "indirect" : "direct", groups[i].bytes,
@@ -352,6 +353,7 @@ static void print_report(const leak_group *groups, size_t n, bool json)
     if (n == 0)
         return;
     os_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
+    os_printf("  in process %d (%s)\n", (int)getpid(), os_program_name());
     for (size_t i = 0; i < n; i++) {
         os_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
                       groups[i].kind == INDIRECT ? "Indirect" : "Direct", groups[i].bytes,

@@ -2,6 +2,7 @@
  * report.c - the one reporting function of the checking modes.  A report:
  *
  *   ==4242== mmkit: error: double free of 0x7f00c0001010
+ *     in process 4242 (prog)
  *     0x7f00c0001010 is the start of a 24-byte block
  *     at:
  *       #0 0x... in main at prog.c:12
@@ -11,7 +12,9 @@
  *       ...
  *   SUMMARY: mmkit: double free 0x7f00c0001010
  *
- * The first and last lines are stable: tests and scripts match them.
+ * The first and last lines are stable: tests and scripts match them.  The
+ * second names the process, as every block the allocator prints does: a
+ * program's children run on the allocator too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +85,7 @@ void report_error(const error_report *r)
         os_printf("==%d== mmkit: error: %s (%s) at %p\n", pid, what, r->access, r->address);
     else
         os_printf("==%d== mmkit: error: %s of %p\n", pid, what, r->address);
+    os_printf("  in process %d (%s)\n", pid, os_program_name());
     print_place(r);
     if (r->detail)
         os_printf("  %s\n", r->detail);

@@ -295,6 +295,9 @@ extern core_hooks core_hook INTERNAL;
 
 /* glibc's malloc_info format. */
 void stats_print_xml(FILE *out) INTERNAL;
+/* stats=1 and stats=2 at exit: the text or the JSON of mmkit_stats_print,
+ * printed where the allocator prints its messages (platform.h). */
+void stats_print_at_exit(bool json) INTERNAL;
 /* The bytes of live blocks, huge ones included, in what mmkit_stats_get
  * filled in. */
 uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;

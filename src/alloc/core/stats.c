@@ -5,7 +5,10 @@
  * text, JSON or glibc's malloc_info XML.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "locks.h"
@@ -57,45 +60,82 @@ uint64_t stats_live_bytes(const mmkit_stats *s)
     return live;
 }
 
-void mmkit_stats_print(FILE *out)
+/* Where statistics are printed: a FILE the program gave, or (file NULL)
+ * the allocator's own messages, in pieces of a few KiB that each go out in
+ * one write, so that the block of another process printing at the same
+ * moment cuts into it as little as it can. */
+typedef struct printer {
+    FILE *file;
+    size_t len;
+    char text[4096];
+} printer;
+
+static void flush(printer *p)
+{
+    if (p->len)
+        os_write_stderr(p->text);
+    p->len = 0;
+    p->text[0] = '\0';
+}
+
+static void put(printer *p, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void put(printer *p, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    if (p->file) {
+        vfprintf(p->file, format, args);
+    } else {
+        char piece[256];
+        int n = vsnprintf(piece, sizeof piece, format, args);
+        size_t len = n < 0 ? 0 : (size_t)n < sizeof piece ? (size_t)n : sizeof piece - 1;
+        if (p->len + len >= sizeof p->text)
+            flush(p);
+        memcpy(p->text + p->len, piece, len + 1);
+        p->len += len;
+    }
+    va_end(args);
+}
+
+static void print_text(printer *p)
 {
     mmkit_stats s;
     mmkit_stats_get(&s);
-    fprintf(out, "mmkit statistics\n%12s %12s %12s %14s %14s\n", "block size", "allocs", "frees",
-            "live bytes", "peak bytes");
+    put(p, "mmkit statistics of process %d (%s)\n%12s %12s %12s %14s %14s\n", (int)getpid(),
+        os_program_name(), "block size", "allocs", "frees", "live bytes", "peak bytes");
     for (size_t c = 0; c < s.class_count; c++) {
         const mmkit_class_stats *k = &s.classes[c];
         if (k->allocs)
-            fprintf(out, "%12zu %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", k->block_size,
-                    k->allocs, k->frees, k->live_bytes, k->peak_bytes);
+            put(p, "%12zu %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", k->block_size,
+                k->allocs, k->frees, k->live_bytes, k->peak_bytes);
     }
-    fprintf(out, "%12s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "large", s.large_allocs,
-            s.large_frees, s.large_live_bytes, s.large_peak_bytes);
-    fprintf(out, "live bytes %" PRIu64 "; mapped %" PRIu64 " (peak %" PRIu64 "); committed %" PRIu64
-            " (peak %" PRIu64 "); returned to the OS %" PRIu64 "\n",
-            stats_live_bytes(&s), s.mapped_bytes, s.peak_mapped_bytes, s.committed_bytes,
-            s.peak_committed_bytes, s.returned_bytes);
-    fprintf(out, "mmap %" PRIu64 ", munmap %" PRIu64 ", madvise %" PRIu64 "; threads %" PRIu64
-            ", heaps reclaimed %" PRIu64 "\n",
-            s.mmap_calls, s.munmap_calls, s.madvise_calls, s.threads_live, s.heaps_reclaimed);
+    put(p, "%12s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "large", s.large_allocs,
+        s.large_frees, s.large_live_bytes, s.large_peak_bytes);
+    put(p, "live bytes %" PRIu64 "; mapped %" PRIu64 " (peak %" PRIu64 "); committed %" PRIu64
+        " (peak %" PRIu64 "); returned to the OS %" PRIu64 "\n",
+        stats_live_bytes(&s), s.mapped_bytes, s.peak_mapped_bytes, s.committed_bytes,
+        s.peak_committed_bytes, s.returned_bytes);
+    put(p, "mmap %" PRIu64 ", munmap %" PRIu64 ", madvise %" PRIu64 "; threads %" PRIu64
+        ", heaps reclaimed %" PRIu64 "\n",
+        s.mmap_calls, s.munmap_calls, s.madvise_calls, s.threads_live, s.heaps_reclaimed);
 }
 
-void mmkit_stats_print_json(FILE *out)
+static void print_json(printer *p)
 {
     mmkit_stats s;
     mmkit_stats_get(&s);
-    fputs("{\"classes\":[", out);
+    put(p, "{\"pid\":%d,\"program\":\"%s\",\"classes\":[", (int)getpid(), os_program_name());
     for (size_t c = 0; c < s.class_count; c++) {
         const mmkit_class_stats *k = &s.classes[c];
-        fprintf(out,
-                "%s{\"block_size\":%zu,\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64
-                ",\"live_bytes\":%" PRIu64 ",\"peak_bytes\":%" PRIu64 "}",
-                c ? "," : "", k->block_size, k->allocs, k->frees, k->live_bytes, k->peak_bytes);
+        put(p,
+            "%s{\"block_size\":%zu,\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64
+            ",\"live_bytes\":%" PRIu64 ",\"peak_bytes\":%" PRIu64 "}",
+            c ? "," : "", k->block_size, k->allocs, k->frees, k->live_bytes, k->peak_bytes);
     }
-    fprintf(out,
-            "],\"large\":{\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"live_bytes\":%" PRIu64
-            ",\"peak_bytes\":%" PRIu64 "}",
-            s.large_allocs, s.large_frees, s.large_live_bytes, s.large_peak_bytes);
+    put(p,
+        "],\"large\":{\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"live_bytes\":%" PRIu64
+        ",\"peak_bytes\":%" PRIu64 "}",
+        s.large_allocs, s.large_frees, s.large_live_bytes, s.large_peak_bytes);
     const struct {
         const char *name;
         uint64_t value;
@@ -107,8 +147,30 @@ void mmkit_stats_print_json(FILE *out)
         {"threads_live", s.threads_live},       {"heaps_reclaimed", s.heaps_reclaimed},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        fprintf(out, ",\"%s\":%" PRIu64, fields[i].name, fields[i].value);
-    fputs("}\n", out);
+        put(p, ",\"%s\":%" PRIu64, fields[i].name, fields[i].value);
+    put(p, "}\n");
+}
+
+void mmkit_stats_print(FILE *out)
+{
+    printer p = {.file = out};
+    print_text(&p);
+}
+
+void mmkit_stats_print_json(FILE *out)
+{
+    printer p = {.file = out};
+    print_json(&p);
+}
+
+void stats_print_at_exit(bool json)
+{
+    printer p = {.file = NULL};
+    if (json)
+        print_json(&p);
+    else
+        print_text(&p);
+    flush(&p);
 }
 
 void stats_print_xml(FILE *out)

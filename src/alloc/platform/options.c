@@ -40,11 +40,15 @@ typedef struct option_key {
     read_when read;
     long long min, max;         /* NUMBER and SIZE */
     const char *const *words;   /* WORDS: the value is the word's index */
-    void *field;                /* where the value lives (not TEXT) */
+    void *field;                /* where the value lives (TEXT: a char[OPTION_TEXT_MAX]) */
     bool wide;                  /* a 64-bit field, else an int */
 } option_key;
 
 #define FIELD(f) (void *)&mmkit_options.f, sizeof mmkit_options.f == 8
+#define TEXT_FIELD(f) mmkit_options.f, false
+_Static_assert(sizeof mmkit_options.trace_path == OPTION_TEXT_MAX &&
+                   sizeof mmkit_options.log_file == OPTION_TEXT_MAX,
+               "a TEXT option's field holds OPTION_TEXT_MAX characters");
 static const option_key keys[] = {
     {"mmap_threshold", SIZE, ANY_TIME, 0, (long long)1 << 40, NULL, FIELD(mmap_threshold)},
     {"purge_delay_ms", NUMBER, ANY_TIME, 0, 3600 * 1000, NULL, FIELD(purge_delay_ms)},
@@ -63,7 +67,8 @@ static const option_key keys[] = {
     {"stack_depth", NUMBER, AT_START_UP, 0, 64, NULL, FIELD(stack_depth)},
     {"limit", SIZE, ANY_TIME, 0, LLONG_MAX, NULL, FIELD(limit)},
     {"lock", WORDS, AT_START_UP, 0, 1, none_all_words, FIELD(lock)},
-    {"trace", TEXT, AT_START_UP, 0, 0, NULL, NULL, false},
+    {"trace", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(trace_path)},
+    {"log_file", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(log_file)},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
@@ -99,8 +104,8 @@ static void apply(const option_key *key, long long value)
 
 static long long current(const option_key *key)
 {
-    if (!key->field)
-        return mmkit_options.trace_path[0] != '\0';
+    if (key->kind == TEXT)
+        return ((const char *)key->field)[0] != '\0';
     if (key->wide)
         return (long long)atomic_load_explicit((_Atomic uint64_t *)key->field, memory_order_relaxed);
     return atomic_load_explicit((_Atomic int *)key->field, memory_order_relaxed);
@@ -155,10 +160,10 @@ static bool set_from_text(const option_key *key, const char *text, size_t len)
 {
     long long value;
     if (key->kind == TEXT) {
-        if (len == 0 || len >= sizeof mmkit_options.trace_path)
+        if (len == 0 || len >= OPTION_TEXT_MAX)
             return false;
-        memcpy(mmkit_options.trace_path, text, len);
-        mmkit_options.trace_path[len] = '\0';
+        memcpy(key->field, text, len);
+        ((char *)key->field)[len] = '\0';
         return true;
     }
     bool parsed = key->kind == WORDS ? parse_word(text, len, key->words, &value)
@@ -225,7 +230,8 @@ void options_print(void)
         char line[4200];
         const option_key *key = &keys[i];
         if (key->kind == TEXT)
-            snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name, mmkit_options.trace_path);
+            snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name,
+                     (const char *)key->field);
         else if (key->kind == WORDS)
             snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name, key->words[current(key)]);
         else

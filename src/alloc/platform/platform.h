@@ -1,8 +1,9 @@
 /*
  * platform.h - the allocator's bottom layer: everything that talks to the
  * kernel (os.c), the options (options.c), the shared counters
- * (counters.c), threads (threads.c), messages to stderr that never
- * allocate (print.c: os_printf, os_write_stderr) and the locks (locks.h).
+ * (counters.c), threads (threads.c), messages that never allocate, on a
+ * descriptor of the allocator's own (print.c: os_printf, os_write_stderr)
+ * and the locks (locks.h).
  * It knows nothing of segments, heaps or checking modes; every layer above
  * may use it.  Layer prefixes: os_, options_, counters, thread_.
  */
@@ -69,6 +70,9 @@ static inline uintptr_t current_thread_id(void)
 
 /* ---- options (options.c) --------------------------------------------------- */
 
+/* The longest value of an option that is text (a path), with its '\0'. */
+#define OPTION_TEXT_MAX 4096
+
 /* Atomic because mmkit_option_set may change one while threads allocate;
  * on x86-64 reading one is still a plain load. */
 typedef struct options {
@@ -92,7 +96,8 @@ typedef struct options {
     _Atomic int stack_depth;              /* frames kept per allocation and free */
     _Atomic uint64_t limit;               /* bytes the allocator may map; 0: no limit */
     _Atomic int lock;                     /* 1: mlockall at start-up */
-    char trace_path[4096];                /* record every call here; "": do not */
+    char trace_path[OPTION_TEXT_MAX];     /* record every call here; "": do not */
+    char log_file[OPTION_TEXT_MAX];       /* print everything here ("%p": the pid); "": stderr */
 } options;
 
 enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
@@ -156,10 +161,24 @@ bool os_copy_readable(void *dst, const void *src, size_t size) INTERNAL;
 uint64_t os_clock_ns(clockid_t clock) INTERNAL;
 /* The cheap monotonic clock (coarse) that the heap's delays are timed by. */
 uint64_t os_now_ns(void) INTERNAL;
-/* Write a message to stderr without allocating. */
+
+/* ---- printing (print.c) ------------------------------------------------------ */
+
+/* Everything the allocator prints goes through these two: to a descriptor
+ * of its own, a copy of stderr taken at start-up, or to the file of the
+ * option log_file.  Neither allocates; both keep errno.  Before start-up
+ * has run they write to descriptor 2. */
 void os_write_stderr(const char *text) INTERNAL;
-/* printf to stderr through a fixed buffer: never allocates. */
 void os_printf(const char *format, ...) __attribute__((format(printf, 1, 2))) INTERNAL;
+/* Start-up: what is printed from now on waits until os_print_init, which
+ * takes our copy of stderr, opens `log_file` if it is not "" and writes
+ * what waited there. */
+void os_print_hold(void) INTERNAL;
+void os_print_init(const char *log_file) INTERNAL;
+/* The program's short name (argv[0] without its folder), printable and
+ * free of quotes: every report, leak report and statistics block names
+ * its process by it and its id. */
+const char *os_program_name(void) INTERNAL;
 
 /* ---- counters (counters.c) ---------------------------------------------------- */
 
