@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What libmmkit prints reaches the user, names its process, and never lands
-in the program's own files.
+in the program's own files; what it finds sets the exit status if asked.
 
   closed     a program that closes stderr at exit (as coreutils do) still
              gets its statistics and leak report on the original stderr; one
@@ -12,6 +12,9 @@ in the program's own files.
              one file per process, across fork and exec, and none for a
              process that prints nothing; a file that cannot be opened is
              said once, and stderr kept
+  exit-code  error_exitcode=N: exit N after an error reported with
+             abort_on_error=0 or a leak; 0 without bugs; abort_on_error=1
+             still aborts; each report names its process
 
 Usage: check_where_reports_go.py PROBE MEMORY_BUGS LIBMMKIT SECTION"""
 import os
@@ -171,7 +174,31 @@ def log_file():
               f"\n  log: {text!r}\n  own: {read(own)!r}")
 
 
-{"closed": closed, "log-file": log_file}[SECTION]()
+def exit_code():
+    def expect(bug, options, status, survived=True):
+        r = run([BUGS, bug], options)
+        check(f"{bug} [{options}]: exit {status}", r.returncode == status, r)
+        if survived:
+            check(f"{bug} [{options}]: the program's output is all there",
+                  r.stdout == "survived\n", r)
+        return r
+
+    r = expect("double_free_small", "mode=hardened,abort_on_error=0,error_exitcode=23", 23)
+    check("the report names its process", any(
+        m and m[2] == "memory_bugs" for m in map(PROCESS.fullmatch, r.stderr.splitlines())), r)
+    expect("double_free_small", "mode=debug,abort_on_error=0,leaks=0,error_exitcode=23", 23)
+    expect("double_free_small", "mode=hardened,abort_on_error=0", 0)
+    expect("double_free_small", "mode=hardened,error_exitcode=23", -6, survived=False)
+    r = expect("leak", "mode=debug,error_exitcode=23", 23)
+    check("the leak report names its process", any(
+        m and m[2] == "memory_bugs" for m in map(PROCESS.fullmatch, r.stderr.splitlines())), r)
+    expect("leak", "mode=debug,leaks=2,error_exitcode=23", 23)
+    expect("leak", "mode=debug", 0)
+    expect("ok", "mode=debug,error_exitcode=23", 0)
+    expect("ok", "mode=debug,leaks=2,error_exitcode=23", 0)
+
+
+{"closed": closed, "log-file": log_file, "exit-code": exit_code}[SECTION]()
 if failures:
     sys.exit(f"{len(failures)} failure(s):\n" + "\n".join(f"- {f}" for f in failures))
 print(f"ok: {SECTION}")

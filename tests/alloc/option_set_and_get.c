@@ -29,6 +29,7 @@ static void set_then_get_round_trips(void **state)
         {"purge_delay_ms", 0},         {"purge_delay_ms", 1500},
         {"stats", 0},                  {"stats", 2},
         {"abort_on_error", 1},         {"shuffle", 16},
+        {"error_exitcode", 9},         {"error_exitcode", 0},
         {"limit", 1LL << 40},          {"limit", 0},
         {"inject_mmap_failure", 0},    {"inject_mmap_failure", 1000000},
     };
@@ -46,7 +47,8 @@ static void set_then_get_round_trips(void **state)
 static void start_up_options_are_refused(void **state)
 {
     const char *const keys[] = {"verbose", "mode", "leaks", "zero_on_free", "guard", "quarantine",
-                                "sample_rate", "sample_slots", "stack_depth", "lock", "trace"};
+                                "sample_rate", "sample_slots", "stack_depth", "lock", "trace",
+                                "log_file"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         long long old = mmkit_option_get(keys[i]);
         errno = 0;

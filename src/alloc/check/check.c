@@ -20,9 +20,11 @@
  *             (memcheck.c) so that it checks them as it checks its own
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "block_header.h"
 #include "check.h"
@@ -548,7 +550,26 @@ void check_heap_destroyed(struct mmkit_heap *heap)
 
 static void report_leaks_at_exit(void)
 {
-    leaks_report(cfg.leaks == 2);
+    if (leaks_report(cfg.leaks == 2) > 0)
+        report_found();
+}
+
+/*
+ * error_exitcode=N: a process that reported an error (with
+ * abort_on_error=0, or it would have aborted) or leaks exits with status N.
+ * Registered with atexit before the leak report and the statistics, so it
+ * runs after them, and after every handler the program registers (and, in
+ * a preloaded or linked libmmkit, whose start-up runs before the C
+ * library's, after the destructors of every library).  _exit skips the C
+ * library's flush of stdio, which comes last: it is done here.
+ */
+static void exit_with_error_code(void)
+{
+    int status = mmkit_options.error_exitcode;
+    if (status && report_found_any()) {
+        fflush(NULL);
+        _exit(status);
+    }
 }
 
 static uint64_t random_secret(void)
@@ -632,6 +653,7 @@ static void settle_mode_defaults(size_t quarantine)
 
 void check_init(void)
 {
+    atexit(exit_with_error_code);
     size_t quarantine = memcheck_init() ? configure_memcheck() : configure_mode(mmkit_options.mode);
     settle_mode_defaults(quarantine);
     cfg.lead = sizeof(seal_header) + (cfg.track ? sizeof(track_header) : 0);

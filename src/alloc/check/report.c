@@ -68,6 +68,20 @@ static void print_place(const error_report *r)
 
 static _Atomic uintptr_t reporting_thread;
 
+/* The process that reported something: a fork child inherits the
+ * parent's memory, not its findings. */
+static _Atomic pid_t found_in;
+
+void report_found(void)
+{
+    atomic_store_explicit(&found_in, getpid(), memory_order_relaxed);
+}
+
+bool report_found_any(void)
+{
+    return atomic_load_explicit(&found_in, memory_order_relaxed) == getpid();
+}
+
 void report_error(const error_report *r)
 {
     uintptr_t self = current_thread_id();
@@ -101,6 +115,7 @@ void report_error(const error_report *r)
     }
     os_printf("SUMMARY: mmkit: %s %p\n", what, r->address);
 
+    report_found();
     atomic_store(&reporting_thread, 0);
     lock_release(LOCK_REPORT);
     if (r->fatal || mmkit_options.abort_on_error)

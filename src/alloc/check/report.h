@@ -44,4 +44,9 @@ typedef struct error_report {
  * abort(), unless abort_on_error=0 and the error is not fatal. */
 void report_error(const error_report *report) INTERNAL;
 
+/* Something was reported in this process (an error, or leaks: the leak
+ * report says so), for error_exitcode.  A fork child starts with none. */
+void report_found(void) INTERNAL;
+bool report_found_any(void) INTERNAL;
+
 #endif /* MMKIT_REPORT_H */

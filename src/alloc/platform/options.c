@@ -57,6 +57,7 @@ static const option_key keys[] = {
     {"stats", NUMBER, ANY_TIME, 0, 2, NULL, FIELD(stats)},
     {"mode", WORDS, AT_START_UP, 0, 3, mode_words, FIELD(mode)},
     {"abort_on_error", NUMBER, ANY_TIME, 0, 1, NULL, FIELD(abort_on_error)},
+    {"error_exitcode", NUMBER, ANY_TIME, 0, 255, NULL, FIELD(error_exitcode)},
     {"leaks", NUMBER, AT_START_UP, 0, 2, NULL, FIELD(leaks)},
     {"zero_on_free", NUMBER, AT_START_UP, 0, 1, NULL, FIELD(zero_on_free)},
     {"shuffle", NUMBER, ANY_TIME, 0, SHUFFLE_MAX, NULL, FIELD(shuffle)},

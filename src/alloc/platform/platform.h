@@ -84,6 +84,7 @@ typedef struct options {
     /* the checking modes (check.h) */
     _Atomic int mode;                     /* MODE_FAST, ... */
     _Atomic int abort_on_error;           /* abort after reporting an error */
+    _Atomic int error_exitcode;           /* exit with it if an error or leak was reported */
     _Atomic int leaks;                    /* at exit report leaks: 1 text, 2 JSON; -1: per mode,
                                              until start-up settles it (check_init) */
     _Atomic int zero_on_free;             /* clear blocks as they are freed */
