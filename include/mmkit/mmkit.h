@@ -99,14 +99,14 @@ MMKIT_API void mmkit_stats_print_json(FILE *out);
 /* Options are read from MMKIT_OPTIONS ("key=value,key=value") at start-up;
  * these set or read one later, by the same keys.  Values are numbers: sizes
  * in bytes, words by their place in the list (mode: 0 fast, 1 hardened,
- * 2 debug, 3 sample; guard and lock: 0 none, 1 all).  Only the options a
- * running program feels can be set: mmap_threshold, purge_delay_ms, limit,
- * stats, abort_on_error, error_exitcode, shuffle and inject_mmap_failure;
- * the others are read once, at start-up.  Setting returns 0, or -1 with
- * errno=EINVAL for an unknown key, a value out of range, or an option read
- * only at start-up ("trace" and "log_file" among them).  Getting returns the
- * value of any option (mmap_threshold as clamped; trace and log_file: 1 when
- * given), or -1 with
+ * 2 debug, 3 sample; guard and lock: 0 none, 1 all; children: 0 no, 1 yes).
+ * Only the options a running program feels can be set: mmap_threshold,
+ * purge_delay_ms, limit, stats, abort_on_error, error_exitcode, shuffle and
+ * inject_mmap_failure; the others are read once, at start-up.  Setting
+ * returns 0, or -1 with errno=EINVAL for an unknown key, a value out of
+ * range, or an option read only at start-up ("trace" and "log_file" among
+ * them).  Getting returns the value of any option (mmap_threshold as
+ * clamped; trace and log_file: 1 when given), or -1 with
  * errno=EINVAL for an unknown key; leaks and quarantine read -1 while left
  * to their mode's default. */
 MMKIT_API int mmkit_option_set(const char *key, long long value);

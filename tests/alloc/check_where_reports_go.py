@@ -15,6 +15,10 @@ in the program's own files; what it finds sets the exit status if asked.
   exit-code  error_exitcode=N: exit N after an error reported with
              abort_on_error=0 or a leak; 0 without bugs; abort_on_error=1
              still aborts; each report names its process
+  children   children=yes: a child started by the program runs on libmmkit
+             too and prints its own statistics; children=no: libmmkit leaves
+             LD_PRELOAD (only its own entry) and the child runs on its own
+             malloc; each block names its process
 
 Usage: check_where_reports_go.py PROBE MEMORY_BUGS LIBMMKIT SECTION"""
 import os
@@ -198,7 +202,30 @@ def exit_code():
     expect("ok", "mode=debug,leaks=2,error_exitcode=23", 0)
 
 
-{"closed": closed, "log-file": log_file, "exit-code": exit_code}[SECTION]()
+def children():
+    LINK = os.path.join(os.path.dirname(LIB), "libmmkit.so")
+    # dash ends with _exit, and prints no statistics: ls, which exits, does
+    show = 'ls / >/dev/null; echo "preload=$LD_PRELOAD"'
+    for options, preload, runs_on_mmkit, shown in [
+            ("stats=1", LIB, True, LIB),
+            ("stats=1,children=yes", f"{LIB}:libc.so.6", True, f"{LIB}:libc.so.6"),
+            ("stats=1,children=no", LIB, False, ""),
+            ("stats=1,children=no", f"libc.so.6 {LIB}", False, "libc.so.6"),
+            ("stats=1,children=no", f"{LIB}:libc.so.6", False, "libc.so.6"),
+            # a symbolic link to the library, as `mmkit run` preloads it
+            ("stats=1,children=no", f"{LINK}:libc.so.6", False, "libc.so.6")]:
+        r = run([PROBE, "spawn", show], options, preload=preload)
+        blocks = stats_blocks(r.stderr)
+        names = sorted(name for _, name in blocks)
+        want = ["ls", "reports_probe"] if runs_on_mmkit else ["reports_probe"]
+        check(f"[{options}, LD_PRELOAD={preload}] one statistics block per process on mmkit, "
+              f"each naming it", r.returncode == 0 and names == want
+              and len({pid for pid, _ in blocks}) == len(blocks), r)
+        check(f"[{options}, LD_PRELOAD={preload}] the child's LD_PRELOAD is {shown!r}",
+              f"preload={shown}" in r.stdout.splitlines(), r)
+
+
+{"closed": closed, "log-file": log_file, "exit-code": exit_code, "children": children}[SECTION]()
 if failures:
     sys.exit(f"{len(failures)} failure(s):\n" + "\n".join(f"- {f}" for f in failures))
 print(f"ok: {SECTION}")

@@ -1,8 +1,13 @@
 /*
- * init.c - start-up: each layer's part, bottom up, and statistics at exit.
+ * init.c - start-up: each layer's part, bottom up, children=no, and statistics at exit.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "check.h"
@@ -15,6 +20,68 @@ static void print_stats_at_exit(void)
 {
     if (mmkit_options.stats)
         stats_print_at_exit(mmkit_options.stats == 2);
+}
+
+/* An entry of LD_PRELOAD, `len` bytes at `entry`, names this library: the
+ * same file, or for a bare name (which the dynamic linker searched for)
+ * the same file name. */
+static bool names_this_library(const char *entry, size_t len, const char *self,
+                               const struct stat *self_file)
+{
+    char path[4096];
+    if (len >= sizeof path)
+        return false;
+    memcpy(path, entry, len);
+    path[len] = '\0';
+    if (!strchr(path, '/')) {
+        const char *base = strrchr(self, '/');
+        return !strcmp(path, base ? base + 1 : self);
+    }
+    struct stat file;
+    return self_file && stat(path, &file) == 0 && file.st_dev == self_file->st_dev &&
+           file.st_ino == self_file->st_ino;
+}
+
+/*
+ * children=no: the programs this process starts run on their own malloc.
+ * LD_PRELOAD carries libmmkit into every one of them, so start-up takes
+ * this library's entries out of it, in the environment itself (before
+ * main, so before anyone copied it), keeping the other entries; an
+ * LD_PRELOAD left empty leaves the environment.  Nothing here allocates.
+ */
+static void leave_children_alone(void)
+{
+    Dl_info info;
+    if (!dladdr((void *)mmkit_init, &info) || !info.dli_fname)
+        return;
+    struct stat self;
+    const struct stat *self_file = stat(info.dli_fname, &self) == 0 ? &self : NULL;
+    static const char name[] = "LD_PRELOAD=";
+    for (char **e = environ; e && *e;) {
+        if (strncmp(*e, name, sizeof name - 1) != 0) {
+            e++;
+            continue;
+        }
+        /* The dynamic linker splits the list at colons and spaces. */
+        char *list = *e + sizeof name - 1, *kept = list;
+        for (char *c = list + strspn(list, ": "); *c; c += strspn(c, ": ")) {
+            size_t len = strcspn(c, ": ");
+            if (!names_this_library(c, len, info.dli_fname, self_file)) {
+                if (kept != list)
+                    *kept++ = ':';
+                memmove(kept, c, len);
+                kept += len;
+            }
+            c += len;
+        }
+        *kept = '\0';
+        if (*list) {
+            e++;
+            continue;
+        }
+        for (char **f = e; *f; f++)
+            f[0] = f[1];
+    }
 }
 
 /* 0: not started, 1: running, 2: done. */
@@ -40,6 +107,8 @@ void mmkit_init(void)
     os_print_hold();
     options_init(getenv("MMKIT_OPTIONS"));
     os_print_init(mmkit_options.log_file);
+    if (!mmkit_options.children)
+        leave_children_alone();
     /* Other threads' heaps may be mid-update in a fork child's copy: it
      * stops trusting them. */
     fork_hook_register(NULL, NULL, heap_forget_other_threads);

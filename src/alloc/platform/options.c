@@ -22,11 +22,13 @@ options mmkit_options = {
     .sample_slots = 256,
     .stack_depth = 16,
     .shuffle = 8,
+    .children = 1,
 };
 
 /* The words of options that take one, indexed by value. */
 static const char *const mode_words[] = {"fast", "hardened", "debug", "sample", NULL};
 static const char *const none_all_words[] = {"none", "all", NULL};
+static const char *const no_yes_words[] = {"no", "yes", NULL};
 
 typedef enum value_kind { NUMBER, SIZE, WORDS, TEXT } value_kind;
 
@@ -68,6 +70,7 @@ static const option_key keys[] = {
     {"stack_depth", NUMBER, AT_START_UP, 0, 64, NULL, FIELD(stack_depth)},
     {"limit", SIZE, ANY_TIME, 0, LLONG_MAX, NULL, FIELD(limit)},
     {"lock", WORDS, AT_START_UP, 0, 1, none_all_words, FIELD(lock)},
+    {"children", WORDS, AT_START_UP, 0, 1, no_yes_words, FIELD(children)},
     {"trace", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(trace_path)},
     {"log_file", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(log_file)},
 };
