@@ -34,6 +34,11 @@ int cmd_trace_dump(const struct trace_args *args);
  * MMKIT_OPTIONS, for a program about to be run; 0, or the usage status
  * after a message naming `command` if libmmkit.so is not found. */
 int preload_environment(const char *command, const char *options);
+/* A file named in MMKIT_OPTIONS, made absolute in `out` (the program may
+ * change directory before it, or a child of it, opens the file); 0, or the
+ * usage status after a message naming `command`: the name has a ',', which
+ * MMKIT_OPTIONS cannot carry, or is too long. */
+int preload_path(const char *command, const char *path, char *out, size_t size);
 
 /* A file the command writes (output_file.c): refused if it is one of the
  * command's inputs, written to `temp` and renamed to `path` when complete.

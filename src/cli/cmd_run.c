@@ -5,8 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 
 static const char run_help[] =
     "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
+    "                 [--log-file=FILE] [--error-exitcode=N] [--children=yes|no]\n"
     "                 [--options K=V,...] [--] PROGRAM [ARGS...]\n"
     "\n"
     "Run PROGRAM with libmmkit as its allocator (LD_PRELOAD) and exit with its status.\n"
@@ -25,6 +28,13 @@ static const char run_help[] =
     "  --leaks-json     the same, as one JSON object\n"
     "  --stats          print allocation statistics to stderr when the program exits\n"
     "  --stats-json     the same, as one JSON object\n"
+    "  --log-file=FILE  print reports, leaks, statistics and warnings to FILE, not\n"
+    "                   stderr; %p in FILE is the process id: a file per process\n"
+    "  --error-exitcode=N\n"
+    "                   exit with status N if libmmkit reported an error (with\n"
+    "                   abort_on_error=0) or a leak; 0 (default): the program's own\n"
+    "  --children=no    the programs PROGRAM starts run without libmmkit; yes\n"
+    "                   (default): each runs on it and reports as its own process\n"
     "  --options K=V,.. allocator options (added to MMKIT_OPTIONS), for example\n"
     "                   mmap_threshold=256K, guard=all, abort_on_error=0, verbose=1\n"
     "  -h, --help       show this help\n";
@@ -34,6 +44,22 @@ static void options_add(char *list, size_t size, const char *item)
 {
     size_t len = strlen(list);
     snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
+}
+
+/* The value of option `name` if argv[*i] is it, as "--name=VALUE" or as
+ * "--name VALUE" (moving *i past the value; "" if it is missing); else
+ * NULL. */
+static const char *value_of(const char *name, int argc, char **argv, int *i)
+{
+    size_t len = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, len) != 0)
+        return NULL;
+    if (arg[len] == '=')
+        return arg + len + 1;
+    if (arg[len] != '\0')
+        return NULL;
+    return *i + 1 < argc ? argv[++*i] : "";
 }
 
 static bool known_mode(const char *mode)
@@ -47,8 +73,9 @@ static bool known_mode(const char *mode)
 
 int cmd_run(int argc, char **argv)
 {
-    const char *stats = NULL, *options = NULL, *leaks = NULL;
-    char mode[64] = "";
+    const char *stats = NULL, *options = NULL, *leaks = NULL, *given;
+    char mode[64] = "", exitcode[32] = "", children[16] = "";
+    char log_file[PATH_MAX + 16] = "";
     int i = 1;
     for (; i < argc; i++) {
         const char *arg = argv[i];
@@ -72,6 +99,26 @@ int cmd_run(int argc, char **argv)
                 return cli_usage_error("run: unknown mode '%s' (fast, hardened, debug or sample)",
                                        value);
             snprintf(mode, sizeof mode, "mode=%s", value);
+        } else if ((given = value_of("--log-file", argc, argv, &i))) {
+            char path[PATH_MAX];
+            if (!*given)
+                return cli_usage_error("run: --log-file needs a file name");
+            int status = preload_path("run", given, path, sizeof path);
+            if (status)
+                return status;
+            snprintf(log_file, sizeof log_file, "log_file=%s", path);
+        } else if ((given = value_of("--error-exitcode", argc, argv, &i))) {
+            char *end;
+            errno = 0;
+            long status = strtol(given, &end, 10);
+            if (!*given || *end || errno || status < 0 || status > 255)
+                return cli_usage_error("run: --error-exitcode: invalid value '%s' (a status "
+                                       "from 0 to 255)", given);
+            snprintf(exitcode, sizeof exitcode, "error_exitcode=%ld", status);
+        } else if ((given = value_of("--children", argc, argv, &i))) {
+            if (strcmp(given, "yes") && strcmp(given, "no"))
+                return cli_usage_error("run: --children: invalid value '%s' (yes or no)", given);
+            snprintf(children, sizeof children, "children=%s", given);
         } else if (!strcmp(arg, "--options") && i + 1 < argc) {
             options = argv[++i];
         } else if (!strncmp(arg, "--options=", 10)) {
@@ -86,7 +133,7 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error("run: no program given (try 'mmkit run --help')");
 
     char ours[8192] = "";
-    const char *items[] = {mode, options, stats, leaks};
+    const char *items[] = {mode, options, stats, leaks, log_file, exitcode, children};
     for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
         if (items[k] && *items[k])
             options_add(ours, sizeof ours, items[k]);

@@ -13,18 +13,6 @@
 
 #include "cli.h"
 
-/* The trace's path made absolute: the program may change directory before
- * a child of it starts its own trace. */
-static int absolute_path(const char *path, char *out, size_t size)
-{
-    char cwd[PATH_MAX];
-    if (path[0] == '/')
-        return snprintf(out, size, "%s", path) < (int)size ? 0 : -1;
-    if (!getcwd(cwd, sizeof cwd))
-        return -1;
-    return snprintf(out, size, "%s/%s", cwd, path) < (int)size ? 0 : -1;
-}
-
 /* The folder a file is to be written in: it must exist for the program's
  * allocator to create the trace there, and this is the moment to say so. */
 static int check_folder(const char *path)
@@ -43,17 +31,17 @@ int cmd_trace_alloc(const struct trace_args *a)
 {
     const char *out = a->out ? a->out : "alloc.mmat";
     const char *program = a->program[0];
-    if (strchr(out, ','))
-        return cli_usage_error("trace --alloc: the file name '%s' has a ',', which "
-                               "MMKIT_OPTIONS cannot carry", out);
+    /* Absolute: the program may change directory before a child of it
+     * starts its own trace. */
+    char path[PATH_MAX], option[PATH_MAX + 8];
+    int status = preload_path("trace --alloc", out, path, sizeof path);
+    if (status)
+        return status;
     if (program_is_static(program)) {
         fprintf(stderr, "mmkit: trace --alloc: %s is statically linked: libmmkit cannot be "
                         "preloaded into it, so it has no allocation trace to record\n", program);
         return 1;
     }
-    char path[PATH_MAX], option[PATH_MAX + 8];
-    if (absolute_path(out, path, sizeof path) != 0)
-        return cli_usage_error("trace --alloc: cannot make '%s' an absolute path", out);
     if (check_folder(path))
         return 1;
     /* A file left from an earlier run must not pass for this run's trace. */
@@ -62,7 +50,7 @@ int cmd_trace_alloc(const struct trace_args *a)
         return 1;
     }
     snprintf(option, sizeof option, "trace=%s", path);
-    int status = preload_environment("trace --alloc", option);
+    status = preload_environment("trace --alloc", option);
     if (status)
         return status;
 

@@ -1,7 +1,7 @@
 /*
  * preload.c - what `mmkit run` and `mmkit trace --alloc` share: the
  * environment that makes a program run on libmmkit (LD_PRELOAD) with
- * options of ours added to MMKIT_OPTIONS.
+ * options of ours added to MMKIT_OPTIONS, and the files those name.
  */
 #define _GNU_SOURCE
 #include <libgen.h>
@@ -64,5 +64,19 @@ int preload_environment(const char *command, const char *options)
              options);
     setenv("MMKIT_OPTIONS", merged, 1);
     env_prepend("LD_PRELOAD", library, ':');
+    return 0;
+}
+
+int preload_path(const char *command, const char *path, char *out, size_t size)
+{
+    if (strchr(path, ','))
+        return cli_usage_error("%s: the file name '%s' has a ',', which MMKIT_OPTIONS cannot "
+                               "carry", command, path);
+    char cwd[PATH_MAX];
+    int n = path[0] == '/'       ? snprintf(out, size, "%s", path)
+            : getcwd(cwd, sizeof cwd) ? snprintf(out, size, "%s/%s", cwd, path)
+                                      : -1;
+    if (n < 0 || (size_t)n >= size)
+        return cli_usage_error("%s: cannot make '%s' an absolute path", command, path);
     return 0;
 }
