@@ -1,13 +1,18 @@
 /*
  * alloc_trace.h - reading the allocation traces libmmkit writes with
  * MMKIT_OPTIONS=trace=FILE: every malloc, calloc, realloc, aligned
- * allocation and free of a process, in the order they were made.
- * docs/ALLOC-TRACE.md describes the file format.
+ * allocation and free of a process, in the order they were made, and the
+ * call stack of each allocation.  docs/ALLOC-TRACE.md describes the file
+ * format.
  *
  *   char error[512];
  *   struct mmkit_alloc_trace *t = mmkit_alloc_trace_open(path, error, sizeof error);
  *   struct mmkit_alloc_record r;
- *   while (mmkit_alloc_trace_next(t, &r) == 1) ...
+ *   while (mmkit_alloc_trace_next(t, &r) == 1) {
+ *       struct mmkit_alloc_frame f;
+ *       if (r.stack && mmkit_alloc_trace_frame(t, r.stack, 0, &f) >= 0)
+ *           printf("%s at %s:%u\n", f.function, f.file, f.line);
+ *   }
  *   mmkit_alloc_trace_close(t);
  */
 #ifndef MMKIT_ALLOC_TRACE_H
@@ -39,6 +44,19 @@ struct mmkit_alloc_record {
     uint64_t size;        /* bytes asked for; UINT64_MAX for a calloc whose product overflows */
     uint64_t alignment;   /* MMKIT_ALLOC_ALIGNED only; else 0 */
     uint64_t old_address; /* MMKIT_ALLOC_REALLOC only: the block passed in; else 0 */
+    uint32_t stack;       /* the call's stack, for mmkit_alloc_trace_stack and _frame;
+                             0: none recorded (frees, traces without stacks) */
+};
+
+/* One frame of a stack, named from the debug info of the file its code was
+ * mapped from, as far as that file is still there (and is the same build). */
+struct mmkit_alloc_frame {
+    uint64_t pc;             /* the return address */
+    const char *function;    /* "" if unknown */
+    const char *file;        /* source file; "" without debug info */
+    unsigned line;           /* 0 if unknown */
+    const char *module;      /* the file the code was mapped from; "" if unknown */
+    uint64_t module_address; /* pc in the module's own addresses (what addr2line takes) */
 };
 
 /* What the header tells about the traced process. */
@@ -66,6 +84,21 @@ MMKIT_API int mmkit_alloc_trace_next(struct mmkit_alloc_trace *trace,
 
 /* "FILE: offset N: truncated record", ...; "" if there was no error. */
 MMKIT_API const char *mmkit_alloc_trace_error(const struct mmkit_alloc_trace *trace);
+
+/* The frames of a stack as return addresses, innermost first, from the
+ * program's call into the allocator: how many it has (0 if `stack` is not
+ * defined yet, or 0), of which the first `max` are copied to pcs.  A stack
+ * is defined by the time a record naming it has been read. */
+MMKIT_API size_t mmkit_alloc_trace_stack(const struct mmkit_alloc_trace *trace, uint32_t stack,
+                                         uint64_t *pcs, size_t max);
+
+/* Frame `index` of a stack, named: 1 if its code lies in a recorded
+ * mapping (function, file and line are filled as far as the file's symbols
+ * and debug info tell; libdw is loaded for it, if installed), 0 if not
+ * (only pc is known), -1 if there is no such frame.  The strings live
+ * until the trace is closed. */
+MMKIT_API int mmkit_alloc_trace_frame(struct mmkit_alloc_trace *trace, uint32_t stack,
+                                      size_t index, struct mmkit_alloc_frame *frame);
 
 /* "malloc", "calloc", "realloc", "aligned", "free"; "?" for others. */
 MMKIT_API const char *mmkit_alloc_op_name(enum mmkit_alloc_op op);

@@ -35,6 +35,8 @@ static void print_text(const struct mmkit_alloc_record *r)
         printf(" %" PRIu64, r->size);
     if (r->op == MMKIT_ALLOC_ALIGNED)
         printf(" align %" PRIu64, r->alignment);
+    if (r->stack)
+        printf(" stack %" PRIu32, r->stack);
     putchar('\n');
 }
 
@@ -50,6 +52,8 @@ static void print_json(const struct mmkit_alloc_record *r)
         printf(", \"alignment\": %" PRIu64, r->alignment);
     if (r->op == MMKIT_ALLOC_REALLOC)
         printf(", \"old_address\": %" PRIu64, r->old_address);
+    if (r->stack)
+        printf(", \"stack\": %" PRIu32, r->stack);
     printf("}\n");
 }
 

@@ -48,7 +48,7 @@ static void start_up_options_are_refused(void **state)
 {
     const char *const keys[] = {"verbose", "mode", "leaks", "zero_on_free", "guard", "quarantine",
                                 "sample_rate", "sample_slots", "stack_depth", "lock", "trace",
-                                "log_file", "children"};
+                                "log_file", "children", "trace_stacks"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         long long old = mmkit_option_get(keys[i]);
         errno = 0;

@@ -34,7 +34,7 @@ static __attribute__((noinline)) stack_id capture_below(unsigned levels)
 
 static int set_up(void **state)
 {
-    stacks_init(32);
+    stacks_init(32, 0);
     return 0;
 }
 

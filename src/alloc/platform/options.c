@@ -21,6 +21,7 @@ options mmkit_options = {
     .sample_rate = 5000,
     .sample_slots = 256,
     .stack_depth = 16,
+    .trace_stacks = 64,
     .shuffle = 8,
     .children = 1,
 };
@@ -73,6 +74,7 @@ static const option_key keys[] = {
     {"children", WORDS, AT_START_UP, 0, 1, no_yes_words, FIELD(children)},
     {"trace", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(trace_path)},
     {"log_file", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(log_file)},
+    {"trace_stacks", NUMBER, AT_START_UP, 0, 64, NULL, FIELD(trace_stacks)},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 

@@ -98,6 +98,7 @@ typedef struct options {
     _Atomic uint64_t limit;               /* bytes the allocator may map; 0: no limit */
     _Atomic int lock;                     /* 1: mlockall at start-up */
     _Atomic int children;                 /* 0: the programs we start run without us */
+    _Atomic int trace_stacks;             /* frames per allocation in the trace; 0: none */
     char trace_path[OPTION_TEXT_MAX];     /* record every call here; "": do not */
     char log_file[OPTION_TEXT_MAX];       /* print everything here ("%p": the pid); "": stderr */
 } options;

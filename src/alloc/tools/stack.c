@@ -31,7 +31,7 @@
 /* ---- the unwinder -------------------------------------------------------- */
 
 static __typeof__(unw_backtrace) *unwind;
-static unsigned depth;
+static unsigned depth, trace_depth; /* frames per stack: reports', the trace's */
 static char unavailable[256]; /* why there are no stacks, if there are none */
 
 /* Where libmmkit.so is loaded: reports leave out the frames in it.  0 when
@@ -68,13 +68,14 @@ static void find_allocator(void)
 
 static bool depot_init(void);
 
-void stacks_init(unsigned frames)
+void stacks_init(unsigned frames, unsigned trace_frames)
 {
     depth = frames < MAX_DEPTH ? frames : MAX_DEPTH;
-    if (depth == 0) {
+    trace_depth = trace_frames < MAX_DEPTH ? trace_frames : MAX_DEPTH;
+    if (depth == 0)
         snprintf(unavailable, sizeof unavailable, "stacks are off: stack_depth=0");
+    if (depth == 0 && trace_depth == 0)
         return;
-    }
     find_allocator();
     __typeof__(unw_backtrace) *found = NULL;
     private_heap_enter();
@@ -230,14 +231,16 @@ static stack_id depot_put(void *const *pcs, uint32_t n)
     }
 }
 
-__attribute__((noinline)) stack_id stack_capture(unsigned skip)
+/* Up to `frames` frames of the calling thread's stack, minus the `skip`
+ * innermost frames of the function this is inlined into and its callers. */
+static inline __attribute__((always_inline)) stack_id capture(unsigned skip, unsigned frames)
 {
-    if (!unwind)
+    if (!unwind || frames == 0)
         return 0;
-    /* The first frame is this function's. */
+    /* The first frame is the caller's. */
     void *pcs[1 + MAX_SKIP + MAX_DEPTH];
     unsigned drop = 1 + skip;
-    unsigned want = drop + depth < sizeof pcs / sizeof *pcs ? drop + depth : sizeof pcs / sizeof *pcs;
+    unsigned want = drop + frames < sizeof pcs / sizeof *pcs ? drop + frames : sizeof pcs / sizeof *pcs;
     int n;
     atomic_fetch_add_explicit(&unwinding, 1, memory_order_relaxed);
     if (likely(unwinder_ready)) {
@@ -254,6 +257,16 @@ __attribute__((noinline)) stack_id stack_capture(unsigned skip)
     return depot_put(pcs + drop, (uint32_t)n - drop);
 }
 
+__attribute__((noinline)) stack_id stack_capture(unsigned skip)
+{
+    return capture(skip, depth);
+}
+
+__attribute__((noinline)) stack_id stack_capture_for_trace(unsigned skip)
+{
+    return capture(skip, trace_depth);
+}
+
 /* Is pc in libmmkit itself (when it is a library of its own)? */
 static bool in_allocator(uintptr_t pc)
 {
@@ -262,17 +275,36 @@ static bool in_allocator(uintptr_t pc)
            (uintptr_t)info.dli_fbase == allocator_base;
 }
 
-size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
+/* The record of a stack id, or NULL if the id is not one the depot handed
+ * out: ids come from block headers a buggy program may overwrite. */
+static const record *record_checked(stack_id id)
 {
-    /* Ids come from block headers a buggy program may overwrite. */
     size_t used = atomic_load_explicit(&depot.used, memory_order_relaxed);
     size_t at = (size_t)id * sizeof(uint64_t);
     size_t room = CHUNK_BYTES - (at & (CHUNK_BYTES - 1));
     if (id == 0 || at >= used || at >= RECORD_BYTES || room < sizeof(record) ||
         !atomic_load_explicit(&depot.chunks[at >> CHUNK_SHIFT], memory_order_acquire))
-        return 0;
+        return NULL;
     const record *r = record_of(id);
     if (r->count > MAX_DEPTH || sizeof(record) + r->count * sizeof(uintptr_t) > room)
+        return NULL;
+    return r;
+}
+
+size_t stack_pcs(stack_id id, uintptr_t *pcs, size_t max)
+{
+    const record *r = record_checked(id);
+    if (!r)
+        return 0;
+    size_t n = r->count < max ? r->count : max;
+    memcpy(pcs, r->pcs, n * sizeof *pcs);
+    return n;
+}
+
+size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max)
+{
+    const record *r = record_checked(id);
+    if (!r)
         return 0;
     /* Start at the program's call into the allocator. */
     size_t first = 0;

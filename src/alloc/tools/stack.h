@@ -17,17 +17,25 @@
 
 typedef uint32_t stack_id; /* 0: no stack */
 
-/* Load the unwinder and keep up to `depth` frames per stack (0: capture
- * nothing).  Call once at start-up, before any capture. */
-void stacks_init(unsigned depth) INTERNAL;
+/* Load the unwinder and keep up to `depth` frames per stack for reports
+ * (0: capture none) and up to `trace_depth` for the allocation trace (0:
+ * none).  Call once at start-up, before any capture. */
+void stacks_init(unsigned depth, unsigned trace_depth) INTERNAL;
 
 /* The calling thread's stack, minus its `skip` innermost frames (besides
  * stack_capture itself); 0 if capturing is off or fails. */
 stack_id stack_capture(unsigned skip) INTERNAL;
 
+/* The same with up to trace_depth frames, for the allocation trace. */
+stack_id stack_capture_for_trace(unsigned skip) INTERNAL;
+
 /* The return addresses of a stack, innermost first, from the program's
  * call into the allocator (libmmkit's own frames left out); how many. */
 size_t stack_frames(stack_id id, uintptr_t *pcs, size_t max) INTERNAL;
+
+/* Every return address of a stack as captured, innermost first; how many.
+ * It asks nothing of the dynamic loader, so it may run under any lock. */
+size_t stack_pcs(stack_id id, uintptr_t *pcs, size_t max) INTERNAL;
 
 typedef struct symbol {
     char function[256]; /* "" if unknown */

@@ -10,7 +10,8 @@
 
 #define TRACE_MAGIC "mmkitAT\n"
 #define TRACE_MAGIC_SIZE 8
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2        /* what the writer writes */
+#define TRACE_VERSION_OLDEST 1 /* readers read every version from this one on */
 #define TRACE_HEADER_SIZE 40
 
 /* Byte offsets of the header's fields. */
@@ -29,11 +30,20 @@ enum {
     TRACE_THREAD_FOLLOWS = 0x10, /* T */
     TRACE_ADDRESS_NULL = 0x20,   /* N */
     TRACE_OLD_NULL = 0x40,       /* O */
-    TRACE_RESERVED = 0x80,
+    TRACE_STACK_FOLLOWS = 0x80,  /* S: a stack index follows (version 2); reserved in 1 */
 };
 
-/* The ops past those of include/mmkit/alloc_trace.h (1 to 5). */
+/* The ops past those of include/mmkit/alloc_trace.h (1 to 5).  Stacks and
+ * mappings (version 2) define what later records refer to: they have no
+ * thread, no time and no flags. */
 #define TRACE_OP_THREAD_START 6
+#define TRACE_OP_STACK 7
+#define TRACE_OP_MAPPING 8
+
+/* Bounds a reader may rely on. */
+#define TRACE_STACK_FRAMES_MAX 256
+#define TRACE_BUILD_ID_MAX 64
+#define TRACE_PATH_MAX 4096
 
 #define TRACE_VARINT_MAX 10
 
