@@ -22,6 +22,9 @@ struct trace_args {
     struct sim_trace_options options; /* convert: --kinds, --skip-bad */
     bool json;                        /* --dump --json */
     const char *svg;                  /* --dump --svg OUT */
+    bool summary;                     /* --dump --summary */
+    const char *flame, *heap, *folded; /* --dump --flame OUT, --heap OUT, --folded OUT */
+    unsigned top;                     /* --dump --top N: sites listed and drawn */
     char **program;                   /* after "--", NULL-terminated */
 };
 /* 0, or 2 after a usage error. */

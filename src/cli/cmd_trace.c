@@ -15,6 +15,8 @@ static const char usage[] =
     "       mmkit trace convert [--kinds ILSM] [--skip-bad] IN [OUT]\n"
     "       mmkit trace --alloc [-o FILE] -- PROGRAM [ARGS...]\n"
     "       mmkit trace --dump [--json | --svg OUT] FILE\n"
+    "       mmkit trace --dump [--summary [--json]] [--flame OUT] [--heap OUT]\n"
+    "                          [--folded OUT] [--top N] FILE\n"
     "\n"
     "The first form runs PROGRAM under valgrind's lackey and writes every memory\n"
     "reference it makes to FILE (default trace.lackey; a name ending in .mmt gets\n"
@@ -26,14 +28,23 @@ static const char usage[] =
     "allocation and free recorded to FILE (default alloc.mmat; MMKIT_OPTIONS gains\n"
     "trace=FILE; child processes write FILE.PID) and exits with PROGRAM's status.\n"
     "--dump prints such a trace, one call a line: time in ns, thread, call,\n"
-    "address, size; with --json, one JSON object a line.  The format is in\n"
-    "docs/ALLOC-TRACE.md.\n"
+    "address, size, stack; with --json, one JSON object a line.  The format is in\n"
+    "docs/ALLOC-TRACE.md.  The last form profiles the heap from the allocations'\n"
+    "stacks (recorded unless MMKIT_OPTIONS has trace_stacks=0): who allocated what.\n"
     "\n"
     "  -o FILE        where the recorded trace goes\n"
     "  --kinds L      convert only these record kinds (I, L, S, M)\n"
     "  --skip-bad     count and skip malformed lines instead of failing\n"
     "  --json         --dump prints JSON\n"
-    "  --svg OUT      --dump draws the live bytes over the run to OUT (SVG)\n";
+    "  --svg OUT      --dump draws the live bytes over the run to OUT (SVG)\n"
+    "  --summary      the peak of the live bytes and when it came, and the top\n"
+    "                 allocating sites (function, file, line) by bytes live at the\n"
+    "                 peak, by calls, by temporary allocations and by bytes leaked\n"
+    "  --flame OUT    a flame graph of the bytes allocated, by call stack (SVG)\n"
+    "  --heap OUT     the live bytes over the run with the top sites stacked (SVG)\n"
+    "  --folded OUT   the bytes allocated by stack as folded stacks, the text\n"
+    "                 flame graph tools read (\"main;f;g 4096\" a line)\n"
+    "  --top N        sites in each list of --summary and in --heap (default 10)\n";
 
 /* Convert the trace at in_path (named `in_name` in messages) to the binary
  * format in `out`, which is refused if it is `input`. */

@@ -1,7 +1,8 @@
 /*
- * cmd_trace_dump.c - `mmkit trace --dump [--json | --svg OUT] FILE`: an
- * allocation trace as text, one line per call, as JSON, one object per
- * line, or as a picture of the live bytes over the run.
+ * cmd_trace_dump.c - `mmkit trace --dump FILE`: an allocation trace as
+ * text, one line per call, as JSON, one object per line, or as a picture
+ * of the live bytes over the run (--svg); with --summary, --flame, --heap
+ * or --folded, the heap profile: who allocated what (heap_profile.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 
 #include "alloc_trace_svg.h"
 #include "cli.h"
+#include "heap_profile.h"
 #include "mmkit/alloc_trace.h"
 
 /* An address as text: NULL or hex. */
@@ -84,10 +86,71 @@ static int draw(const char *path, const char *svg_path)
     return output_file_commit(&out);
 }
 
+/* The profile's pictures, each to a file of its own. */
+struct picture {
+    const char *path;
+    int (*write)(struct heap_profile *, FILE *);
+    struct output_file file;
+};
+
+static int write_timeline(struct heap_profile *p, FILE *out)
+{
+    return heap_timeline_svg(p, out);
+}
+
+/* --summary, --flame, --heap, --folded: every output is opened before the
+ * trace is read (an output that is the input is refused), and all are
+ * written whole, or none. */
+static int profile(const struct trace_args *a)
+{
+    struct picture pictures[] = {
+        {a->flame, heap_flame_svg, {0}},
+        {a->heap, write_timeline, {0}},
+        {a->folded, heap_folded, {0}},
+    };
+    size_t count = sizeof pictures / sizeof pictures[0], opened = 0;
+    int status = 0;
+    for (; opened < count && !status; opened++)
+        if (pictures[opened].path)
+            status = output_file_open(&pictures[opened].file, pictures[opened].path, &a->in, 1);
+    struct heap_profile p = {0};
+    char error[700];
+    if (!status && heap_profile_read(&p, a->in, a->top, a->heap != NULL, error, sizeof error)) {
+        fprintf(stderr, "mmkit: %s\n", error);
+        status = 1;
+    }
+    if (!status && a->summary &&
+        (a->json ? heap_report_json(&p, a->top, stdout) : heap_report_text(&p, a->top, stdout))) {
+        fprintf(stderr, "mmkit: trace --dump: cannot write the output\n");
+        status = 1;
+    }
+    for (size_t i = 0; i < count && !status; i++)
+        if (pictures[i].path && pictures[i].write(&p, pictures[i].file.file)) {
+            fprintf(stderr, "mmkit: %s: cannot write it\n", pictures[i].path);
+            status = 1;
+        }
+    for (size_t i = 0; i < count && !status; i++)
+        if (pictures[i].path)
+            status = output_file_commit(&pictures[i].file);
+    for (size_t i = 0; i < opened; i++)
+        if (pictures[i].path)
+            output_file_discard(&pictures[i].file);
+    heap_profile_free(&p);
+    if (!status && fflush(stdout) != 0) {
+        fprintf(stderr, "mmkit: trace --dump: cannot write the output\n");
+        status = 1;
+    }
+    return status;
+}
+
 int cmd_trace_dump(const struct trace_args *a)
 {
     const char *path = a->in;
     bool json = a->json;
+    if (a->summary || a->flame || a->heap || a->folded) {
+        int status = profile(a);
+        return status ? status : a->svg ? draw(path, a->svg) : 0;
+    }
     if (a->svg)
         return draw(path, a->svg);
 

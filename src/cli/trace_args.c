@@ -4,10 +4,12 @@
  *   mmkit trace [-o FILE] -- PROGRAM ...           record references
  *   mmkit trace convert [--kinds L] [--skip-bad] IN [OUT]
  *   mmkit trace --alloc [-o FILE] -- PROGRAM ...   record allocations
- *   mmkit trace --dump [--json | --svg OUT] FILE
+ *   mmkit trace --dump [--json] [--summary] [--svg OUT] [--flame OUT]
+ *                      [--heap OUT] [--folded OUT] [--top N] FILE
  *
  * Parsing only: nothing is opened or run here, so the parser can be fuzzed.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,8 +24,14 @@ static const struct cli_option convert_options[] = {
     {"--kinds", true}, {"--skip-bad", false}, {"--help", false}, {"-h", false},
 };
 static const struct cli_option dump_options[] = {
-    {"--dump", false}, {"--json", false}, {"--svg", true}, {"--help", false}, {"-h", false},
+    {"--dump", false},   {"--json", false}, {"--svg", true},    {"--summary", false},
+    {"--flame", true},   {"--heap", true},  {"--folded", true}, {"--top", true},
+    {"--help", false},   {"-h", false},
 };
+
+/* --top: sites listed in the summary and drawn in --heap. */
+#define TOP_DEFAULT 10
+#define TOP_MAX 100
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -72,6 +80,17 @@ static int take_operand(struct trace_args *a, const char *arg)
     return 0;
 }
 
+static int parse_top(struct trace_args *a, const char *value)
+{
+    char *end;
+    long n = strtol(value, &end, 10);
+    if (end == value || *end || n < 1 || n > TOP_MAX)
+        return cli_usage_error("trace --dump: --top: invalid value '%s' (a count from 1 to %d)",
+                               value, TOP_MAX);
+    a->top = (unsigned)n;
+    return 0;
+}
+
 static int apply_option(struct trace_args *a, const char *name, const char *value)
 {
     if (!strcmp(name, "--help") || !strcmp(name, "-h"))
@@ -87,6 +106,53 @@ static int apply_option(struct trace_args *a, const char *name, const char *valu
         a->json = true;
     else if (!strcmp(name, "--svg"))
         a->svg = value;
+    else if (!strcmp(name, "--summary"))
+        a->summary = true;
+    else if (!strcmp(name, "--flame"))
+        a->flame = value;
+    else if (!strcmp(name, "--heap"))
+        a->heap = value;
+    else if (!strcmp(name, "--folded"))
+        a->folded = value;
+    else if (!strcmp(name, "--top"))
+        return parse_top(a, value);
+    return 0;
+}
+
+/* --dump's outputs: the records or the summary on standard output, each
+ * picture to a file of its own ('-': standard output too). */
+static int check_dump(struct trace_args *a)
+{
+    const char *command = form_name(a->form);
+    const struct {
+        const char *option, *path;
+    } pictures[] = {{"--svg", a->svg}, {"--flame", a->flame}, {"--heap", a->heap},
+                    {"--folded", a->folded}};
+    size_t count = sizeof pictures / sizeof pictures[0];
+    const char *on_stdout = a->summary ? "--summary" : NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (!pictures[i].path)
+            continue;
+        if (a->json && !a->summary)
+            return cli_usage_error("%s: --json and %s exclude each other (--json prints the "
+                                   "records, or with --summary the summary)",
+                                   command, pictures[i].option);
+        for (size_t j = 0; j < i; j++)
+            if (pictures[j].path && !strcmp(pictures[j].path, pictures[i].path))
+                return cli_usage_error("%s: %s and %s both write '%s'", command,
+                                       pictures[j].option, pictures[i].option, pictures[i].path);
+        if (!strcmp(pictures[i].path, "-")) {
+            if (on_stdout)
+                return cli_usage_error("%s: %s and %s both write to standard output", command,
+                                       on_stdout, pictures[i].option);
+            on_stdout = pictures[i].option;
+        }
+    }
+    if (a->top && !a->summary && !a->heap)
+        return cli_usage_error("%s: --top counts the sites of --summary and --heap; give one",
+                               command);
+    if (!a->top)
+        a->top = TOP_DEFAULT;
     return 0;
 }
 
@@ -110,9 +176,7 @@ static int check_complete(struct trace_args *a)
     case TRACE_DUMP:
         if (!a->in)
             return cli_usage_error("%s needs a file (try 'mmkit trace --help')", command);
-        if (a->json && a->svg)
-            return cli_usage_error("%s: --json and --svg exclude each other", command);
-        break;
+        return check_dump(a);
     }
     return 0;
 }

@@ -1,5 +1,7 @@
 /* svg_chart.c - a minimal line-chart writer: no dependencies, output any
  * browser shows. */
+#include <string.h>
+
 #include "svg_chart.h"
 
 #define CHART_W 760
@@ -24,8 +26,7 @@ static double chart_y(const struct svg_chart *c, double y)
     return CHART_H - BOTTOM - y / max * (CHART_H - TOP - BOTTOM);
 }
 
-/* Escape the characters that matter in SVG text (never used in attributes). */
-static void svg_text(FILE *out, const char *text)
+void svg_escape(FILE *out, const char *text)
 {
     for (const char *p = text; *p; p++) {
         if (*p == '<')
@@ -58,7 +59,7 @@ void svg_chart_begin(struct svg_chart *c, const char *title, const char *x_label
     fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
                  "font-family='sans-serif'>\n<rect width='100%%' height='100%%' fill='white'/>\n"
                  "<text x='%d' y='28' font-size='16'>", CHART_W, CHART_H, LEFT);
-    svg_text(out, title);
+    svg_escape(out, title);
     fprintf(out, "</text>\n<path d='M%d %d V%d H%d' fill='none' stroke='#333'/>\n", x0, y1, y0,
             x1);
     for (int tick = 0; tick <= 4; tick++) {
@@ -80,11 +81,32 @@ void svg_chart_begin(struct svg_chart *c, const char *title, const char *x_label
     }
     fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='13'>", (x0 + x1) / 2,
             y0 + 40);
-    svg_text(out, x_label);
+    svg_escape(out, x_label);
     fprintf(out, "</text>\n<text x='18' y='%d' font-size='13' transform='rotate(-90 18 %d)' "
                  "text-anchor='middle'>", (y0 + y1) / 2, (y0 + y1) / 2);
-    svg_text(out, y_label);
+    svg_escape(out, y_label);
     fprintf(out, "</text>\n");
+}
+
+/* The legend's entry of series `index`: a name longer than the legend's
+ * column is cut, and shown whole on hover. */
+static void legend(const struct svg_chart *c, unsigned index, const char *colour,
+                   const char *name)
+{
+    enum { FITS = 19 };
+    fprintf(c->out, "<text x='%d' y='%u' fill='%s' font-size='13'>", CHART_W - RIGHT + 12,
+            TOP + 18 * index, colour);
+    if (strlen(name) <= FITS) {
+        svg_escape(c->out, name);
+    } else {
+        char cut[FITS + 1];
+        snprintf(cut, sizeof cut, "%.*s...", FITS - 3, name);
+        fputs("<title>", c->out);
+        svg_escape(c->out, name);
+        fputs("</title>", c->out);
+        svg_escape(c->out, cut);
+    }
+    fputs("</text>\n", c->out);
 }
 
 void svg_chart_series(const struct svg_chart *c, unsigned index, const char *name,
@@ -94,10 +116,25 @@ void svg_chart_series(const struct svg_chart *c, unsigned index, const char *nam
     fprintf(c->out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", colour);
     for (size_t i = 0; i < count; i++)
         fprintf(c->out, "%.1f,%.1f ", chart_x(c, x[i]), chart_y(c, y[i]));
-    fprintf(c->out, "'/>\n<text x='%d' y='%u' fill='%s' font-size='13'>", CHART_W - RIGHT + 12,
-            TOP + 18 * index, colour);
-    svg_text(c->out, name);
-    fprintf(c->out, "</text>\n");
+    fprintf(c->out, "'/>\n");
+    legend(c, index, colour, name);
+}
+
+void svg_chart_area(const struct svg_chart *c, unsigned index, const char *name,
+                    const double *x, const double *low, const double *high, size_t count,
+                    bool grey)
+{
+    const char *colour = grey ? "#b0b0b0" : colours[index % (sizeof colours / sizeof colours[0])];
+    fprintf(c->out, "<polygon fill='%s' fill-opacity='0.85' stroke='%s' points='", colour,
+            colour);
+    for (size_t i = 0; i < count; i++)
+        fprintf(c->out, "%.1f,%.1f ", chart_x(c, x[i]), chart_y(c, high[i]));
+    for (size_t i = count; i-- > 0;)
+        fprintf(c->out, "%.1f,%.1f ", chart_x(c, x[i]), chart_y(c, low[i]));
+    fprintf(c->out, "'><title>");
+    svg_escape(c->out, name);
+    fprintf(c->out, "</title></polygon>\n");
+    legend(c, index, colour, name);
 }
 
 void svg_chart_marker(const struct svg_chart *c, double x, double y, const char *label)
@@ -106,7 +143,7 @@ void svg_chart_marker(const struct svg_chart *c, double x, double y, const char 
     fprintf(c->out, "<circle cx='%.1f' cy='%.1f' r='6' fill='none' stroke='red' "
                     "stroke-width='2'/>\n<text x='%.1f' y='%.1f' fill='red' font-size='12'>",
             px, py, px + 8, py - 8);
-    svg_text(c->out, label);
+    svg_escape(c->out, label);
     fprintf(c->out, "</text>\n");
 }
 
