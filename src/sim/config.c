@@ -12,6 +12,7 @@
 #include "machine_file.h"
 #include "policy.h"
 #include "tlb.h"
+#include "value.h"
 
 void sim_config_default(struct sim_config *c)
 {
@@ -36,43 +37,7 @@ void sim_config_default(struct sim_config *c)
     };
 }
 
-/* ---- value parsers: each returns false if text is not a valid value ---- */
-
-static bool parse_u64(const char *text, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!*text || *text == '-')
-        return false;
-    *out = strtoull(text, &end, 0);
-    return !errno && !*end;
-}
-
-/* A size in bytes: a number with an optional K, M, G or T (binary units,
- * "KiB" and "KB" spelled out too). */
-static bool parse_size(const char *text, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!*text || *text == '-')
-        return false;
-    uint64_t value = strtoull(text, &end, 0);
-    static const char units[] = "KMGT";
-    const char *unit = *end ? strchr(units, *end & ~0x20) : NULL;
-    if (unit && *end) {
-        unsigned shift = 10u * (unsigned)(unit - units + 1);
-        if (value > (UINT64_MAX >> shift))
-            return false;
-        value <<= shift;
-        end++;
-        if (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "b"))
-            end += strlen(end);
-    } else if (!strcmp(end, "B")) {
-        end++;
-    }
-    *out = value;
-    return !errno && !*end;
-}
+/* ---- value parsers (more in value.c): false if text is not a valid value ---- */
 
 /* A time with its unit, ns, us, ms or s, in nanoseconds; 0 needs none.  A
  * bare "5" is refused: costs are quoted in ns and in ms alike, and a
@@ -95,15 +60,6 @@ static bool parse_time(const char *text, double *out)
     return false;
 }
 
-static bool parse_bool(const char *text, bool *out)
-{
-    if (!strcmp(text, "yes") || !strcmp(text, "true") || !strcmp(text, "1"))
-        return *out = true, true;
-    if (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "0"))
-        return *out = false, true;
-    return false;
-}
-
 /* "linear", a level count ("4") or bits per level, root first ("9,9,9,9"). */
 static bool parse_levels(const char *text, struct sim_config *c)
 {
@@ -114,7 +70,7 @@ static bool parse_levels(const char *text, struct sim_config *c)
     }
     if (!strchr(text, ',')) {
         uint64_t levels;
-        if (!parse_u64(text, &levels) || levels < 1 || levels > SIM_MAX_LEVELS)
+        if (!value_parse_u64(text, &levels) || levels < 1 || levels > SIM_MAX_LEVELS)
             return false;
         c->levels = (unsigned)levels;
         c->level_bits[0] = 0;
@@ -158,7 +114,7 @@ static bool parse_segment(const char *text, struct sim_segment *s)
     int n = sscanf(text, "%15s %31s %31s %7s %31s %31s", name, base, limit, prot, extra[0],
                    extra[1]);
     *s = (struct sim_segment){0};
-    if (n < 4 || !parse_size(base, &s->base) || !parse_size(limit, &s->limit) ||
+    if (n < 4 || !value_parse_size(base, &s->base) || !value_parse_size(limit, &s->limit) ||
         !parse_prot(prot, &s->prot))
         return false;
     memcpy(s->name, name, sizeof name);
@@ -167,7 +123,7 @@ static bool parse_segment(const char *text, struct sim_segment *s)
             s->grows_down = true;
         else if (!strcmp(extra[i], "up"))
             s->grows_down = false;
-        else if (!parse_size(extra[i], &s->physical))
+        else if (!value_parse_size(extra[i], &s->physical))
             return false;
     }
     return true;
@@ -193,7 +149,7 @@ static bool set_translation(const char *text, struct sim_config *c)
 static bool set_unsigned(const char *text, unsigned *out, uint64_t max)
 {
     uint64_t value;
-    if (!parse_u64(text, &value) || value > max)
+    if (!value_parse_u64(text, &value) || value > max)
         return false;
     *out = (unsigned)value;
     return true;
@@ -212,12 +168,12 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
     if (!strcmp(key, "address-bits"))
         return set_unsigned(v, &c->address_bits, 64);
     if (!strcmp(key, "page-size"))
-        return parse_size(v, &c->page_size);
+        return value_parse_size(v, &c->page_size);
     if (!strcmp(key, "frames"))
-        return c->memory_bytes = 0, parse_u64(v, &c->frames);
+        return c->memory_bytes = 0, value_parse_u64(v, &c->frames);
     if (!strcmp(key, "memory")) {
         *why = "a size above 0, such as 64K or 1M";
-        return parse_size(v, &c->memory_bytes) && c->memory_bytes > 0;
+        return value_parse_size(v, &c->memory_bytes) && c->memory_bytes > 0;
     }
     if (!strcmp(key, "levels"))
         return parse_levels(v, c);
@@ -246,17 +202,17 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         return true;
     }
     if (!strcmp(key, "seed"))
-        return parse_u64(v, &c->seed);
+        return value_parse_u64(v, &c->seed);
     if (!strcmp(key, "tau"))
-        return parse_u64(v, &c->tau);
+        return value_parse_u64(v, &c->tau);
     if (!strcmp(key, "tick"))
-        return parse_u64(v, &c->tick) && c->tick > 0;
+        return value_parse_u64(v, &c->tick) && c->tick > 0;
     if (!strcmp(key, "quantum"))
-        return parse_u64(v, &c->quantum) && c->quantum > 0;
+        return value_parse_u64(v, &c->quantum) && c->quantum > 0;
     if (!strcmp(key, "base"))
-        return parse_size(v, &c->base);
+        return value_parse_size(v, &c->base);
     if (!strcmp(key, "bounds"))
-        return parse_size(v, &c->bounds);
+        return value_parse_size(v, &c->bounds);
     if (!strcmp(key, "segment")) {
         if (c->segment_count == SIM_MAX_SEGMENTS)
             return false;
@@ -272,7 +228,7 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         }
     }
     if (!strcmp(key, "split-straddling"))
-        return parse_bool(v, &flag) && (c->split_straddling = flag, true);
+        return value_parse_bool(v, &flag) && (c->split_straddling = flag, true);
     if (!strcmp(key, "preset"))
         return machine_preset_apply(c, v);
     *known = false;
@@ -302,10 +258,7 @@ int sim_config_set(struct sim_config *c, const char *key, const char *value,
     const char *why;
     if (apply(c, key, value, &known, &why))
         return SIM_OK;
-    if (!known)
-        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "unknown setting");
-    return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key, "invalid value '%s'%s%s%s", value,
-                    why ? " (" : "", why ? why : "", why ? ")" : "");
+    return value_refused(diag, key, value, known, why);
 }
 
 /* ---- the consistency check ---------------------------------------------- */
