@@ -1,14 +1,12 @@
 /* refs.c - reference strings for exercises: "7,0,1,2,0,3" (page numbers)
- * or "0x3a7,0x1f0c" (virtual addresses).  Items are separated by a comma or
- * by spaces; an empty item ("1,,2", a comma at either end) is refused, not
- * skipped, as it is more likely a lost number than a wish.  "3w" is a write
- * to page 3; "1:3" is page 3 of process 1. */
-#include <ctype.h>
+ * or "0x3a7,0x1f0c" (virtual addresses), a list of items as items.h reads
+ * them.  "3w" is a write to page 3; "1:3" is page 3 of process 1. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "items.h"
 
 int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
                    struct sim_record **records, size_t *count, struct sim_diag *diag)
@@ -18,20 +16,17 @@ int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
     struct sim_record *out = malloc(sizeof *out * cap);
     if (!out)
         return SIM_ERR_NOMEM;
-    const char *p = text;
-    bool after_comma = false;
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
+    struct items items = {.at = text};
+    const char *p, *problem;
+    size_t length;
+    while (items_next(&items, &p, &length, &problem)) {
         char field[32];
         snprintf(field, sizeof field, "item %zu", n + 1);
-        if ((!*p && after_comma) || *p == ',') {
+        if (problem) {
             free(out);
-            return diag_set(diag, SIM_ERR_PARSE, source, 0, field, "empty (%s)",
-                            *p ? "a comma with no number before it" : "a comma at the end");
+            return diag_set(diag, SIM_ERR_PARSE, source, 0, field, "%s", problem);
         }
-        if (!*p)
-            break;
+        const char *item_end = p + length;
         char *end;
         errno = 0;
         unsigned long long value = strtoull(p, &end, 0);
@@ -43,13 +38,11 @@ int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
         }
         bool write = end != p && (*end == 'w' || *end == 'W');
         end += write;
-        const char *problem = end == p || *p == '-' || errno ? "expected a number"
-                              : *end && *end != ',' && !isspace((unsigned char)*end)
-                                  ? "unexpected text after the number"
-                              : pid > UINT16_MAX ? "process number too large"
-                              : !addresses && value > UINT64_MAX / page_size
-                                  ? "page number too large"
-                                  : NULL;
+        problem = end == p || *p == '-' || errno ? "expected a number"
+                  : end != item_end ? "unexpected text after the number"
+                  : pid > UINT16_MAX ? "process number too large"
+                  : !addresses && value > UINT64_MAX / page_size ? "page number too large"
+                                                                 : NULL;
         if (problem) {
             free(out);
             return diag_set(diag, SIM_ERR_PARSE, source, 0, field, "%s near '%.20s'", problem, p);
@@ -57,11 +50,6 @@ int sim_refs_parse(const char *text, bool addresses, uint64_t page_size,
         out[n++] = (struct sim_record){.addr = addresses ? value : value * page_size,
                                        .size = 1, .pid = (uint16_t)pid,
                                        .kind = write ? SIM_STORE : SIM_LOAD};
-        p = end;
-        while (isspace((unsigned char)*p))
-            p++;
-        after_comma = *p == ',';
-        p += after_comma;
     }
     if (n == 0) {
         free(out);
