@@ -74,6 +74,9 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "mmkit: FILE:LINE: field: message" for an input that failed;
  * returns 1, the status for a bad input. */
 int cli_input_error(const struct sim_diag *diag);
+/* The same for a run that failed with status: its input's error, or "out
+ * of memory" when the library had no more to say; returns 1. */
+int cli_run_error(const struct sim_diag *diag, int status);
 
 /* One option of a subcommand (usage.c). */
 struct cli_option {

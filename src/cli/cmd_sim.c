@@ -60,16 +60,6 @@ static const char *input_title(const struct sim_args *a)
     return slash ? slash + 1 : title;
 }
 
-/* An input or output error: its message, or "out of memory"; returns 1. */
-static int run_error(const struct sim_diag *diag, int status)
-{
-    if (status == SIM_ERR_NOMEM && !diag->message[0]) {
-        fprintf(stderr, "mmkit: out of memory\n");
-        return 1;
-    }
-    return cli_input_error(diag);
-}
-
 /* Draw into path, refused if it is an input: 0, or 1 after a message. */
 static int draw(const struct sim_args *a, const char *path, const char *what_it_is,
                 void (*draw_into)(FILE *, const void *, const char *), const void *what)
@@ -117,7 +107,7 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
         fputs("\r\033[K", stderr);
     if (status) {
         sim_sweep_free(&sweep);
-        return run_error(&diag, status);
+        return cli_run_error(&diag, status);
     }
     if (a->json)
         sim_sweep_json(stdout, &sweep);
@@ -154,7 +144,7 @@ int cmd_sim(int argc, char **argv)
         status = sim_workload_load(&workload, a.traces, a.trace_count, &a.run.trace,
                                    config.quantum, &diag);
         if (status)
-            return run_error(&diag, status);
+            return cli_run_error(&diag, status);
     }
     if (a.sweep) {
         status = run_sweep(&a, &config, &workload);
@@ -172,7 +162,7 @@ int cmd_sim(int argc, char **argv)
     if (a.run.progress)
         fputs("\r\033[K", stderr);
     if (status) {
-        status = run_error(&diag, status);
+        status = cli_run_error(&diag, status);
     } else {
         report_run(&a, machine, skipped);
         if (a.svg)

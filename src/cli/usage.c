@@ -28,6 +28,15 @@ int cli_input_error(const struct sim_diag *diag)
     return 1;
 }
 
+int cli_run_error(const struct sim_diag *diag, int status)
+{
+    if (status == SIM_ERR_NOMEM && !diag->message[0]) {
+        fprintf(stderr, "mmkit: out of memory\n");
+        return 1;
+    }
+    return cli_input_error(diag);
+}
+
 /* Edit distance of a and b (insertions, deletions, substitutions), capped:
  * names longer than 47 characters count as far from everything. */
 static size_t distance(const char *a, const char *b)
