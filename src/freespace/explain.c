@@ -1,0 +1,162 @@
+/* explain.c - --explain: each operation as a worked answer to the textbook
+ * exercise.  What the program asked and got, the block the request
+ * became, which hole the policy chose and why, what was split or merged,
+ * and the free list after. */
+#include <inttypes.h>
+
+#include "heap.h"
+
+static void print_free_list(FILE *out, struct freespace_heap *heap)
+{
+    size_t count;
+    const struct freespace_hole *holes = freespace_heap_scratch_holes(heap, &count);
+    if (!holes) {
+        fprintf(out, "  free list: (out of memory to show it)\n");
+        return;
+    }
+    if (!count) {
+        fprintf(out, "  free list: empty\n");
+        return;
+    }
+    fprintf(out, "  free list (%zu hole%s):", count, count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        fputc(' ', out);
+        freespace_print_hole(out, holes[i]);
+    }
+    fputc('\n', out);
+}
+
+void freespace_explain_start(FILE *out, struct freespace_heap *heap)
+{
+    fprintf(out, "heap: ");
+    freespace_describe_heap(out, &heap->config);
+    fprintf(out, "\npolicy: ");
+    freespace_describe_policy(out, &heap->config);
+    fputc('\n', out);
+    print_free_list(out, heap);
+    fputc('\n', out);
+}
+
+/* "block: 3 bytes rounded up to 4, and a 4-byte header: 8 bytes", when the
+ * block is not simply the request. */
+static void explain_block(FILE *out, const struct freespace_config *c, uint64_t request,
+                          uint64_t size)
+{
+    uint64_t rounded = size - c->header;
+    if (rounded == request && !c->header)
+        return;
+    fprintf(out, "  block: %" PRIu64 " bytes", request);
+    if (rounded != request)
+        fprintf(out, " rounded up to %" PRIu64, rounded);
+    if (c->header)
+        fprintf(out, "%s a %" PRIu64 "-byte header: %" PRIu64 " bytes",
+                rounded != request ? ", and" : " and", c->header, size);
+    fputc('\n', out);
+}
+
+/* Why the policy took the hole it took. */
+static void explain_choice(FILE *out, const struct freespace_config *c,
+                           const struct freespace_result *r, uint64_t size)
+{
+    enum fit fit;
+    freespace_policy_find(c, &fit);
+    fprintf(out, "  %s fit: ", c->policy);
+    if (fit == FIT_NEXT)
+        fprintf(out, "from hole %" PRIu64 " of %" PRIu64 "%s, ", r->start + 1, r->holes,
+                r->position < r->start ? " and around" : "");
+    freespace_print_hole(out, r->hole);
+    fprintf(out, ", hole %" PRIu64 " of %" PRIu64 ", is ", r->position + 1, r->holes);
+    if (fit == FIT_BEST)
+        fprintf(out, "the smallest that holds %" PRIu64 " bytes\n", size);
+    else if (fit == FIT_WORST)
+        fprintf(out, "the largest\n");
+    else
+        fprintf(out, "the first that holds %" PRIu64 " bytes\n", size);
+}
+
+static void explain_split(FILE *out, const struct freespace_config *c,
+                          const struct freespace_result *r, uint64_t size)
+{
+    uint64_t rest = r->hole.size - size;
+    if (r->split) {
+        fprintf(out, "  split: the block takes %" PRIu64 "..%" PRIu64 "; ", r->block,
+                r->block + r->block_size - 1);
+        freespace_print_hole(out, (struct freespace_hole){r->block + r->block_size, rest});
+        fprintf(out, " stays free\n");
+    } else if (rest == 0) {
+        fprintf(out, "  no split: the hole is just the size of the block, and leaves the list\n");
+    } else {
+        fprintf(out, "  no split: the %" PRIu64 " bytes left would be fewer than the %" PRIu64
+                     " a split must leave, so the block takes all %" PRIu64 "\n",
+                rest, c->min_split, r->block_size);
+    }
+}
+
+static void explain_alloc(FILE *out, const struct freespace_config *c,
+                          const struct freespace_result *r)
+{
+    uint64_t size;
+    freespace_block_size(c, r->request, &size);
+    fprintf(out, "op %" PRIu64 ": ptr[%" PRIu64 "] = alloc(%" PRIu64 ") ", r->number, r->index,
+            r->request);
+    if (r->failed)
+        fprintf(out, "failed");
+    else
+        fprintf(out, "returned %" PRIu64, r->address);
+    if (!r->failed && c->header)
+        fprintf(out, " (block at %" PRIu64 ")", r->block);
+    fprintf(out, ", searched %" PRIu64 " hole%s\n", r->searched, r->searched == 1 ? "" : "s");
+    explain_block(out, c, r->request, size);
+    if (!r->failed) {
+        explain_choice(out, c, r, size);
+        explain_split(out, c, r, size);
+    } else if (r->hole.size) {
+        fprintf(out, "  no hole holds %" PRIu64 " bytes: the largest is ", size);
+        freespace_print_hole(out, r->hole);
+        fputc('\n', out);
+    } else {
+        fprintf(out, "  no hole holds %" PRIu64 " bytes: there are none\n", size);
+    }
+}
+
+static const char *const order_goes[] = {
+    "in by address", "in by size, smallest first", "in by size, largest first",
+    "to the front", "to the back",
+};
+
+static void explain_free(FILE *out, const struct freespace_config *c,
+                         const struct freespace_result *r)
+{
+    fprintf(out, "op %" PRIu64 ": free(ptr[%" PRIu64 "]) ", r->number, r->index);
+    if (r->failed) {
+        fprintf(out, "gives nothing back: its allocation failed\n");
+        return;
+    }
+    fprintf(out, "gives back ");
+    freespace_print_hole(out, (struct freespace_hole){r->block, r->block_size});
+    fprintf(out, "\n  it goes %s, as hole %" PRIu64 " of %" PRIu64 "\n", order_goes[c->order],
+            r->position + 1, r->holes + 1);
+    for (size_t i = 0; i < r->merges && i < FREESPACE_MERGES_KEPT; i++) {
+        struct freespace_hole into = r->merged[i].into, absorbed = r->merged[i].absorbed;
+        fprintf(out, "  coalesced: ");
+        freespace_print_hole(out, into);
+        fprintf(out, " + ");
+        freespace_print_hole(out, absorbed);
+        fprintf(out, " = ");
+        freespace_print_hole(out, (struct freespace_hole){into.addr, into.size + absorbed.size});
+        fputc('\n', out);
+    }
+    if (r->merges > FREESPACE_MERGES_KEPT)
+        fprintf(out, "  (and %zu more merges)\n", r->merges - FREESPACE_MERGES_KEPT);
+}
+
+void freespace_explain_op(FILE *out, struct freespace_heap *heap,
+                          const struct freespace_result *result)
+{
+    if (result->op.kind == FREESPACE_ALLOC)
+        explain_alloc(out, &heap->config, result);
+    else
+        explain_free(out, &heap->config, result);
+    print_free_list(out, heap);
+    fputc('\n', out);
+}

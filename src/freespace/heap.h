@@ -1,0 +1,83 @@
+/* heap.h - the simulated heap's state, shared by the files that run it
+ * (heap.c), check what it is asked (ops.c) and tell what it did
+ * (explain.c, report.c).  Start reading here.
+ *
+ * Invariants:
+ * - every allocation has an entry in blocks[], by its number, whether it
+ *   is live, freed or failed; only live ones hold bytes of the heap;
+ * - allocated = the sum of the live blocks' sizes, and the policy's holes
+ *   add up to config.size - allocated;
+ * - stats.live_bytes <= allocated: a block also holds its header and
+ *   padding. */
+#ifndef MMKIT_FREESPACE_HEAP_H
+#define MMKIT_FREESPACE_HEAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mmkit/freespace.h"
+#include "policy.h"
+
+enum block_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_FAILED };
+
+struct block {
+    uint64_t addr;    /* its first byte, where its header is */
+    uint64_t size;    /* bytes it takes */
+    uint64_t request; /* bytes asked for */
+    enum block_state state;
+};
+
+struct freespace_heap {
+    struct freespace_config config;
+    const struct freespace_policy_ops *policy;
+    void *holes; /* the policy's state */
+    struct block *blocks;
+    uint64_t allocations, capacity; /* entries of blocks[] used and allocated */
+    uint64_t allocated;             /* bytes the live blocks take */
+    uint64_t live_headers, live_padding;
+    struct freespace_stats stats;
+    double external_sum;            /* for stats.external_mean */
+    struct freespace_hole *scratch; /* the holes, for printing */
+    size_t scratch_capacity;
+};
+
+/* The bytes a block for request takes before any rest of a hole is added
+ * (the request rounded up, and the header); false if the heap could never
+ * hold that many. */
+bool freespace_block_size(const struct freespace_config *config, uint64_t request,
+                          uint64_t *size);
+/* SIM_ERR_PARSE, with diag naming the op, if op (number `number`, after
+ * `allocations` allocations) cannot run: freed says whether the block it
+ * frees was freed already.  0 if it can. */
+int freespace_op_refused(const struct freespace_config *config, const struct freespace_op *op,
+                         uint64_t number, uint64_t allocations, bool freed,
+                         struct sim_diag *diag);
+
+/* The holes in list order, in heap->scratch; how many; NULL if out of
+ * memory. */
+const struct freespace_hole *freespace_heap_scratch_holes(struct freespace_heap *heap,
+                                                          size_t *count);
+
+/* "[1000, 8]": a hole, in the story and in JSON alike. */
+void freespace_print_hole(FILE *out, struct freespace_hole hole);
+/* "best fit, free list by address, no coalescing" */
+void freespace_describe_policy(FILE *out, const struct freespace_config *config);
+/* "100 bytes at 1000, 4-byte headers, requests rounded up to a multiple
+ * of 4" */
+void freespace_describe_heap(FILE *out, const struct freespace_config *config);
+/* The op as the user wrote it: "+10", "-3". */
+void freespace_op_text(char *text, size_t size, const struct freespace_op *op);
+
+/* --explain: the heap before the first operation, then each operation. */
+void freespace_explain_start(FILE *out, struct freespace_heap *heap);
+void freespace_explain_op(FILE *out, struct freespace_heap *heap,
+                          const struct freespace_result *result);
+
+/* The JSON document freespace_run writes. */
+void freespace_json_start(FILE *out, const struct freespace_heap *heap);
+void freespace_json_op(FILE *out, struct freespace_heap *heap,
+                       const struct freespace_result *result);
+void freespace_json_end(FILE *out, const struct freespace_heap *heap);
+
+#endif

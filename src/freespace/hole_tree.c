@@ -1,0 +1,295 @@
+/* hole_tree.c - the AVL tree of holes, with each subtree's count and
+ * largest size kept up to date on every path a change walks back up.  The
+ * two sides of a node are child[LOWER] and child[HIGHER], so that a
+ * rotation and its mirror image are one function. */
+#include <stdlib.h>
+
+#include "hole_tree.h"
+
+#define MAX_NODES (UINT32_MAX / 2)
+
+int hole_tree_init(struct hole_tree *tree, bool by_size)
+{
+    *tree = (struct hole_tree){.by_size = by_size, .capacity = 64};
+    tree->node = malloc(sizeof *tree->node * tree->capacity);
+    if (!tree->node)
+        return SIM_ERR_NOMEM;
+    tree->node[0] = (struct hole_node){0};
+    return SIM_OK;
+}
+
+void hole_tree_free(struct hole_tree *tree)
+{
+    free(tree->node);
+    tree->node = NULL;
+}
+
+/* Whether hole a sorts before hole b. */
+static bool before(const struct hole_tree *tree, struct freespace_hole a,
+                   struct freespace_hole b)
+{
+    if (tree->by_size && a.size != b.size)
+        return a.size < b.size;
+    return a.addr < b.addr;
+}
+
+static struct freespace_hole hole_of(const struct hole_node *n)
+{
+    return (struct freespace_hole){n->addr, n->size};
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* Recompute what node n knows of its subtree from its children. */
+static void update(struct hole_tree *t, uint32_t n)
+{
+    struct hole_node *node = &t->node[n];
+    const struct hole_node *lower = &t->node[node->child[LOWER]];
+    const struct hole_node *higher = &t->node[node->child[HIGHER]];
+    node->height = 1 + (lower->height > higher->height ? lower->height : higher->height);
+    node->count = 1 + lower->count + higher->count;
+    node->largest = max_u64(node->size, max_u64(lower->largest, higher->largest));
+}
+
+/* Lift the child of n on side into n's place; the subtree's new root. */
+static uint32_t lift(struct hole_tree *t, uint32_t n, int side)
+{
+    uint32_t c = t->node[n].child[side];
+    t->node[n].child[side] = t->node[c].child[!side];
+    t->node[c].child[!side] = n;
+    update(t, n);
+    update(t, c);
+    return c;
+}
+
+/* Node n after a change below it: updated, and rotated back into balance
+ * (children's heights differing by at most one); the subtree's new root. */
+static uint32_t rebalance(struct hole_tree *t, uint32_t n)
+{
+    update(t, n);
+    const struct hole_node *node = &t->node[n];
+    int32_t balance = t->node[node->child[LOWER]].height - t->node[node->child[HIGHER]].height;
+    if (balance >= -1 && balance <= 1)
+        return n;
+    int heavy = balance < 0 ? HIGHER : LOWER;
+    uint32_t c = node->child[heavy];
+    if (t->node[t->node[c].child[!heavy]].height > t->node[t->node[c].child[heavy]].height)
+        t->node[n].child[heavy] = lift(t, c, !heavy);
+    return lift(t, n, heavy);
+}
+
+static uint32_t insert_below(struct hole_tree *t, uint32_t n, uint32_t fresh)
+{
+    if (!n)
+        return fresh;
+    int side = before(t, hole_of(&t->node[fresh]), hole_of(&t->node[n])) ? LOWER : HIGHER;
+    t->node[n].child[side] = insert_below(t, t->node[n].child[side], fresh);
+    return rebalance(t, n);
+}
+
+static uint32_t new_node(struct hole_tree *t)
+{
+    if (t->spare) {
+        uint32_t n = t->spare;
+        t->spare = t->node[n].child[LOWER];
+        return n;
+    }
+    if (t->used + 1 == t->capacity) {
+        if (t->capacity > MAX_NODES)
+            return 0;
+        struct hole_node *grown = realloc(t->node, sizeof *grown * t->capacity * 2);
+        if (!grown)
+            return 0;
+        t->node = grown;
+        t->capacity *= 2;
+    }
+    return ++t->used;
+}
+
+int hole_tree_insert(struct hole_tree *tree, struct freespace_hole hole)
+{
+    uint32_t n = new_node(tree);
+    if (!n)
+        return SIM_ERR_NOMEM;
+    tree->node[n] = (struct hole_node){.addr = hole.addr, .size = hole.size};
+    update(tree, n);
+    tree->root = insert_below(tree, tree->root, n);
+    return SIM_OK;
+}
+
+/* Unlink the lowest node of subtree n into *lowest; the subtree's new
+ * root. */
+static uint32_t unlink_lowest(struct hole_tree *t, uint32_t n, uint32_t *lowest)
+{
+    if (!t->node[n].child[LOWER]) {
+        *lowest = n;
+        return t->node[n].child[HIGHER];
+    }
+    t->node[n].child[LOWER] = unlink_lowest(t, t->node[n].child[LOWER], lowest);
+    return rebalance(t, n);
+}
+
+static uint32_t remove_below(struct hole_tree *t, uint32_t n, struct freespace_hole hole)
+{
+    if (!n)
+        return 0;
+    struct hole_node *node = &t->node[n];
+    if (before(t, hole, hole_of(node)) || before(t, hole_of(node), hole)) {
+        int side = before(t, hole, hole_of(node)) ? LOWER : HIGHER;
+        node->child[side] = remove_below(t, node->child[side], hole);
+        return rebalance(t, n);
+    }
+    uint32_t lower = node->child[LOWER], higher = node->child[HIGHER];
+    node->child[LOWER] = t->spare;
+    t->spare = n;
+    if (!lower || !higher)
+        return lower ? lower : higher;
+    uint32_t next;
+    higher = unlink_lowest(t, higher, &next);
+    t->node[next].child[LOWER] = lower;
+    t->node[next].child[HIGHER] = higher;
+    return rebalance(t, next);
+}
+
+void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
+{
+    tree->root = remove_below(tree, tree->root, hole);
+}
+
+static void reshape_below(struct hole_tree *t, uint32_t n, uint64_t addr,
+                          struct freespace_hole now)
+{
+    if (!n)
+        return;
+    struct hole_node *node = &t->node[n];
+    if (addr != node->addr)
+        reshape_below(t, node->child[addr < node->addr ? LOWER : HIGHER], addr, now);
+    else
+        node->addr = now.addr, node->size = now.size;
+    update(t, n);
+}
+
+void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now)
+{
+    reshape_below(tree, tree->root, addr, now);
+}
+
+/* The lowest node of subtree n at or above from that holds size bytes;
+ * *rank counts the holes below it, starting from below_n, the holes below
+ * the subtree. */
+static uint32_t first_fit_below(const struct hole_tree *t, uint32_t n, uint64_t size,
+                                uint64_t from, uint64_t below_n, uint64_t *rank)
+{
+    const struct hole_node *node = &t->node[n];
+    if (!n || node->largest < size)
+        return 0;
+    uint64_t lower_count = t->node[node->child[LOWER]].count;
+    if (node->addr >= from) {
+        uint32_t found = first_fit_below(t, node->child[LOWER], size, from, below_n, rank);
+        if (found)
+            return found;
+        if (node->size >= size) {
+            *rank = below_n + lower_count;
+            return n;
+        }
+    }
+    return first_fit_below(t, node->child[HIGHER], size, from, below_n + lower_count + 1, rank);
+}
+
+bool hole_tree_first_fit(const struct hole_tree *tree, uint64_t size, uint64_t from,
+                         struct freespace_hole *found, uint64_t *rank)
+{
+    uint32_t n = first_fit_below(tree, tree->root, size, from, 0, rank);
+    if (n)
+        *found = hole_of(&tree->node[n]);
+    return n != 0;
+}
+
+/* The nearest node to one side among those that qualify, when the
+ * qualifying nodes all lie on one side of the others in tree order: the
+ * walk keeps the last qualifying node and looks beyond it for a nearer one
+ * (lower if lowest, else higher), or past a node that does not qualify for
+ * one that does. */
+static bool nearest(const struct hole_tree *tree,
+                    bool (*qualifies)(const struct hole_node *, uint64_t), uint64_t key,
+                    bool lowest, struct freespace_hole *found)
+{
+    uint32_t best = 0;
+    for (uint32_t n = tree->root; n;) {
+        bool yes = qualifies(&tree->node[n], key);
+        if (yes)
+            best = n;
+        n = tree->node[n].child[yes == lowest ? LOWER : HIGHER];
+    }
+    if (best)
+        *found = hole_of(&tree->node[best]);
+    return best != 0;
+}
+
+static bool holds(const struct hole_node *node, uint64_t size)
+{
+    return node->size >= size;
+}
+
+static bool lies_below(const struct hole_node *node, uint64_t addr)
+{
+    return node->addr < addr;
+}
+
+static bool lies_at_or_above(const struct hole_node *node, uint64_t addr)
+{
+    return node->addr >= addr;
+}
+
+bool hole_tree_best_fit(const struct hole_tree *tree, uint64_t size,
+                        struct freespace_hole *found)
+{
+    return nearest(tree, holds, size, true, found);
+}
+
+bool hole_tree_below(const struct hole_tree *tree, uint64_t addr, struct freespace_hole *found)
+{
+    return nearest(tree, lies_below, addr, false, found);
+}
+
+bool hole_tree_at_or_above(const struct hole_tree *tree, uint64_t addr,
+                           struct freespace_hole *found)
+{
+    return nearest(tree, lies_at_or_above, addr, true, found);
+}
+
+uint64_t hole_tree_rank(const struct hole_tree *tree, uint64_t addr)
+{
+    uint64_t rank = 0;
+    for (uint32_t n = tree->root; n;) {
+        const struct hole_node *node = &tree->node[n];
+        if (node->addr < addr) {
+            rank += 1 + tree->node[node->child[LOWER]].count;
+            n = node->child[HIGHER];
+        } else {
+            n = node->child[LOWER];
+        }
+    }
+    return rank;
+}
+
+static void list_below(const struct hole_tree *t, uint32_t n, struct freespace_hole *out,
+                       size_t cap, size_t *done)
+{
+    if (!n || *done >= cap)
+        return;
+    list_below(t, t->node[n].child[LOWER], out, cap, done);
+    if (*done < cap)
+        out[(*done)++] = hole_of(&t->node[n]);
+    list_below(t, t->node[n].child[HIGHER], out, cap, done);
+}
+
+size_t hole_tree_list(const struct hole_tree *tree, struct freespace_hole *out, size_t cap)
+{
+    size_t done = 0;
+    list_below(tree, tree->root, out, cap, &done);
+    return hole_tree_count(tree);
+}
