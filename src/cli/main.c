@@ -15,13 +15,14 @@ static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a program on libmmkit (mmkit run [--stats] -- prog args)"},
     {"sim", cmd_sim, "simulate virtual memory on a trace (mmkit sim TRACE | --refs 7,0,1)"},
     {"trace", cmd_trace, "record a program's memory or allocation trace (mmkit trace [--alloc] -- prog)"},
+    {"freespace", cmd_freespace, "free-space policies on allocations and frees (mmkit freespace --ops +10,-0)"},
 };
 
 static void print_help(FILE *out)
 {
     fprintf(out, "usage: mmkit SUBCOMMAND [options] [args]\n\nsubcommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\n'mmkit SUBCOMMAND --help' tells more; 'mmkit --version' prints the version.\n"
                  "Exit status: 0 done, 1 an input or output failed, 2 the command line is wrong;\n"
                  "run and trace exit with the program's own status.\n");

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """edges.py MMKIT DATA_DIR STATIC_PROGRAM COMMAND - run every case of the
-table for one `mmkit` command (sim, trace, run, or the front door: mmkit)
-and check what a careless user would meet: the exit status, the first line
-of the message, that no input lost a byte and that a failed run left no
-half-written file.
+table for one `mmkit` command (sim, trace, run, freespace, or the front
+door: mmkit) and check what a careless user would meet: the exit status,
+the first line of the message, that no input lost a byte and that a failed
+run left no half-written file.
 
 Statuses: 0 done, 1 an input or output failed, 2 the command line is wrong;
 run and trace exit with the program's own status.
@@ -262,15 +262,78 @@ RUN = [
     Case("help answers", ["run", "--help"], 0, r"usage: mmkit run", stream="stdout"),
 ]
 
+FREESPACE = [
+    Case("a double free names the op and the block",
+         ["freespace", "--ops", "+1,+2,+3,-2,+4,+5,-3,-2"], 1,
+         r"^mmkit: op 8: -2: block 2 was already freed$"),
+    Case("a free of a block never allocated says which exist", ["freespace", "--ops", "+1,+2,-3"],
+         1, r"^mmkit: op 3: -3: block 3 was never allocated \(the allocations so far are 0 to 1\)$"),
+    Case("a request for 0 bytes is refused", ["freespace", "--ops", "+5,+0"], 1,
+         r"^mmkit: op 2: \+0: a request for 0 bytes"),
+    Case("a request beyond the heap is refused", ["freespace", "--ops", "+200"], 1,
+         r"^mmkit: op 1: \+200: 200 bytes do not fit in the 100-byte heap$"),
+    Case("a request the header pushes beyond the heap says so",
+         ["freespace", "--ops", "+98", "--header", "4"], 1,
+         r"^mmkit: op 1: \+98: 98 bytes with the header and rounding do not fit"),
+    Case("a malformed op is named", ["freespace", "--ops", "+10,x"], 1,
+         r"^mmkit: op 2: x: expected \+SIZE to allocate or -INDEX to free$"),
+    Case("a number too large is refused", ["freespace", "--ops", "+99999999999999999999999"], 1,
+         r"^mmkit: op 1: \+99999999999999999999999: the number is too large$"),
+    Case("an empty op is refused, not skipped", ["freespace", "--ops", "+10,,-0"], 1,
+         r"^mmkit: op 2: empty \(a comma with nothing before it\)$"),
+    Case("no operations is an input error", ["freespace", "--ops", ""], 1,
+         r"^mmkit: --ops: no operations$"),
+    Case("a refused op prints nothing on the standard output",
+         ["freespace", "--explain", "--ops", "+10,-0,-0"], 1, r"^$", stream="stdout"),
+    Case("no --ops is a usage error", ["freespace", "--policy", "first"], 2,
+         r"^mmkit: freespace: give the operations with --ops"),
+    Case("an argument that is no option is refused", ["freespace", "{w}/prog.mmat"], 2,
+         r"^mmkit: freespace: unexpected argument '.*/prog\.mmat'"),
+    Case("an unknown flag names the nearest", ["freespace", "--ops", "+1", "--polcy", "first"], 2,
+         r"^mmkit: freespace: unknown option '--polcy' \(did you mean --policy\?\)$"),
+    Case("a flag with no value says so", ["freespace", "--ops"], 2,
+         r"^mmkit: freespace: --ops needs a value"),
+    Case("an unknown policy lists the policies", ["freespace", "--ops", "+1", "--policy", "buddy"],
+         2, r"^mmkit: --policy: invalid value 'buddy' \(first, best, worst or next\)$"),
+    Case("an unknown order lists the orders", ["freespace", "--ops", "+1", "--order", "random"], 2,
+         r"^mmkit: --order: invalid value 'random' \(addr, size-up, size-down, front or back\)$"),
+    Case("a heap of 0 bytes is refused", ["freespace", "--ops", "+1", "--heap", "0"], 2,
+         r"^mmkit: --heap: invalid value '0' \(a size above 0"),
+    Case("a heap past the last address is refused",
+         ["freespace", "--ops", "+1", "--base", "0xffffffffffffff00", "--heap", "1K"], 2,
+         r"^mmkit: --heap: a heap of 1024 bytes at 18446744073709551360 does not fit below 2\^64$"),
+    Case("a header that fills the heap is refused", ["freespace", "--ops", "+1", "--header", "100"],
+         2, r"^mmkit: --header: a 100-byte header leaves no room in a 100-byte heap$"),
+    Case("the tree keeps address order only",
+         ["freespace", "--ops", "+1", "--order", "size-up", "--structure", "tree"], 2,
+         r"^mmkit: --structure: the tree keeps the free list in address order, not in order 'size-up'$"),
+    Case("--explain and --json do not go together", ["freespace", "--ops", "+1", "--explain",
+                                                     "--json"], 2,
+         r"^mmkit: freespace: choose --explain or --json$"),
+    Case("help answers", ["freespace", "--help"], 0, r"^usage: mmkit freespace", stream="stdout"),
+    Case("a good run reports the totals", ["freespace", "--ops", "+10,+20,-0"], 0,
+         r"^heap: 100 bytes at 1000, no headers, requests not rounded$", stream="stdout",
+         also=r"^  fragmentation +1\.000  peak footprint / peak live bytes$"),
+    Case("--explain answers as malloc.py's README does",
+         ["freespace", "--ops", "+3,-0,+5,-1,+8", "--header", "4", "--align", "4", "--explain"], 0,
+         r"^heap: 100 bytes at 1000, 4-byte headers", stream="stdout",
+         also=r"^op 1: ptr\[0\] = alloc\(3\) returned 1004 \(block at 1000\), searched 1 hole$"),
+    Case("malloc.py's spellings are taken", ["freespace", "--ops", "+3", "--policy", "FIRST",
+                                             "--order", "INSERT-BACK", "--json"], 0,
+         r"^\{$", stream="stdout", also=r'"order": "back"'),
+]
+
 FRONT_DOOR = [
     Case("--version prints the version", ["--version"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
     Case("-V prints the version", ["-V"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
     Case("no subcommand is a usage error", [], 2, r"usage: mmkit SUBCOMMAND"),
     Case("an unknown subcommand is named", ["simulate"], 2, r"mmkit: unknown subcommand 'simulate'"),
     Case("help answers", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout"),
+    Case("help lists freespace", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout",
+         also=r"^  freespace +free-space policies"),
 ]
 
-TABLES = {"sim": SIM, "trace": TRACE, "run": RUN, "mmkit": FRONT_DOOR}
+TABLES = {"sim": SIM, "trace": TRACE, "run": RUN, "freespace": FREESPACE, "mmkit": FRONT_DOOR}
 
 
 def digest(path):

@@ -1,0 +1,114 @@
+/* freespace_args.c - `mmkit freespace`'s command line: every option, then
+ * the heap it describes.  Nothing is run here, so the parser can be fuzzed.
+ * Every heap setting is a flag of the same name (--heap, --policy, ...). */
+#include <string.h>
+
+#include "cli.h"
+#include "freespace_args.h"
+
+const char freespace_usage[] =
+    "usage: mmkit freespace --ops +10,+20,-0,+5 [options]\n"
+    "\n"
+    "Runs allocations and frees on a simulated heap and shows how a free-space\n"
+    "policy places each block: the holes it searched, the one it chose and why,\n"
+    "what it split and merged, the free list after, and how fragmented the heap\n"
+    "became.  The answers are those of OSTEP's malloc.py -c for the same heap,\n"
+    "policy, order and coalescing.\n"
+    "\n"
+    "input:\n"
+    "  --ops LIST          +N allocates N bytes; -K frees the block of allocation K\n"
+    "                      (allocations count from 0), e.g. +10,+20,-0,+5\n"
+    "\n"
+    "heap (defaults: 100 bytes at 1000, no header, requests not rounded):\n"
+    "  --heap SIZE         bytes in the heap, e.g. 100 or 64K\n"
+    "  --base ADDR         address of its first byte\n"
+    "  --header BYTES      header in front of every block\n"
+    "  --align BYTES       round every request up to a multiple of BYTES\n"
+    "\n"
+    "policy (defaults: best fit, free list by address, no coalescing):\n"
+    "  --policy P          first, best, worst or next fit\n"
+    "  --order O           the free list's order: addr, size-up, size-down, front or\n"
+    "                      back (where a freed block goes); malloc.py's ADDRSORT,\n"
+    "                      SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK also work\n"
+    "  --coalesce          after each free, merge list neighbours that touch\n"
+    "  --no-coalesce       do not (the default)\n"
+    "  --min-split BYTES   split a hole only if BYTES or more stay free; else the\n"
+    "                      block takes all of it (default 1: always split)\n"
+    "  --structure S       list or tree (address order only): the same answers,\n"
+    "                      at another cost (default: the tree when it can)\n"
+    "\n"
+    "output (the totals always):\n"
+    "  --explain           every operation step by step, then the totals\n"
+    "  --json              every operation and the totals as JSON\n";
+
+/* The options of the command; the value of a setting flag is its own. */
+static const struct cli_option options[] = {
+    {"--help", false}, {"-h", false}, {"--explain", false}, {"--json", false},
+    {"--ops", true}, {"--coalesce", false}, {"--no-coalesce", false},
+    {"--heap", true}, {"--base", true}, {"--header", true}, {"--align", true},
+    {"--min-split", true}, {"--policy", true}, {"--order", true}, {"--structure", true},
+};
+
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+
+static int add_setting(struct freespace_args *a, const char *key, const char *value)
+{
+    if (a->setting_count == FREESPACE_ARGS_MAX_SETTINGS)
+        return cli_usage_error("freespace: more than %d settings", FREESPACE_ARGS_MAX_SETTINGS);
+    a->settings[a->setting_count].key = key;
+    a->settings[a->setting_count++].value = value;
+    return 0;
+}
+
+static int apply_option(struct freespace_args *a, const char *name, const char *value)
+{
+    if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+        a->help = true;
+    else if (!strcmp(name, "--explain"))
+        a->explain = true;
+    else if (!strcmp(name, "--json"))
+        a->json = true;
+    else if (!strcmp(name, "--ops"))
+        a->ops = value;
+    else if (!strcmp(name, "--coalesce") || !strcmp(name, "--no-coalesce"))
+        return add_setting(a, "coalesce", name[2] == 'c' ? "yes" : "no");
+    else
+        return add_setting(a, name + 2, value); /* a heap setting */
+    return 0;
+}
+
+int freespace_args_parse(int argc, char **argv, struct freespace_args *a)
+{
+    *a = (struct freespace_args){0};
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] != '-' || !strcmp(argv[i], "-"))
+            return cli_usage_error("freespace: unexpected argument '%s' (give the operations "
+                                   "with --ops)", argv[i]);
+        const char *value;
+        const struct cli_option *option =
+            cli_option_next(options, OPTION_COUNT, argc, argv, &i, &value, "freespace");
+        if (!option)
+            return 2;
+        int status = apply_option(a, option->name, value);
+        if (status || a->help)
+            return status;
+    }
+    if (!a->ops)
+        return cli_usage_error("freespace: give the operations with --ops (try 'mmkit "
+                               "freespace --help')");
+    if (a->explain && a->json)
+        return cli_usage_error("freespace: choose --explain or --json");
+    return 0;
+}
+
+int freespace_args_config(const struct freespace_args *a, struct freespace_config *config)
+{
+    struct sim_diag diag = {0};
+    freespace_config_default(config);
+    for (size_t i = 0; i < a->setting_count; i++)
+        if (freespace_config_set(config, a->settings[i].key, a->settings[i].value, &diag))
+            return cli_usage_error("--%s: %s", a->settings[i].key, diag.message);
+    if (freespace_config_finish(config, &diag))
+        return cli_usage_error("--%s: %s", diag.field, diag.message);
+    return 0;
+}

@@ -1,0 +1,32 @@
+/* freespace_args.h - the command line of `mmkit freespace`, parsed, and
+ * the heap it asks for (freespace_args.c); cmd_freespace.c runs it. */
+#ifndef MMKIT_CLI_FREESPACE_ARGS_H
+#define MMKIT_CLI_FREESPACE_ARGS_H
+
+#include <stdbool.h>
+
+#include "mmkit/freespace.h"
+
+#define FREESPACE_ARGS_MAX_SETTINGS 32
+
+struct freespace_args {
+    bool help; /* --help: print the usage, do nothing else */
+    const char *ops;
+    struct {
+        const char *key; /* a freespace_config_names entry */
+        const char *value;
+    } settings[FREESPACE_ARGS_MAX_SETTINGS]; /* in command-line order */
+    size_t setting_count;
+    bool explain, json;
+};
+
+/* The usage text of `mmkit freespace --help`. */
+extern const char freespace_usage[];
+
+/* 0, or 2 after a usage error. */
+int freespace_args_parse(int argc, char **argv, struct freespace_args *args);
+/* The heap the arguments describe: the defaults, then each setting flag in
+ * order.  0, or 2 after a message on a bad flag. */
+int freespace_args_config(const struct freespace_args *args, struct freespace_config *config);
+
+#endif
