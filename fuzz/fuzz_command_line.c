@@ -1,14 +1,18 @@
-/* fuzz_command_line.c - any bytes as a command line of `mmkit sim` or
- * `mmkit trace`: the first byte picks the command, the rest are arguments
+/* fuzz_command_line.c - any bytes as a command line of `mmkit sim`,
+ * `mmkit freespace` or `mmkit trace`: the first byte picks the command (odd
+ * for sim, 'f' for freespace, any other for trace), the rest are arguments
  * separated by newlines.  The parsers must refuse with a message or accept,
- * and a sim command line that is accepted must make a machine or refuse
- * it; nothing is run and no file is read (a --machine is set aside: a file
- * name from the fuzzer could be a pipe that never ends). */
+ * and a sim or freespace command line that is accepted must make a machine
+ * or a heap or refuse it; nothing is run and no file is read (a --machine
+ * is set aside: a file name from the fuzzer could be a pipe that never
+ * ends). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "freespace_args.h"
+#include "fuzz_input.h"
 #include "sim_args.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,13 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 4096)
         return 0;
-    char *text = malloc(size);
-    if (!text)
-        abort();
-    memcpy(text, data + 1, size - 1);
-    text[size - 1] = '\0';
-    bool sim = data[0] & 1;
-    char *argv[MAX_ARGS + 1] = {sim ? "sim" : "trace"};
+    char *text = fuzz_input_text(data + 1, size - 1);
+    bool sim = data[0] & 1, freespace = data[0] == 'f';
+    char *argv[MAX_ARGS + 1] = {sim ? "sim" : freespace ? "freespace" : "trace"};
     int argc = 1;
     for (char *arg = text; argc < MAX_ARGS;) {
         argv[argc++] = arg;
@@ -43,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct sim_config config;
             sim_args_config(&args, &config);
         }
+    } else if (freespace) {
+        struct freespace_args args;
+        struct freespace_config config;
+        if (freespace_args_parse(argc, argv, &args) == 0 && !args.help)
+            freespace_args_config(&args, &config);
     } else {
         struct trace_args args;
         trace_args_parse(argc, argv, &args);

@@ -1,6 +1,7 @@
 /* fuzz_input.h - the simulator's parsers read files by name, so the fuzz
  * harnesses hand each input over in one scratch file per process,
- * rewritten for every input and removed at exit. */
+ * rewritten for every input and removed at exit; the parsers of command
+ * lines take strings. */
 #ifndef MMKIT_FUZZ_INPUT_H
 #define MMKIT_FUZZ_INPUT_H
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char fuzz_scratch_path[64];
@@ -30,6 +32,17 @@ static inline const char *fuzz_input_file(const uint8_t *data, size_t size)
         abort();
     fclose(file);
     return fuzz_scratch_path;
+}
+
+/* data[0 .. size) as a string: a malloc'ed copy with a NUL after it. */
+static inline char *fuzz_input_text(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (!text)
+        abort();
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
 }
 
 #endif
