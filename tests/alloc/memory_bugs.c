@@ -164,6 +164,16 @@ static void write_after_free(void)
     churn(big, 1, 64);
 }
 
+/* A write after free just before the program ends: a block larger than a
+ * page, which nothing guards in debug mode, still in the quarantine at
+ * exit. */
+static void write_after_free_at_exit(void)
+{
+    uint64_t *p = must_malloc(20 * KiB);
+    release(p);
+    p[3] = 42;
+}
+
 static void read_after_free(void)
 {
     uint64_t *p = must_malloc(64);
@@ -359,14 +369,14 @@ static const struct bug {
     void (*run)(void);
 } bugs[] = {
 #define BUG(name) {#name, name}
-    BUG(double_free_small),  BUG(double_free_medium), BUG(double_free_large),
-    BUG(double_free_huge),   BUG(double_free_late),   BUG(invalid_free_stack),
+    BUG(double_free_small), BUG(double_free_medium), BUG(double_free_large),
+    BUG(double_free_huge), BUG(double_free_late), BUG(invalid_free_stack),
     BUG(invalid_free_global), BUG(invalid_free_wild), BUG(invalid_free_forged),
     BUG(invalid_free_middle), BUG(invalid_free_unaligned), BUG(overflow_1),
-    BUG(underflow_1),        BUG(write_after_free),   BUG(read_after_free),
-    BUG(realloc_freed),      BUG(uninit_read),        BUG(leak),
-    BUG(leak_chain),         BUG(ok),                 BUG(hardening_layout),
-    BUG(slab_overrun),       BUG(freed_bytes),
+    BUG(underflow_1), BUG(write_after_free), BUG(write_after_free_at_exit),
+    BUG(read_after_free), BUG(realloc_freed), BUG(uninit_read),
+    BUG(leak), BUG(leak_chain), BUG(ok),
+    BUG(hardening_layout), BUG(slab_overrun), BUG(freed_bytes),
 #undef BUG
 };
 

@@ -12,7 +12,7 @@
  *             (which does the vetting): stacks and a live list (leak
  *             report), canary bytes after each block, junk in fresh
  *             blocks, poison in freed ones checked when they leave a
- *             quarantine
+ *             quarantine, or at exit for those still in it
  *   sample    no headers; one allocation in sample_rate gets guarded pages
  *   guard=all every block on guarded pages of its own
  *   valgrind  whatever the mode, under valgrind's memcheck: sealed headers
@@ -287,18 +287,41 @@ static void release_block(uint8_t *start)
     core_free(start);
 }
 
+/* The first byte of a freed block's poison that was overwritten, or NULL. */
+static const uint8_t *spoiled_poison(const void *user, const found *f)
+{
+    return first_byte_not(user, (const uint8_t *)user + f->size, POISON_BYTE);
+}
+
 /* A block leaves the quarantine: its poison must be intact. */
 static void release_from_quarantine(void *user)
 {
     found f = find_block(user);
-    if (cfg.junk) {
-        const uint8_t *bad = first_byte_not(user, (uint8_t *)user + f.size, POISON_BYTE);
-        if (bad)
-            report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
-                         "the freed block's poison was overwritten (found when it left the "
-                         "quarantine)");
-    }
+    const uint8_t *bad = cfg.junk ? spoiled_poison(user, &f) : NULL;
+    if (bad)
+        report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
+                     "the freed block's poison was overwritten (found when it left the "
+                     "quarantine)");
     release_block(f.start);
+}
+
+static bool poison_spoiled(void *user)
+{
+    found f = find_block(user);
+    return spoiled_poison(user, &f) != NULL;
+}
+
+/* At exit: a block still in the quarantine was checked by nobody yet.
+ * Those whose poison changed stay out of it, reported. */
+static void check_quarantine_at_exit(void)
+{
+    size_t cursor = 0;
+    for (void *user; (user = quarantine_take_if(&cursor, poison_spoiled)) != NULL;) {
+        found f = find_block(user);
+        report_block(ERROR_WRITE_AFTER_FREE, spoiled_poison(user, &f), user, f.size,
+                     "the freed block's poison was overwritten (found at exit, the block "
+                     "still in the quarantine)");
+    }
 }
 
 /* A pointer that is no block's start, inside a block or not. */
@@ -548,9 +571,13 @@ void check_heap_destroyed(struct mmkit_heap *heap)
 
 /* ---- start-up --------------------------------------------------------------- */
 
-static void report_leaks_at_exit(void)
+/* Run by atexit, after the handlers the program registered since
+ * start-up: what no free or reuse has checked yet, then the leaks. */
+static void check_at_exit(void)
 {
-    if (leaks_report(cfg.leaks == 2) > 0)
+    if (cfg.junk && cfg.quarantine)
+        check_quarantine_at_exit();
+    if (cfg.leaks && leaks_report(cfg.leaks == 2) > 0)
         report_found();
 }
 
@@ -678,6 +705,6 @@ void check_init(void)
     stacks_init((unsigned)mmkit_options.stack_depth,
                 cfg.trace ? (unsigned)mmkit_options.trace_stacks : 0);
     private_heap_set_hooks(pause_entry_points, resume_entry_points);
-    if (cfg.leaks)
-        atexit(report_leaks_at_exit);
+    if (cfg.leaks || (cfg.junk && cfg.quarantine))
+        atexit(check_at_exit);
 }

@@ -73,6 +73,21 @@ void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
     }
 }
 
+void *quarantine_take_if(size_t *cursor, bool (*pick)(void *block))
+{
+    void *taken = NULL;
+    lock_take(LOCK_QUARANTINE);
+    for (; !taken && *cursor < count; ++*cursor) {
+        entry *e = &ring[(head + *cursor) % RING_ENTRIES];
+        if (e->block && pick(e->block)) {
+            taken = e->block;
+            e->block = NULL; /* its bytes still count until it leaves */
+        }
+    }
+    lock_release(LOCK_QUARANTINE);
+    return taken;
+}
+
 void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg)
 {
     lock_take(LOCK_QUARANTINE);

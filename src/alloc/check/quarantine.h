@@ -19,6 +19,12 @@ bool quarantine_init(size_t max_bytes) INTERNAL;
  * for every block that leaves the queue to make room. */
 void quarantine_push(void *block, size_t bytes, void (*release)(void *block)) INTERNAL;
 
+/* Take out of the queue the first block at or after *cursor (a place in
+ * the queue, oldest first; start at 0) for which `pick` says true, and
+ * move *cursor past it; NULL when none is left.  A block taken is never
+ * released: the caller keeps it. */
+void *quarantine_take_if(size_t *cursor, bool (*pick)(void *block)) INTERNAL;
+
 /* Drop the queued blocks for which `doomed` says true, without releasing
  * them (their memory is going away at once: a pool being destroyed). */
 void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg) INTERNAL;
