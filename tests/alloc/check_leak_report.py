@@ -6,8 +6,8 @@ one of 24 bytes from another: 324 bytes in 4 blocks, all direct leaks, in
 one group per call site.  `memory_bugs leak_chain` loses a block of 48
 bytes that points to one of 32: one direct and one indirect group.
 `memory_bugs ok` loses nothing.  The debug mode reports leaks by default;
-leaks=1 asks for the text report in the other modes with headers, leaks=2
-for one JSON object instead.
+leaks=1 asks for the text report in the other modes, leaks=2 for one JSON
+object instead.  Guarded blocks are listed as any other.
 Usage: check_leak_report.py MEMORY_BUGS LIBMMKIT"""
 import json
 import os
@@ -79,19 +79,25 @@ def expect_json(program, options, groups, function):
             fail(program, options, f"a group's frames do not name {function}", r)
 
 
+# Guarded blocks (guard=all; sample mode's, every one with sample_rate=1)
+# live outside the heap's segments, and count as any other.
+GUARDED = ["mode=debug,guard=all", "mode=sample,sample_rate=1,leaks=1"]
+
 LOST = [("Direct", 300, 3), ("Direct", 24, 1)]
-for options in ["mode=debug", "mode=fast,leaks=1", "mode=hardened,leaks=1"]:
+for options in ["mode=debug", "mode=fast,leaks=1", "mode=hardened,leaks=1"] + GUARDED:
     expect_text("leak", options, LOST)
-for options in ["mode=debug,leaks=2", "mode=fast,leaks=2"]:
+for options in ["mode=debug,leaks=2", "mode=fast,leaks=2", "mode=debug,guard=all,leaks=2"]:
     expect_json("leak", options, LOST, "lose_blocks")
 
 CHAIN = [("Direct", 48, 1), ("Indirect", 32, 1)]
-expect_text("leak_chain", "mode=debug", CHAIN)
+for options in ["mode=debug"] + GUARDED:
+    expect_text("leak_chain", options, CHAIN)
 expect_json("leak_chain", "mode=debug,leaks=2", CHAIN, "lose_chain")
 
-r = run("ok", "mode=debug")
-if "mmkit:" in r.stderr:
-    fail("ok", "mode=debug", "a correct program has no leak to report", r)
+for options in ["mode=debug"] + GUARDED:
+    r = run("ok", options)
+    if "mmkit:" in r.stderr:
+        fail("ok", options, "a correct program has no leak to report", r)
 expect_json("ok", "mode=debug,leaks=2", [], None)
 
 if failures:

@@ -700,11 +700,12 @@ void check_init(void)
         check_active = CHECK_SAMPLE;
     else
         check_active = CHECK_ON;
+    /* Before anything enters the private heap: loading the unwinder does. */
+    private_heap_set_hooks(pause_entry_points, resume_entry_points);
     /* Reports show where the error happened in every mode; the debug mode
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth,
                 cfg.trace ? (unsigned)mmkit_options.trace_stacks : 0);
-    private_heap_set_hooks(pause_entry_points, resume_entry_points);
     if (cfg.leaks || (cfg.junk && cfg.quarantine))
         atexit(check_at_exit);
 }

@@ -256,6 +256,42 @@ bool guarded_size(const void *p, size_t *size)
     return live;
 }
 
+void guarded_freeze(void)
+{
+    lock_take(LOCK_GUARDED);
+}
+
+void guarded_thaw(void)
+{
+    lock_release(LOCK_GUARDED);
+}
+
+size_t guarded_live(void (*visit)(void *arg, uintptr_t block, size_t size, stack_id alloc_stack),
+                    void *arg)
+{
+    size_t live = 0;
+    for (uint32_t i = 1; i <= area.count; i++) {
+        const guarded_slot *s = &area.slots[i];
+        if (s->state != SLOT_LIVE)
+            continue;
+        live++;
+        if (visit)
+            visit(arg, s->block, s->size, s->alloc_stack);
+    }
+    return live;
+}
+
+static bool within(const void *p, const void *table, size_t bytes)
+{
+    return (uintptr_t)p - (uintptr_t)table < bytes;
+}
+
+bool guarded_bookkeeping(const void *p)
+{
+    return guarded_owns(p) || within(p, area.slots, (area.max_slots + 1) * sizeof(guarded_slot)) ||
+           within(p, area.page_slot, area.size / OS_PAGE_SIZE * sizeof(uint32_t));
+}
+
 static void describe_block(error_report *r, const guarded_slot *s)
 {
     r->block = (const void *)s->block;

@@ -47,4 +47,18 @@ bool guarded_fault(const void *address, const char *access) INTERNAL;
 /* Is p a live block?  Then *size is the size it was allocated with. */
 bool guarded_size(const void *p, size_t *size) INTERNAL;
 
+/* The leak report's view.  guarded_freeze holds the area as it is, no
+ * block allocated or freed, until guarded_thaw: its live blocks stay
+ * readable while they are scanned.  Meanwhile guarded_live calls visit
+ * (unless NULL) for each live block and returns how many there are. */
+void guarded_freeze(void) INTERNAL;
+size_t guarded_live(void (*visit)(void *arg, uintptr_t block, size_t size, stack_id alloc_stack),
+                    void *arg) INTERNAL;
+void guarded_thaw(void) INTERNAL;
+
+/* Is p in the area's own memory: its region, or the tables that describe
+ * its slots (which point at every block)?  None of it is a root of the
+ * leak report's scan. */
+bool guarded_bookkeeping(const void *p) INTERNAL;
+
 #endif /* MMKIT_GUARDED_H */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "guarded.h"
 #include "lookup.h"
 #include "leaks.h"
 #include "locks.h"
@@ -194,8 +195,9 @@ static void scan_foreign_words(scan *sc, uintptr_t from, uintptr_t to)
         scan_words(sc, copy, count, REACHED);
 }
 
-/* Scan the resident pages of [from, to), skipping the heap's own segments:
- * heap blocks count only when something outside reaches them. */
+/* Scan the resident pages of [from, to), skipping the heap's own segments
+ * and the guarded area's memory: blocks count only when something outside
+ * reaches them. */
 static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
 {
     static unsigned char resident[SEGMENT_SIZE / OS_PAGE_SIZE];
@@ -209,7 +211,8 @@ static void scan_region(scan *sc, uintptr_t from, uintptr_t to)
                       skip_to = skip_from + sc->count * sizeof *sc->blocks;
             for (uintptr_t p = chunk; p < end; p += OS_PAGE_SIZE)
                 if ((resident[(p - chunk) / OS_PAGE_SIZE] & 1) &&
-                    (p + OS_PAGE_SIZE <= skip_from || p >= skip_to))
+                    (p + OS_PAGE_SIZE <= skip_from || p >= skip_to) &&
+                    !guarded_bookkeeping((const void *)p))
                     scan_foreign_words(sc, p, p + OS_PAGE_SIZE < end ? p + OS_PAGE_SIZE : end);
         }
         chunk = end;
@@ -363,10 +366,18 @@ static void print_report(const leak_group *groups, size_t n, bool json)
     os_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
 }
 
-/* Gather the live blocks (all stripes locked by the caller). */
+static void gather_guarded(void *arg, uintptr_t start, size_t size, stack_id alloc_stack)
+{
+    scan *sc = arg;
+    sc->blocks[sc->count++] =
+        (live_block){.start = start, .end = start + size, .stack = alloc_stack};
+}
+
+/* Gather the live blocks: those of the live list and the guarded ones
+ * (the caller holds all stripes, and the guarded area frozen). */
 static bool gather(scan *sc)
 {
-    size_t count = 0;
+    size_t count = guarded_live(NULL, NULL);
     for (size_t i = 0; i < LIVE_STRIPES; i++)
         for (track_header *t = stripes[i].first; t; t = t->next)
             count++;
@@ -380,6 +391,7 @@ static bool gather(scan *sc)
             sc->blocks[sc->count++] = (live_block){
                 .start = user, .end = user + seal_of((void *)user)->size, .stack = t->alloc_stack};
         }
+    guarded_live(gather_guarded, sc);
     qsort(sc->blocks, sc->count, sizeof *sc->blocks, by_start);
     return true;
 }
@@ -394,6 +406,7 @@ size_t leaks_report(bool json)
      * under the scan; not while the report prints, as the symbolizer may
      * free blocks it had before. */
     live_lock_all();
+    guarded_freeze();
     bool gathered = gather(&sc);
     if (gathered) {
         scan_roots(&sc);
@@ -405,6 +418,7 @@ size_t leaks_report(bool json)
                 scan_pending(&sc, INDIRECT);
             }
     }
+    guarded_thaw();
     live_unlock_all();
     leak_group *groups = gathered ? map_array(sc.count, sizeof *groups) : NULL;
     if (groups) {
