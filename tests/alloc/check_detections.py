@@ -40,9 +40,10 @@ MODES = {
 #           link decodes into its own page is freed already; nothing about
 #           the block's bytes.
 # debug     also canaries after each block, poison in freed ones checked
-#           when they leave the quarantine and at exit: overflows and
-#           writes after free show on free or at exit; a read after free
-#           only reads the poison.
+#           when they leave the quarantine and at exit; and blocks of up to
+#           a page on guarded pages of their own (as guard=all's), while a
+#           budget of them lasts: an access to such a freed block faults.
+#           A larger block's write after free shows on free or at exit.
 # guard=all every block on pages of its own, a guard page after it: an
 #           access to a freed block faults.  Small blocks end 16-byte
 #           aligned, so the byte just past a 24-byte block is on its page
@@ -70,12 +71,14 @@ EXPECT = {
     "overflow_1":             (None, None, "heap overflow", "heap overflow", "heap overflow"),
     "underflow_1":            (None, None, "heap underflow", "heap underflow",
                                "heap underflow"),
-    "write_after_free":       (None, None, "write after free", "use after free (write)",
+    "write_after_free":       (None, None, "use after free (write)", "use after free (write)",
                                "use after free (write)"),
     "write_after_free_at_exit": (None, None, "write after free", "use after free (write)",
                                  "use after free (write)"),
-    "read_after_free":        (None, None, None, "use after free (read)",
+    "read_after_free":        (None, None, "use after free (read)", "use after free (read)",
                                "use after free (read)"),
+    "read_after_free_of_realloc": (None, None, "use after free (read)", "use after free (read)",
+                                   "use after free (read)"),
     "realloc_freed":          (None, "realloc of freed block", "realloc of freed block",
                                "realloc of freed block", "realloc of freed block"),
     "uninit_read":            (None, None, None, None, None),
@@ -85,7 +88,6 @@ EXPECT = {
 EXPECT_STDOUT = {
     ("uninit_read", "debug"): "junk",
     ("uninit_read", "debug+guard=all"): "junk",
-    ("read_after_free", "debug"): "read 0xdfdfdfdfdfdfdfdf",
 }
 
 # Bugs found at exit, once the program has printed "survived" (which the
@@ -217,21 +219,48 @@ def check_hardening_layout():
         r = run("freed_bytes", options)
         if r.stdout.split()[:1] != [want]:
             failures.append(f"[{options}] a freed block's bytes are {want}" + describe(r))
-    # Guarded blocks (guard=all, sample mode) fault on their own guard page.
-    # A page's guard is a guard region where the kernel has them, else (as
-    # in memory locked by lock=all, which guard regions refuse) mprotect's.
-    for mode, options in (("hardened", MODES["hardened"]), ("debug", MODES["debug"]),
-                          ("hardened", "mode=hardened,lock=all"),
-                          ("debug+guard=all", MODES["debug+guard=all"]),
-                          ("sample", MODES["sample"])):
+    # Guarded blocks (guard=all, sample mode, debug mode's small blocks)
+    # fault on their own guard page; other blocks on the guard page that
+    # ends their page of blocks (hardened mode, and debug mode's blocks that
+    # are not guarded: guard_blocks=0 guards none).  A page's guard is a
+    # guard region where the kernel has them, else (as in memory locked by
+    # lock=all, which guard regions refuse) mprotect's.
+    for options, page_guard in (("mode=hardened", True), ("mode=debug,guard_blocks=0", True),
+                                ("mode=hardened,lock=all", True), (MODES["debug"], False),
+                                (MODES["debug+guard=all"], False), (MODES["sample"], False)):
         r = run("slab_overrun", options)
         problems = report_problems(r, "heap overflow (write)")
         on_page = re.search(r"in the guard page after a page of \d+-byte blocks", r.stderr)
+        on_slot = "of the guarded blocks around the address, this live one is the nearest" \
+            in r.stderr
         if r.returncode != -signal.SIGABRT or problems or \
-                (mode in ("hardened", "debug") and not on_page):
+                not (on_page if page_guard else on_slot):
             failures.append(f"[{options}]: running off a block must fault on a guard page, "
-                            "reported as a heap overflow (past its page of blocks, in hardened "
-                            "and debug mode): " + "; ".join(problems) + describe(r))
+                            "reported as a heap overflow (past its page of blocks, or past the "
+                            "guarded block's own page): " + "; ".join(problems) + describe(r))
+
+
+def check_guard_budget():
+    """Debug mode guards blocks while a budget of them lasts (guard_blocks),
+    and says once when it is spent; later blocks have headers and poison,
+    which still show a write after free (found at exit here)."""
+    options = "mode=debug,guard_blocks=100"
+    r = run("write_after_free_past_200_blocks", options)
+    notes = [l for l in r.stderr.splitlines() if l.startswith("mmkit: debug: ")]
+    problems = report_problems(r, "write after free")
+    if len(notes) != 1 or not re.fullmatch(
+            r"mmkit: debug: 100 guarded blocks in use; later blocks are checked by poison "
+            r"only, .*", notes[0]):
+        problems.append(f"notes {notes}, not one that the 100 guarded blocks are in use")
+    if r.returncode != -signal.SIGABRT or problems:
+        failures.append(f"[{options}]: past the budget, one note and a write after free found "
+                        "by the poison: " + "; ".join(problems) + describe(r))
+    # guard_blocks=0: no guarded block, no note; the poison still shows it.
+    r = run("write_after_free", "mode=debug,guard_blocks=0")
+    problems = report_problems(r, "write after free")
+    if r.returncode != -signal.SIGABRT or problems or "mmkit: debug: " in r.stderr:
+        failures.append("[mode=debug,guard_blocks=0]: a write after free found by the poison, "
+                        "and no note: " + "; ".join(problems) + describe(r))
 
 
 cells = [(bug, mode) for bug in EXPECT for mode in MODES]
@@ -239,6 +268,7 @@ with ThreadPoolExecutor(max_workers=4) as pool:
     measured = dict(zip(cells, pool.map(lambda c: measure(*c), cells)))
     list(pool.map(check_correct_program, MODES))
 check_hardening_layout()
+check_guard_budget()
 
 print("| bug | " + " | ".join(MODES) + " |")
 print("|---|" + "---|" * len(MODES))

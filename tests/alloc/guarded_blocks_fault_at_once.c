@@ -6,13 +6,16 @@
  * block are reported on free.
  *
  * Run as `guarded_blocks_fault_at_once pool` (sample mode's pool of
- * POOL_SLOTS slots) or `... all` (guard=all).  Every test runs in a child
- * process that sets up an area of its own, so each starts from a fresh one.
+ * POOL_SLOTS slots), `... all` (guard=all) or `... small` (debug mode's
+ * budget of SMALL_BUDGET blocks of up to a page).  Every test runs in a
+ * child process that sets up an area of its own, so each starts from a
+ * fresh one.
  */
 #include "test_util.h"
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "core.h"
@@ -25,6 +28,7 @@
  * address space: a small block's slot is one data page and its guard. */
 #define POOL_QUARANTINE (POOL_SLOTS / 2)
 #define ALL_QUARANTINE 3
+#define SMALL_BUDGET 64
 #define ALLOC_STACK 11
 #define FREE_STACK 12
 
@@ -37,6 +41,7 @@ static size_t live_size(const void *p)
     return guarded_size(p, &size) ? size : NOT_LIVE;
 }
 
+static guarded_kind kind;
 static bool pool_mode;
 
 /* In a child: a fresh area, with the fault handler over the default one
@@ -46,7 +51,7 @@ static void start_area(void)
     signal(SIGSEGV, SIG_DFL);
     signal(SIGBUS, SIG_DFL);
     mmkit_options.quarantine = (int64_t)(ALL_QUARANTINE * 2 * PAGE);
-    check(guarded_init(pool_mode ? POOL_SLOTS : 0));
+    check(guarded_init(kind, kind == GUARDED_SMALL ? SMALL_BUDGET : POOL_SLOTS));
     fault_handler_install();
 }
 
@@ -132,8 +137,12 @@ static void blocks_are_aligned_and_end_at_the_guard_body(void)
             unsigned char *p = guarded_alloc(n, a, ALLOC_STACK);
             if (!p) {
                 /* only the pool refuses, and only what the alignment
-                 * pushes past its largest block */
-                check(pool_mode && a > PAGE && n + a - 1 > 64 * KiB);
+                 * pushes past its largest block; debug mode's area, what
+                 * needs more than a page */
+                if (kind == GUARDED_SMALL)
+                    check(n > PAGE || (a > PAGE && n + a - 1 > PAGE));
+                else
+                    check(pool_mode && a > PAGE && n + a - 1 > 64 * KiB);
                 continue;
             }
             check(is_aligned(p, a < 16 ? 16 : a));
@@ -238,6 +247,88 @@ static void large_blocks_in_guard_all(void **state)
     expect_success(large_blocks_in_guard_all_body);
 }
 
+/* The lines of /proc/self/maps: the process's mappings. */
+static size_t mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    size_t lines = 0;
+    for (int c; f && (c = getc(f)) != EOF;)
+        lines += c == '\n';
+    if (f)
+        fclose(f);
+    return lines;
+}
+
+static bool resident(const void *p)
+{
+    unsigned char in_core = 0;
+    void *start = (void *)((uintptr_t)p & ~(PAGE - 1));
+    return mincore(start, PAGE, &in_core) == 0 && (in_core & 1);
+}
+
+/* Debug mode's area: SMALL_BUDGET blocks, live or freed, and then none; a
+ * freed block's slot is never handed out again, and its page goes back
+ * to the OS; a live block costs two mappings (its page between guards), a
+ * freed one none.  The first block refused says so on stderr. */
+static void small_budget_body(void)
+{
+    enum { LIVE = 20 };
+    size_t before = mappings();
+    unsigned char *blocks[SMALL_BUDGET];
+    check(guarded_alloc(PAGE + 1, 0, ALLOC_STACK) == NULL);
+    for (size_t i = 0; i < LIVE; i++) {
+        check((blocks[i] = guarded_alloc(100, 0, ALLOC_STACK)) != NULL);
+        memset(blocks[i], 1, 100);
+    }
+    size_t live = mappings();
+    check(live <= before + 2 * LIVE);
+    for (size_t i = 0; i < LIVE; i++) {
+        guarded_free(blocks[i], FREE_STACK);
+        check(!resident(blocks[i]));
+    }
+    check(mappings() <= before);
+    for (size_t i = LIVE; i < SMALL_BUDGET; i++) {
+        check((blocks[i] = guarded_alloc(PAGE, 0, ALLOC_STACK)) != NULL);
+        for (size_t j = 0; j < i; j++)
+            check(blocks[i] != blocks[j]);
+        guarded_free(blocks[i], FREE_STACK);
+    }
+    errno = 0;
+    check(guarded_alloc(16, 0, ALLOC_STACK) == NULL);
+    check(guarded_alloc(16, 0, ALLOC_STACK) == NULL);
+    check(errno == 0);
+    check(live_size(blocks[0]) == NOT_LIVE);
+}
+
+static void small_budget_is_kept(void **state)
+{
+    outcome o = run_in_child(small_budget_body);
+    if (!WIFEXITED(o.status) || WEXITSTATUS(o.status) != 0)
+        fail_msg("the child failed:\n%s", o.err);
+    char note[128];
+    snprintf(note, sizeof note, "mmkit: debug: %d guarded blocks in use; ", SMALL_BUDGET);
+    const char *first = strstr(o.err, note);
+    if (!first || strstr(first + 1, "mmkit: debug:"))
+        fail_msg("expected \"%s...\" once on stderr:\n%s", note, o.err);
+}
+
+/* The first block freed still faults after the whole budget came and
+ * went. */
+static void read_long_after_free_body(void)
+{
+    volatile unsigned char *p = guarded_alloc(64, 0, ALLOC_STACK);
+    guarded_free((void *)p, FREE_STACK);
+    for (size_t i = 1; i < SMALL_BUDGET; i++)
+        guarded_free(guarded_alloc(64, 0, ALLOC_STACK), FREE_STACK);
+    announce((const void *)p);
+    (void)p[0];
+}
+
+static void read_long_after_free_faults(void **state)
+{
+    expect_report(read_long_after_free_body, "use after free", "read");
+}
+
 static void *alloc_and_free_many(void *arg)
 {
     uint64_t rng = (uintptr_t)arg;
@@ -245,7 +336,7 @@ static void *alloc_and_free_many(void *arg)
         size_t n = rng_below(&rng, 3000);
         unsigned char *p = guarded_alloc(n, 0, ALLOC_STACK);
         if (!p) {
-            check(pool_mode); /* the pool may be full */
+            check(kind != GUARDED_ALL); /* the pool may be full, the budget spent */
             continue;
         }
         pattern_fill(p, n, i);
@@ -377,16 +468,21 @@ static void fault_elsewhere_kills_as_before(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "pool") && strcmp(argv[1], "all"))) {
-        fprintf(stderr, "usage: %s pool|all\n", argv[0]);
+    static const char *const kinds[] = {[GUARDED_ALL] = "all", [GUARDED_POOL] = "pool",
+                                        [GUARDED_SMALL] = "small"};
+    size_t k = 0;
+    while (k < 3 && (argc != 2 || strcmp(argv[1], kinds[k]) != 0))
+        k++;
+    if (k == 3) {
+        fprintf(stderr, "usage: %s pool|all|small\n", argv[0]);
         return 2;
     }
-    pool_mode = strcmp(argv[1], "pool") == 0;
+    kind = (guarded_kind)k;
+    pool_mode = kind == GUARDED_POOL;
 
     const struct CMUnitTest common[] = {
         cmocka_unit_test(blocks_are_aligned_and_end_at_the_guard),
         cmocka_unit_test(only_guarded_blocks_are_owned),
-        cmocka_unit_test(quarantine_delays_reuse),
         cmocka_unit_test(threads_share_the_area),
         cmocka_unit_test(write_past_the_end_faults),
         cmocka_unit_test(read_after_free_faults),
@@ -397,12 +493,18 @@ int main(int argc, char **argv)
         cmocka_unit_test(free_inside_a_block_is_reported),
         cmocka_unit_test(fault_elsewhere_kills_as_before),
     };
-    const struct CMUnitTest pool_only[] = {cmocka_unit_test(full_pool_gives_null)};
-    const struct CMUnitTest all_only[] = {cmocka_unit_test(large_blocks_in_guard_all)};
+    const struct CMUnitTest pool_only[] = {cmocka_unit_test(quarantine_delays_reuse),
+                                           cmocka_unit_test(full_pool_gives_null)};
+    const struct CMUnitTest all_only[] = {cmocka_unit_test(quarantine_delays_reuse),
+                                          cmocka_unit_test(large_blocks_in_guard_all)};
+    const struct CMUnitTest small_only[] = {cmocka_unit_test(small_budget_is_kept),
+                                            cmocka_unit_test(read_long_after_free_faults)};
     int failed = cmocka_run_group_tests_name("guarded blocks", common, NULL, NULL);
-    if (pool_mode)
+    if (kind == GUARDED_POOL)
         failed += cmocka_run_group_tests_name("the pool", pool_only, NULL, NULL);
-    else
+    else if (kind == GUARDED_ALL)
         failed += cmocka_run_group_tests_name("guard=all", all_only, NULL, NULL);
+    else
+        failed += cmocka_run_group_tests_name("debug mode's budget", small_only, NULL, NULL);
     return failed ? 1 : 0;
 }

@@ -2,7 +2,8 @@
  * memory_bugs.c - one classic memory bug per run, for the checking modes to
  * catch: `memory_bugs BUG` does exactly that one bug, then prints
  * "survived" and exits 0 (when nothing stopped it).  `memory_bugs ok` is a
- * correct program; `leak` and `leak_chain` lose blocks for the leak report.
+ * correct program; `leak` and `leak_chain` lose blocks for the leak report,
+ * `pool_destroyed_with_blocks` loses none.
  *
  * Linked against the C library as any program is; run on libmmkit with
  * LD_PRELOAD.  Built with -O0 so that every bad access really happens, and
@@ -10,6 +11,7 @@
  * the bug nor reasons it away.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -154,7 +156,8 @@ static void underflow_1(void)
 /* ---- freed blocks ------------------------------------------------------------ */
 
 /* More than the debug mode's quarantine (16 MiB) of frees after the bad
- * write, so the block leaves it and its poison is checked. */
+ * write, so the block leaves it and its poison is checked (when the block
+ * has poison: guarded, it faults at once). */
 static void write_after_free(void)
 {
     static const size_t big[] = {512 * KiB};
@@ -174,9 +177,37 @@ static void write_after_free_at_exit(void)
     p[3] = 42;
 }
 
+/* A write after free of a small block that comes after 200 others, live
+ * and freed: past a budget of guarded blocks smaller than that, the block
+ * has a header and poison (found at exit), not guarded pages. */
+static void write_after_free_past_200_blocks(void)
+{
+    void *blocks[200];
+    for (size_t i = 0; i < 200; i++)
+        blocks[i] = must_malloc(64);
+    for (size_t i = 0; i < 200; i++)
+        free(blocks[i]);
+    uint64_t *p = must_malloc(64);
+    release(p);
+    p[3] = 42;
+}
+
 static void read_after_free(void)
 {
     uint64_t *p = must_malloc(64);
+    p[3] = 42;
+    release(p);
+    printf("read 0x%016llx\n", (unsigned long long)p[3]);
+}
+
+/* A read after free of the block a realloc moved the data to: 64 bytes,
+ * from a block larger than a page (which debug mode does not guard). */
+static void read_after_free_of_realloc(void)
+{
+    uint64_t *p = must_malloc(8 * KiB);
+    p = launder(realloc(p, 64));
+    if (!p)
+        fail("realloc failed");
     p[3] = 42;
     release(p);
     printf("read 0x%016llx\n", (unsigned long long)p[3]);
@@ -236,6 +267,26 @@ static __attribute__((noinline)) void lose_chain(void)
 static void leak_chain(void)
 {
     lose_chain();
+    scrub_stack();
+}
+
+/* Not a leak: blocks of one of libmmkit's pools (found by name, as the
+ * program is not linked with it), live when the pool is destroyed, go with
+ * it.  On another malloc there is no pool, and nothing to do. */
+static void pool_destroyed_with_blocks(void)
+{
+    void *(*heap_new)(void) = NULL;
+    void *(*heap_malloc)(void *, size_t) = NULL;
+    void (*heap_destroy)(void *) = NULL;
+    *(void **)&heap_new = dlsym(RTLD_DEFAULT, "mmkit_heap_new");
+    *(void **)&heap_malloc = dlsym(RTLD_DEFAULT, "mmkit_heap_malloc");
+    *(void **)&heap_destroy = dlsym(RTLD_DEFAULT, "mmkit_heap_destroy");
+    if (!heap_new || !heap_malloc || !heap_destroy)
+        return;
+    void *pool = heap_new();
+    for (int i = 0; i < 3; i++)
+        memset(heap_malloc(pool, 100), 0x11, 100);
+    heap_destroy(pool);
     scrub_stack();
 }
 
@@ -369,14 +420,14 @@ static const struct bug {
     void (*run)(void);
 } bugs[] = {
 #define BUG(name) {#name, name}
-    BUG(double_free_small), BUG(double_free_medium), BUG(double_free_large),
-    BUG(double_free_huge), BUG(double_free_late), BUG(invalid_free_stack),
-    BUG(invalid_free_global), BUG(invalid_free_wild), BUG(invalid_free_forged),
-    BUG(invalid_free_middle), BUG(invalid_free_unaligned), BUG(overflow_1),
-    BUG(underflow_1), BUG(write_after_free), BUG(write_after_free_at_exit),
-    BUG(read_after_free), BUG(realloc_freed), BUG(uninit_read),
-    BUG(leak), BUG(leak_chain), BUG(ok),
-    BUG(hardening_layout), BUG(slab_overrun), BUG(freed_bytes),
+    BUG(double_free_small), BUG(double_free_medium), BUG(double_free_large), BUG(double_free_huge),
+    BUG(double_free_late), BUG(invalid_free_stack), BUG(invalid_free_global),
+    BUG(invalid_free_wild), BUG(invalid_free_forged), BUG(invalid_free_middle),
+    BUG(invalid_free_unaligned), BUG(overflow_1), BUG(underflow_1), BUG(write_after_free),
+    BUG(write_after_free_at_exit), BUG(write_after_free_past_200_blocks), BUG(read_after_free),
+    BUG(read_after_free_of_realloc), BUG(realloc_freed), BUG(uninit_read), BUG(leak),
+    BUG(leak_chain), BUG(pool_destroyed_with_blocks), BUG(ok), BUG(hardening_layout),
+    BUG(slab_overrun), BUG(freed_bytes),
 #undef BUG
 };
 

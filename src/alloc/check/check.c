@@ -12,7 +12,9 @@
  *             (which does the vetting): stacks and a live list (leak
  *             report), canary bytes after each block, junk in fresh
  *             blocks, poison in freed ones checked when they leave a
- *             quarantine, or at exit for those still in it
+ *             quarantine, or at exit for those still in it; blocks of up to
+ *             a page on guarded pages of their own while a budget of them
+ *             lasts (guard_blocks)
  *   sample    no headers; one allocation in sample_rate gets guarded pages
  *   guard=all every block on guarded pages of its own
  *   valgrind  whatever the mode, under valgrind's memcheck: sealed headers
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "block_header.h"
@@ -55,8 +58,9 @@ static struct {
     bool zero_on_free;
     bool quarantine;
     bool keep_in_place;  /* realloc may keep the block (not in debug) */
-    bool guarded;        /* guarded blocks on: guard=all, or sample mode */
-    bool guard_all;      /* every block guarded, else one in sample_rate */
+    bool guarded;        /* guarded blocks on: guard=all, sample or debug mode */
+    bool guard_all;      /* guard=all */
+    guarded_kind guard;  /* which blocks are guarded: all, one in sample_rate, small ones */
     uint64_t sample_rate;
     bool memcheck;       /* running under memcheck: tell it about blocks */
     bool trace;          /* record every call (trace=FILE) */
@@ -263,14 +267,21 @@ static void *guarded_alloc_filled(size_t size, size_t alignment, bool zero)
     return p;
 }
 
+/* Does this allocation go to the guarded area, if it has room?  Never a
+ * pool's: destroying a pool frees its blocks at once. */
+static bool guard_due(struct mmkit_heap *heap)
+{
+    return heap == thread_heap && (cfg.guard != GUARDED_POOL || check_sample_due());
+}
+
 static void *alloc_unrecorded(struct mmkit_heap *heap, size_t size, size_t alignment, bool zero)
 {
     if (unlikely(private_heap_inside()))
         return private_heap_alloc(size, alignment, zero);
-    if (cfg.guarded && (cfg.guard_all || check_sample_due())) {
+    if (cfg.guarded && guard_due(heap) && guarded_may_take(size, alignment)) {
         void *p = guarded_alloc_filled(size, alignment, zero);
         if (p)
-            return p; /* else the pool is full or the block too big: not guarded */
+            return p; /* else no slot suits it or none is left: not guarded */
     }
     if (!cfg.headers)
         return core_alloc(heap, size, alignment, zero);
@@ -445,7 +456,7 @@ static void *headed_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         seal_of(ptr)->size = size;
         return ptr;
     }
-    void *moved = headed_alloc(heap, size, 0, false);
+    void *moved = alloc_unrecorded(heap, size, 0, false);
     if (!moved)
         return NULL;
     memcpy(moved, ptr, size < f.size ? size : f.size);
@@ -615,6 +626,20 @@ static size_t default_quarantine(int mode)
     return mode == MODE_DEBUG ? (size_t)16 << 20 : 0;
 }
 
+/* Debug mode's budget of guarded blocks, guard_blocks.  Their area reserves
+ * its address space at start-up: under an address-space limit (RLIMIT_AS),
+ * as some batch systems and containers set, it takes no more than a
+ * sixteenth of it. */
+static size_t guard_budget(void)
+{
+    size_t budget = mmkit_options.guard_blocks;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        guarded_small_blocks_in(limit.rlim_cur / 16) < budget)
+        budget = guarded_small_blocks_in(limit.rlim_cur / 16);
+    return budget;
+}
+
 /* What the options' mode asks for; returns the quarantine's bytes. */
 static size_t configure_mode(int mode)
 {
@@ -636,8 +661,14 @@ static size_t configure_mode(int mode)
     }
     cfg.guard_all = mmkit_options.guard == 1;
     cfg.sample_rate = mmkit_options.sample_rate;
-    if (cfg.guard_all || mode == MODE_SAMPLE)
-        cfg.guarded = guarded_init(cfg.guard_all ? 0 : mmkit_options.sample_slots);
+    /* Debug mode guards blocks of up to a page while its budget lasts: an
+     * access to one after it is freed faults, a read too. */
+    cfg.guard = cfg.guard_all ? GUARDED_ALL : debug ? GUARDED_SMALL : GUARDED_POOL;
+    if (cfg.guard == GUARDED_SMALL)
+        mmkit_options.guard_blocks = guard_budget(); /* the value in force */
+    if (cfg.guard_all || mode == MODE_SAMPLE || (debug && mmkit_options.guard_blocks > 0))
+        cfg.guarded = guarded_init(cfg.guard, debug ? mmkit_options.guard_blocks
+                                                    : mmkit_options.sample_slots);
     /* A fault on a guarded block's pages gets a report too. */
     if (cfg.guarded)
         fault_handler_install();
@@ -696,7 +727,7 @@ void check_init(void)
     bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
     if (cfg.checked_frees && !cfg.guarded && !extras)
         check_active = CHECK_HARDENED;
-    else if (cfg.guarded && !cfg.guard_all && !cfg.checked_frees && !extras)
+    else if (cfg.guarded && cfg.guard == GUARDED_POOL && !cfg.checked_frees && !extras)
         check_active = CHECK_SAMPLE;
     else
         check_active = CHECK_ON;

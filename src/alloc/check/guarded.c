@@ -15,6 +15,11 @@
  * Sample mode: a pool of a fixed number of slots of POOL_SLOT_PAGES data
  * pages.  guard=all: slots carved from a large region as blocks need them,
  * their data pages rounded up to a class so freed slots suit other sizes.
+ * Debug mode: a budget of slots of one data page, carved as blocks need
+ * them; a freed slot is never used again, so its block faults on every
+ * later access, and its page goes back to the OS at once.  As a live
+ * block's page lies between guard pages, each costs the process two
+ * mappings (vm.max_map_count), a freed one none.
  *
  * What is known about a slot lives in a table outside the region, and a
  * map names the slot of every region page: no write through a user
@@ -57,7 +62,7 @@ typedef struct slot_fifo {
 static struct {
     uint8_t *base;
     size_t size;               /* of the region, in bytes */
-    bool pool;                 /* sample mode: slots of POOL_SLOT_PAGES */
+    guarded_kind kind;
     size_t max_slots;
     guarded_slot *slots;       /* slots[1..count] */
     uint32_t *page_slot;       /* the slot of each region page below next_page */
@@ -66,6 +71,7 @@ static struct {
     slot_fifo free_lists[PAGE_CLASSES];
     slot_fifo quarantine;
     size_t quarantined, quarantine_limit; /* slots (pool) or bytes (guard=all) */
+    atomic_bool spent;         /* debug mode: every slot of the budget was used */
 } area;
 
 /* ---- slots -------------------------------------------------------------------- */
@@ -153,7 +159,7 @@ static uint32_t slot_carve(size_t pages)
  * class, else a new one; 0 if the pool or the region is full. */
 static uint32_t slot_take(size_t pages)
 {
-    size_t want = area.pool ? POOL_SLOT_PAGES : class_pages(page_class(pages));
+    size_t want = area.kind == GUARDED_POOL ? POOL_SLOT_PAGES : class_pages(page_class(pages));
     uint32_t i = fifo_pop(&area.free_lists[page_class(want)]);
     return i ? i : slot_carve(want);
 }
@@ -163,7 +169,7 @@ static uint32_t slot_take(size_t pages)
 /* The pool counts slots; guard=all counts address space, guard included. */
 static size_t quarantine_weight(const guarded_slot *s)
 {
-    return area.pool ? 1 : ((size_t)s->pages + 1) * OS_PAGE_SIZE;
+    return area.kind == GUARDED_POOL ? 1 : ((size_t)s->pages + 1) * OS_PAGE_SIZE;
 }
 
 /* Called without the lock, which it takes: the system calls happen with it
@@ -197,6 +203,19 @@ static size_t pages_needed(size_t size, size_t alignment)
     return pages ? pages : 1;
 }
 
+/* Debug mode's budget of slots is spent: say so, once. */
+static void say_budget_spent(void)
+{
+    if (atomic_exchange(&area.spent, true))
+        return;
+    char line[256];
+    snprintf(line, sizeof line,
+             "mmkit: debug: %zu guarded blocks in use; later blocks are checked by poison only, "
+             "and a read after free of them goes unseen (guard_blocks=N sets the budget)\n",
+             area.max_slots);
+    os_write_stderr(line);
+}
+
 void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
 {
     /* At least what the core's blocks have: what malloc promises. */
@@ -205,14 +224,18 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     if (size > area.size || alignment > area.size)
         return NULL;
     size_t pages = pages_needed(size, alignment);
-    if (area.pool && pages > POOL_SLOT_PAGES)
+    if ((area.kind == GUARDED_POOL && pages > POOL_SLOT_PAGES) ||
+        (area.kind == GUARDED_SMALL && pages > 1))
         return NULL;
 
     lock_take(LOCK_GUARDED);
     uint32_t i = slot_take(pages);
     lock_release(LOCK_GUARDED);
-    if (!i)
+    if (!i) {
+        if (area.kind == GUARDED_SMALL)
+            say_budget_spent();
         return NULL;
+    }
     /* No list holds the slot now: it is this thread's to open without the
      * lock, so other threads' guarded calls do not wait on mprotect. */
     guarded_slot *s = &area.slots[i];
@@ -238,6 +261,13 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     s->free_stack = 0;
     lock_release(LOCK_GUARDED);
     return start;
+}
+
+bool guarded_may_take(size_t size, size_t alignment)
+{
+    return area.kind != GUARDED_SMALL ||
+           (pages_needed(size, alignment) == 1 &&
+            !atomic_load_explicit(&area.spent, memory_order_relaxed));
 }
 
 bool guarded_owns(const void *p)
@@ -365,8 +395,13 @@ void guarded_free(void *p, stack_id free_stack)
         bad = find_changed_slack(freed, &r);
         r.detail = "found in the bytes beside the block on its pages when it was freed";
         uint8_t *first = block_page(freed);
-        os_set_access(first, (size_t)(slot_data_end(freed) - first), OS_NO_ACCESS);
-        slot_quarantine((uint32_t)(freed - area.slots));
+        size_t bytes = (size_t)(slot_data_end(freed) - first);
+        /* Debug mode's slots are never used again: their pages go back, and
+         * their mappings merge into the area's. */
+        if (area.kind != GUARDED_SMALL || os_reset_inaccessible(first, bytes) != 0)
+            os_set_access(first, bytes, OS_NO_ACCESS);
+        if (area.kind != GUARDED_SMALL)
+            slot_quarantine((uint32_t)(freed - area.slots));
     }
     errno = saved_errno;
     /* Reported outside the lock: reporting may allocate, and allocations
@@ -438,13 +473,21 @@ bool guarded_fault(const void *address, const char *access)
 
 /* ---- start-up ----------------------------------------------------------------- */
 
-bool guarded_init(size_t slots)
+size_t guarded_small_blocks_in(size_t bytes)
 {
-    area.pool = slots > 0;
-    size_t region_pages =
-        area.pool ? 1 + slots * (POOL_SLOT_PAGES + 1) : ALL_REGION_SIZE / OS_PAGE_SIZE;
+    /* A data page and a guard page, a slot's record, their two pages' map. */
+    return bytes / (2 * OS_PAGE_SIZE + sizeof(guarded_slot) + 2 * sizeof(uint32_t));
+}
+
+bool guarded_init(guarded_kind kind, size_t count)
+{
+    area.kind = kind;
+    size_t slots = kind == GUARDED_ALL ? 0 : count;
     /* Every slot has at least a data page and a guard page. */
-    area.max_slots = area.pool ? slots : region_pages / 2;
+    size_t region_pages = kind == GUARDED_POOL    ? 1 + slots * (POOL_SLOT_PAGES + 1)
+                          : kind == GUARDED_SMALL ? 1 + slots * 2
+                                                  : ALL_REGION_SIZE / OS_PAGE_SIZE;
+    area.max_slots = kind == GUARDED_ALL ? region_pages / 2 : slots;
     uint8_t *base = os_reserve_inaccessible(region_pages * OS_PAGE_SIZE);
     area.slots = os_reserve((area.max_slots + 1) * sizeof(guarded_slot));
     area.page_slot = os_reserve(region_pages * sizeof(uint32_t));
@@ -462,8 +505,9 @@ bool guarded_init(size_t slots)
     area.next_page = 1; /* after the region's first guard page */
     int64_t bytes = mmkit_options.quarantine;
     /* At most half the pool waits, so that frees always free some slots. */
-    area.quarantine_limit = area.pool ? slots / 2
-                                      : bytes >= 0 ? (size_t)bytes : GUARDED_ALL_QUARANTINE_DEFAULT;
+    area.quarantine_limit = kind == GUARDED_POOL ? slots / 2
+                            : bytes >= 0     ? (size_t)bytes
+                                             : GUARDED_ALL_QUARANTINE_DEFAULT;
 
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;

@@ -1,11 +1,13 @@
 /*
  * guarded.h - blocks on pages of their own with an inaccessible guard page
  * after them (Electric Fence style), so the first access past a block
- * faults.  Used for every block with guard=all, and for one allocation in
- * sample_rate with mode=sample (GWP-ASan style, from a fixed pool of slots).
- * Freed blocks become inaccessible and wait in a quarantine, so a later use
- * faults too.  A fault in the guarded area is reported through
- * report_error as a heap overflow, underflow or use after free.
+ * faults.  Used for every block with guard=all, for one allocation in
+ * sample_rate with mode=sample (GWP-ASan style, from a fixed pool of slots),
+ * and in debug mode for blocks of up to a page while a budget of them
+ * lasts.  Freed blocks become inaccessible and wait in a quarantine (in
+ * debug mode, for good), so a later use faults too.  A fault in the guarded
+ * area is reported through report_error as a heap overflow, underflow or
+ * use after free.
  */
 #ifndef MMKIT_GUARDED_H
 #define MMKIT_GUARDED_H
@@ -20,17 +22,34 @@
  * hold before reuse. */
 #define GUARDED_ALL_QUARANTINE_DEFAULT ((size_t)64 << 20)
 
-/* Reserve the guarded area (fault.h's handler reports its faults).  slots == 0:
- * unbounded (guard=all); else a pool of that many slots (sample mode).
- * False, with a message on stderr, if it cannot. */
-bool guarded_init(size_t slots) INTERNAL;
+typedef enum guarded_kind {
+    GUARDED_ALL,   /* guard=all: any block; a freed slot serves again after the quarantine */
+    GUARDED_POOL,  /* sample mode: `count` slots of up to 64 KiB, half of them in quarantine */
+    GUARDED_SMALL, /* debug mode: `count` blocks of up to a page, live or freed: a freed
+                      block's slot stays inaccessible for good, its memory given back */
+} guarded_kind;
+
+/* Reserve the guarded area (fault.h's handler reports its faults).  count
+ * is unused for GUARDED_ALL.  False, with a message on stderr, if it
+ * cannot. */
+bool guarded_init(guarded_kind kind, size_t count) INTERNAL;
+
+/* Debug mode's area: how many blocks `bytes` of address space hold, slots
+ * and the tables that describe them. */
+size_t guarded_small_blocks_in(size_t bytes) INTERNAL;
 
 /* A block of `size` bytes aligned to `alignment` (a power of two, or 0 for
  * the default 16), ending as near the guard page as alignment allows; the
  * bytes between its end and the guard hold a pattern checked on free.
- * NULL if the pool is full or the OS refuses (the caller then falls back
- * to the normal allocator; errno is left alone). */
+ * NULL if the block is too big for the area's slots, the pool is full, the
+ * budget spent (said once on stderr) or the OS refuses: the caller then
+ * falls back to the normal allocator; errno is left alone. */
 void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack) INTERNAL;
+
+/* Debug mode's area: is the block one of up to a page, and the budget not
+ * spent yet?  Other areas: true.  (No lock: a hint, that spares a caller
+ * the stack it would capture for guarded_alloc.) */
+bool guarded_may_take(size_t size, size_t alignment) INTERNAL;
 
 /* Is p anywhere in the guarded area?  (One range check.) */
 bool guarded_owns(const void *p) INTERNAL;

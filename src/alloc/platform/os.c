@@ -242,6 +242,13 @@ int os_set_access(void *addr, size_t size, os_access access)
     return mprotect(addr, size, protection[access]);
 }
 
+int os_reset_inaccessible(void *addr, size_t size)
+{
+    void *p = mmap(addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+                   -1, 0);
+    return p == MAP_FAILED ? -1 : 0;
+}
+
 void os_discard(void *addr, size_t size)
 {
     madvise(addr, size, MADV_DONTNEED);

@@ -90,6 +90,8 @@ typedef struct options {
     _Atomic int zero_on_free;             /* clear blocks as they are freed */
     _Atomic int shuffle;                  /* hardened: fresh blocks shuffled in runs of this many */
     _Atomic int guard;                    /* 1: every block on guarded pages of its own */
+    _Atomic uint64_t guard_blocks;        /* debug mode: blocks of up to a page on guarded
+                                             pages, live or freed; past them, poison only */
     _Atomic int64_t quarantine;           /* bytes freed blocks wait; -1: per mode, until
                                              start-up settles it (check_init) */
     _Atomic uint64_t sample_rate;         /* sample mode: 1 allocation in this many is guarded */
@@ -148,6 +150,11 @@ typedef enum os_access { OS_NO_ACCESS, OS_READ, OS_READ_WRITE } os_access;
 int os_set_access(void *addr, size_t size, os_access access) INTERNAL;
 /* Drop the pages' contents: they read as zeros when touched again. */
 void os_discard(void *addr, size_t size) INTERNAL;
+/* Part of an os_reserve_inaccessible reservation back as it was reserved:
+ * inaccessible, its pages dropped, and one mapping again with the
+ * reservation around it.  (Pages once written, then made inaccessible by
+ * os_set_access and dropped by os_discard, stay a mapping of their own.) */
+int os_reset_inaccessible(void *addr, size_t size) INTERNAL;
 int os_exclude_from_dumps(void *addr, size_t size) INTERNAL;
 int os_lock_pages(void *addr, size_t size) INTERNAL;
 int os_unlock_pages(void *addr, size_t size) INTERNAL;
