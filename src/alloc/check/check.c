@@ -469,8 +469,7 @@ static void *guarded_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
 {
     size_t old;
     if (!guarded_size(ptr, &old)) {
-        report_block(ERROR_REALLOC_FREED, ptr, NULL, 0,
-                     "the pointer is not a live block of the guarded area");
+        guarded_realloc_refused(ptr);
         errno = EINVAL;
         return NULL;
     }

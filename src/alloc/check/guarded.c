@@ -366,6 +366,31 @@ static bool find_changed_slack(const guarded_slot *s, error_report *r)
     return false;
 }
 
+/* The slot of the live block that starts at p; else NULL, and r says what
+ * p is: the error `freed` for a freed block's start, `invalid` for any
+ * other pointer, with the block it falls in if any.  Under the lock. */
+static guarded_slot *live_block_at(const void *p, error_report *r, error_kind invalid,
+                                   error_kind freed)
+{
+    guarded_slot *s = slot_of(p);
+    if (s && s->state == SLOT_LIVE && s->block == (uintptr_t)p)
+        return s;
+    r->kind = s && s->state == SLOT_FREED && s->block == (uintptr_t)p ? freed : invalid;
+    if (s && s->state != SLOT_EMPTY)
+        describe_block(r, s);
+    return NULL;
+}
+
+void guarded_realloc_refused(const void *p)
+{
+    error_report r = {.address = p};
+    lock_take(LOCK_GUARDED);
+    bool live = live_block_at(p, &r, ERROR_INVALID_REALLOC, ERROR_REALLOC_FREED) != NULL;
+    lock_release(LOCK_GUARDED);
+    if (!live)
+        report_error(&r);
+}
+
 void guarded_free(void *p, stack_id free_stack)
 {
     error_report r = {.address = p};
@@ -373,16 +398,8 @@ void guarded_free(void *p, stack_id free_stack)
     guarded_slot *freed = NULL;
     int saved_errno = errno; /* free leaves errno alone */
     lock_take(LOCK_GUARDED);
-    guarded_slot *s = slot_of(p);
-    if (!s || s->state == SLOT_EMPTY) {
-        r.kind = ERROR_INVALID_FREE;
-    } else if (s->block != (uintptr_t)p) {
-        r.kind = ERROR_INVALID_FREE;
-        describe_block(&r, s);
-    } else if (s->state == SLOT_FREED) {
-        r.kind = ERROR_DOUBLE_FREE;
-        describe_block(&r, s);
-    } else {
+    guarded_slot *s = live_block_at(p, &r, ERROR_INVALID_FREE, ERROR_DOUBLE_FREE);
+    if (s) {
         /* Freed from here on: a second free reports a double free.  No list
          * holds the slot until it enters the quarantine, closed. */
         s->state = SLOT_FREED;

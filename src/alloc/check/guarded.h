@@ -59,6 +59,10 @@ bool guarded_owns(const void *p) INTERNAL;
  * the pattern around the block. */
 void guarded_free(void *p, stack_id free_stack) INTERNAL;
 
+/* A realloc of p, which guarded_size says is no live block: report a
+ * realloc of a freed block (with its stacks) or an invalid realloc. */
+void guarded_realloc_refused(const void *p) INTERNAL;
+
 /* Report a fault at `address` (fault.c) if it is in the guarded area, and
  * abort; false if it is not.  access: "read", "write" or "read or write". */
 bool guarded_fault(const void *address, const char *access) INTERNAL;
