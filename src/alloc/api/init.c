@@ -107,6 +107,7 @@ void mmkit_init(void)
     os_print_hold();
     options_init(getenv("MMKIT_OPTIONS"));
     os_print_init(mmkit_options.log_file);
+    fork_hook_register(NULL, NULL, os_print_after_fork_child);
     if (!mmkit_options.children)
         leave_children_alone();
     /* Other threads' heaps may be mid-update in a fork child's copy: it

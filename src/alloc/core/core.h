@@ -198,10 +198,6 @@ void queue_remove(page_queue *q, page *pg) INTERNAL;
 
 extern struct mmkit_heap empty_heap INTERNAL;
 extern __thread struct mmkit_heap *thread_heap INTERNAL;
-
-/* An allocation of `size` bytes fails for want of memory: NULL, with errno
- * ENOMEM (and the reason on stderr if it is the option limit). */
-void *heap_out_of_memory(size_t size) INTERNAL;
 /* The allocation slow path: refill direct[class] and pop a block of the
  * class for a request of `size` bytes. */
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index, size_t size) INTERNAL;

@@ -222,20 +222,13 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
     return pg;
 }
 
-void *heap_out_of_memory(size_t size)
-{
-    os_limit_explain(size);
-    errno = ENOMEM;
-    return NULL;
-}
-
 void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index, size_t size)
 {
     if (heap == &empty_heap && !(heap = heap_for_thread()))
-        return heap_out_of_memory(size);
+        return os_out_of_memory(size);
     page *pg = heap_find_page(heap, class_index);
     if (!pg)
-        return heap_out_of_memory(size);
+        return os_out_of_memory(size);
     heap_set_direct(heap, class_index, pg);
     return page_pop(pg, true);
 }
@@ -275,12 +268,12 @@ static void heap_collect_large(struct mmkit_heap *heap)
 void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
 {
     if (heap == &empty_heap && !(heap = heap_for_thread()))
-        return heap_out_of_memory(size);
+        return os_out_of_memory(size);
     heap_collect_large(heap);
     heap_give_back_due(heap);
     page *pg = heap_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
     if (!pg)
-        return heap_out_of_memory(size);
+        return os_out_of_memory(size);
     size_t class_index = class_of(size);
     page_init_large(pg, heap, class_index);
     queue_push(&heap->large, pg);

@@ -274,7 +274,7 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
     if (!seg)
         seg = huge_map(size, alignment);
     if (!seg)
-        return heap_out_of_memory(size);
+        return os_out_of_memory(size);
     segment_set_heap(seg, heap == &empty_heap ? NULL : heap);
     size_t offset = (size_t)(seg->pages[0].start - seg->mapping);
     size_t usable = align_up(offset + size, OS_PAGE_SIZE) - offset;

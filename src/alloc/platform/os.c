@@ -49,6 +49,13 @@ static bool over_limit(size_t more)
     return over;
 }
 
+void *os_out_of_memory(size_t size)
+{
+    os_limit_explain(size);
+    errno = ENOMEM;
+    return NULL;
+}
+
 void os_limit_explain(size_t request)
 {
     size_t more = limit_refused.more;

@@ -136,6 +136,9 @@ void *os_remap(void *addr, size_t old_size, size_t new_size, size_t alignment) I
  * refused this thread's last mapping, say so on stderr, the first time in
  * the process only.  Called on the failing path alone. */
 void os_limit_explain(size_t request) INTERNAL;
+/* An allocation of `size` bytes fails for want of memory: NULL, with errno
+ * ENOMEM (and the reason on stderr if it is the option limit). */
+void *os_out_of_memory(size_t size) INTERNAL;
 /* Address space for the checking modes' own tables: committed page by page
  * as it is touched, never given back, and not the heap's, so neither counted
  * as mapped nor failed by fault injection.  NULL on failure. */
@@ -185,6 +188,9 @@ void os_printf(const char *format, ...) __attribute__((format(printf, 1, 2))) IN
  * what waited there. */
 void os_print_hold(void) INTERNAL;
 void os_print_init(const char *log_file) INTERNAL;
+/* In a fork child, with "%p" in the log's name: its own file, opened when
+ * it first prints; the parent's descriptor is closed if it still is ours. */
+void os_print_after_fork_child(void) INTERNAL;
 /* The program's short name (argv[0] without its folder), printable and
  * free of quotes: every report, leak report and statistics block names
  * its process by it and its id. */

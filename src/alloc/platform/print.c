@@ -222,13 +222,11 @@ static int log_descriptor(void)
     return fd;
 }
 
-/* A fork child with "%p" in the log's name: its own file, opened when it
- * first prints.  The parent's descriptor is closed if it still is ours. */
-static void log_after_fork_child(void)
+void os_print_after_fork_child(void)
 {
     int fd = atomic_load(&out.log_fd);
-    if (fd == LOG_NONE)
-        return;
+    if (fd == LOG_NONE || !strstr(out.log_template, "%p"))
+        return; /* no log, or one log for the parent and its children */
     if (fd >= 0 && is_our_log(fd))
         close(fd);
     atomic_store(&out.log_fd, expand_log_path() ? LOG_PENDING : LOG_NONE);
@@ -249,8 +247,6 @@ static void start_log(const char *path)
     /* Opened when first written: a process that prints nothing leaves no
      * empty file (a shell that runs a pipeline, with %p). */
     atomic_store(&out.log_fd, LOG_PENDING);
-    if (strstr(out.log_template, "%p"))
-        fork_hook_register(NULL, NULL, log_after_fork_child);
 }
 
 /* ---- the process's name ---------------------------------------------------- */
