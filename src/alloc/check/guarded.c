@@ -260,6 +260,7 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     s->alloc_stack = alloc_stack;
     s->free_stack = 0;
     lock_release(LOCK_GUARDED);
+    stats_count_outside_alloc(size);
     return start;
 }
 
@@ -409,6 +410,7 @@ void guarded_free(void *p, stack_id free_stack)
     }
     lock_release(LOCK_GUARDED);
     if (freed) {
+        stats_count_outside_free(freed->size);
         bad = find_changed_slack(freed, &r);
         r.detail = "found in the bytes beside the block on its pages when it was freed";
         uint8_t *first = block_page(freed);

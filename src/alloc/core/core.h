@@ -297,6 +297,11 @@ void stats_print_at_exit(bool json) INTERNAL;
 /* The bytes of live blocks, huge ones included, in what mmkit_stats_get
  * filled in. */
 uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;
+/* A block the checking layer served from memory of its own (guarded.h), or
+ * its free: counted in the class of its size, or as a large block past the
+ * classes, so the statistics and mallinfo see every block the program has. */
+void stats_count_outside_alloc(size_t size) INTERNAL;
+void stats_count_outside_free(size_t size) INTERNAL;
 /* The counters of a heap, updated on the allocation fast path. */
 static inline void stats_count_alloc(class_counters *c)
 {

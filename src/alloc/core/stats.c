@@ -13,6 +13,36 @@
 #include "core.h"
 #include "locks.h"
 
+/* Blocks served outside the heaps, by class; their peaks are of the live
+ * count of each class. */
+static struct {
+    _Atomic uint64_t allocs, frees, live, peak_live;
+} outside[CLASS_COUNT];
+
+void stats_count_outside_alloc(size_t size)
+{
+    if (size > LARGEST_CLASS_SIZE) {
+        atomic_fetch_add_explicit(&os_stats.huge_allocs, 1, memory_order_relaxed);
+        stats_shared_add(&os_stats.huge_live, (int64_t)size, &os_stats.huge_peak);
+        return;
+    }
+    size_t c = class_of(size);
+    atomic_fetch_add_explicit(&outside[c].allocs, 1, memory_order_relaxed);
+    stats_shared_add(&outside[c].live, 1, &outside[c].peak_live);
+}
+
+void stats_count_outside_free(size_t size)
+{
+    if (size > LARGEST_CLASS_SIZE) {
+        atomic_fetch_add_explicit(&os_stats.huge_frees, 1, memory_order_relaxed);
+        stats_shared_add(&os_stats.huge_live, -(int64_t)size, NULL);
+        return;
+    }
+    size_t c = class_of(size);
+    atomic_fetch_add_explicit(&outside[c].frees, 1, memory_order_relaxed);
+    stats_shared_add(&outside[c].live, -1, NULL);
+}
+
 void mmkit_stats_get(mmkit_stats *out)
 {
     /* Frees other threads made are counted when the owner collects them:
@@ -23,6 +53,9 @@ void mmkit_stats_get(mmkit_stats *out)
     for (size_t c = 0; c < CLASS_COUNT; c++) {
         uint64_t allocs, frees, peak;
         heap_class_totals(c, &allocs, &frees, &peak);
+        allocs += atomic_load_explicit(&outside[c].allocs, memory_order_relaxed);
+        frees += atomic_load_explicit(&outside[c].frees, memory_order_relaxed);
+        peak += atomic_load_explicit(&outside[c].peak_live, memory_order_relaxed);
         uint64_t live = allocs > frees ? allocs - frees : 0;
         if (peak < live)
             peak = live;
