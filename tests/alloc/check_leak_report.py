@@ -4,7 +4,10 @@
 `memory_bugs leak` loses three blocks of 100 bytes from one call site and
 one of 24 bytes from another: 324 bytes in 4 blocks, all direct leaks, in
 one group per call site.  `memory_bugs leak_chain` loses a block of 48
-bytes that points to one of 32: one direct and one indirect group.
+bytes that points to one of 32: one direct and one indirect group; so does
+`memory_bugs leak_chain_tail_first`, whose tail lies before its head in
+memory, and `memory_bugs leak_cycle` loses two 64-byte blocks pointing at
+each other, one reported as a direct leak and the other as an indirect one.
 `memory_bugs ok` loses nothing, nor does `memory_bugs
 pool_destroyed_with_blocks`, whose blocks go with the pool that held them.  The debug mode reports leaks by default;
 leaks=1 asks for the text report in the other modes, leaks=2 for one JSON
@@ -94,6 +97,9 @@ CHAIN = [("Direct", 48, 1), ("Indirect", 32, 1)]
 for options in ["mode=debug"] + GUARDED:
     expect_text("leak_chain", options, CHAIN)
 expect_json("leak_chain", "mode=debug,leaks=2", CHAIN, "lose_chain")
+for options in ["mode=debug"] + GUARDED:
+    expect_text("leak_chain_tail_first", options, CHAIN)
+    expect_text("leak_cycle", options, [("Direct", 64, 1), ("Indirect", 64, 1)])
 
 for program in ["ok", "pool_destroyed_with_blocks"]:
     for options in ["mode=debug"] + GUARDED:

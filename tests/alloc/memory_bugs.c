@@ -2,7 +2,8 @@
  * memory_bugs.c - one classic memory bug per run, for the checking modes to
  * catch: `memory_bugs BUG` does exactly that one bug, then prints
  * "survived" and exits 0 (when nothing stopped it).  `memory_bugs ok` is a
- * correct program; `leak` and `leak_chain` lose blocks for the leak report,
+ * correct program; `leak`, `leak_chain`, `leak_chain_tail_first` and
+ * `leak_cycle` lose blocks for the leak report,
  * `pool_destroyed_with_blocks` loses none.
  *
  * Linked against the C library as any program is; run on libmmkit with
@@ -270,6 +271,37 @@ static void leak_chain(void)
     scrub_stack();
 }
 
+/* The same chain with its tail allocated first, so that it lies before the
+ * head in memory: still one direct leak, the head, and one indirect. */
+static __attribute__((noinline)) void lose_chain_tail_first(void)
+{
+    void *tail = must_malloc(32);
+    void **head = must_malloc(48);
+    head[0] = tail;
+}
+
+static void leak_chain_tail_first(void)
+{
+    lose_chain_tail_first();
+    scrub_stack();
+}
+
+/* Two lost blocks of 64 bytes pointing at each other: no pointer from
+ * outside reaches either, so one is reported as a direct leak and the other
+ * as an indirect one, whichever lies first. */
+static __attribute__((noinline)) void lose_cycle(void)
+{
+    void **a = must_malloc(64), **b = must_malloc(64);
+    a[0] = b;
+    b[0] = a;
+}
+
+static void leak_cycle(void)
+{
+    lose_cycle();
+    scrub_stack();
+}
+
 /* Not a leak: blocks of one of libmmkit's pools (found by name, as the
  * program is not linked with it), live when the pool is destroyed, go with
  * it.  On another malloc there is no pool, and nothing to do. */
@@ -426,7 +458,7 @@ static const struct bug {
     BUG(invalid_free_unaligned), BUG(overflow_1), BUG(underflow_1), BUG(write_after_free),
     BUG(write_after_free_at_exit), BUG(write_after_free_past_200_blocks), BUG(read_after_free),
     BUG(read_after_free_of_realloc), BUG(realloc_freed), BUG(uninit_read), BUG(leak),
-    BUG(leak_chain), BUG(pool_destroyed_with_blocks), BUG(ok), BUG(hardening_layout),
+    BUG(leak_chain), BUG(leak_chain_tail_first), BUG(leak_cycle), BUG(pool_destroyed_with_blocks), BUG(ok), BUG(hardening_layout),
     BUG(slab_overrun), BUG(freed_bytes),
 #undef BUG
 };

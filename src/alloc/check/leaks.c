@@ -104,8 +104,9 @@ static void live_unlock_all(void)
 
 /* ---- the report ------------------------------------------------------------ */
 
-/* Sorted as reported: direct leaks, indirect leaks, then reachable blocks. */
-enum { UNREACHED = 0, DIRECT, INDIRECT, REACHED };
+/* Sorted as reported: direct leaks, indirect leaks, then reachable blocks.
+ * POINTED: not reached yet, but another unreached block points to it. */
+enum { UNREACHED = 0, POINTED, DIRECT, INDIRECT, REACHED };
 
 typedef struct live_block {
     uintptr_t start, end;
@@ -160,7 +161,7 @@ static void scan_words(scan *sc, const uintptr_t *words, size_t count, uint8_t m
 {
     for (size_t i = 0; i < count; i++) {
         live_block *b = block_at(sc, words[i]);
-        if (b && b->mark == UNREACHED) {
+        if (b && (b->mark == UNREACHED || b->mark == POINTED)) {
             b->mark = mark;
             sc->work[sc->pending++] = (size_t)(b - sc->blocks);
         }
@@ -179,6 +180,38 @@ static void scan_pending(scan *sc, uint8_t mark)
 {
     while (sc->pending > 0)
         scan_block(sc, &sc->blocks[sc->work[--sc->pending]], mark);
+}
+
+/* Mark POINTED the unreached blocks other than b that b points to. */
+static void note_pointees(scan *sc, const live_block *b)
+{
+    uintptr_t from = align_up(b->start, 8);
+    for (uintptr_t at = from; at + 8 <= b->end; at += 8) {
+        live_block *to = block_at(sc, *(const uintptr_t *)at);
+        if (to && to != b && to->mark == UNREACHED)
+            to->mark = POINTED;
+    }
+}
+
+/* The blocks no root reaches are leaks: those no other leaked block points
+ * to are direct, and what they reach indirect.  Blocks that point at each
+ * other in a cycle nothing else reaches are all pointed to: the first of
+ * each such cycle is direct, the rest of it indirect. */
+static void classify_leaks(scan *sc)
+{
+    for (size_t i = 0; i < sc->count; i++)
+        if (sc->blocks[i].mark == UNREACHED || sc->blocks[i].mark == POINTED)
+            note_pointees(sc, &sc->blocks[i]);
+    for (uint8_t roots = UNREACHED;; roots = POINTED) {
+        for (size_t i = 0; i < sc->count; i++)
+            if (sc->blocks[i].mark == roots) {
+                sc->blocks[i].mark = DIRECT;
+                scan_block(sc, &sc->blocks[i], INDIRECT);
+                scan_pending(sc, INDIRECT);
+            }
+        if (roots == POINTED)
+            return;
+    }
 }
 
 /* The words of [from, to), which lie within one page, read through a copy:
@@ -410,13 +443,7 @@ size_t leaks_report(bool json)
     bool gathered = gather(&sc);
     if (gathered) {
         scan_roots(&sc);
-        /* What leaked blocks reach is an indirect leak. */
-        for (size_t i = 0; i < sc.count; i++)
-            if (sc.blocks[i].mark == UNREACHED) {
-                sc.blocks[i].mark = DIRECT;
-                scan_block(&sc, &sc.blocks[i], INDIRECT);
-                scan_pending(&sc, INDIRECT);
-            }
+        classify_leaks(&sc);
     }
     guarded_thaw();
     live_unlock_all();
