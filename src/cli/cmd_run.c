@@ -17,6 +17,7 @@
 static const char run_help[] =
     "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
     "                 [--log-file=FILE] [--error-exitcode=N] [--children=yes|no]\n"
+    "                 [--suppressions=FILE]\n"
     "                 [--options K=V,...] [--] PROGRAM [ARGS...]\n"
     "\n"
     "Run PROGRAM with libmmkit as its allocator (LD_PRELOAD) and exit with its status.\n"
@@ -35,6 +36,10 @@ static const char run_help[] =
     "                   abort_on_error=0) or a leak; 0 (default): the program's own\n"
     "  --children=no    the programs PROGRAM starts run without libmmkit; yes\n"
     "                   (default): each runs on it and reports as its own process\n"
+    "  --suppressions=FILE\n"
+    "                   leaks and errors a rule of FILE names are not reported, one\n"
+    "                   rule a line, as LeakSanitizer's: leak:FUNCTION, leak:libfoo.so,\n"
+    "                   double_free:FILE.c ('*' any text, '^' start, '$' end)\n"
     "  --options K=V,.. allocator options (added to MMKIT_OPTIONS), for example\n"
     "                   mmap_threshold=256K, guard=all, abort_on_error=0, verbose=1\n"
     "  -h, --help       show this help\n";
@@ -62,6 +67,21 @@ static const char *value_of(const char *name, int argc, char **argv, int *i)
     return *i + 1 < argc ? argv[++*i] : "";
 }
 
+/* "key=PATH" for a file option's value, made absolute as the program may
+ * change folders; 0, or the status of a usage error. */
+static int file_option(const char *flag, const char *given, const char *key, char *out,
+                       size_t size)
+{
+    char path[PATH_MAX];
+    if (!*given)
+        return cli_usage_error("run: %s needs a file name", flag);
+    int status = preload_path("run", given, path, sizeof path);
+    if (status)
+        return status;
+    snprintf(out, size, "%s=%s", key, path);
+    return 0;
+}
+
 static bool known_mode(const char *mode)
 {
     static const char *const modes[] = {"fast", "hardened", "debug", "sample"};
@@ -75,7 +95,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *stats = NULL, *options = NULL, *leaks = NULL, *given;
     char mode[64] = "", exitcode[32] = "", children[16] = "";
-    char log_file[PATH_MAX + 16] = "";
+    char log_file[PATH_MAX + 16] = "", suppressions[PATH_MAX + 16] = "";
     int i = 1;
     for (; i < argc; i++) {
         const char *arg = argv[i];
@@ -100,13 +120,19 @@ int cmd_run(int argc, char **argv)
                                        value);
             snprintf(mode, sizeof mode, "mode=%s", value);
         } else if ((given = value_of("--log-file", argc, argv, &i))) {
-            char path[PATH_MAX];
-            if (!*given)
-                return cli_usage_error("run: --log-file needs a file name");
-            int status = preload_path("run", given, path, sizeof path);
+            int status = file_option("--log-file", given, "log_file", log_file, sizeof log_file);
             if (status)
                 return status;
-            snprintf(log_file, sizeof log_file, "log_file=%s", path);
+        } else if ((given = value_of("--suppressions", argc, argv, &i))) {
+            int status = file_option("--suppressions", given, "suppressions", suppressions,
+                                     sizeof suppressions);
+            if (status)
+                return status;
+            if (access(strchr(suppressions, '=') + 1, R_OK) != 0) {
+                fprintf(stderr, "mmkit: run: --suppressions: cannot read '%s': %s\n", given,
+                        strerror(errno));
+                return 1;
+            }
         } else if ((given = value_of("--error-exitcode", argc, argv, &i))) {
             char *end;
             errno = 0;
@@ -133,7 +159,7 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error("run: no program given (try 'mmkit run --help')");
 
     char ours[8192] = "";
-    const char *items[] = {mode, options, stats, leaks, log_file, exitcode, children};
+    const char *items[] = {mode, options, stats, leaks, log_file, exitcode, children, suppressions};
     for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
         if (items[k] && *items[k])
             options_add(ours, sizeof ours, items[k]);

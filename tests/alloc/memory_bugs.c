@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrub_stack.h"
+
 #define KiB ((size_t)1024)
 #define MiB (KiB * 1024)
 
@@ -233,14 +235,6 @@ static void uninit_read(void)
 }
 
 /* ---- leaks --------------------------------------------------------------------- */
-
-/* The stack below the caller's frame, where the lost pointers were, is
- * overwritten: only the program's live data may point at blocks. */
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char area[64 * 1024];
-    memset((char *)area, 0, sizeof area);
-}
 
 static __attribute__((noinline)) void lose_blocks(void)
 {

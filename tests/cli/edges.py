@@ -259,6 +259,18 @@ RUN = [
          ["run", "--stats", "--children=no", "--", "sh", "-c", "ls / >/dev/null"], 0, r"^$"),
     Case("--children takes yes or no", ["run", "--children=maybe", "--", "true"], 2,
          r"mmkit: run: --children: invalid value 'maybe' \(yes or no\)"),
+    Case("--suppressions hides the error a rule names, and lists the rule",
+         ["run", "--mode=hardened", "--options", "abort_on_error=0", "--error-exitcode=9",
+          "--suppressions", "{w}/known.supp", "--",
+          "python3", "-c", "import ctypes; c = ctypes.CDLL(None); c.malloc.restype = ctypes.c_void_p; "
+          "p = ctypes.c_void_p(c.malloc(24)); c.free(p); c.free(p)"], 0,
+         r"^==\d+== mmkit: suppressions used$", also=r"^\s+1\s+-\s+double_free:\*$",
+         files={"known.supp": b"# the double free we know of\ndouble_free:*\n"}),
+    Case("--suppressions names a file it cannot read",
+         ["run", "--suppressions={w}/none.supp", "--", "true"], 1,
+         r"^mmkit: run: --suppressions: cannot read '.*/none\.supp': No such file or directory$"),
+    Case("--suppressions needs a file name", ["run", "--suppressions=", "--", "true"], 2,
+         r"mmkit: run: --suppressions needs a file name"),
     Case("help answers", ["run", "--help"], 0, r"usage: mmkit run", stream="stdout"),
 ]
 

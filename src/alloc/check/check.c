@@ -40,6 +40,7 @@
 #include "memcheck.h"
 #include "quarantine.h"
 #include "report.h"
+#include "suppressions.h"
 #include "trace_write.h"
 
 /* Start-up sets this to 0 unless a mode needs the layer. */
@@ -66,6 +67,7 @@ static struct {
     bool trace;          /* record every call (trace=FILE) */
     bool checked_frees;  /* hardened without headers: the core vets each free */
     int leaks;           /* 0, 1 text, 2 JSON */
+    bool suppress;       /* suppressions=FILE gave rules */
     size_t lead;         /* header bytes before a block of default alignment */
     uint64_t secret;     /* key of the seals */
 } cfg;
@@ -589,6 +591,9 @@ static void check_at_exit(void)
         check_quarantine_at_exit();
     if (cfg.leaks && leaks_report(cfg.leaks == 2) > 0)
         report_found();
+    /* The leak report lists the rules used; without it, they come here. */
+    if (cfg.suppress && cfg.leaks != 2)
+        suppressions_print_report();
 }
 
 /*
@@ -736,6 +741,7 @@ void check_init(void)
      * also keeps where each block was allocated and freed. */
     stacks_init((unsigned)mmkit_options.stack_depth,
                 cfg.trace ? (unsigned)mmkit_options.trace_stacks : 0);
-    if (cfg.leaks || (cfg.junk && cfg.quarantine))
+    cfg.suppress = mmkit_options.suppressions[0] && suppressions_load(mmkit_options.suppressions);
+    if (cfg.leaks || (cfg.junk && cfg.quarantine) || cfg.suppress)
         atexit(check_at_exit);
 }

@@ -19,6 +19,7 @@
 #include "lookup.h"
 #include "leaks.h"
 #include "locks.h"
+#include "suppressions.h"
 
 /* The live list's stripes, a lock each (locks.h): threads that allocate
  * at once in debug mode rarely wait for each other. */
@@ -104,14 +105,17 @@ static void live_unlock_all(void)
 
 /* ---- the report ------------------------------------------------------------ */
 
-/* Sorted as reported: direct leaks, indirect leaks, then reachable blocks.
- * POINTED: not reached yet, but another unreached block points to it. */
-enum { UNREACHED = 0, POINTED, DIRECT, INDIRECT, REACHED };
+/* Sorted as reported: direct leaks, indirect leaks, then leaks a rule of
+ * suppressions=FILE hides and reachable blocks.  POINTED: not reached yet,
+ * but another unreached block points to it. */
+enum { UNREACHED = 0, POINTED, DIRECT, INDIRECT, SUPPRESSED, REACHED };
 
 typedef struct live_block {
     uintptr_t start, end;
     stack_id stack;
     uint8_t mark;
+    int named; /* a leak: the first rule that names its stack, or -1 */
+    int rule;  /* SUPPRESSED: the rule that hides it */
 } live_block;
 
 typedef struct scan {
@@ -119,6 +123,7 @@ typedef struct scan {
     size_t count;
     size_t *work; /* blocks marked but not yet scanned */
     size_t pending;
+    int rule; /* what blocks marked SUPPRESSED are hidden by */
 } scan;
 
 /* Arrays of the report come straight from the OS, never from the heap. */
@@ -163,6 +168,7 @@ static void scan_words(scan *sc, const uintptr_t *words, size_t count, uint8_t m
         live_block *b = block_at(sc, words[i]);
         if (b && (b->mark == UNREACHED || b->mark == POINTED)) {
             b->mark = mark;
+            b->rule = sc->rule;
             sc->work[sc->pending++] = (size_t)(b - sc->blocks);
         }
     }
@@ -212,6 +218,70 @@ static void classify_leaks(scan *sc)
         if (roots == POINTED)
             return;
     }
+}
+
+/* The rule that hides leaks of this stack, or -1: the last few stacks
+ * asked remembered, as blocks of one stack tend to come together. */
+static int leak_rule(stack_id stack)
+{
+    static struct {
+        stack_id stack;
+        int rule;
+    } seen[64];
+    unsigned slot = stack % 64;
+    if (!stack || seen[slot].stack != stack) {
+        seen[slot].stack = stack;
+        seen[slot].rule = suppressions_match(SUPPRESS_LEAK, stack);
+    }
+    return seen[slot].rule;
+}
+
+/* Which rule names each leak's stack.  Symbolizing may free what the
+ * symbolizer had: not with the live list locked. */
+static void name_leaks(scan *sc)
+{
+    for (size_t i = 0; i < sc->count; i++) {
+        live_block *b = &sc->blocks[i];
+        b->named = b->mark == DIRECT || b->mark == INDIRECT ? leak_rule(b->stack) : -1;
+    }
+}
+
+/* Each block of `mark` that a rule names is SUPPRESSED by it. */
+static void suppress_named(scan *sc, uint8_t mark)
+{
+    for (size_t i = 0; i < sc->count; i++) {
+        live_block *b = &sc->blocks[i];
+        if (b->mark == mark && b->named >= 0) {
+            b->mark = SUPPRESSED;
+            b->rule = b->named;
+        }
+    }
+}
+
+/* Leaks a rule names are not reported.  A hidden direct leak takes along
+ * the blocks only it reaches: the indirect leaks are found again from the
+ * direct leaks still reported, and what only hidden ones reach is hidden
+ * with them; then indirect leaks a rule names themselves. */
+static void suppress_leaks(scan *sc)
+{
+    suppress_named(sc, DIRECT);
+    for (size_t i = 0; i < sc->count; i++)
+        if (sc->blocks[i].mark == INDIRECT)
+            sc->blocks[i].mark = UNREACHED;
+    for (uint8_t from = DIRECT;; from = SUPPRESSED) {
+        uint8_t mark = from == DIRECT ? INDIRECT : SUPPRESSED;
+        for (size_t i = 0; i < sc->count; i++) {
+            live_block *b = &sc->blocks[i];
+            if (b->mark == from) {
+                sc->rule = b->rule;
+                scan_block(sc, b, mark);
+                scan_pending(sc, mark);
+            }
+        }
+        if (from == SUPPRESSED)
+            break;
+    }
+    suppress_named(sc, INDIRECT);
 }
 
 /* The words of [from, to), which lie within one page, read through a copy:
@@ -318,8 +388,12 @@ static size_t group_leaks(scan *sc, leak_group *groups, size_t *leaked)
     qsort(sc->blocks, sc->count, sizeof *sc->blocks, by_kind_and_stack);
     size_t n = 0;
     *leaked = 0;
-    for (size_t i = 0; i < sc->count && sc->blocks[i].mark != REACHED; i++) {
+    for (size_t i = 0; i < sc->count && sc->blocks[i].mark <= SUPPRESSED; i++) {
         live_block *b = &sc->blocks[i];
+        if (b->mark == SUPPRESSED) {
+            suppressions_count(b->rule, b->end - b->start);
+            continue;
+        }
         if (n == 0 || groups[n - 1].stack != b->stack || groups[n - 1].kind != b->mark)
             groups[n++] = (leak_group){.stack = b->stack, .kind = b->mark};
         groups[n - 1].blocks++;
@@ -328,23 +402,6 @@ static size_t group_leaks(scan *sc, leak_group *groups, size_t *leaked)
     }
     qsort(groups, n, sizeof *groups, largest_first);
     return n;
-}
-
-static void print_json_string(const char *key, const char *text)
-{
-    os_printf("\"%s\":\"", key);
-    char chunk[2] = {0, 0};
-    for (const char *c = text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            os_printf("\\%c", *c);
-        else if ((unsigned char)*c < 0x20)
-            os_printf("\\u%04x", *c);
-        else {
-            chunk[0] = *c;
-            os_printf("%s", chunk);
-        }
-    }
-    os_printf("\"");
 }
 
 static void print_json_frames(stack_id stack)
@@ -356,11 +413,11 @@ static void print_json_frames(stack_id stack)
         symbol sym = {0};
         stack_symbolize(pcs[i], &sym);
         os_printf("%s{\"pc\":\"%#lx\",", i ? "," : "", (unsigned long)pcs[i]);
-        print_json_string("function", sym.function);
+        os_print_json_string("function", sym.function);
         os_printf(",");
-        print_json_string("file", sym.file);
+        os_print_json_string("file", sym.file);
         os_printf(",\"line\":%u,", sym.line);
-        print_json_string("module", sym.module);
+        os_print_json_string("module", sym.module);
         os_printf("}");
     }
     os_printf("]");
@@ -373,9 +430,14 @@ static void print_report(const leak_group *groups, size_t n, bool json)
         bytes += groups[i].bytes;
         blocks += groups[i].blocks;
     }
+    size_t hidden_bytes, hidden_blocks;
+    suppressions_leak_totals(&hidden_bytes, &hidden_blocks);
     if (json) {
         os_printf("{\"pid\":%d,\"program\":\"%s\",\"leaked_bytes\":%zu,\"leaked_blocks\":%zu,"
-                  "\"leaks\":[", (int)getpid(), os_program_name(), bytes, blocks);
+                  "\"suppressed_bytes\":%zu,\"suppressed_blocks\":%zu,\"suppressions\":",
+                  (int)getpid(), os_program_name(), bytes, blocks, hidden_bytes, hidden_blocks);
+        suppressions_print_used_json();
+        os_printf(",\"leaks\":[");
         for (size_t i = 0; i < n; i++) {
             os_printf("%s{\"kind\":\"%s\",\"bytes\":%zu,\"blocks\":%zu,", i ? "," : "",
                           groups[i].kind == INDIRECT ? "indirect" : "direct", groups[i].bytes,
@@ -386,17 +448,27 @@ static void print_report(const leak_group *groups, size_t n, bool json)
         os_printf("]}\n");
         return;
     }
-    if (n == 0)
-        return;
-    os_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
-    os_printf("  in process %d (%s)\n", (int)getpid(), os_program_name());
-    for (size_t i = 0; i < n; i++) {
-        os_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
+    if (n == 0) {
+        if (hidden_blocks > 0)
+            suppressions_print_report();
+    } else {
+        os_printf("==%d== mmkit: detected memory leaks\n", (int)getpid());
+        os_printf("  in process %d (%s)\n", (int)getpid(), os_program_name());
+        for (size_t i = 0; i < n; i++) {
+            os_printf("%s leak of %zu byte(s) in %zu block(s) allocated at:\n",
                       groups[i].kind == INDIRECT ? "Indirect" : "Direct", groups[i].bytes,
                       groups[i].blocks);
-        stack_print(groups[i].stack);
+            stack_print(groups[i].stack);
+        }
+        suppressions_print_used();
     }
-    os_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
+    if (n == 0 && hidden_blocks == 0)
+        return;
+    if (hidden_blocks > 0)
+        os_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s); %zu byte(s) in %zu "
+                  "block(s) suppressed.\n", bytes, blocks, hidden_bytes, hidden_blocks);
+    else
+        os_printf("SUMMARY: mmkit: %zu byte(s) leaked in %zu block(s).\n", bytes, blocks);
 }
 
 static void gather_guarded(void *arg, uintptr_t start, size_t size, stack_id alloc_stack)
@@ -447,6 +519,15 @@ size_t leaks_report(bool json)
     }
     guarded_thaw();
     live_unlock_all();
+    if (gathered && suppressions_of(SUPPRESS_LEAK)) {
+        name_leaks(&sc);
+        /* Leaked blocks stay: nothing the program holds points to them. */
+        live_lock_all();
+        guarded_freeze();
+        suppress_leaks(&sc);
+        guarded_thaw();
+        live_unlock_all();
+    }
     leak_group *groups = gathered ? map_array(sc.count, sizeof *groups) : NULL;
     if (groups) {
         size_t n = group_leaks(&sc, groups, &leaked);

@@ -23,22 +23,7 @@
 #include "locks.h"
 #include "platform.h"
 #include "report.h"
-
-static const char *const words[ERROR_KIND_COUNT] = {
-    [ERROR_DOUBLE_FREE] = "double free",
-    [ERROR_INVALID_FREE] = "invalid free",
-    [ERROR_HEAP_OVERFLOW] = "heap overflow",
-    [ERROR_HEAP_UNDERFLOW] = "heap underflow",
-    [ERROR_WRITE_AFTER_FREE] = "write after free",
-    [ERROR_USE_AFTER_FREE] = "use after free",
-    [ERROR_REALLOC_FREED] = "realloc of freed block",
-    [ERROR_INVALID_REALLOC] = "invalid realloc",
-};
-
-static const char *error_kind_words(error_kind kind)
-{
-    return kind < ERROR_KIND_COUNT ? words[kind] : "memory error";
-}
+#include "suppressions.h"
 
 /* Where the address lies relative to the block, in words. */
 static void print_place(const error_report *r)
@@ -92,6 +77,14 @@ void report_error(const error_report *r)
     stack_id here = stack_capture(0);
     lock_take(LOCK_REPORT);
     atomic_store(&reporting_thread, self);
+    /* A fault cannot be let go: the program would fault again at once. */
+    int rule = r->fatal ? -1 : suppressions_match(r->kind, here);
+    if (rule >= 0) {
+        suppressions_count(rule, 0);
+        atomic_store(&reporting_thread, 0);
+        lock_release(LOCK_REPORT);
+        return;
+    }
 
     const char *what = error_kind_words(r->kind);
     int pid = (int)getpid();

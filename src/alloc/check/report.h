@@ -28,6 +28,22 @@ typedef enum error_kind {
     ERROR_KIND_COUNT
 } error_kind;
 
+/* The words of an error, as reports name it. */
+static inline const char *error_kind_words(error_kind kind)
+{
+    static const char *const words[ERROR_KIND_COUNT] = {
+        [ERROR_DOUBLE_FREE] = "double free",
+        [ERROR_INVALID_FREE] = "invalid free",
+        [ERROR_HEAP_OVERFLOW] = "heap overflow",
+        [ERROR_HEAP_UNDERFLOW] = "heap underflow",
+        [ERROR_WRITE_AFTER_FREE] = "write after free",
+        [ERROR_USE_AFTER_FREE] = "use after free",
+        [ERROR_REALLOC_FREED] = "realloc of freed block",
+        [ERROR_INVALID_REALLOC] = "invalid realloc",
+    };
+    return kind < ERROR_KIND_COUNT ? words[kind] : "memory error";
+}
+
 typedef struct error_report {
     error_kind kind;
     const void *address;     /* the pointer passed in, or the faulting address */
@@ -41,7 +57,9 @@ typedef struct error_report {
 } error_report;
 
 /* Report the error, with the current stack as the place it happened; then
- * abort(), unless abort_on_error=0 and the error is not fatal. */
+ * abort(), unless abort_on_error=0 and the error is not fatal.  An error
+ * that a rule of suppressions=FILE names (suppressions.h) is only counted,
+ * unless it is fatal. */
 void report_error(const error_report *report) INTERNAL;
 
 /* Something was reported in this process (an error, or leaks: the leak

@@ -51,7 +51,8 @@ typedef struct option_key {
 #define FIELD(f) (void *)&mmkit_options.f, sizeof mmkit_options.f == 8
 #define TEXT_FIELD(f) mmkit_options.f, false
 _Static_assert(sizeof mmkit_options.trace_path == OPTION_TEXT_MAX &&
-                   sizeof mmkit_options.log_file == OPTION_TEXT_MAX,
+                   sizeof mmkit_options.log_file == OPTION_TEXT_MAX &&
+                   sizeof mmkit_options.suppressions == OPTION_TEXT_MAX,
                "a TEXT option's field holds OPTION_TEXT_MAX characters");
 static const option_key keys[] = {
     {"mmap_threshold", SIZE, ANY_TIME, 0, (long long)1 << 40, NULL, FIELD(mmap_threshold)},
@@ -76,6 +77,7 @@ static const option_key keys[] = {
     {"children", WORDS, AT_START_UP, 0, 1, no_yes_words, FIELD(children)},
     {"trace", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(trace_path)},
     {"log_file", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(log_file)},
+    {"suppressions", TEXT, AT_START_UP, 0, 0, NULL, TEXT_FIELD(suppressions)},
     {"trace_stacks", NUMBER, AT_START_UP, 0, 64, NULL, FIELD(trace_stacks)},
 };
 #define KEY_COUNT (sizeof keys / sizeof keys[0])

@@ -103,6 +103,7 @@ typedef struct options {
     _Atomic int trace_stacks;             /* frames per allocation in the trace; 0: none */
     char trace_path[OPTION_TEXT_MAX];     /* record every call here; "": do not */
     char log_file[OPTION_TEXT_MAX];       /* print everything here ("%p": the pid); "": stderr */
+    char suppressions[OPTION_TEXT_MAX];   /* rules of findings not to report; "": none */
 } options;
 
 enum { MODE_FAST, MODE_HARDENED, MODE_DEBUG, MODE_SAMPLE };
@@ -183,6 +184,8 @@ uint64_t os_now_ns(void) INTERNAL;
  * has run they write to descriptor 2. */
 void os_write_stderr(const char *text) INTERNAL;
 void os_printf(const char *format, ...) __attribute__((format(printf, 1, 2))) INTERNAL;
+/* "key":"text" for a JSON object, text escaped as JSON wants. */
+void os_print_json_string(const char *key, const char *text) INTERNAL;
 /* Start-up: what is printed from now on waits until os_print_init, which
  * takes our copy of stderr, opens `log_file` if it is not "" and writes
  * what waited there. */

@@ -335,3 +335,20 @@ void os_printf(const char *format, ...)
     }
     os_write_stderr(line);
 }
+
+void os_print_json_string(const char *key, const char *text)
+{
+    os_printf("\"%s\":\"", key);
+    char chunk[2] = {0, 0};
+    for (const char *c = text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            os_printf("\\%c", *c);
+        else if ((unsigned char)*c < 0x20)
+            os_printf("\\u%04x", *c);
+        else {
+            chunk[0] = *c;
+            os_printf("%s", chunk);
+        }
+    }
+    os_printf("\"");
+}
