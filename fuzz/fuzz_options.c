@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mmkit_options.guard < 0 || mmkit_options.guard > 1 || mmkit_options.leaks > 2 ||
         mmkit_options.error_exitcode < 0 || mmkit_options.error_exitcode > 255 ||
         mmkit_options.children < 0 || mmkit_options.children > 1 ||
+        mmkit_options.stats_interval_ms > 7 * 24 * 3600 * 1000ull ||
+        memchr(mmkit_options.suppressions, '\0', sizeof mmkit_options.suppressions) == NULL ||
+        strchr(mmkit_options.suppressions, ',') ||
         memchr(mmkit_options.trace_path, '\0', sizeof mmkit_options.trace_path) == NULL ||
         strchr(mmkit_options.trace_path, ',') ||
         memchr(mmkit_options.log_file, '\0', sizeof mmkit_options.log_file) == NULL ||

@@ -16,6 +16,7 @@
 
 static const char run_help[] =
     "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
+    "                 [--stats-interval=DURATION]\n"
     "                 [--log-file=FILE] [--error-exitcode=N] [--children=yes|no]\n"
     "                 [--suppressions=FILE]\n"
     "                 [--options K=V,...] [--] PROGRAM [ARGS...]\n"
@@ -29,6 +30,9 @@ static const char run_help[] =
     "  --leaks-json     the same, as one JSON object\n"
     "  --stats          print allocation statistics to stderr when the program exits\n"
     "  --stats-json     the same, as one JSON object\n"
+    "  --stats-interval=DURATION\n"
+    "                   also print them every DURATION while the program runs\n"
+    "                   (500ms, 10s, 1m, 1h), as JSON lines with --stats-json\n"
     "  --log-file=FILE  print reports, leaks, statistics and warnings to FILE, not\n"
     "                   stderr; %p in FILE is the process id: a file per process\n"
     "  --error-exitcode=N\n"
@@ -82,6 +86,15 @@ static int file_option(const char *flag, const char *given, const char *key, cha
     return 0;
 }
 
+/* A duration as the option stats_interval takes it: digits and a unit. */
+static bool valid_duration(const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+    const char *unit = text + digits;
+    return digits > 0 && digits <= 9 &&
+           (!strcmp(unit, "ms") || !strcmp(unit, "s") || !strcmp(unit, "m") || !strcmp(unit, "h"));
+}
+
 static bool known_mode(const char *mode)
 {
     static const char *const modes[] = {"fast", "hardened", "debug", "sample"};
@@ -94,7 +107,7 @@ static bool known_mode(const char *mode)
 int cmd_run(int argc, char **argv)
 {
     const char *stats = NULL, *options = NULL, *leaks = NULL, *given;
-    char mode[64] = "", exitcode[32] = "", children[16] = "";
+    char mode[64] = "", exitcode[32] = "", children[16] = "", interval[64] = "";
     char log_file[PATH_MAX + 16] = "", suppressions[PATH_MAX + 16] = "";
     int i = 1;
     for (; i < argc; i++) {
@@ -141,6 +154,11 @@ int cmd_run(int argc, char **argv)
                 return cli_usage_error("run: --error-exitcode: invalid value '%s' (a status "
                                        "from 0 to 255)", given);
             snprintf(exitcode, sizeof exitcode, "error_exitcode=%ld", status);
+        } else if ((given = value_of("--stats-interval", argc, argv, &i))) {
+            if (!valid_duration(given))
+                return cli_usage_error("run: --stats-interval: invalid value '%s' (a number "
+                                       "and a unit: ms, s, m or h)", given);
+            snprintf(interval, sizeof interval, "stats_interval=%s", given);
         } else if ((given = value_of("--children", argc, argv, &i))) {
             if (strcmp(given, "yes") && strcmp(given, "no"))
                 return cli_usage_error("run: --children: invalid value '%s' (yes or no)", given);
@@ -159,7 +177,8 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error("run: no program given (try 'mmkit run --help')");
 
     char ours[8192] = "";
-    const char *items[] = {mode, options, stats, leaks, log_file, exitcode, children, suppressions};
+    const char *items[] = {mode,     options,  stats,    interval,
+                           leaks,    log_file, exitcode, children, suppressions};
     for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
         if (items[k] && *items[k])
             options_add(ours, sizeof ours, items[k]);

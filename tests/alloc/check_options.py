@@ -75,6 +75,17 @@ expect("purge_delay_ms=0", purge_delay_ms=0)
 expect("purge_delay_ms=250,mmap_threshold=64K", purge_delay_ms=250, mmap_threshold=65536)
 expect("stats=0", stats=0)
 
+# durations need a unit (but 0), as a bare number could mean seconds or
+# milliseconds; mmkit_option_get gives milliseconds
+expect("stats_interval=250ms", stats_interval=250)
+expect("stats_interval=2s", stats_interval=2000)
+expect("stats_interval=1m", stats_interval=60000)
+expect("stats_interval=0", stats_interval=0)
+for bad in ["5", "1x", "s", "-1s", "8d"]:
+    expect_one_warning(f"stats_interval={bad}",
+                       f"mmkit: warning: MMKIT_OPTIONS: bad value '{bad}' for 'stats_interval'",
+                       stats_interval=0)
+
 # unknown keys and bad values: one line each, the rest still applies
 expect_one_warning("bogus=1", "mmkit: warning: MMKIT_OPTIONS: unknown option 'bogus'",
                    mmap_threshold=DEFAULT_THRESHOLD)
@@ -99,6 +110,9 @@ for key in ["mmap_threshold", "purge_delay_ms", "verbose", "stats", "inject_mmap
     check(f"[verbose=1] stderr has {line!r}", line in r.stderr.splitlines(), r)
 check("[verbose=1] mmap_threshold shown as 65536",
       "mmkit: option mmap_threshold=65536" in r.stderr.splitlines(), r)
+r, values = run("verbose=1,stats_interval=2s")
+check("[verbose=1] a duration is shown with its unit",
+      "mmkit: option stats_interval=2000ms" in r.stderr.splitlines(), r)
 
 # leaks and quarantine default to what the mode wants: verbose=1 and
 # mmkit_option_get give the values in effect, never -1

@@ -11,7 +11,8 @@
 #include <mmkit/mmkit.h>
 
 static const char *const keys[] = {"mmap_threshold", "purge_delay_ms", "verbose", "stats",
-                                   "inject_mmap_failure", "limit", "leaks", "quarantine"};
+                                   "inject_mmap_failure", "limit", "leaks", "quarantine",
+                                   "stats_interval"};
 
 int main(void)
 {

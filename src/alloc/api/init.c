@@ -123,6 +123,8 @@ void mmkit_init(void)
     if (mmkit_options.verbose)
         options_print();
     atexit(print_stats_at_exit);
+    if (mmkit_options.stats_interval_ms)
+        stats_print_every(mmkit_options.stats_interval_ms);
     atomic_store_explicit(&mmkit_initialized, 2, memory_order_release);
 }
 

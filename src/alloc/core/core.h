@@ -294,6 +294,18 @@ void stats_print_xml(FILE *out) INTERNAL;
 /* stats=1 and stats=2 at exit: the text or the JSON of mmkit_stats_print,
  * printed where the allocator prints its messages (platform.h). */
 void stats_print_at_exit(bool json) INTERNAL;
+/* stats_interval: print them (as stats=2 says, text or JSON) every
+ * interval_ms while the program runs.  No thread of ours does it: a thread
+ * whose heap needs a page finds it due (stats_print_periodic), so a program
+ * that stops allocating prints no more until exit. */
+void stats_print_every(uint64_t interval_ms) INTERNAL;
+void stats_print_if_due(void) INTERNAL;
+extern _Atomic uint64_t stats_next_print_ns INTERNAL; /* 0: never */
+static inline void stats_print_periodic(void)
+{
+    if (unlikely(atomic_load_explicit(&stats_next_print_ns, memory_order_relaxed)))
+        stats_print_if_due();
+}
 /* The bytes of live blocks, huge ones included, in what mmkit_stats_get
  * filled in. */
 uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;

@@ -130,12 +130,17 @@ static void put(printer *p, const char *format, ...)
     va_end(args);
 }
 
-static void print_text(printer *p)
+/* Seconds since start-up, for the blocks stats_interval prints; < 0 for
+ * the one at exit or on request, which needs no time. */
+static void print_text(printer *p, double seconds)
 {
     mmkit_stats s;
     mmkit_stats_get(&s);
-    put(p, "mmkit statistics of process %d (%s)\n%12s %12s %12s %14s %14s\n", (int)getpid(),
-        os_program_name(), "block size", "allocs", "frees", "live bytes", "peak bytes");
+    put(p, "mmkit statistics of process %d (%s)", (int)getpid(), os_program_name());
+    if (seconds >= 0)
+        put(p, " at %.1f s", seconds);
+    put(p, "\n%12s %12s %12s %14s %14s\n", "block size", "allocs", "frees", "live bytes",
+        "peak bytes");
     for (size_t c = 0; c < s.class_count; c++) {
         const mmkit_class_stats *k = &s.classes[c];
         if (k->allocs)
@@ -153,11 +158,14 @@ static void print_text(printer *p)
         s.mmap_calls, s.munmap_calls, s.madvise_calls, s.threads_live, s.heaps_reclaimed);
 }
 
-static void print_json(printer *p)
+static void print_json(printer *p, double seconds)
 {
     mmkit_stats s;
     mmkit_stats_get(&s);
-    put(p, "{\"pid\":%d,\"program\":\"%s\",\"classes\":[", (int)getpid(), os_program_name());
+    put(p, "{\"pid\":%d,\"program\":\"%s\",", (int)getpid(), os_program_name());
+    if (seconds >= 0)
+        put(p, "\"seconds\":%.1f,", seconds);
+    put(p, "\"classes\":[");
     for (size_t c = 0; c < s.class_count; c++) {
         const mmkit_class_stats *k = &s.classes[c];
         put(p,
@@ -187,23 +195,54 @@ static void print_json(printer *p)
 void mmkit_stats_print(FILE *out)
 {
     printer p = {.file = out};
-    print_text(&p);
+    print_text(&p, -1);
 }
 
 void mmkit_stats_print_json(FILE *out)
 {
     printer p = {.file = out};
-    print_json(&p);
+    print_json(&p, -1);
+}
+
+static void print_as_messages(bool json, double seconds)
+{
+    printer p = {.file = NULL};
+    if (json)
+        print_json(&p, seconds);
+    else
+        print_text(&p, seconds);
+    flush(&p);
 }
 
 void stats_print_at_exit(bool json)
 {
-    printer p = {.file = NULL};
-    if (json)
-        print_json(&p);
-    else
-        print_text(&p);
-    flush(&p);
+    print_as_messages(json, -1);
+}
+
+/* ---- stats_interval ------------------------------------------------------------ */
+
+_Atomic uint64_t stats_next_print_ns;
+static uint64_t print_interval_ns, started_ns;
+
+void stats_print_every(uint64_t interval_ms)
+{
+    print_interval_ns = interval_ms * 1000000u;
+    started_ns = os_now_ns();
+    atomic_store_explicit(&stats_next_print_ns, started_ns + print_interval_ns,
+                          memory_order_relaxed);
+}
+
+void stats_print_if_due(void)
+{
+    uint64_t due = atomic_load_explicit(&stats_next_print_ns, memory_order_relaxed);
+    uint64_t now = os_now_ns();
+    /* Of the threads that find it due, the one that moves it on prints. */
+    if (now < due || !atomic_compare_exchange_strong_explicit(&stats_next_print_ns, &due,
+                                                              now + print_interval_ns,
+                                                              memory_order_relaxed,
+                                                              memory_order_relaxed))
+        return;
+    print_as_messages(mmkit_options.stats == 2, (double)(now - started_ns) / 1e9);
 }
 
 void stats_print_xml(FILE *out)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mmkit/mmkit.h"
 #include "platform.h"
@@ -32,7 +33,7 @@ static const char *const mode_words[] = {"fast", "hardened", "debug", "sample", 
 static const char *const none_all_words[] = {"none", "all", NULL};
 static const char *const no_yes_words[] = {"no", "yes", NULL};
 
-typedef enum value_kind { NUMBER, SIZE, WORDS, TEXT } value_kind;
+typedef enum value_kind { NUMBER, SIZE, DURATION, WORDS, TEXT } value_kind;
 
 /* When a change of the option takes effect: read once by start-up, or
  * read each time it matters (mmkit_option_set may change only these). */
@@ -42,7 +43,7 @@ typedef struct option_key {
     const char *name;
     value_kind kind;
     read_when read;
-    long long min, max;         /* NUMBER and SIZE */
+    long long min, max;         /* NUMBER, SIZE and DURATION */
     const char *const *words;   /* WORDS: the value is the word's index */
     void *field;                /* where the value lives (TEXT: a char[OPTION_TEXT_MAX]) */
     bool wide;                  /* a 64-bit field, else an int */
@@ -60,6 +61,8 @@ static const option_key keys[] = {
     {"inject_mmap_failure", NUMBER, ANY_TIME, 0, 1 << 30, NULL, FIELD(inject_mmap_failure)},
     {"verbose", NUMBER, AT_START_UP, 0, 1, NULL, FIELD(verbose)},
     {"stats", NUMBER, ANY_TIME, 0, 2, NULL, FIELD(stats)},
+    {"stats_interval", DURATION, AT_START_UP, 0, 7 * 24 * 3600 * 1000ll, NULL,
+     FIELD(stats_interval_ms)},
     {"mode", WORDS, AT_START_UP, 0, 3, mode_words, FIELD(mode)},
     {"abort_on_error", NUMBER, ANY_TIME, 0, 1, NULL, FIELD(abort_on_error)},
     {"error_exitcode", NUMBER, ANY_TIME, 0, 255, NULL, FIELD(error_exitcode)},
@@ -121,8 +124,22 @@ static long long current(const option_key *key)
     return atomic_load_explicit((_Atomic int *)key->field, memory_order_relaxed);
 }
 
-/* Parse a whole number with an optional K/M/G suffix; false if malformed. */
-static bool parse_number(const char *text, size_t len, bool is_size, long long *out)
+/* The suffixes a value may carry, with what each multiplies it by. */
+typedef struct unit {
+    const char *suffix;
+    long long scale;
+} unit;
+static const unit no_units[] = {{"", 1}, {NULL, 0}};
+static const unit size_units[] = {{"", 1},        {"k", 1ll << 10}, {"kb", 1ll << 10},
+                                  {"m", 1ll << 20}, {"mb", 1ll << 20}, {"g", 1ll << 30},
+                                  {"gb", 1ll << 30}, {NULL, 0}};
+/* Durations in milliseconds: a unit is needed (but for 0), as "1" could
+ * mean a second or a millisecond. */
+static const unit duration_units[] = {
+    {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 3600 * 1000}, {NULL, 0}};
+
+/* Parse a whole number with one of the kind's suffixes; false if malformed. */
+static bool parse_number(const char *text, size_t len, value_kind kind, long long *out)
 {
     if (len == 0 || len > 30)
         return false;
@@ -134,25 +151,19 @@ static bool parse_number(const char *text, size_t len, bool is_size, long long *
     long long value = strtoll(buf, &end, 0);
     if (errno || end == buf || value < 0)
         return false;
-    if (is_size && *end) {
-        int shift = 0;
-        switch (*end) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
-        default: return false;
-        }
-        if (end[1] && !((end[1] == 'b' || end[1] == 'B') && !end[2]))
-            return false;
-        if (value > (LLONG_MAX >> shift))
-            return false;
-        value <<= shift;
-        end += strlen(end);
+    const unit *units = kind == SIZE ? size_units : kind == DURATION ? duration_units : no_units;
+    if (value == 0 && !*end) {
+        *out = 0;
+        return true;
     }
-    if (*end)
-        return false;
-    *out = value;
-    return true;
+    for (const unit *u = units; u->suffix; u++)
+        if (strcasecmp(end, u->suffix) == 0) {
+            if (value > LLONG_MAX / u->scale)
+                return false;
+            *out = value * u->scale;
+            return true;
+        }
+    return false;
 }
 
 static bool parse_word(const char *text, size_t len, const char *const *words, long long *out)
@@ -177,7 +188,7 @@ static bool set_from_text(const option_key *key, const char *text, size_t len)
         return true;
     }
     bool parsed = key->kind == WORDS ? parse_word(text, len, key->words, &value)
-                                     : parse_number(text, len, key->kind == SIZE, &value);
+                                     : parse_number(text, len, key->kind, &value);
     if (!parsed || value < key->min || value > key->max)
         return false;
     apply(key, value);
@@ -244,6 +255,8 @@ void options_print(void)
                      (const char *)key->field);
         else if (key->kind == WORDS)
             snprintf(line, sizeof line, "mmkit: option %s=%s\n", key->name, key->words[current(key)]);
+        else if (key->kind == DURATION)
+            snprintf(line, sizeof line, "mmkit: option %s=%lldms\n", key->name, current(key));
         else
             snprintf(line, sizeof line, "mmkit: option %s=%lld\n", key->name, current(key));
         os_write_stderr(line);

@@ -81,6 +81,7 @@ typedef struct options {
     _Atomic uint64_t inject_mmap_failure; /* fail every Nth mmap; 0: never */
     _Atomic int verbose;                  /* print the effective options at start-up */
     _Atomic int stats;                    /* at exit print statistics: 1 text, 2 JSON */
+    _Atomic uint64_t stats_interval_ms;   /* also print them this often while running; 0: never */
     /* the checking modes (check.h) */
     _Atomic int mode;                     /* MODE_FAST, ... */
     _Atomic int abort_on_error;           /* abort after reporting an error */
