@@ -240,6 +240,26 @@ def check_hardening_layout():
                             "guarded block's own page): " + "; ".join(problems) + describe(r))
 
 
+def check_free_list_links():
+    """Hardened mode checks each free-list link it follows: one that a write
+    after free (or an overflow into the next block) changed is reported,
+    not followed into a crash; with abort_on_error=0 the program goes on."""
+    for options, survives in (("mode=hardened", False), ("mode=hardened,abort_on_error=0", True)):
+        r = run("free_list_overwritten", options)
+        headers = [l for l in r.stderr.splitlines() if "mmkit: error" in l]
+        problems = [] if headers else ["no report"]
+        if headers and not all(header_pattern("write after free").fullmatch(h) for h in headers):
+            problems.append(f"reports {headers}, not of a write after free")
+        if "the link the allocator keeps in the freed block was overwritten" not in r.stderr:
+            problems.append("the report does not say the free-list link was overwritten")
+        ended = (r.returncode == 0 and "survived" in r.stdout) if survives \
+            else r.returncode == -signal.SIGABRT and len(headers) == 1
+        if problems or not ended:
+            failures.append(f"[{options}]: an overwritten free-list link is reported, then "
+                            f"{'the program goes on' if survives else 'abort'}: "
+                            + "; ".join(problems) + describe(r))
+
+
 def check_guard_budget():
     """Debug mode guards blocks while a budget of them lasts (guard_blocks),
     and says once when it is spent; later blocks have headers and poison,
@@ -268,6 +288,7 @@ with ThreadPoolExecutor(max_workers=4) as pool:
     measured = dict(zip(cells, pool.map(lambda c: measure(*c), cells)))
     list(pool.map(check_correct_program, MODES))
 check_hardening_layout()
+check_free_list_links()
 check_guard_budget()
 
 print("| bug | " + " | ".join(MODES) + " |")

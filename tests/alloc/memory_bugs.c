@@ -439,6 +439,23 @@ static void slab_overrun(void)
         p[i] = 0;
 }
 
+/* Writes into the first word of freed blocks, where the allocator keeps
+ * its free-list link, then allocates on until the list reaches them:
+ * hardened mode finds each link leading out of its page, and reports. */
+static void free_list_overwritten(void)
+{
+    enum { N = 8, SIZE = 48 };
+    uint64_t *blocks[N];
+    for (int i = 0; i < N; i++)
+        blocks[i] = must_malloc(SIZE);
+    for (int i = 0; i < N; i++)
+        release(blocks[i]);
+    for (int i = 0; i < N; i++)
+        *(volatile uint64_t *)launder(blocks[i]) = 0x4141414141414141;
+    for (int i = 0; i < 4096; i++)
+        must_malloc(SIZE);
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 static const struct bug {
@@ -453,7 +470,7 @@ static const struct bug {
     BUG(write_after_free_at_exit), BUG(write_after_free_past_200_blocks), BUG(read_after_free),
     BUG(read_after_free_of_realloc), BUG(realloc_freed), BUG(uninit_read), BUG(leak),
     BUG(leak_chain), BUG(leak_chain_tail_first), BUG(leak_cycle), BUG(pool_destroyed_with_blocks), BUG(ok), BUG(hardening_layout),
-    BUG(slab_overrun), BUG(freed_bytes),
+    BUG(slab_overrun), BUG(freed_bytes), BUG(free_list_overwritten),
 #undef BUG
 };
 

@@ -713,8 +713,23 @@ static void settle_mode_defaults(size_t quarantine)
             (int64_t)(cfg.guard_all ? GUARDED_ALL_QUARANTINE_DEFAULT : quarantine);
 }
 
+/* The core found the link it keeps in a freed block overwritten. */
+static void report_link_overwritten(const void *freed)
+{
+    error_report r = {
+        .kind = ERROR_WRITE_AFTER_FREE,
+        .address = freed,
+        .block = freed,
+        .detail = "the link the allocator keeps in the freed block was overwritten (found when "
+                  "the allocator reached it): a write after free, or an overflow of the block "
+                  "before it",
+    };
+    report_error(&r);
+}
+
 void check_init(void)
 {
+    core_hook.link_overwritten = report_link_overwritten;
     atexit(exit_with_error_code);
     size_t quarantine = memcheck_init() ? configure_memcheck() : configure_mode(mmkit_options.mode);
     settle_mode_defaults(quarantine);

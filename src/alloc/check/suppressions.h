@@ -7,7 +7,7 @@
  *   leak:libfontconfig.so
  *   double_free:^legacy_cache_drop$
  *
- * The kind is `leak` or an error of report.h in underscores; the pattern
+ * The kind is `leak` or an error of error_kind.h in underscores; the pattern
  * names a function, a source file or a library (its path or file name) of
  * any frame of the finding's stack: '*' stands for any run of characters,
  * '^' and '$' tie it to the start and the end, and without them it may
@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error_kind.h"
 #include "platform.h"
-#include "report.h"
 #include "stack.h"
 
 /* A rule's kind: an error_kind, or leaks. */

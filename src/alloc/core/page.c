@@ -155,11 +155,34 @@ void page_extend(page *pg)
     page_capacity_set(pg, capacity + count);
 }
 
+/* b's link leads out of its page: report it, and end the list at b (the
+ * blocks past it are lost, and the page stays in use). */
+static void link_overwritten(const page *pg, block *b)
+{
+    if (core_hook.link_overwritten)
+        core_hook.link_overwritten(b);
+    b->next = block_link(pg, NULL, true);
+}
+
+void *page_pop_checked(page *pg, block *b)
+{
+    if (!link_in_page(pg, block_next(pg, b, true)))
+        link_overwritten(pg, b);
+    return page_take(pg, b, block_next(pg, b, true), true);
+}
+
+/* The last block of a list, and how many it has; in the hardened and debug
+ * modes (pages keyed) each link is checked on the way. */
 static block *list_tail(const page *pg, block *b, uint32_t *count)
 {
     uint32_t n = 1;
-    for (block *next; (next = block_next(pg, b, true)); b = next)
+    for (block *next; (next = block_next(pg, b, true)); b = next) {
+        if (pg->key && unlikely(!link_in_page(pg, next))) {
+            link_overwritten(pg, b);
+            break;
+        }
         n++;
+    }
     *count = n;
     return b;
 }
