@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 
+#include "core.h"
 #include "locks.h"
 #include "platform.h"
 #include "quarantine.h"
@@ -36,6 +37,13 @@ static entry *oldest(void)
     return &ring[head];
 }
 
+/* An entry's block leaves the quarantine (entry->block then NULL). */
+static void forget(entry *e)
+{
+    stats_count_held(e->bytes, false);
+    e->block = NULL;
+}
+
 static void pop_oldest(void)
 {
     queued_bytes -= ring[head].bytes;
@@ -46,21 +54,24 @@ static void pop_oldest(void)
     count--;
 }
 
-void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
+void quarantine_push(void *freed, size_t bytes, void (*release)(void *freed))
 {
     void *leaving[RELEASE_BATCH];
     size_t n = 0;
     lock_take(LOCK_QUARANTINE);
-    ring[(head + count) % RING_ENTRIES] = (entry){block, bytes};
+    ring[(head + count) % RING_ENTRIES] = (entry){freed, bytes};
+    stats_count_held(bytes, true);
     count++;
     queued_bytes += bytes;
     for (;;) {
         while (n < RELEASE_BATCH && count > 0 &&
                (queued_bytes > max_bytes || count == RING_ENTRIES)) {
             void *b = oldest()->block;
-            pop_oldest();
-            if (b)
+            if (b) {
+                forget(oldest());
                 leaving[n++] = b;
+            }
+            pop_oldest();
         }
         bool more = count > 0 && (queued_bytes > max_bytes || count == RING_ENTRIES);
         lock_release(LOCK_QUARANTINE);
@@ -73,7 +84,7 @@ void quarantine_push(void *block, size_t bytes, void (*release)(void *block))
     }
 }
 
-void *quarantine_take_if(size_t *cursor, bool (*pick)(void *block))
+void *quarantine_take_if(size_t *cursor, bool (*pick)(void *freed))
 {
     void *taken = NULL;
     lock_take(LOCK_QUARANTINE);
@@ -81,20 +92,20 @@ void *quarantine_take_if(size_t *cursor, bool (*pick)(void *block))
         entry *e = &ring[(head + *cursor) % RING_ENTRIES];
         if (e->block && pick(e->block)) {
             taken = e->block;
-            e->block = NULL; /* its bytes still count until it leaves */
+            forget(e); /* its bytes still count until it leaves */
         }
     }
     lock_release(LOCK_QUARANTINE);
     return taken;
 }
 
-void quarantine_drop_if(bool (*doomed)(void *block, void *arg), void *arg)
+void quarantine_drop_if(bool (*doomed)(void *freed, void *arg), void *arg)
 {
     lock_take(LOCK_QUARANTINE);
     for (size_t i = 0; i < count; i++) {
         entry *e = &ring[(head + i) % RING_ENTRIES];
         if (e->block && doomed(e->block, arg))
-            e->block = NULL; /* its bytes still count until it leaves */
+            forget(e); /* its bytes still count until it leaves */
     }
     lock_release(LOCK_QUARANTINE);
 }

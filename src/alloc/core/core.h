@@ -317,6 +317,10 @@ uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;
  * classes, so the statistics and mallinfo see every block the program has. */
 void stats_count_outside_alloc(size_t size) INTERNAL;
 void stats_count_outside_free(size_t size) INTERNAL;
+/* A block of the core (`usable` bytes) that the program freed, held back by
+ * the checking layer (held true: its quarantine), or that left its hands
+ * (false): the statistics count it freed while it is held. */
+void stats_count_held(size_t usable, bool held) INTERNAL;
 /* The counters of a heap, updated on the allocation fast path. */
 static inline void stats_count_alloc(class_counters *c)
 {

@@ -14,10 +14,23 @@
 #include "locks.h"
 
 /* Blocks served outside the heaps, by class; their peaks are of the live
- * count of each class. */
+ * count of each class.  `held`: blocks the program freed that the checking
+ * layer holds back before giving them to the core. */
 static struct {
-    _Atomic uint64_t allocs, frees, live, peak_live;
+    _Atomic uint64_t allocs, frees, live, peak_live, held;
 } outside[CLASS_COUNT];
+static _Atomic uint64_t held_large_blocks, held_large_bytes;
+
+void stats_count_held(size_t usable, bool held)
+{
+    int64_t delta = held ? 1 : -1;
+    if (usable > LARGEST_CLASS_SIZE) {
+        stats_shared_add(&held_large_blocks, delta, NULL);
+        stats_shared_add(&held_large_bytes, delta * (int64_t)usable, NULL);
+    } else {
+        stats_shared_add(&outside[class_of(usable)].held, delta, NULL);
+    }
+}
 
 void stats_count_outside_alloc(size_t size)
 {
@@ -54,7 +67,8 @@ void mmkit_stats_get(mmkit_stats *out)
         uint64_t allocs, frees, peak;
         heap_class_totals(c, &allocs, &frees, &peak);
         allocs += atomic_load_explicit(&outside[c].allocs, memory_order_relaxed);
-        frees += atomic_load_explicit(&outside[c].frees, memory_order_relaxed);
+        frees += atomic_load_explicit(&outside[c].frees, memory_order_relaxed) +
+                 atomic_load_explicit(&outside[c].held, memory_order_relaxed);
         peak += atomic_load_explicit(&outside[c].peak_live, memory_order_relaxed);
         uint64_t live = allocs > frees ? allocs - frees : 0;
         if (peak < live)
@@ -70,7 +84,9 @@ void mmkit_stats_get(mmkit_stats *out)
 #define READ(field) atomic_load_explicit(&os_stats.field, memory_order_relaxed)
     out->large_allocs = READ(huge_allocs);
     out->large_frees = READ(huge_frees);
-    out->large_live_bytes = READ(huge_live);
+    out->large_frees += atomic_load_explicit(&held_large_blocks, memory_order_relaxed);
+    uint64_t held_bytes = atomic_load_explicit(&held_large_bytes, memory_order_relaxed);
+    out->large_live_bytes = READ(huge_live) > held_bytes ? READ(huge_live) - held_bytes : 0;
     out->large_peak_bytes = READ(huge_peak);
     out->mapped_bytes = READ(mapped);
     out->peak_mapped_bytes = READ(peak_mapped);
