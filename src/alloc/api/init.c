@@ -123,8 +123,10 @@ void mmkit_init(void)
     if (mmkit_options.verbose)
         options_print();
     atexit(print_stats_at_exit);
-    if (mmkit_options.stats_interval_ms)
+    if (mmkit_options.stats_interval_ms) {
         stats_print_every(mmkit_options.stats_interval_ms);
+        core_hook.page_wanted = stats_print_if_due;
+    }
     atomic_store_explicit(&mmkit_initialized, 2, memory_order_release);
 }
 

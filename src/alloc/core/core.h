@@ -287,6 +287,9 @@ typedef struct core_hooks {
     /* Hardened and debug mode: the free-list link kept in the freed block
      * at `block` leads out of its page: something wrote over it. */
     void (*link_overwritten)(const void *block);
+    /* A thread's heap is about to look for a page with free blocks, holding
+     * no lock: work done from time to time goes here (stats_interval). */
+    void (*page_wanted)(void);
 } core_hooks;
 extern core_hooks core_hook INTERNAL;
 
@@ -298,17 +301,12 @@ void stats_print_xml(FILE *out) INTERNAL;
  * printed where the allocator prints its messages (platform.h). */
 void stats_print_at_exit(bool json) INTERNAL;
 /* stats_interval: print them (as stats=2 says, text or JSON) every
- * interval_ms while the program runs.  No thread of ours does it: a thread
- * whose heap needs a page finds it due (stats_print_periodic), so a program
- * that stops allocating prints no more until exit. */
+ * interval_ms while the program runs.  No thread of ours does it: start-up
+ * makes stats_print_if_due the hook page_wanted, so a thread whose heap
+ * needs a page finds it due, and a program that stops allocating prints no
+ * more until exit. */
 void stats_print_every(uint64_t interval_ms) INTERNAL;
 void stats_print_if_due(void) INTERNAL;
-extern _Atomic uint64_t stats_next_print_ns INTERNAL; /* 0: never */
-static inline void stats_print_periodic(void)
-{
-    if (unlikely(atomic_load_explicit(&stats_next_print_ns, memory_order_relaxed)))
-        stats_print_if_due();
-}
 /* The bytes of live blocks, huge ones included, in what mmkit_stats_get
  * filled in. */
 uint64_t stats_live_bytes(const mmkit_stats *s) INTERNAL;

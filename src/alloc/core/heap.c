@@ -226,7 +226,8 @@ void *heap_malloc_slow(struct mmkit_heap *heap, size_t class_index, size_t size)
 {
     if (heap == &empty_heap && !(heap = heap_for_thread()))
         return os_out_of_memory(size);
-    stats_print_periodic();
+    if (unlikely(core_hook.page_wanted != NULL))
+        core_hook.page_wanted();
     page *pg = heap_find_page(heap, class_index);
     if (!pg)
         return os_out_of_memory(size);

@@ -237,23 +237,23 @@ void stats_print_at_exit(bool json)
 
 /* ---- stats_interval ------------------------------------------------------------ */
 
-_Atomic uint64_t stats_next_print_ns;
+static _Atomic uint64_t next_print_ns;
 static uint64_t print_interval_ns, started_ns;
 
 void stats_print_every(uint64_t interval_ms)
 {
     print_interval_ns = interval_ms * 1000000u;
     started_ns = os_now_ns();
-    atomic_store_explicit(&stats_next_print_ns, started_ns + print_interval_ns,
+    atomic_store_explicit(&next_print_ns, started_ns + print_interval_ns,
                           memory_order_relaxed);
 }
 
 void stats_print_if_due(void)
 {
-    uint64_t due = atomic_load_explicit(&stats_next_print_ns, memory_order_relaxed);
+    uint64_t due = atomic_load_explicit(&next_print_ns, memory_order_relaxed);
     uint64_t now = os_now_ns();
     /* Of the threads that find it due, the one that moves it on prints. */
-    if (now < due || !atomic_compare_exchange_strong_explicit(&stats_next_print_ns, &due,
+    if (now < due || !atomic_compare_exchange_strong_explicit(&next_print_ns, &due,
                                                               now + print_interval_ns,
                                                               memory_order_relaxed,
                                                               memory_order_relaxed))
