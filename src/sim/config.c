@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "diag.h"
-#include "machine_file.h"
 #include "policy.h"
 #include "tlb.h"
 #include "value.h"
@@ -155,6 +154,40 @@ static bool set_unsigned(const char *text, unsigned *out, uint64_t max)
     return true;
 }
 
+/* Built-in machines, as a machine file would set them. */
+static const struct preset {
+    const char *name;
+    const char *settings[16]; /* name, value, name, value, ..., NULL */
+} presets[] = {
+    {"x86-64", {"translation", "paging", "address-bits", "48", "page-size", "4K", "levels",
+                "9,9,9,9", NULL}},
+    {"x86-64-2m", {"translation", "paging", "address-bits", "48", "page-size", "2M", "levels",
+                   "9,9,9", NULL}},
+    {"x86-32", {"translation", "paging", "address-bits", "32", "page-size", "4K", "levels",
+                "10,10", NULL}},
+    {"tiny", {"translation", "paging", "address-bits", "16", "page-size", "256", "levels",
+              "linear", "frames", "8", "tlb-entries", "4", "tlb-ways", "4", NULL}},
+};
+
+static bool apply(struct sim_config *c, const char *key, const char *v, bool *known,
+                  const char **why);
+
+/* Reset c to the preset called name; false if there is none. */
+static bool config_preset(struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        if (strcmp(presets[i].name, name))
+            continue;
+        sim_config_default(c);
+        bool known;
+        const char *why;
+        for (const char *const *s = presets[i].settings; *s; s += 2)
+            apply(c, s[0], s[1], &known, &why);
+        return true;
+    }
+    return false;
+}
+
 /* Apply one setting; false if the value is not valid for it, with *why
  * saying more when "invalid value" alone would leave the user guessing. */
 static bool apply(struct sim_config *c, const char *key, const char *v, bool *known,
@@ -230,7 +263,7 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
     if (!strcmp(key, "split-straddling"))
         return value_parse_bool(v, &flag) && (c->split_straddling = flag, true);
     if (!strcmp(key, "preset"))
-        return machine_preset_apply(c, v);
+        return config_preset(c, v);
     *known = false;
     return false;
 }

@@ -241,8 +241,11 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         }
         if (status)
             return status;
-        if (m->now >= m->timeline.next)
-            timeline_sample(m);
+        if (m->now >= m->timeline.next) {
+            struct sim_stats s;
+            sim_machine_stats(m, -1, &s);
+            timeline_sample(&m->timeline, m->now, &s);
+        }
     }
     return SIM_OK;
 }

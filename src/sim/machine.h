@@ -112,8 +112,12 @@ void kernel_free(struct sim_machine *m);
 /* segments.c: one reference under segmentation or base-and-bounds. */
 void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);
 
-/* timeline.c: take a sample (when m->now has reached timeline.next). */
-void timeline_sample(struct sim_machine *m);
+/* timeline.c: take a sample of the run's counters at reference `now`
+ * (when it has reached timeline.next); draw the samples up to `now`, where
+ * the counters are `s`, under a heading. */
+void timeline_sample(struct timeline *timeline, uint64_t now, const struct sim_stats *s);
+void timeline_svg(FILE *out, const struct timeline *timeline, uint64_t now,
+                  const struct sim_stats *s, const char *heading);
 void timeline_free(struct timeline *timeline);
 
 /* explain.c: print m->step. */

@@ -1,28 +1,14 @@
-/* machine_file.c - machine files and presets.
+/* machine_file.c - machine files.
  *
  * A machine file is lines of "setting = value" using the names of
  * sim_config_set; '#' starts a comment; "segment" may appear several times.
- * A preset is a machine file built in, and "preset = NAME" starts a file
- * from one. */
+ * "preset = NAME" starts a file from a machine built in (config.c), and a
+ * preset's name stands for the file it would be. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "diag.h"
-#include "machine_file.h"
-
-struct preset {
-    const char *name;
-    const char *text;
-};
-
-static const struct preset presets[] = {
-    {"x86-64", "translation = paging\naddress-bits = 48\npage-size = 4K\nlevels = 9,9,9,9\n"},
-    {"x86-64-2m", "translation = paging\naddress-bits = 48\npage-size = 2M\nlevels = 9,9,9\n"},
-    {"x86-32", "translation = paging\naddress-bits = 32\npage-size = 4K\nlevels = 10,10\n"},
-    {"tiny", "translation = paging\naddress-bits = 16\npage-size = 256\nlevels = linear\n"
-             "frames = 8\ntlb-entries = 4\ntlb-ways = 4\n"},
-};
 
 static char *trim(char *text)
 {
@@ -59,38 +45,9 @@ static int apply_line(struct sim_config *config, char *line, const char *file,
     return status;
 }
 
-static int apply_text(struct sim_config *config, const char *text, const char *file,
-                      struct sim_diag *diag)
-{
-    char line[512];
-    unsigned long number = 0;
-    unsigned settings = 0;
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        number++;
-        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), text);
-        int status = apply_line(config, line, file, number, &settings, diag);
-        if (status)
-            return status;
-        text += n + (text[n] == '\n');
-    }
-    return SIM_OK;
-}
-
-bool machine_preset_apply(struct sim_config *config, const char *name)
-{
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-        if (!strcmp(presets[i].name, name)) {
-            sim_config_default(config);
-            return apply_text(config, presets[i].text, presets[i].name, NULL) == SIM_OK;
-        }
-    }
-    return false;
-}
-
 int sim_config_load(struct sim_config *config, const char *path_or_preset, struct sim_diag *diag)
 {
-    if (machine_preset_apply(config, path_or_preset))
+    if (sim_config_set(config, "preset", path_or_preset, NULL) == SIM_OK)
         return SIM_OK;
     FILE *in = diag_open_to_read(path_or_preset, diag);
     if (!in) {

@@ -158,3 +158,13 @@ void sim_report_json(FILE *out, const struct sim_machine *m)
     }
     fprintf(out, "\n  ]\n}\n");
 }
+
+void sim_report_svg(FILE *out, const struct sim_machine *m, const char *title)
+{
+    struct sim_stats s;
+    sim_machine_stats(m, -1, &s);
+    char heading[300];
+    snprintf(heading, sizeof heading, "Faults over time: %s (%s, %llu frames)", title,
+             m->config.policy, (unsigned long long)m->config.frames);
+    timeline_svg(out, &m->timeline, m->now, &s, heading);
+}

@@ -30,9 +30,8 @@ void timeline_free(struct timeline *t)
     *t = (struct timeline){.next = UINT64_MAX};
 }
 
-void timeline_sample(struct sim_machine *m)
+void timeline_sample(struct timeline *t, uint64_t now, const struct sim_stats *s)
 {
-    struct timeline *t = &m->timeline;
     if (t->count == TIMELINE_POINTS) {
         for (size_t i = 0; i < TIMELINE_POINTS / 2; i++) {
             t->references[i] = t->references[2 * i + 1];
@@ -42,35 +41,32 @@ void timeline_sample(struct sim_machine *m)
         t->count = TIMELINE_POINTS / 2;
         t->interval *= 2;
     }
-    struct sim_stats s;
-    sim_machine_stats(m, -1, &s);
-    t->references[t->count] = m->now;
-    t->page_faults[t->count] = s.page_faults;
-    t->protection_faults[t->count++] = s.protection_faults;
-    t->next = m->now + t->interval;
+    t->references[t->count] = now;
+    t->page_faults[t->count] = s->page_faults;
+    t->protection_faults[t->count++] = s->protection_faults;
+    t->next = now + t->interval;
 }
 
 /* One series: the samples, then the run's end if it came after them. */
 static void draw_counts(const struct svg_chart *chart, unsigned index, const char *name,
-                        const struct sim_machine *m, const uint64_t *counts, uint64_t final,
-                        double *x, double *y)
+                        const struct timeline *t, uint64_t now, const uint64_t *counts,
+                        uint64_t final, double *x, double *y)
 {
-    const struct timeline *t = &m->timeline;
     size_t n = 0;
     for (; n < t->count; n++) {
         x[n] = (double)t->references[n];
         y[n] = (double)counts[n];
     }
-    if (n == 0 || t->references[n - 1] < m->now) {
-        x[n] = (double)m->now;
+    if (n == 0 || t->references[n - 1] < now) {
+        x[n] = (double)now;
         y[n++] = (double)final;
     }
     svg_chart_series(chart, index, name, x, y, n);
 }
 
-void sim_report_svg(FILE *out, const struct sim_machine *m, const char *title)
+void timeline_svg(FILE *out, const struct timeline *t, uint64_t now, const struct sim_stats *s,
+                  const char *heading)
 {
-    const struct timeline *t = &m->timeline;
     size_t n = t->count;
     double *x = malloc(sizeof *x * (n + 1)), *y = malloc(sizeof *y * (n + 1));
     if (!x || !y) {
@@ -78,19 +74,14 @@ void sim_report_svg(FILE *out, const struct sim_machine *m, const char *title)
         free(y);
         return;
     }
-    struct sim_stats s;
-    sim_machine_stats(m, -1, &s);
-    struct svg_chart chart = {.out = out, .x_max = (double)m->now,
-                              .y_max = (double)(s.page_faults > s.protection_faults
-                                                    ? s.page_faults : s.protection_faults)};
-    char heading[300];
-    snprintf(heading, sizeof heading, "Faults over time: %s (%s, %llu frames)", title,
-             m->config.policy, (unsigned long long)m->config.frames);
+    struct svg_chart chart = {.out = out, .x_max = (double)now,
+                              .y_max = (double)(s->page_faults > s->protection_faults
+                                                    ? s->page_faults : s->protection_faults)};
     svg_chart_begin(&chart, heading, "references", "faults so far");
-    draw_counts(&chart, 0, "page faults", m, t->page_faults, s.page_faults, x, y);
-    if (s.protection_faults)
-        draw_counts(&chart, 1, "protection faults", m, t->protection_faults, s.protection_faults,
-                    x, y);
+    draw_counts(&chart, 0, "page faults", t, now, t->page_faults, s->page_faults, x, y);
+    if (s->protection_faults)
+        draw_counts(&chart, 1, "protection faults", t, now, t->protection_faults,
+                    s->protection_faults, x, y);
     svg_chart_end(&chart);
     free(x);
     free(y);

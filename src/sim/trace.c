@@ -20,22 +20,6 @@ bool sim_kinds_parse(const char *letters, unsigned *mask)
     return *mask != 0;
 }
 
-bool trace_refill(struct sim_trace *trace, struct sim_diag *diag)
-{
-    memmove(trace->buf, trace->buf + trace->pos, trace->len - trace->pos);
-    trace->len -= trace->pos;
-    trace->pos = 0;
-    while (!trace->eof && trace->len < trace->cap) {
-        ssize_t n = input_read(trace->in, trace->buf + trace->len, trace->cap - trace->len, diag);
-        if (n < 0)
-            return false;
-        if (n == 0)
-            trace->eof = true;
-        trace->len += (size_t)n;
-    }
-    return true;
-}
-
 int sim_trace_open(struct sim_trace **out, const char *path,
                    const struct sim_trace_options *options, struct sim_diag *diag)
 {
