@@ -2,8 +2,11 @@
  * guarded.c - blocks on pages of their own, each followed by an
  * inaccessible guard page (see guarded.h).
  *
- * One region of address space is reserved at start-up, inaccessible, so
- * that guarded_owns is one range check.  It is cut into slots: a slot is a
+ * One region of address space, inaccessible, so that guarded_owns is one
+ * range check.  It is reserved as slots need it, 8 MiB at a time, upward
+ * from an address far below the ordinary mappings: address space counts
+ * against RLIMIT_AS, which a program may lower after start-up, and a region
+ * that cannot grow is full.  It is cut into slots: a slot is a
  * run of data pages and the guard page after them; the region starts with
  * a guard page, so every slot has one before it too.  A block sits at the
  * end of its slot's data pages and only the pages it covers are made
@@ -59,9 +62,18 @@ typedef struct slot_fifo {
     uint32_t head, tail;
 } slot_fifo;
 
+/* The region grows by this much at a time. */
+#define GROW_BYTES ((size_t)8 << 20)
+/* How far below the ordinary mappings it starts: the kernel places those
+ * downward from near the top of the address space, so the region grows
+ * upward into addresses nobody else takes before the process has mapped
+ * this much. */
+#define BELOW_MAPPINGS ((uintptr_t)1 << 40)
+
 static struct {
     uint8_t *base;
-    size_t size;               /* of the region, in bytes */
+    _Atomic size_t size;       /* of the region reserved so far, in bytes */
+    size_t limit;              /* the most it may grow to */
     guarded_kind kind;
     size_t max_slots;
     guarded_slot *slots;       /* slots[1..count] */
@@ -143,9 +155,30 @@ static guarded_slot *slot_of(const void *p)
     return i ? &area.slots[i] : NULL;
 }
 
+/* Room for `pages` more pages after next_page: the region reserved up to
+ * them, if it can grow so far. */
+static bool region_room(size_t pages)
+{
+    size_t reserved = atomic_load_explicit(&area.size, memory_order_relaxed);
+    size_t need = (area.next_page + pages) * OS_PAGE_SIZE;
+    if (need <= reserved)
+        return true;
+    if (need > area.limit)
+        return false;
+    size_t grow = align_up(need - reserved, GROW_BYTES);
+    if (grow > area.limit - reserved)
+        grow = area.limit - reserved;
+    if (!os_reserve_inaccessible_at(area.base + reserved, grow)) {
+        area.limit = reserved; /* something lies in the way: the region is full */
+        return false;
+    }
+    atomic_store_explicit(&area.size, reserved + grow, memory_order_release);
+    return true;
+}
+
 static uint32_t slot_carve(size_t pages)
 {
-    if (area.count == area.max_slots || area.size / OS_PAGE_SIZE - area.next_page < pages + 1)
+    if (area.count == area.max_slots || !region_room(pages + 1))
         return 0;
     uint32_t i = ++area.count;
     area.slots[i] = (guarded_slot){.first_page = area.next_page, .pages = (uint32_t)pages};
@@ -210,9 +243,9 @@ static void say_budget_spent(void)
         return;
     char line[256];
     snprintf(line, sizeof line,
-             "mmkit: debug: %zu guarded blocks in use; later blocks are checked by poison only, "
+             "mmkit: debug: %u guarded blocks in use; later blocks are checked by poison only, "
              "and a read after free of them goes unseen (guard_blocks=N sets the budget)\n",
-             area.max_slots);
+             area.count);
     os_write_stderr(line);
 }
 
@@ -221,7 +254,7 @@ void *guarded_alloc(size_t size, size_t alignment, stack_id alloc_stack)
     /* At least what the core's blocks have: what malloc promises. */
     if (alignment < MIN_BLOCK_SIZE)
         alignment = MIN_BLOCK_SIZE;
-    if (size > area.size || alignment > area.size)
+    if (size > area.limit || alignment > area.limit)
         return NULL;
     size_t pages = pages_needed(size, alignment);
     if ((area.kind == GUARDED_POOL && pages > POOL_SLOT_PAGES) ||
@@ -273,7 +306,8 @@ bool guarded_may_take(size_t size, size_t alignment)
 
 bool guarded_owns(const void *p)
 {
-    return (uintptr_t)p - (uintptr_t)area.base < area.size;
+    return (uintptr_t)p - (uintptr_t)area.base <
+           atomic_load_explicit(&area.size, memory_order_acquire);
 }
 
 bool guarded_size(const void *p, size_t *size)
@@ -320,7 +354,7 @@ static bool within(const void *p, const void *table, size_t bytes)
 bool guarded_bookkeeping(const void *p)
 {
     return guarded_owns(p) || within(p, area.slots, (area.max_slots + 1) * sizeof(guarded_slot)) ||
-           within(p, area.page_slot, area.size / OS_PAGE_SIZE * sizeof(uint32_t));
+           within(p, area.page_slot, area.limit / OS_PAGE_SIZE * sizeof(uint32_t));
 }
 
 static void describe_block(error_report *r, const guarded_slot *s)
@@ -492,6 +526,20 @@ bool guarded_fault(const void *address, const char *access)
 
 /* ---- start-up ----------------------------------------------------------------- */
 
+/* The region's first `bytes`, BELOW_MAPPINGS under where the kernel puts a
+ * mapping now; anywhere if that address is taken. */
+static uint8_t *region_start(size_t bytes)
+{
+    uint8_t *probe = os_reserve_inaccessible(OS_PAGE_SIZE);
+    if (probe) {
+        os_unreserve(probe, OS_PAGE_SIZE);
+        uintptr_t at = ((uintptr_t)probe - BELOW_MAPPINGS) & ~(uintptr_t)(GROW_BYTES - 1);
+        if ((uintptr_t)probe > 2 * BELOW_MAPPINGS && os_reserve_inaccessible_at((void *)at, bytes))
+            return (uint8_t *)at;
+    }
+    return os_reserve_inaccessible(bytes);
+}
+
 size_t guarded_small_blocks_in(size_t bytes)
 {
     /* A data page and a guard page, a slot's record, their two pages' map. */
@@ -507,12 +555,14 @@ bool guarded_init(guarded_kind kind, size_t count)
                           : kind == GUARDED_SMALL ? 1 + slots * 2
                                                   : ALL_REGION_SIZE / OS_PAGE_SIZE;
     area.max_slots = kind == GUARDED_ALL ? region_pages / 2 : slots;
-    uint8_t *base = os_reserve_inaccessible(region_pages * OS_PAGE_SIZE);
+    size_t first = region_pages * OS_PAGE_SIZE < GROW_BYTES ? region_pages * OS_PAGE_SIZE
+                                                             : GROW_BYTES;
+    uint8_t *base = region_start(first);
     area.slots = os_reserve((area.max_slots + 1) * sizeof(guarded_slot));
     area.page_slot = os_reserve(region_pages * sizeof(uint32_t));
     if (!base || !area.slots || !area.page_slot) {
         if (base)
-            os_unreserve(base, region_pages * OS_PAGE_SIZE);
+            os_unreserve(base, first);
         if (area.slots)
             os_unreserve(area.slots, (area.max_slots + 1) * sizeof(guarded_slot));
         if (area.page_slot)
@@ -530,6 +580,7 @@ bool guarded_init(guarded_kind kind, size_t count)
 
     /* Last: guarded_owns reads these without the lock. */
     area.base = base;
-    area.size = region_pages * OS_PAGE_SIZE;
+    area.limit = region_pages * OS_PAGE_SIZE;
+    atomic_store_explicit(&area.size, first, memory_order_release);
     return true;
 }

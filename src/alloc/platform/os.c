@@ -234,6 +234,20 @@ void *os_reserve_inaccessible(size_t size)
     return reserve(size, PROT_NONE);
 }
 
+bool os_reserve_inaccessible_at(void *addr, size_t size)
+{
+    void *p = mmap(addr, size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    if (p != addr) { /* a kernel older than the flag took the address for a hint */
+        munmap(p, size);
+        return false;
+    }
+    addresses_taken();
+    return true;
+}
+
 void os_unreserve(void *addr, size_t size)
 {
     munmap(addr, size);

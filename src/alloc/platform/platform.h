@@ -148,6 +148,9 @@ void *os_reserve(size_t size) INTERNAL;
 void os_unreserve(void *addr, size_t size) INTERNAL;
 /* The same, inaccessible until os_set_access opens parts of it. */
 void *os_reserve_inaccessible(size_t size) INTERNAL;
+/* The same at exactly `addr`, if nothing is mapped in the way; false
+ * (and nothing mapped) if something is. */
+bool os_reserve_inaccessible_at(void *addr, size_t size) INTERNAL;
 
 /* Memory outside the heap (guarded blocks, secrets): who may touch it,
  * what becomes of its pages.  0, or -1 with errno as the kernel set it. */
