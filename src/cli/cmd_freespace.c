@@ -19,6 +19,8 @@ int cmd_freespace(int argc, char **argv)
         fputs(freespace_usage, stdout);
         return 0;
     }
+    if (!status && (a.jobs || a.jobs_inline))
+        return cmd_freespace_jobs(&a);
     struct freespace_config config;
     if (status || (status = freespace_args_config(&a, &config)))
         return status;

@@ -8,6 +8,7 @@
 
 const char freespace_usage[] =
     "usage: mmkit freespace --ops +10,+20,-0,+5 [options]\n"
+    "       mmkit freespace --jobs FILE --memory SIZE [options]\n"
     "\n"
     "Runs allocations and frees on a simulated heap and shows how a free-space\n"
     "policy places each block: the holes it searched, the one it chose and why,\n"
@@ -15,9 +16,13 @@ const char freespace_usage[] =
     "became.  The answers are those of OSTEP's malloc.py -c for the same heap,\n"
     "policy, order and coalescing.\n"
     "\n"
-    "input:\n"
+    "input (one of):\n"
     "  --ops LIST          +N allocates N bytes; -K frees the block of allocation K\n"
     "                      (allocations count from 0), e.g. +10,+20,-0,+5\n"
+    "  --jobs FILE         process jobs to partition memory for: a line\n"
+    "                      'arrive size duration' each, in order of arrival, '#'\n"
+    "                      comments; e.g. '0 100 5' needs 100 bytes for 5 ticks\n"
+    "  --jobs-inline TEXT  the same, the jobs separated by ';': '0 100 5; 2 200 3'\n"
     "\n"
     "heap (defaults: 100 bytes at 1000, no header, requests not rounded):\n"
     "  --heap SIZE         bytes in the heap, e.g. 100 or 64K\n"
@@ -37,6 +42,16 @@ const char freespace_usage[] =
     "  --structure S       list or tree (address order only): the same answers,\n"
     "                      at another cost (default: the tree when it can)\n"
     "\n"
+    "partitioning (with --jobs; --policy places dynamic partitions, --base too):\n"
+    "  --memory SIZE       bytes of physical memory, e.g. 1000 or 64K\n"
+    "  --partitions P      fixed partitions: a count of equal ones, or their sizes,\n"
+    "                      e.g. 100,200,300 (default: dynamic partitions)\n"
+    "  --compact           when no hole holds the next job but the free bytes would,\n"
+    "                      slide the jobs together (dynamic partitions)\n"
+    "  --swap              swap a resident job with more ticks to run out to the\n"
+    "                      backing store to make room for the next job\n"
+    "  --svg FILE          memory over time as an SVG: address against tick\n"
+    "\n"
     "output (the totals always):\n"
     "  --explain           every operation step by step, then the totals\n"
     "  --json              every operation and the totals as JSON\n";
@@ -47,6 +62,8 @@ static const struct cli_option options[] = {
     {"--ops", true}, {"--coalesce", false}, {"--no-coalesce", false},
     {"--heap", true}, {"--base", true}, {"--header", true}, {"--align", true},
     {"--min-split", true}, {"--policy", true}, {"--order", true}, {"--structure", true},
+    {"--jobs", true}, {"--jobs-inline", true}, {"--memory", true}, {"--partitions", true},
+    {"--compact", false}, {"--swap", false}, {"--svg", true},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -72,6 +89,14 @@ static int apply_option(struct freespace_args *a, const char *name, const char *
         a->ops = value;
     else if (!strcmp(name, "--coalesce") || !strcmp(name, "--no-coalesce"))
         return add_setting(a, "coalesce", name[2] == 'c' ? "yes" : "no");
+    else if (!strcmp(name, "--jobs"))
+        a->jobs = value;
+    else if (!strcmp(name, "--jobs-inline"))
+        a->jobs_inline = value;
+    else if (!strcmp(name, "--svg"))
+        a->svg = value;
+    else if (!strcmp(name, "--compact") || !strcmp(name, "--swap"))
+        return add_setting(a, name + 2, "yes");
     else
         return add_setting(a, name + 2, value); /* a heap setting */
     return 0;
@@ -93,11 +118,18 @@ int freespace_args_parse(int argc, char **argv, struct freespace_args *a)
         if (status || a->help)
             return status;
     }
-    if (!a->ops)
+    if (!a->ops && !a->jobs && !a->jobs_inline)
         return cli_usage_error("freespace: give the operations with --ops (try 'mmkit "
                                "freespace --help')");
+    if (!!a->ops + !!a->jobs + !!a->jobs_inline > 1)
+        return cli_usage_error("freespace: choose one input: --ops, --jobs or --jobs-inline");
     if (a->explain && a->json)
         return cli_usage_error("freespace: choose --explain or --json");
+    if (a->svg && a->ops)
+        return cli_usage_error("freespace: --svg draws process jobs (--jobs); not --ops");
+    if (a->svg && !strcmp(a->svg, "-") && (a->explain || a->json))
+        return cli_usage_error("freespace: --svg - and --%s would share the standard output",
+                               a->explain ? "explain" : "json");
     return 0;
 }
 
@@ -105,10 +137,30 @@ int freespace_args_config(const struct freespace_args *a, struct freespace_confi
 {
     struct sim_diag diag = {0};
     freespace_config_default(config);
-    for (size_t i = 0; i < a->setting_count; i++)
-        if (freespace_config_set(config, a->settings[i].key, a->settings[i].value, &diag))
-            return cli_usage_error("--%s: %s", a->settings[i].key, diag.message);
+    for (size_t i = 0; i < a->setting_count; i++) {
+        const char *key = a->settings[i].key;
+        bool jobs_only = true;
+        for (const char *const *name = freespace_config_names; *name; name++)
+            jobs_only &= strcmp(key, *name) != 0;
+        if (jobs_only)
+            return cli_usage_error("--%s: applies to process jobs (--jobs), not to --ops", key);
+        if (freespace_config_set(config, key, a->settings[i].value, &diag))
+            return cli_usage_error("--%s: %s", key, diag.message);
+    }
     if (freespace_config_finish(config, &diag))
+        return cli_usage_error("--%s: %s", diag.field, diag.message);
+    return 0;
+}
+
+int freespace_args_partition_config(const struct freespace_args *a,
+                                    struct partition_config *config)
+{
+    struct sim_diag diag = {0};
+    partition_config_default(config);
+    for (size_t i = 0; i < a->setting_count; i++)
+        if (partition_config_set(config, a->settings[i].key, a->settings[i].value, &diag))
+            return cli_usage_error("--%s: %s", a->settings[i].key, diag.message);
+    if (partition_config_finish(config, &diag))
         return cli_usage_error("--%s: %s", diag.field, diag.message);
     return 0;
 }

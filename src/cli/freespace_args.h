@@ -6,12 +6,15 @@
 #include <stdbool.h>
 
 #include "mmkit/freespace.h"
+#include "mmkit/partition.h"
 
 #define FREESPACE_ARGS_MAX_SETTINGS 32
 
 struct freespace_args {
     bool help; /* --help: print the usage, do nothing else */
     const char *ops;
+    const char *jobs, *jobs_inline; /* process jobs: a file, or the text itself */
+    const char *svg;                /* with jobs: memory over time, drawn here */
     struct {
         const char *key; /* a freespace_config_names entry */
         const char *value;
@@ -28,5 +31,11 @@ int freespace_args_parse(int argc, char **argv, struct freespace_args *args);
 /* The heap the arguments describe: the defaults, then each setting flag in
  * order.  0, or 2 after a message on a bad flag. */
 int freespace_args_config(const struct freespace_args *args, struct freespace_config *config);
+/* The memory and partitions the arguments describe, for process jobs: the
+ * defaults, then each setting flag in order.  0, or 2 after a message. */
+int freespace_args_partition_config(const struct freespace_args *args,
+                                    struct partition_config *config);
+/* `mmkit freespace --jobs FILE` or `--jobs-inline TEXT` (cmd_freespace_jobs.c). */
+int cmd_freespace_jobs(const struct freespace_args *args);
 
 #endif
