@@ -24,6 +24,17 @@ const char *const partition_config_names[] = {
     "memory", "partitions", "compact", "swap", "policy", "base", "structure", NULL,
 };
 
+/* Whether policy is one of the fits, which carve a job's region from the
+ * front of a hole, as compaction expects. */
+static bool is_fit(const char *policy)
+{
+    static const char *const fits[] = {"first", "best", "worst", "next"};
+    for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++)
+        if (!strcmp(policy, fits[i]))
+            return true;
+    return false;
+}
+
 /* "4" (equal partitions) or "100,200,300" (their sizes); false if neither. */
 static bool set_partitions(struct partition_config *c, const char *text)
 {
@@ -66,7 +77,10 @@ int partition_config_set(struct partition_config *c, const char *key, const char
         valid = value_parse_bool(v, &c->compact);
     } else if (!strcmp(key, "swap")) {
         valid = value_parse_bool(v, &c->swap);
-    } else if (!strcmp(key, "policy") || !strcmp(key, "base") || !strcmp(key, "structure")) {
+    } else if (!strcmp(key, "policy")) {
+        why = "first, best, worst or next: the fits that place dynamic partitions";
+        valid = freespace_config_set(&c->heap, key, v, NULL) == SIM_OK && is_fit(c->heap.policy);
+    } else if (!strcmp(key, "base") || !strcmp(key, "structure")) {
         return freespace_config_set(&c->heap, key, v, diag);
     } else {
         for (const char *const *name = freespace_config_names; *name; name++)
