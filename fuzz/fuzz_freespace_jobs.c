@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz_input.h"
 #include "mmkit/partition.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,9 +49,7 @@ static void check_spans(const struct partition_outcome *o)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static FILE *sink;
-    if (!sink && !(sink = fopen("/dev/null", "w")))
-        abort();
+    FILE *sink = fuzz_sink();
     if (size < 1 || size > 4096)
         return 0;
     struct partition_config config;
