@@ -166,6 +166,8 @@ struct freespace_stats {
     uint64_t peak_header_bytes;  /* of the blocks live at the live peak: headers */
     uint64_t peak_padding_bytes; /* and rounding, and rests too small to split */
     uint64_t free_bytes, holes, largest_hole; /* now */
+    uint64_t overhead_bytes;     /* now: neither free nor in a live block, as the
+                                  * end of a slab too short for one more object */
     double fragmentation;        /* peak footprint / peak live bytes (0: none live) */
     double external_now;         /* 1 - largest hole / free bytes (0 if none free) */
     double external_mean;        /* its mean after each operation */

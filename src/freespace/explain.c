@@ -8,6 +8,10 @@
 
 static void print_free_list(FILE *out, struct freespace_heap *heap)
 {
+    if (heap->policy->show) {
+        heap->policy->show(heap->holes, out);
+        return;
+    }
     size_t count;
     const struct freespace_hole *holes = freespace_heap_scratch_holes(heap, &count);
     if (!holes) {
@@ -92,9 +96,10 @@ static void explain_split(FILE *out, const struct freespace_config *c,
     }
 }
 
-static void explain_alloc(FILE *out, const struct freespace_config *c,
+static void explain_alloc(FILE *out, const struct freespace_heap *heap,
                           const struct freespace_result *r)
 {
+    const struct freespace_config *c = &heap->config;
     uint64_t size;
     freespace_block_size(c, r->request, &size);
     fprintf(out, "op %" PRIu64 ": ptr[%" PRIu64 "] = alloc(%" PRIu64 ") ", r->number, r->index,
@@ -107,7 +112,9 @@ static void explain_alloc(FILE *out, const struct freespace_config *c,
         fprintf(out, " (block at %" PRIu64 ")", r->block);
     fprintf(out, ", searched %" PRIu64 " hole%s\n", r->searched, r->searched == 1 ? "" : "s");
     explain_block(out, c, r->request, size);
-    if (!r->failed) {
+    if (heap->policy->explain) {
+        heap->policy->explain(heap->holes, out, r);
+    } else if (!r->failed) {
         explain_choice(out, c, r, size);
         explain_split(out, c, r, size);
     } else if (r->hole.size) {
@@ -124,7 +131,7 @@ static const char *const order_goes[] = {
     "to the front", "to the back",
 };
 
-static void explain_free(FILE *out, const struct freespace_config *c,
+static void explain_free(FILE *out, const struct freespace_heap *heap,
                          const struct freespace_result *r)
 {
     fprintf(out, "op %" PRIu64 ": free(ptr[%" PRIu64 "]) ", r->number, r->index);
@@ -134,8 +141,18 @@ static void explain_free(FILE *out, const struct freespace_config *c,
     }
     fprintf(out, "gives back ");
     freespace_print_hole(out, (struct freespace_hole){r->block, r->block_size});
-    fprintf(out, "\n  it goes %s, as hole %" PRIu64 " of %" PRIu64 "\n", order_goes[c->order],
-            r->position + 1, r->holes + 1);
+    fputc('\n', out);
+    if (heap->policy->explain) {
+        heap->policy->explain(heap->holes, out, r);
+        return;
+    }
+    fprintf(out, "  it goes %s, as hole %" PRIu64 " of %" PRIu64 "\n",
+            order_goes[heap->config.order], r->position + 1, r->holes + 1);
+    freespace_explain_merges(out, r);
+}
+
+void freespace_explain_merges(FILE *out, const struct freespace_result *r)
+{
     for (size_t i = 0; i < r->merges && i < FREESPACE_MERGES_KEPT; i++) {
         struct freespace_hole into = r->merged[i].into, absorbed = r->merged[i].absorbed;
         fprintf(out, "  coalesced: ");
@@ -154,9 +171,9 @@ void freespace_explain_op(FILE *out, struct freespace_heap *heap,
                           const struct freespace_result *result)
 {
     if (result->op.kind == FREESPACE_ALLOC)
-        explain_alloc(out, &heap->config, result);
+        explain_alloc(out, heap, result);
     else
-        explain_free(out, &heap->config, result);
+        explain_free(out, heap, result);
     print_free_list(out, heap);
     fputc('\n', out);
 }

@@ -6,6 +6,8 @@
 #include "heap.h"
 #include "sim/diag.h"
 
+static void measure_holes(struct freespace_heap *heap);
+
 int freespace_heap_create(struct freespace_heap **out, const struct freespace_config *config,
                           struct sim_diag *diag)
 {
@@ -25,8 +27,8 @@ int freespace_heap_create(struct freespace_heap **out, const struct freespace_co
         free(heap);
         return SIM_ERR_NOMEM;
     }
-    heap->stats.free_bytes = heap->stats.largest_hole = settled.size;
-    heap->stats.holes = 1;
+    measure_holes(heap); /* a family may start with several holes, or overhead */
+    heap->external_sum = heap->stats.external_worst = 0; /* those count after operations */
     *out = heap;
     return SIM_OK;
 }
@@ -65,7 +67,9 @@ static int allocate(struct freespace_heap *heap, const struct freespace_op *op,
     uint64_t size;
     /* freespace_op_refused made sure that it fits */
     freespace_block_size(&heap->config, op->value, &size);
-    heap->policy->place(heap->holes, size, r);
+    int status = heap->policy->place(heap->holes, size, r);
+    if (status)
+        return status;
     struct block *b = &heap->blocks[heap->allocations++];
     *b = (struct block){r->block, r->block_size, r->request,
                         r->failed ? BLOCK_FAILED : BLOCK_LIVE};
@@ -88,8 +92,10 @@ static int allocate(struct freespace_heap *heap, const struct freespace_op *op,
         s->peak_header_bytes = heap->live_headers;
         s->peak_padding_bytes = heap->live_padding;
     }
-    if (b->addr + b->size - heap->config.base > s->peak_footprint)
-        s->peak_footprint = b->addr + b->size - heap->config.base;
+    uint64_t footprint = heap->policy->footprint ? heap->policy->footprint(heap->holes)
+                                                 : b->addr + b->size - heap->config.base;
+    if (footprint > s->peak_footprint)
+        s->peak_footprint = footprint;
     return SIM_OK;
 }
 
@@ -118,7 +124,8 @@ static int release(struct freespace_heap *heap, struct block *b, struct freespac
 static void measure_holes(struct freespace_heap *heap)
 {
     struct freespace_stats *s = &heap->stats;
-    s->free_bytes = heap->config.size - heap->allocated;
+    s->overhead_bytes = heap->policy->overhead ? heap->policy->overhead(heap->holes) : 0;
+    s->free_bytes = heap->config.size - heap->allocated - s->overhead_bytes;
     s->holes = heap->policy->holes(heap->holes, NULL, 0);
     s->largest_hole = heap->policy->largest(heap->holes);
     s->external_now = s->free_bytes ? 1 - (double)s->largest_hole / (double)s->free_bytes : 0;

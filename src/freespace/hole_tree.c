@@ -293,3 +293,12 @@ size_t hole_tree_list(const struct hole_tree *tree, struct freespace_hole *out, 
     list_below(tree, tree->root, out, cap, &done);
     return hole_tree_count(tree);
 }
+
+struct freespace_hole hole_tree_largest_hole(const struct hole_tree *tree)
+{
+    struct freespace_hole largest = {0, 0};
+    uint64_t rank;
+    if (hole_tree_count(tree))
+        hole_tree_first_fit(tree, hole_tree_largest_size(tree), 0, &largest, &rank);
+    return largest;
+}

@@ -70,6 +70,8 @@ bool hole_tree_below(const struct hole_tree *tree, uint64_t addr, struct freespa
 /* Address order: the lowest hole at or above addr; false if none. */
 bool hole_tree_at_or_above(const struct hole_tree *tree, uint64_t addr,
                            struct freespace_hole *found);
+/* Address order: the lowest of the largest holes; size 0 if there is none. */
+struct freespace_hole hole_tree_largest_hole(const struct hole_tree *tree);
 /* The holes in tree order: the first cap into out; returns how many. */
 size_t hole_tree_list(const struct hole_tree *tree, struct freespace_hole *out, size_t cap);
 

@@ -97,14 +97,14 @@ static size_t search(const struct list *l, uint64_t size, uint64_t *searched, ui
     return chosen;
 }
 
-static void list_place(void *state, uint64_t size, struct freespace_result *r)
+static int list_place(void *state, uint64_t size, struct freespace_result *r)
 {
     struct list *l = state;
     size_t i = search(l, size, &r->searched, &r->start);
     if (i == NONE) {
         r->failed = true;
         r->hole = largest_hole(l);
-        return;
+        return SIM_OK;
     }
     struct freespace_hole *h = &l->hole[i];
     r->position = i;
@@ -117,13 +117,14 @@ static void list_place(void *state, uint64_t size, struct freespace_result *r)
         h->size -= r->block_size;
         l->has_rover = true;
         l->rover = h->addr;
-        return;
+        return SIM_OK;
     }
     memmove(h, h + 1, sizeof *h * (l->count - i - 1));
     l->count--;
     l->has_rover = l->count > 0;
     if (l->has_rover)
         l->rover = l->hole[i < l->count ? i : 0].addr;
+    return SIM_OK;
 }
 
 /* Whether a belongs before b in a list kept sorted by order. */

@@ -65,17 +65,6 @@ static void *tree_create(const struct freespace_config *config, enum fit fit)
     return t;
 }
 
-/* The first of the largest holes; size 0 if there is none. */
-static struct freespace_hole largest_hole(const struct tree *t)
-{
-    struct freespace_hole largest = {0, 0};
-    uint64_t rank;
-    if (hole_tree_count(&t->by_address))
-        hole_tree_first_fit(&t->by_address, hole_tree_largest_size(&t->by_address), 0, &largest,
-                            &rank);
-    return largest;
-}
-
 /* The hole fit picks for size bytes into r->hole and r->position, with
  * r->searched and r->start as a list search would count them; false if
  * none holds it. */
@@ -111,14 +100,14 @@ static bool search(const struct tree *t, uint64_t size, struct freespace_result 
     return found;
 }
 
-static void tree_place(void *state, uint64_t size, struct freespace_result *r)
+static int tree_place(void *state, uint64_t size, struct freespace_result *r)
 {
     struct tree *t = state;
     if (!search(t, size, r)) {
         r->failed = true;
-        r->hole = largest_hole(t);
+        r->hole = hole_tree_largest_hole(&t->by_address);
         r->position = 0;
-        return;
+        return SIM_OK;
     }
     struct freespace_hole hole = r->hole;
     r->block = hole.addr;
@@ -133,13 +122,14 @@ static void tree_place(void *state, uint64_t size, struct freespace_result *r)
             hole_tree_insert(&t->by_size, rest); /* cannot fail: it takes the node just freed */
         t->has_rover = true;
         t->rover = rest.addr;
-        return;
+        return SIM_OK;
     }
     hole_tree_remove(&t->by_address, hole);
     struct freespace_hole next;
     t->has_rover = hole_tree_at_or_above(&t->by_address, hole.addr, &next) ||
                    hole_tree_at_or_above(&t->by_address, 0, &next);
     t->rover = next.addr;
+    return SIM_OK;
 }
 
 /* Replace old by now in the trees, when now keeps old's place in address

@@ -32,6 +32,13 @@ static const char *const order_words[] = {
 
 void freespace_describe_policy(FILE *out, const struct freespace_config *c)
 {
+    enum fit fit;
+    const struct freespace_policy_ops *family = freespace_policy_find(c, &fit);
+    if (family && family->describe) {
+        fprintf(out, "%s: ", c->policy);
+        family->describe(out, c);
+        return;
+    }
     fprintf(out, "%s fit, %s, %s", c->policy, order_words[c->order],
             c->coalesce ? "coalescing" : "no coalescing");
     if (c->min_split > 1)
@@ -73,6 +80,8 @@ static const struct total totals[] = {
     {"free bytes now", "free_bytes", COUNT(free_bytes), ""},
     {"  holes", "holes", COUNT(holes), ""},
     {"  largest hole", "largest_hole", COUNT(largest_hole), ""},
+    {"overhead bytes now", "overhead_bytes", COUNT(overhead_bytes),
+     "neither free nor in a block: ends of slabs and pages"},
 };
 
 #define TOTAL_COUNT (sizeof totals / sizeof totals[0])
@@ -96,13 +105,18 @@ void freespace_report_text(FILE *out, const struct freespace_heap *heap)
     freespace_describe_heap(out, &heap->config);
     fprintf(out, "\npolicy: ");
     freespace_describe_policy(out, &heap->config);
-    fprintf(out, " (the holes in a %s)\n", heap->policy->name);
+    if (heap->policy->describe)
+        fputc('\n', out);
+    else
+        fprintf(out, " (the holes in a %s)\n", heap->policy->name);
     for (size_t i = 0; i < TOTAL_COUNT; i++) {
         char value[32];
         total_text(value, sizeof value, &s, &totals[i]);
         fprintf(out, "  %-24s %12s%s%s\n", totals[i].label, value, totals[i].note[0] ? "  " : "",
                 totals[i].note);
     }
+    if (heap->policy->show)
+        heap->policy->show(heap->holes, out);
 }
 
 void freespace_json_start(FILE *out, const struct freespace_heap *heap)
