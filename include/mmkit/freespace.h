@@ -59,7 +59,8 @@ struct freespace_config {
     enum freespace_structure structure;
 };
 
-/* The policy names, NULL-terminated: "first", "best", "worst", "next". */
+/* The policy names, NULL-terminated: "first", "best", "worst", "next",
+ * then the families "segregated", "tlsf", "buddy". */
 extern const char *const freespace_policy_names[];
 /* The order names, in enum order, NULL-terminated: "addr", "size-up", ... */
 extern const char *const freespace_order_names[];

@@ -31,7 +31,8 @@ const char freespace_usage[] =
     "  --align BYTES       round every request up to a multiple of BYTES\n"
     "\n"
     "policy (defaults: best fit, free list by address, no coalescing):\n"
-    "  --policy P          first, best, worst or next fit\n"
+    "  --policy P          first, best, worst or next fit; or a family: segregated\n"
+    "                      (free lists by size class), tlsf or buddy\n"
     "  --order O           the free list's order: addr, size-up, size-down, front or\n"
     "                      back (where a freed block goes); malloc.py's ADDRSORT,\n"
     "                      SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK also work\n"
@@ -41,6 +42,7 @@ const char freespace_usage[] =
     "                      block takes all of it (default 1: always split)\n"
     "  --structure S       list or tree (address order only): the same answers,\n"
     "                      at another cost (default: the tree when it can)\n"
+
     "\n"
     "partitioning (with --jobs; --policy places dynamic partitions, --base too):\n"
     "  --memory SIZE       bytes of physical memory, e.g. 1000 or 64K\n"

@@ -86,7 +86,7 @@ int freespace_config_set(struct freespace_config *c, const char *key, const char
     } else if (!strcmp(key, "min-split")) {
         valid = value_parse_size(v, &c->min_split);
     } else if (!strcmp(key, "policy")) {
-        why = "first, best, worst or next";
+        why = "first, best, worst, next, segregated, tlsf or buddy";
         valid = set_policy(v, c->policy, sizeof c->policy);
     } else if (!strcmp(key, "order")) {
         why = "addr, size-up, size-down, front or back";

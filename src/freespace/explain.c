@@ -151,22 +151,6 @@ static void explain_free(FILE *out, const struct freespace_heap *heap,
     freespace_explain_merges(out, r);
 }
 
-void freespace_explain_merges(FILE *out, const struct freespace_result *r)
-{
-    for (size_t i = 0; i < r->merges && i < FREESPACE_MERGES_KEPT; i++) {
-        struct freespace_hole into = r->merged[i].into, absorbed = r->merged[i].absorbed;
-        fprintf(out, "  coalesced: ");
-        freespace_print_hole(out, into);
-        fprintf(out, " + ");
-        freespace_print_hole(out, absorbed);
-        fprintf(out, " = ");
-        freespace_print_hole(out, (struct freespace_hole){into.addr, into.size + absorbed.size});
-        fputc('\n', out);
-    }
-    if (r->merges > FREESPACE_MERGES_KEPT)
-        fprintf(out, "  (and %zu more merges)\n", r->merges - FREESPACE_MERGES_KEPT);
-}
-
 void freespace_explain_op(FILE *out, struct freespace_heap *heap,
                           const struct freespace_result *result)
 {

@@ -59,8 +59,6 @@ int freespace_op_refused(const struct freespace_config *config, const struct fre
 const struct freespace_hole *freespace_heap_scratch_holes(struct freespace_heap *heap,
                                                           size_t *count);
 
-/* "[1000, 8]": a hole, in the story and in JSON alike. */
-void freespace_print_hole(FILE *out, struct freespace_hole hole);
 /* "best fit, free list by address, no coalescing" */
 void freespace_describe_policy(FILE *out, const struct freespace_config *config);
 /* "100 bytes at 1000, 4-byte headers, requests rounded up to a multiple

@@ -77,8 +77,10 @@ static inline uint64_t policy_block_size(uint64_t hole_size, uint64_t size, uint
     return hole_size - size < min_split ? hole_size : size;
 }
 
+/* "[1000, 8]": a hole, in the story and in JSON alike (hole_text.c). */
+void freespace_print_hole(FILE *out, struct freespace_hole hole);
 /* "  coalesced: [1000, 8] + [1008, 4] = [1000, 12]", a line for each of
- * result's merges (explain.c). */
+ * result's merges (hole_text.c). */
 void freespace_explain_merges(FILE *out, const struct freespace_result *result);
 
 /* Note in result that absorbed was merged into into. */

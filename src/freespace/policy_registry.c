@@ -7,24 +7,33 @@
 static const struct {
     const char *name;
     enum fit fit;
-} fits[] = {
-    {"first", FIT_FIRST},
-    {"best", FIT_BEST},
-    {"worst", FIT_WORST},
-    {"next", FIT_NEXT},
+    const struct freespace_policy_ops *family; /* NULL: the free list, in the
+                                                * structure the config asks for */
+} policies[] = {
+    {"first", FIT_FIRST, NULL},
+    {"best", FIT_BEST, NULL},
+    {"worst", FIT_WORST, NULL},
+    {"next", FIT_NEXT, NULL},
+    {"segregated", FIT_FIRST, &freespace_policy_segregated},
+    {"tlsf", FIT_FIRST, &freespace_policy_tlsf},
+    {"buddy", FIT_FIRST, &freespace_policy_buddy},
 };
 
-#define FIT_COUNT (sizeof fits / sizeof fits[0])
+#define POLICY_COUNT (sizeof policies / sizeof policies[0])
 
-const char *const freespace_policy_names[FIT_COUNT + 1] = {"first", "best", "worst", "next", NULL};
+const char *const freespace_policy_names[POLICY_COUNT + 1] = {
+    "first", "best", "worst", "next", "segregated", "tlsf", "buddy", NULL,
+};
 
 const struct freespace_policy_ops *freespace_policy_find(const struct freespace_config *config,
                                                          enum fit *fit)
 {
-    for (size_t i = 0; i < FIT_COUNT; i++) {
-        if (strcmp(fits[i].name, config->policy))
+    for (size_t i = 0; i < POLICY_COUNT; i++) {
+        if (strcmp(policies[i].name, config->policy))
             continue;
-        *fit = fits[i].fit;
+        *fit = policies[i].fit;
+        if (policies[i].family)
+            return policies[i].family;
         return config->structure == FREESPACE_TREE ? &freespace_policy_tree
                                                    : &freespace_policy_list;
     }

@@ -6,11 +6,6 @@
 
 #include "heap.h"
 
-void freespace_print_hole(FILE *out, struct freespace_hole hole)
-{
-    fprintf(out, "[%" PRIu64 ", %" PRIu64 "]", hole.addr, hole.size);
-}
-
 void freespace_describe_heap(FILE *out, const struct freespace_config *c)
 {
     fprintf(out, "%" PRIu64 " bytes at %" PRIu64 ", ", c->size, c->base);

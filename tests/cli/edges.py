@@ -311,8 +311,9 @@ FREESPACE = [
          r"^mmkit: freespace: unknown option '--polcy' \(did you mean --policy\?\)$"),
     Case("a flag with no value says so", ["freespace", "--ops"], 2,
          r"^mmkit: freespace: --ops needs a value"),
-    Case("an unknown policy lists the policies", ["freespace", "--ops", "+1", "--policy", "buddy"],
-         2, r"^mmkit: --policy: invalid value 'buddy' \(first, best, worst or next\)$"),
+    Case("an unknown policy lists the policies", ["freespace", "--ops", "+1", "--policy", "bud"],
+         2, r"^mmkit: --policy: invalid value 'bud' \(first, best, worst, next, segregated, tlsf "
+            r"or buddy\)$"),
     Case("an unknown order lists the orders", ["freespace", "--ops", "+1", "--order", "random"], 2,
          r"^mmkit: --order: invalid value 'random' \(addr, size-up, size-down, front or back\)$"),
     Case("a heap of 0 bytes is refused", ["freespace", "--ops", "+1", "--heap", "0"], 2,

@@ -89,6 +89,19 @@ static inline struct freespace_result test_apply(struct freespace_heap *heap,
     return result;
 }
 
+/* Apply an op the heap must accept, and say what came of it: the block it
+ * allocated (-1 if the allocation failed, 0 for a free), and the free
+ * list after it, as test_free_list writes it. */
+static inline int64_t test_step(struct freespace_heap *heap, const struct freespace_op *op,
+                                struct freespace_result *result, char *list, size_t size)
+{
+    *result = test_apply(heap, op);
+    test_free_list(heap, list, size);
+    if (op->kind == FREESPACE_FREE)
+        return 0;
+    return result->failed ? -1 : (int64_t)result->block;
+}
+
 /* A heap made from config that has run the operations text, which it must
  * accept; destroy it when done. */
 static inline struct freespace_heap *test_run(const struct freespace_config *config,

@@ -120,7 +120,7 @@ static const struct {
     {"heap", "0", "invalid value '0' (a size above 0, such as 100 or 64K)"},
     {"heap", "lots", "invalid value 'lots' (a size above 0, such as 100 or 64K)"},
     {"align", "0", "invalid value '0' (a size above 0; 1 rounds nothing)"},
-    {"policy", "buddy", "invalid value 'buddy' (first, best, worst or next)"},
+    {"policy", "bud", "invalid value 'bud' (first, best, worst, next, segregated, tlsf or buddy)"},
     {"order", "random", "invalid value 'random' (addr, size-up, size-down, front or back)"},
     {"coalesce", "maybe", "invalid value 'maybe'"},
     {"structure", "heap", "invalid value 'heap' (list or tree)"},

@@ -2,20 +2,25 @@
  * random ones, for every policy, order and coalescing, with and without
  * headers, rounding and a minimum split:
  * - the live blocks and the holes tile the heap: no two overlap, and every
- *   byte is live, free or overhead (a header, padding);
- * - a block is at least the request rounded up plus the header, and a
- *   split leaves at least the minimum;
+ *   byte is live, free or overhead (a header, padding, or the policy's
+ *   own: the end of a slab too short for an object);
+ * - a block is at least the request rounded up plus the header, and lies
+ *   in the hole it was carved from; with the free list a split leaves at
+ *   least the minimum;
  * - the tree gives the list's answers to the byte and to the search count;
  * - freeing everything with coalescing in address order leaves one hole,
  *   the whole heap (in the other orders malloc.py's coalescing merges only
- *   list neighbours, so it need not);
+ *   list neighbours, so it need not); with the other families it leaves
+ *   the holes the heap started with, or, for the slab allocator and
+ *   libmmkit's pages, which keep empty slabs for reuse, no byte in use;
  * - the totals agree with the blocks and holes. */
 #include "freespace_test.h"
 
 #define HEAP_BASE 4096
 #define HEAP_SIZE 1024
+#define MMKIT_HEAP_SIZE (4 << 16) /* four of its 64K slices */
 #define OPS 400
-#define MAX_HOLES 1024
+#define MAX_HOLES 20000
 
 static uint64_t lcg(uint64_t *state)
 {
@@ -56,46 +61,58 @@ static struct freespace_config config_of(const char *policy, enum freespace_orde
 {
     struct freespace_config config = test_config(policy, order, coalesce, structure);
     config.base = HEAP_BASE;
-    config.size = HEAP_SIZE;
+    config.size = strcmp(policy, "mmkit") ? HEAP_SIZE : MMKIT_HEAP_SIZE;
     config.header = shape->header;
     config.align = shape->align;
     config.min_split = shape->min_split;
     return config;
 }
 
+/* Whether the policy is one of the free list's fits. */
+static bool is_free_list(const char *policy)
+{
+    return !strcmp(policy, "first") || !strcmp(policy, "best") || !strcmp(policy, "worst") ||
+           !strcmp(policy, "next");
+}
+
 /* The live blocks (by allocation, size 0 if not live) and the holes cover
- * every byte of the heap once; the totals agree with them. */
+ * every byte of the heap once, but for the policy's overhead; the totals
+ * agree with them. */
 static void check_tiling(const struct freespace_heap *heap, const struct freespace_hole *blocks,
                          uint64_t allocations)
 {
-    unsigned char owner[HEAP_SIZE] = {0};
-    struct freespace_hole holes[MAX_HOLES];
+    const struct freespace_config *c = freespace_heap_config(heap);
+    unsigned char *owner = calloc(c->size, 1);
+    static struct freespace_hole holes[MAX_HOLES];
     size_t hole_count = freespace_heap_holes(heap, holes, MAX_HOLES);
-    assert_true(hole_count <= MAX_HOLES);
-    uint64_t free_bytes = 0, largest = 0, allocated = 0;
+    assert_true(owner && hole_count <= MAX_HOLES);
+    uint64_t free_bytes = 0, largest = 0, allocated = 0, uncovered = 0;
     for (size_t i = 0; i < hole_count + allocations; i++) {
         struct freespace_hole h = i < hole_count ? holes[i] : blocks[i - hole_count];
         if (i < hole_count) {
             assert_true(h.size > 0);
+            assert_true(i == 0 || holes[i - 1].addr < h.addr || is_free_list(c->policy));
             free_bytes += h.size;
             largest = h.size > largest ? h.size : largest;
         } else {
             allocated += h.size;
         }
-        assert_true(h.addr >= HEAP_BASE && h.addr + h.size <= HEAP_BASE + HEAP_SIZE);
+        assert_true(h.addr >= c->base && h.addr + h.size <= c->base + c->size);
         for (uint64_t a = h.addr; a < h.addr + h.size; a++)
-            assert_int_equal(owner[a - HEAP_BASE]++, 0);
+            assert_int_equal(owner[a - c->base]++, 0);
     }
-    for (size_t a = 0; a < HEAP_SIZE; a++)
-        assert_int_equal(owner[a], 1);
+    for (size_t a = 0; a < c->size; a++)
+        uncovered += owner[a] == 0;
+    free(owner);
     struct freespace_stats s;
     freespace_heap_stats(heap, &s);
+    assert_int_equal(uncovered, s.overhead_bytes);
     assert_int_equal(s.free_bytes, free_bytes);
-    assert_int_equal(s.free_bytes + allocated, HEAP_SIZE);
+    assert_int_equal(s.free_bytes + allocated + s.overhead_bytes, c->size);
     assert_int_equal(s.holes, hole_count);
     assert_int_equal(s.largest_hole, largest);
     assert_true(s.external_now >= 0 && s.external_now < 1);
-    assert_true(s.live_bytes <= s.peak_live_bytes && s.peak_footprint <= HEAP_SIZE);
+    assert_true(s.live_bytes <= s.peak_live_bytes && s.peak_footprint <= c->size);
 }
 
 /* What one allocation's result must say of itself. */
@@ -103,6 +120,15 @@ static void check_allocation(const struct freespace_config *c, const struct free
                              const struct freespace_result *r)
 {
     uint64_t rounded = (op->value + c->align - 1) / c->align * c->align;
+    if (!is_free_list(c->policy)) {
+        if (r->failed)
+            return;
+        assert_int_equal(r->address, r->block + c->header);
+        assert_true(r->block_size >= rounded + c->header);
+        assert_true(r->block >= r->hole.addr &&
+                    r->block + r->block_size <= r->hole.addr + r->hole.size);
+        return;
+    }
     assert_true(r->searched <= r->holes);
     if (!strcmp(c->policy, "best") || !strcmp(c->policy, "worst") || r->failed)
         assert_int_equal(r->searched, r->holes);
@@ -178,7 +204,8 @@ static void every_policy_keeps_the_heap_tiled(void **state)
     struct freespace_op ops[OPS];
     uint64_t seed = 1;
     for (const char *const *policy = freespace_policy_names; *policy; policy++)
-        for (unsigned order = 0; order <= FREESPACE_AT_BACK; order++)
+        for (unsigned order = 0; order <= (is_free_list(*policy) ? FREESPACE_AT_BACK : 0);
+             order++)
             for (int coalesce = 0; coalesce < 2; coalesce++)
                 for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
                     size_t count = random_ops(seed++, ops);
@@ -194,7 +221,7 @@ static void the_tree_answers_as_the_list_does(void **state)
 {
     struct freespace_op ops[OPS];
     uint64_t seed = 1000;
-    for (const char *const *policy = freespace_policy_names; *policy; policy++)
+    for (const char *const *policy = freespace_policy_names; is_free_list(*policy); policy++)
         for (int coalesce = 0; coalesce < 2; coalesce++)
             for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
                 for (int run = 0; run < 4; run++) {
@@ -215,7 +242,7 @@ static void freeing_everything_with_coalescing_in_address_order_leaves_one_hole(
 {
     struct freespace_op ops[OPS];
     uint64_t seed = 5000;
-    for (const char *const *policy = freespace_policy_names; *policy; policy++)
+    for (const char *const *policy = freespace_policy_names; is_free_list(*policy); policy++)
         for (int structure = FREESPACE_LIST; structure <= FREESPACE_TREE; structure++) {
             size_t count = random_ops(seed++, ops);
             struct freespace_config config =
@@ -229,12 +256,43 @@ static void freeing_everything_with_coalescing_in_address_order_leaves_one_hole(
         }
 }
 
+static void freeing_everything_leaves_every_family_as_it_started(void **state)
+{
+    struct freespace_op ops[OPS];
+    uint64_t seed = 7000;
+    for (const char *const *policy = freespace_policy_names; *policy; policy++) {
+        if (is_free_list(*policy))
+            continue;
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+            size_t count = random_ops(seed++, ops);
+            struct freespace_config config =
+                config_of(*policy, FREESPACE_BY_ADDRESS, true, &shapes[s], FREESPACE_ANY);
+            bool keeps_empty_slabs = !strcmp(*policy, "slab") || !strcmp(*policy, "mmkit");
+            struct freespace_heap *heap = test_heap(&config);
+            char before[8192], after[8192];
+            if (!keeps_empty_slabs)
+                test_free_list(heap, before, sizeof before);
+            run_checked(heap, NULL, ops, count);
+            struct freespace_stats st;
+            freespace_heap_stats(heap, &st);
+            assert_int_equal(st.live_bytes, 0);
+            assert_int_equal(st.free_bytes + st.overhead_bytes, config.size);
+            if (!keeps_empty_slabs) {
+                test_free_list(heap, after, sizeof after);
+                assert_string_equal(after, before);
+            }
+            freespace_heap_destroy(heap);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_policy_keeps_the_heap_tiled),
         cmocka_unit_test(the_tree_answers_as_the_list_does),
         cmocka_unit_test(freeing_everything_with_coalescing_in_address_order_leaves_one_hole),
+        cmocka_unit_test(freeing_everything_leaves_every_family_as_it_started),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

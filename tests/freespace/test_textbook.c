@@ -20,11 +20,10 @@ static void check_case(const struct worked_case *c, enum freespace_structure str
     struct freespace_op *ops = test_ops(c->ops, &count);
     assert_true(count <= WORKED_MAX_OPS);
     for (size_t i = 0; i < count; i++) {
-        struct freespace_result r = test_apply(heap, &ops[i]);
+        struct freespace_result r;
         char list[4096];
-        test_free_list(heap, list, sizeof list);
+        int64_t block = test_step(heap, &ops[i], &r, list, sizeof list);
         bool alloc = ops[i].kind == FREESPACE_ALLOC;
-        int64_t block = !alloc ? 0 : r.failed ? -1 : (int64_t)r.block;
         if (block != c->answers[i].block || (alloc && r.searched != c->answers[i].searched) ||
             strcmp(list, c->answers[i].free_list))
             fail_msg("%s fit, order %s, %scoalescing, header %" PRIu64 ", align %" PRIu64

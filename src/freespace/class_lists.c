@@ -1,0 +1,197 @@
+/* class_lists.c - holes by class, each class by address, with an index of
+ * every hole by address and two levels of bits for the classes that have
+ * holes (class_lists.h). */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "class_lists.h"
+#include "heap.h"
+
+void *class_lists_create(size_t state_size, size_t classes, size_t (*class_of)(uint64_t size),
+                         void (*print_class)(FILE *out, size_t class),
+                         const struct freespace_hole *start, size_t count)
+{
+    struct class_lists *lists = calloc(1, state_size);
+    if (!lists)
+        return NULL;
+    *lists = (struct class_lists){.classes = classes, .class_of = class_of,
+                                  .print_class = print_class};
+    lists->of_class = calloc(classes, sizeof *lists->of_class);
+    if (!lists->of_class || hole_tree_init(&lists->all, false)) {
+        free(lists->of_class);
+        free(lists);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (class_lists_add(lists, start[i])) {
+            class_lists_destroy(lists);
+            return NULL;
+        }
+    }
+    return lists;
+}
+
+void class_lists_destroy(void *state)
+{
+    struct class_lists *lists = state;
+    if (!lists)
+        return;
+    for (size_t c = 0; c < lists->classes; c++)
+        hole_tree_free(&lists->of_class[c]);
+    free(lists->of_class);
+    hole_tree_free(&lists->all);
+    free(lists);
+}
+
+static void mark(struct class_lists *lists, size_t class, bool has_holes)
+{
+    uint64_t bit = (uint64_t)1 << (class % 64);
+    uint64_t *word = &lists->nonempty[class / 64];
+    *word = has_holes ? *word | bit : *word & ~bit;
+    uint64_t word_bit = (uint64_t)1 << (class / 64);
+    lists->nonempty_words = *word ? lists->nonempty_words | word_bit
+                                  : lists->nonempty_words & ~word_bit;
+}
+
+int class_lists_add(struct class_lists *lists, struct freespace_hole hole)
+{
+    size_t class = lists->class_of(hole.size);
+    struct hole_tree *tree = &lists->of_class[class];
+    if (!tree->node && hole_tree_init(tree, false))
+        return SIM_ERR_NOMEM;
+    if (hole_tree_insert(&lists->all, hole))
+        return SIM_ERR_NOMEM;
+    if (hole_tree_insert(tree, hole)) {
+        hole_tree_remove(&lists->all, hole);
+        return SIM_ERR_NOMEM;
+    }
+    mark(lists, class, true);
+    return SIM_OK;
+}
+
+void class_lists_remove(struct class_lists *lists, struct freespace_hole hole)
+{
+    size_t class = lists->class_of(hole.size);
+    hole_tree_remove(&lists->all, hole);
+    hole_tree_remove(&lists->of_class[class], hole);
+    if (!hole_tree_count(&lists->of_class[class]))
+        mark(lists, class, false);
+}
+
+size_t class_lists_next(const struct class_lists *lists, size_t from)
+{
+    if (from >= lists->classes)
+        return lists->classes;
+    size_t word = from / 64;
+    uint64_t here = lists->nonempty[word] & (~(uint64_t)0 << (from % 64));
+    if (here)
+        return word * 64 + (size_t)__builtin_ctzll(here);
+    uint64_t above = word + 1 < 64 ? lists->nonempty_words & (~(uint64_t)0 << (word + 1)) : 0;
+    if (!above)
+        return lists->classes;
+    word = (size_t)__builtin_ctzll(above);
+    return word * 64 + (size_t)__builtin_ctzll(lists->nonempty[word]);
+}
+
+const struct hole_tree *class_lists_of(const struct class_lists *lists, size_t class)
+{
+    return lists->of_class[class].node ? &lists->of_class[class] : NULL;
+}
+
+struct freespace_hole class_lists_first(const struct class_lists *lists, size_t class)
+{
+    struct freespace_hole first = {0, 0};
+    hole_tree_at_or_above(&lists->of_class[class], 0, &first);
+    return first;
+}
+
+bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct freespace_hole *found)
+{
+    return hole_tree_at_or_above(&lists->all, addr, found) && found->addr == addr;
+}
+
+int class_lists_carve(struct class_lists *lists, struct freespace_hole hole, uint64_t size,
+                      uint64_t min_split, struct freespace_result *r)
+{
+    r->block = hole.addr;
+    r->block_size = policy_block_size(hole.size, size, min_split);
+    r->split = r->block_size < hole.size;
+    class_lists_remove(lists, hole);
+    if (!r->split)
+        return SIM_OK;
+    struct freespace_hole rest = {hole.addr + r->block_size, hole.size - r->block_size};
+    if (class_lists_add(lists, rest)) {
+        class_lists_add(lists, hole); /* takes the nodes it left: cannot fail */
+        return SIM_ERR_NOMEM;
+    }
+    return SIM_OK;
+}
+
+int class_lists_release(struct class_lists *lists, struct freespace_hole block, bool coalesce,
+                        struct freespace_result *r)
+{
+    struct freespace_hole below, above;
+    if (coalesce && hole_tree_below(&lists->all, block.addr, &below) &&
+        below.addr + below.size == block.addr) {
+        policy_note_merge(r, below, block);
+        class_lists_remove(lists, below);
+        block = (struct freespace_hole){below.addr, below.size + block.size};
+    }
+    if (coalesce && class_lists_at(lists, block.addr + block.size, &above)) {
+        policy_note_merge(r, block, above);
+        class_lists_remove(lists, above);
+        block.size += above.size;
+    }
+    return class_lists_add(lists, block);
+}
+
+size_t class_lists_holes(const void *state, struct freespace_hole *out, size_t cap)
+{
+    const struct class_lists *lists = state;
+    return hole_tree_list(&lists->all, out, cap);
+}
+
+uint64_t class_lists_largest(const void *state)
+{
+    const struct class_lists *lists = state;
+    return hole_tree_largest_size(&lists->all);
+}
+
+#define SHOWN_PER_CLASS 6
+
+void class_lists_show(const void *state, FILE *out)
+{
+    const struct class_lists *lists = state;
+    fprintf(out, "  free lists by class:%s\n", hole_tree_count(&lists->all) ? "" : " all empty");
+    for (size_t c = class_lists_next(lists, 0); c < lists->classes;
+         c = class_lists_next(lists, c + 1)) {
+        struct freespace_hole holes[SHOWN_PER_CLASS];
+        size_t count = hole_tree_list(&lists->of_class[c], holes, SHOWN_PER_CLASS);
+        fprintf(out, "    ");
+        lists->print_class(out, c);
+        fprintf(out, ":");
+        for (size_t i = 0; i < count && i < SHOWN_PER_CLASS; i++) {
+            fputc(' ', out);
+            freespace_print_hole(out, holes[i]);
+        }
+        if (count > SHOWN_PER_CLASS)
+            fprintf(out, " (and %zu more)", count - SHOWN_PER_CLASS);
+        fputc('\n', out);
+    }
+}
+
+void class_lists_explain_split(FILE *out, const struct class_lists *lists,
+                               const struct freespace_result *r)
+{
+    if (!r->split) {
+        fprintf(out, "  no split: the block takes all %" PRIu64 " bytes\n", r->block_size);
+        return;
+    }
+    struct freespace_hole rest = {r->block + r->block_size, r->hole.size - r->block_size};
+    fprintf(out, "  split: the block takes %" PRIu64 "..%" PRIu64 "; ", r->block,
+            r->block + r->block_size - 1);
+    freespace_print_hole(out, rest);
+    fprintf(out, " goes to class ");
+    lists->print_class(out, lists->class_of(rest.size));
+    fputc('\n', out);
+}
