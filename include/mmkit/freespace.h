@@ -57,10 +57,12 @@ struct freespace_config {
     enum freespace_order order;
     bool coalesce;      /* after each free, merge list neighbours that touch */
     enum freespace_structure structure;
+    uint64_t page;      /* slab: the bytes of a slab, a power of two; 0: 4096,
+                         * or a quarter of a smaller heap */
 };
 
 /* The policy names, NULL-terminated: "first", "best", "worst", "next",
- * then the families "segregated", "tlsf", "buddy". */
+ * then the families "segregated", "tlsf", "buddy", "slab", "mmkit". */
 extern const char *const freespace_policy_names[];
 /* The order names, in enum order, NULL-terminated: "addr", "size-up", ... */
 extern const char *const freespace_order_names[];
@@ -69,7 +71,8 @@ extern const char *const freespace_order_names[];
  * fit, the free list by address, no coalescing, any structure. */
 void freespace_config_default(struct freespace_config *config);
 /* Set one setting by name: "heap", "base", "header", "align", "min-split",
- * "policy", "order", "coalesce" (yes or no), "structure" (list or tree). */
+ * "policy", "order", "coalesce" (yes or no), "structure" (list or tree),
+ * "page". */
 int freespace_config_set(struct freespace_config *config, const char *key, const char *value,
                          struct sim_diag *diag);
 /* Every setting's name, NULL-terminated. */

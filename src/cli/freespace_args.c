@@ -32,7 +32,8 @@ const char freespace_usage[] =
     "\n"
     "policy (defaults: best fit, free list by address, no coalescing):\n"
     "  --policy P          first, best, worst or next fit; or a family: segregated\n"
-    "                      (free lists by size class), tlsf or buddy\n"
+    "                      (free lists by size class), tlsf, buddy, slab, or mmkit\n"
+    "                      (libmmkit's classes and pages)\n"
     "  --order O           the free list's order: addr, size-up, size-down, front or\n"
     "                      back (where a freed block goes); malloc.py's ADDRSORT,\n"
     "                      SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK also work\n"
@@ -42,7 +43,8 @@ const char freespace_usage[] =
     "                      block takes all of it (default 1: always split)\n"
     "  --structure S       list or tree (address order only): the same answers,\n"
     "                      at another cost (default: the tree when it can)\n"
-
+    "  --page BYTES        slab: the size of a slab, a power of two (default 4096,\n"
+    "                      or a quarter of a smaller heap)\n"
     "\n"
     "partitioning (with --jobs; --policy places dynamic partitions, --base too):\n"
     "  --memory SIZE       bytes of physical memory, e.g. 1000 or 64K\n"
@@ -64,6 +66,7 @@ static const struct cli_option options[] = {
     {"--ops", true}, {"--coalesce", false}, {"--no-coalesce", false},
     {"--heap", true}, {"--base", true}, {"--header", true}, {"--align", true},
     {"--min-split", true}, {"--policy", true}, {"--order", true}, {"--structure", true},
+    {"--page", true},
     {"--jobs", true}, {"--jobs-inline", true}, {"--memory", true}, {"--partitions", true},
     {"--compact", false}, {"--swap", false}, {"--svg", true},
 };

@@ -170,12 +170,7 @@ void class_lists_show(const void *state, FILE *out)
         fprintf(out, "    ");
         lists->print_class(out, c);
         fprintf(out, ":");
-        for (size_t i = 0; i < count && i < SHOWN_PER_CLASS; i++) {
-            fputc(' ', out);
-            freespace_print_hole(out, holes[i]);
-        }
-        if (count > SHOWN_PER_CLASS)
-            fprintf(out, " (and %zu more)", count - SHOWN_PER_CLASS);
+        freespace_print_some_holes(out, holes, count, SHOWN_PER_CLASS);
         fputc('\n', out);
     }
 }

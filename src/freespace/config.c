@@ -65,7 +65,7 @@ static bool set_structure(const char *text, enum freespace_structure *structure)
 
 const char *const freespace_config_names[] = {
     "heap", "base", "header", "align", "min-split", "policy", "order", "coalesce", "structure",
-    NULL,
+    "page", NULL,
 };
 
 int freespace_config_set(struct freespace_config *c, const char *key, const char *v,
@@ -86,7 +86,7 @@ int freespace_config_set(struct freespace_config *c, const char *key, const char
     } else if (!strcmp(key, "min-split")) {
         valid = value_parse_size(v, &c->min_split);
     } else if (!strcmp(key, "policy")) {
-        why = "first, best, worst, next, segregated, tlsf or buddy";
+        why = "first, best, worst, next, segregated, tlsf, buddy, slab or mmkit";
         valid = set_policy(v, c->policy, sizeof c->policy);
     } else if (!strcmp(key, "order")) {
         why = "addr, size-up, size-down, front or back";
@@ -96,6 +96,9 @@ int freespace_config_set(struct freespace_config *c, const char *key, const char
     } else if (!strcmp(key, "structure")) {
         why = "list or tree";
         valid = set_structure(v, &c->structure);
+    } else if (!strcmp(key, "page")) {
+        why = "a power of two, such as 4096 or 4K";
+        valid = value_parse_size(v, &c->page) && c->page && !(c->page & (c->page - 1));
     } else {
         return value_refused(diag, key, v, false, NULL);
     }
@@ -131,5 +134,15 @@ int freespace_config_finish(struct freespace_config *c, struct sim_diag *diag)
                         (unsigned)c->structure);
     if (c->min_split == 0)
         c->min_split = 1; /* a rest of 0 bytes is no hole: the same as 1 */
+    if (c->page & (c->page - 1))
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page", "%llu is not a power of two",
+                        (unsigned long long)c->page);
+    if (c->page > c->size)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page",
+                        "a %llu-byte page does not fit in a %llu-byte heap",
+                        (unsigned long long)c->page, (unsigned long long)c->size);
+    if (c->page == 0) /* 4096, or a quarter of a heap too small for four of those */
+        for (c->page = 4096; c->page > 1 && c->page > c->size / 4; c->page /= 2)
+            ;
     return SIM_OK;
 }

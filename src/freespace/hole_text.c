@@ -10,6 +10,17 @@ void freespace_print_hole(FILE *out, struct freespace_hole hole)
     fprintf(out, "[%" PRIu64 ", %" PRIu64 "]", hole.addr, hole.size);
 }
 
+void freespace_print_some_holes(FILE *out, const struct freespace_hole *holes, size_t count,
+                                size_t shown)
+{
+    for (size_t i = 0; i < count && i < shown; i++) {
+        fputc(' ', out);
+        freespace_print_hole(out, holes[i]);
+    }
+    if (count > shown)
+        fprintf(out, " (and %zu more)", count - shown);
+}
+
 void freespace_explain_merges(FILE *out, const struct freespace_result *r)
 {
     for (size_t i = 0; i < r->merges && i < FREESPACE_MERGES_KEPT; i++) {

@@ -79,6 +79,10 @@ static inline uint64_t policy_block_size(uint64_t hole_size, uint64_t size, uint
 
 /* "[1000, 8]": a hole, in the story and in JSON alike (hole_text.c). */
 void freespace_print_hole(FILE *out, struct freespace_hole hole);
+/* " [1000, 8] [1040, 16] (and 3 more)": the first `shown` of count holes,
+ * each after a space, and how many more there are. */
+void freespace_print_some_holes(FILE *out, const struct freespace_hole *holes, size_t count,
+                                size_t shown);
 /* "  coalesced: [1000, 8] + [1008, 4] = [1000, 12]", a line for each of
  * result's merges (hole_text.c). */
 void freespace_explain_merges(FILE *out, const struct freespace_result *result);

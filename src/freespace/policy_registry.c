@@ -17,12 +17,14 @@ static const struct {
     {"segregated", FIT_FIRST, &freespace_policy_segregated},
     {"tlsf", FIT_FIRST, &freespace_policy_tlsf},
     {"buddy", FIT_FIRST, &freespace_policy_buddy},
+    {"slab", FIT_FIRST, &freespace_policy_slab},
+    {"mmkit", FIT_FIRST, &freespace_policy_mmkit},
 };
 
 #define POLICY_COUNT (sizeof policies / sizeof policies[0])
 
 const char *const freespace_policy_names[POLICY_COUNT + 1] = {
-    "first", "best", "worst", "next", "segregated", "tlsf", "buddy", NULL,
+    "first", "best", "worst", "next", "segregated", "tlsf", "buddy", "slab", "mmkit", NULL,
 };
 
 const struct freespace_policy_ops *freespace_policy_find(const struct freespace_config *config,

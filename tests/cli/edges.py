@@ -312,8 +312,11 @@ FREESPACE = [
     Case("a flag with no value says so", ["freespace", "--ops"], 2,
          r"^mmkit: freespace: --ops needs a value"),
     Case("an unknown policy lists the policies", ["freespace", "--ops", "+1", "--policy", "bud"],
-         2, r"^mmkit: --policy: invalid value 'bud' \(first, best, worst, next, segregated, tlsf "
-            r"or buddy\)$"),
+         2, r"^mmkit: --policy: invalid value 'bud' \(first, best, worst, next, segregated, tlsf, "
+            r"buddy, slab or mmkit\)$"),
+    Case("a page that is no power of two is refused",
+         ["freespace", "--ops", "+1", "--policy", "slab", "--page", "48"], 2,
+         r"^mmkit: --page: invalid value '48' \(a power of two"),
     Case("an unknown order lists the orders", ["freespace", "--ops", "+1", "--order", "random"], 2,
          r"^mmkit: --order: invalid value 'random' \(addr, size-up, size-down, front or back\)$"),
     Case("a heap of 0 bytes is refused", ["freespace", "--ops", "+1", "--heap", "0"], 2,

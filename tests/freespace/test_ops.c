@@ -120,7 +120,10 @@ static const struct {
     {"heap", "0", "invalid value '0' (a size above 0, such as 100 or 64K)"},
     {"heap", "lots", "invalid value 'lots' (a size above 0, such as 100 or 64K)"},
     {"align", "0", "invalid value '0' (a size above 0; 1 rounds nothing)"},
-    {"policy", "bud", "invalid value 'bud' (first, best, worst, next, segregated, tlsf or buddy)"},
+    {"policy", "bud",
+     "invalid value 'bud' (first, best, worst, next, segregated, tlsf, buddy, slab or mmkit)"},
+    {"page", "48", "invalid value '48' (a power of two, such as 4096 or 4K)"},
+    {"page", "0", "invalid value '0' (a power of two, such as 4096 or 4K)"},
     {"order", "random", "invalid value 'random' (addr, size-up, size-down, front or back)"},
     {"coalesce", "maybe", "invalid value 'maybe'"},
     {"structure", "heap", "invalid value 'heap' (list or tree)"},
@@ -180,6 +183,17 @@ static void settings_that_do_not_go_together_are_refused(void **state)
     config.order = FREESPACE_AT_BACK;
     assert_int_equal(freespace_config_finish(&config, &diag), SIM_OK);
     assert_int_equal(config.structure, FREESPACE_LIST);
+    /* The slab's page: 4096, or a quarter of a smaller heap; never past the heap. */
+    assert_int_equal(config.page, 16);
+    freespace_config_default(&config);
+    config.size = 1 << 20;
+    assert_int_equal(freespace_config_finish(&config, &diag), SIM_OK);
+    assert_int_equal(config.page, 4096);
+    freespace_config_default(&config);
+    config.page = 128;
+    assert_int_equal(freespace_config_finish(&config, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, "page");
+    assert_string_equal(diag.message, "a 128-byte page does not fit in a 100-byte heap");
 }
 
 int main(void)
