@@ -198,6 +198,35 @@ int freespace_run(struct freespace_heap *heap, const struct freespace_op *ops, s
 /* The heap, its policy and the totals, for people. */
 void freespace_report_text(FILE *out, const struct freespace_heap *heap);
 
+/* ---- several policies on the same operations ------------------------- */
+
+#define FREESPACE_COMPARE_MAX 16
+
+/* "first,best,buddy": policy names, separated as operations are, into
+ * names[0 .. *count - 1]; a name that is no policy, an empty item or more
+ * than FREESPACE_COMPARE_MAX of them are refused (SIM_ERR_CONFIG, diag
+ * naming the item). */
+int freespace_compare_parse(const char *text, char names[][16], size_t *count,
+                            struct sim_diag *diag);
+
+struct freespace_comparison;
+
+/* Check the operations, then run them on a heap as config describes for
+ * each policy named in turn.  With history, keep what the pictures need:
+ * every block's place and life, and the fragmentation after each
+ * operation. */
+int freespace_compare(const struct freespace_config *config, char names[][16], size_t count,
+                      const struct freespace_op *ops, size_t op_count, bool history,
+                      struct freespace_comparison **out, struct sim_diag *diag);
+void freespace_comparison_destroy(struct freespace_comparison *comparison);
+/* One table, a row per policy: for people, or as one JSON document. */
+void freespace_compare_text(FILE *out, const struct freespace_comparison *comparison);
+void freespace_compare_json(FILE *out, const struct freespace_comparison *comparison);
+/* An SVG: for each policy the heap over time (address against operation,
+ * each block coloured by its size), and the external fragmentation of
+ * every policy over time.  Needs a comparison made with history. */
+void freespace_compare_svg(FILE *out, const struct freespace_comparison *comparison);
+
 #ifdef __cplusplus
 }
 #endif

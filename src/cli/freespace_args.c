@@ -54,11 +54,16 @@ const char freespace_usage[] =
     "                      slide the jobs together (dynamic partitions)\n"
     "  --swap              swap a resident job with more ticks to run out to the\n"
     "                      backing store to make room for the next job\n"
-    "  --svg FILE          memory over time as an SVG: address against tick\n"
     "\n"
     "output (the totals always):\n"
     "  --explain           every operation step by step, then the totals\n"
-    "  --json              every operation and the totals as JSON\n";
+    "  --json              every operation and the totals as JSON\n"
+    "  --compare LIST      run the operations on each policy of LIST, e.g.\n"
+    "                      first,best,worst,next,segregated,tlsf,buddy,slab,mmkit,\n"
+    "                      and print one table, a row per policy (--json: as JSON)\n"
+    "  --svg FILE          a picture (SVG; '-': standard output): with --ops each\n"
+    "                      policy's heap and the fragmentation over time; with --jobs\n"
+    "                      memory over time, address against tick\n";
 
 /* The options of the command; the value of a setting flag is its own. */
 static const struct cli_option options[] = {
@@ -66,9 +71,9 @@ static const struct cli_option options[] = {
     {"--ops", true}, {"--coalesce", false}, {"--no-coalesce", false},
     {"--heap", true}, {"--base", true}, {"--header", true}, {"--align", true},
     {"--min-split", true}, {"--policy", true}, {"--order", true}, {"--structure", true},
-    {"--page", true},
+    {"--page", true}, {"--compare", true}, {"--svg", true},
     {"--jobs", true}, {"--jobs-inline", true}, {"--memory", true}, {"--partitions", true},
-    {"--compact", false}, {"--swap", false}, {"--svg", true},
+    {"--compact", false}, {"--swap", false},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -92,14 +97,16 @@ static int apply_option(struct freespace_args *a, const char *name, const char *
         a->json = true;
     else if (!strcmp(name, "--ops"))
         a->ops = value;
+    else if (!strcmp(name, "--compare"))
+        a->compare = value;
+    else if (!strcmp(name, "--svg"))
+        a->svg = value;
     else if (!strcmp(name, "--coalesce") || !strcmp(name, "--no-coalesce"))
         return add_setting(a, "coalesce", name[2] == 'c' ? "yes" : "no");
     else if (!strcmp(name, "--jobs"))
         a->jobs = value;
     else if (!strcmp(name, "--jobs-inline"))
         a->jobs_inline = value;
-    else if (!strcmp(name, "--svg"))
-        a->svg = value;
     else if (!strcmp(name, "--compact") || !strcmp(name, "--swap"))
         return add_setting(a, name + 2, "yes");
     else
@@ -130,8 +137,11 @@ int freespace_args_parse(int argc, char **argv, struct freespace_args *a)
         return cli_usage_error("freespace: choose one input: --ops, --jobs or --jobs-inline");
     if (a->explain && a->json)
         return cli_usage_error("freespace: choose --explain or --json");
-    if (a->svg && a->ops)
-        return cli_usage_error("freespace: --svg draws process jobs (--jobs); not --ops");
+    if (a->compare && !a->ops)
+        return cli_usage_error("freespace: --compare compares policies on --ops");
+    if (a->explain && (a->compare || (a->svg && a->ops)))
+        return cli_usage_error("freespace: --explain tells one policy; leave it out of a "
+                               "comparison");
     if (a->svg && !strcmp(a->svg, "-") && (a->explain || a->json))
         return cli_usage_error("freespace: --svg - and --%s would share the standard output",
                                a->explain ? "explain" : "json");

@@ -21,6 +21,8 @@ struct freespace_args {
     } settings[FREESPACE_ARGS_MAX_SETTINGS]; /* in command-line order */
     size_t setting_count;
     bool explain, json;
+    const char *compare; /* --compare: policy names, or NULL */
+    const char *svg;     /* --svg: the file for the comparison's pictures, or NULL */
 };
 
 /* The usage text of `mmkit freespace --help`. */
@@ -37,5 +39,11 @@ int freespace_args_partition_config(const struct freespace_args *args,
                                     struct partition_config *config);
 /* `mmkit freespace --jobs FILE` or `--jobs-inline TEXT` (cmd_freespace_jobs.c). */
 int cmd_freespace_jobs(const struct freespace_args *args);
+
+/* --compare or --svg: the operations on each policy (the one of the
+ * config without --compare), as one table and the pictures
+ * (cmd_freespace_compare.c).  The exit status. */
+int freespace_compare_command(const struct freespace_args *args,
+                              const struct freespace_config *config);
 
 #endif

@@ -77,5 +77,7 @@ void freespace_json_start(FILE *out, const struct freespace_heap *heap);
 void freespace_json_op(FILE *out, struct freespace_heap *heap,
                        const struct freespace_result *result);
 void freespace_json_end(FILE *out, const struct freespace_heap *heap);
+/* The totals as one JSON object, its lines indented by indent. */
+void freespace_json_totals(FILE *out, const struct freespace_stats *stats, const char *indent);
 
 #endif

@@ -157,15 +157,22 @@ void freespace_json_op(FILE *out, struct freespace_heap *heap, const struct free
     fprintf(out, "]}");
 }
 
+void freespace_json_totals(FILE *out, const struct freespace_stats *s, const char *indent)
+{
+    fputc('{', out);
+    for (size_t i = 0; i < TOTAL_COUNT; i++) {
+        char value[32];
+        total_text(value, sizeof value, s, &totals[i]);
+        fprintf(out, "%s\n%s  \"%s\": %s", i ? "," : "", indent, totals[i].key, value);
+    }
+    fprintf(out, "\n%s}", indent);
+}
+
 void freespace_json_end(FILE *out, const struct freespace_heap *heap)
 {
     struct freespace_stats s;
     freespace_heap_stats(heap, &s);
-    fprintf(out, "\n  ],\n  \"totals\": {");
-    for (size_t i = 0; i < TOTAL_COUNT; i++) {
-        char value[32];
-        total_text(value, sizeof value, &s, &totals[i]);
-        fprintf(out, "%s\n    \"%s\": %s", i ? "," : "", totals[i].key, value);
-    }
-    fprintf(out, "\n  }\n}\n");
+    fprintf(out, "\n  ],\n  \"totals\": ");
+    freespace_json_totals(out, &s, "  ");
+    fprintf(out, "\n}\n");
 }
