@@ -14,7 +14,6 @@ struct freespace_args {
     bool help; /* --help: print the usage, do nothing else */
     const char *ops;
     const char *jobs, *jobs_inline; /* process jobs: a file, or the text itself */
-    const char *svg;                /* with jobs: memory over time, drawn here */
     struct {
         const char *key; /* a freespace_config_names entry */
         const char *value;
@@ -22,7 +21,8 @@ struct freespace_args {
     size_t setting_count;
     bool explain, json;
     const char *compare; /* --compare: policy names, or NULL */
-    const char *svg;     /* --svg: the file for the comparison's pictures, or NULL */
+    const char *svg;     /* --svg: where the picture goes (the comparison's heaps, or
+                            the jobs' memory over time), or NULL */
 };
 
 /* The usage text of `mmkit freespace --help`. */
