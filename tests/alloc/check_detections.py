@@ -43,7 +43,9 @@ MODES = {
 #           when they leave the quarantine and at exit; and blocks of up to
 #           a page on guarded pages of their own (as guard=all's), while a
 #           budget of them lasts: an access to such a freed block faults.
-#           A larger block's write after free shows on free or at exit.
+#           A larger block's write after free shows on free or at exit;
+#           the whole pages of one of 64 KiB or more are kept inaccessible
+#           while it waits in the quarantine, so any access to them faults.
 # guard=all every block on pages of its own, a guard page after it: an
 #           access to a freed block faults.  Small blocks end 16-byte
 #           aligned, so the byte just past a 24-byte block is on its page
@@ -79,6 +81,8 @@ EXPECT = {
                                "use after free (read)"),
     "read_after_free_of_realloc": (None, None, "use after free (read)", "use after free (read)",
                                    "use after free (read)"),
+    "read_after_free_large":  (None, None, "use after free (read)", "use after free (read)",
+                               None),
     "realloc_freed":          (None, "realloc of freed block", "realloc of freed block",
                                "realloc of freed block", "realloc of freed block"),
     "uninit_read":            (None, None, None, None, None),

@@ -49,6 +49,8 @@ ERRORS = [
     ("read_after_free", "use after free (read)", "read_after_free", "read_after_free"),
     ("read_after_free_of_realloc", "use after free (read)", "read_after_free_of_realloc",
      "read_after_free_of_realloc"),
+    ("read_after_free_large", "use after free (read)", "read_after_free_large",
+     "read_after_free_large"),
     ("realloc_freed", "realloc of freed block", "realloc_freed", "realloc_freed"),
 ]
 

@@ -203,6 +203,17 @@ static void read_after_free(void)
     printf("read 0x%016llx\n", (unsigned long long)p[3]);
 }
 
+/* A read after free in the middle of a 1 MiB block, far from its ends:
+ * debug mode keeps the whole pages of a large freed block inaccessible
+ * while it waits in the quarantine. */
+static void read_after_free_large(void)
+{
+    uint64_t *p = must_malloc(1 * MiB);
+    p[MiB / 16] = 42;
+    release(p);
+    printf("read 0x%016llx\n", (unsigned long long)p[MiB / 16]);
+}
+
 /* A read after free of the block a realloc moved the data to: 64 bytes,
  * from a block larger than a page (which debug mode does not guard). */
 static void read_after_free_of_realloc(void)
@@ -468,7 +479,7 @@ static const struct bug {
     BUG(invalid_free_wild), BUG(invalid_free_forged), BUG(invalid_free_middle),
     BUG(invalid_free_unaligned), BUG(overflow_1), BUG(underflow_1), BUG(write_after_free),
     BUG(write_after_free_at_exit), BUG(write_after_free_past_200_blocks), BUG(read_after_free),
-    BUG(read_after_free_of_realloc), BUG(realloc_freed), BUG(uninit_read), BUG(leak),
+    BUG(read_after_free_of_realloc), BUG(read_after_free_large), BUG(realloc_freed), BUG(uninit_read), BUG(leak),
     BUG(leak_chain), BUG(leak_chain_tail_first), BUG(leak_cycle), BUG(pool_destroyed_with_blocks), BUG(ok), BUG(hardening_layout),
     BUG(slab_overrun), BUG(freed_bytes), BUG(free_list_overwritten),
 #undef BUG

@@ -32,6 +32,7 @@
 #include "block_header.h"
 #include "check.h"
 #include "fault.h"
+#include "freed_pages.h"
 #include "guarded.h"
 #include "core.h"
 #include "lookup.h"
@@ -301,16 +302,36 @@ static void release_block(uint8_t *start)
 }
 
 /* The first byte of a freed block's poison that was overwritten, or NULL. */
-static const uint8_t *spoiled_poison(const void *user, const found *f)
+/* The first byte of a freed block's poison that changed, or NULL; the pages
+ * freed_pages kept inaccessible (`sealed`) had no poison. */
+static const uint8_t *spoiled_poison(const void *user, const found *f, bool sealed)
 {
-    return first_byte_not(user, (const uint8_t *)user + f->size, POISON_BYTE);
+    uint8_t *end = (uint8_t *)user + f->size, *from = end, *to = end;
+    if (sealed)
+        freed_pages_span(user, f->size, &from, &to);
+    const uint8_t *bad = first_byte_not(user, from, POISON_BYTE);
+    return bad ? bad : first_byte_not(to, end, POISON_BYTE);
+}
+
+/* Debug mode: a freed block is poisoned, but for the whole pages of a large
+ * one, which stay inaccessible while it waits (freed_pages.h). */
+static void poison_freed(void *user, const found *f)
+{
+    stack_id alloc_stack = cfg.track ? track_of(user)->alloc_stack : 0;
+    stack_id free_stack = cfg.track ? track_of(user)->free_stack : 0;
+    uint8_t *end = (uint8_t *)user + f->size, *from = end, *to = end;
+    if (cfg.quarantine && freed_pages_protect(user, f->size, alloc_stack, free_stack))
+        freed_pages_span(user, f->size, &from, &to);
+    memset(user, POISON_BYTE, (size_t)(from - (uint8_t *)user));
+    memset(to, POISON_BYTE, (size_t)(end - to));
 }
 
 /* A block leaves the quarantine: its poison must be intact. */
 static void release_from_quarantine(void *user)
 {
     found f = find_block(user);
-    const uint8_t *bad = cfg.junk ? spoiled_poison(user, &f) : NULL;
+    bool sealed = freed_pages_release(user);
+    const uint8_t *bad = cfg.junk ? spoiled_poison(user, &f, sealed) : NULL;
     if (bad)
         report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
                      "the freed block's poison was overwritten (found when it left the "
@@ -321,7 +342,7 @@ static void release_from_quarantine(void *user)
 static bool poison_spoiled(void *user)
 {
     found f = find_block(user);
-    return spoiled_poison(user, &f) != NULL;
+    return spoiled_poison(user, &f, freed_pages_held(user)) != NULL;
 }
 
 /* At exit: a block still in the quarantine was checked by nobody yet.
@@ -331,7 +352,8 @@ static void check_quarantine_at_exit(void)
     size_t cursor = 0;
     for (void *user; (user = quarantine_take_if(&cursor, poison_spoiled)) != NULL;) {
         found f = find_block(user);
-        report_block(ERROR_WRITE_AFTER_FREE, spoiled_poison(user, &f), user, f.size,
+        report_block(ERROR_WRITE_AFTER_FREE, spoiled_poison(user, &f, freed_pages_held(user)),
+                     user, f.size,
                      "the freed block's poison was overwritten (found at exit, the block "
                      "still in the quarantine)");
     }
@@ -400,7 +422,7 @@ static void headed_free(void *ptr)
         t->free_stack = stack_capture(0);
     }
     if (cfg.junk)
-        memset(ptr, POISON_BYTE, f.size);
+        poison_freed(ptr, &f);
     else if (cfg.zero_on_free)
         memset(ptr, 0, f.size);
     if (cfg.quarantine)
@@ -567,10 +589,15 @@ size_t check_usable_size(const void *ptr)
 
 /* ---- pools ----------------------------------------------------------------- */
 
+/* Is the block the pool's?  Then it leaves the quarantine: its pages are
+ * opened again for the pool's memory to go back. */
 static bool in_heap(void *user, void *heap)
 {
     block_info b = block_lookup(user);
-    return b.place == PLACE_BLOCK && segment_heap(b.segment) == heap;
+    if (b.place != PLACE_BLOCK || segment_heap(b.segment) != heap)
+        return false;
+    freed_pages_release(user);
+    return true;
 }
 
 void check_heap_destroyed(struct mmkit_heap *heap)
@@ -631,9 +658,9 @@ static size_t default_quarantine(int mode)
 }
 
 /* Debug mode's budget of guarded blocks, guard_blocks.  Their area reserves
- * its address space at start-up: under an address-space limit (RLIMIT_AS),
- * as some batch systems and containers set, it takes no more than a
- * sixteenth of it. */
+ * address space as blocks need it: under an address-space limit
+ * (RLIMIT_AS) at start-up, as some batch systems and containers set, it
+ * takes no more than a sixteenth of it. */
 static size_t guard_budget(void)
 {
     size_t budget = mmkit_options.guard_blocks;

@@ -10,6 +10,7 @@
 #include <ucontext.h>
 
 #include "fault.h"
+#include "freed_pages.h"
 #include "guarded.h"
 #include "core.h"
 #include "report.h"
@@ -55,7 +56,8 @@ static bool page_guard_fault(const void *address, const char *access)
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
     const char *access = fault_access(context);
-    if (guarded_fault(info->si_addr, access) || page_guard_fault(info->si_addr, access))
+    if (guarded_fault(info->si_addr, access) || page_guard_fault(info->si_addr, access) ||
+        freed_pages_fault(info->si_addr, access))
         return; /* not reached: the report aborts */
     /* Not ours: return to the fault with the handler it had before. */
     sigaction(sig, sig == SIGSEGV ? &previous_segv : &previous_bus, NULL);
