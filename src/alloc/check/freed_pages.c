@@ -5,6 +5,8 @@
  * was in without a lock or an allocation: an entry is filled before its
  * pages are protected and emptied after they are opened again.
  */
+#include <errno.h>
+
 #include "freed_pages.h"
 #include "report.h"
 
@@ -47,11 +49,16 @@ bool freed_pages_protect(void *user, size_t size, stack_id alloc_stack, stack_id
         table[i].alloc_stack = alloc_stack;
         table[i].free_stack = free_stack;
         atomic_thread_fence(memory_order_release);
-        os_discard(from, (size_t)(to - from));
-        if (os_set_access(from, (size_t)(to - from), OS_NO_ACCESS) == 0)
-            return true;
-        atomic_store(&table[i].user, 0); /* too many mappings, most likely */
-        return false;
+        /* free leaves errno alone, even where the kernel refuses (at the
+         * limit of mappings, most likely). */
+        int saved_errno = errno;
+        bool done = os_set_access(from, (size_t)(to - from), OS_NO_ACCESS) == 0;
+        if (done)
+            os_discard(from, (size_t)(to - from));
+        else
+            atomic_store(&table[i].user, 0);
+        errno = saved_errno;
+        return done;
     }
     return false;
 }
@@ -74,7 +81,9 @@ bool freed_pages_release(void *user)
     struct entry *e = entry_of(user);
     if (!e)
         return false;
+    int saved_errno = errno;
     os_set_access(e->from, (size_t)(e->to - e->from), OS_READ_WRITE);
+    errno = saved_errno;
     atomic_store(&e->user, 0);
     return true;
 }
