@@ -330,7 +330,7 @@ static void poison_freed(void *user, const found *f)
 static void release_from_quarantine(void *user)
 {
     found f = find_block(user);
-    bool sealed = freed_pages_release(user);
+    bool sealed = freed_pages_release(user, f.size);
     const uint8_t *bad = cfg.junk ? spoiled_poison(user, &f, sealed) : NULL;
     if (bad)
         report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
@@ -342,7 +342,7 @@ static void release_from_quarantine(void *user)
 static bool poison_spoiled(void *user)
 {
     found f = find_block(user);
-    return spoiled_poison(user, &f, freed_pages_held(user)) != NULL;
+    return spoiled_poison(user, &f, freed_pages_held(user, f.size)) != NULL;
 }
 
 /* At exit: a block still in the quarantine was checked by nobody yet.
@@ -352,8 +352,8 @@ static void check_quarantine_at_exit(void)
     size_t cursor = 0;
     for (void *user; (user = quarantine_take_if(&cursor, poison_spoiled)) != NULL;) {
         found f = find_block(user);
-        report_block(ERROR_WRITE_AFTER_FREE, spoiled_poison(user, &f, freed_pages_held(user)),
-                     user, f.size,
+        const uint8_t *bad = spoiled_poison(user, &f, freed_pages_held(user, f.size));
+        report_block(ERROR_WRITE_AFTER_FREE, bad, user, f.size,
                      "the freed block's poison was overwritten (found at exit, the block "
                      "still in the quarantine)");
     }
@@ -596,7 +596,7 @@ static bool in_heap(void *user, void *heap)
     block_info b = block_lookup(user);
     if (b.place != PLACE_BLOCK || segment_heap(b.segment) != heap)
         return false;
-    freed_pages_release(user);
+    freed_pages_release(user, find_block(user).size);
     return true;
 }
 

@@ -63,22 +63,28 @@ bool freed_pages_protect(void *user, size_t size, stack_id alloc_stack, stack_id
     return false;
 }
 
-static struct entry *entry_of(const void *user)
+/* The block's entry; NULL if it has none, at once for a block too small
+ * for a span. */
+static struct entry *entry_of(const void *user, size_t size)
 {
+    uint8_t *from, *to;
+    freed_pages_span(user, size, &from, &to);
+    if (from == to)
+        return NULL;
     for (size_t i = 0; i < TABLE_SIZE; i++)
         if (atomic_load_explicit(&table[i].user, memory_order_relaxed) == (uintptr_t)user)
             return &table[i];
     return NULL;
 }
 
-bool freed_pages_held(const void *user)
+bool freed_pages_held(const void *user, size_t size)
 {
-    return entry_of(user) != NULL;
+    return entry_of(user, size) != NULL;
 }
 
-bool freed_pages_release(void *user)
+bool freed_pages_release(void *user, size_t size)
 {
-    struct entry *e = entry_of(user);
+    struct entry *e = entry_of(user, size);
     if (!e)
         return false;
     int saved_errno = errno;

@@ -27,11 +27,12 @@ void freed_pages_span(const void *user, size_t size, uint8_t **from, uint8_t **t
 bool freed_pages_protect(void *user, size_t size, stack_id alloc_stack, stack_id free_stack)
     INTERNAL;
 
-/* The block leaves the quarantine: its span accessible again (reading as
- * zeros); false (nothing done) if it was not protected. */
-bool freed_pages_release(void *user) INTERNAL;
+/* The block of `size` bytes leaves the quarantine: its span accessible
+ * again (reading as zeros); false (nothing done) if it was not protected.
+ * Only a block with a span is looked for in the table. */
+bool freed_pages_release(void *user, size_t size) INTERNAL;
 /* Is the block's span protected now? */
-bool freed_pages_held(const void *user) INTERNAL;
+bool freed_pages_held(const void *user, size_t size) INTERNAL;
 
 /* Report a fault at `address` (fault.c) if it lies in a protected span, and
  * abort; false if it does not. */
