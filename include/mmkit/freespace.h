@@ -59,6 +59,10 @@ struct freespace_config {
     enum freespace_structure structure;
     uint64_t page;      /* slab: the bytes of a slab, a power of two; 0: 4096,
                          * or a quarter of a smaller heap */
+    bool grow;          /* the fits only: when no hole holds a block, the heap
+                         * grows at its end, as sbrk grows a program's heap, by
+                         * the block or 64K, whichever is more (a trace's
+                         * replay sets it; freespace_trace_heap) */
 };
 
 /* The policy names, NULL-terminated: "first", "best", "worst", "next",
@@ -163,6 +167,8 @@ size_t freespace_heap_holes(const struct freespace_heap *heap, struct freespace_
 struct freespace_stats {
     uint64_t operations, allocations, frees;
     uint64_t failures;           /* allocations no hole could hold */
+    uint64_t unmatched_frees;    /* replay: frees (and reallocs) of an address no
+                                  * live block had; skipped */
     uint64_t live_bytes;         /* bytes asked for by the blocks live now */
     uint64_t peak_live_bytes;    /* the most live at once */
     uint64_t peak_footprint;     /* the most of the heap ever spanned: from the
@@ -197,6 +203,58 @@ int freespace_run(struct freespace_heap *heap, const struct freespace_op *ops, s
 
 /* The heap, its policy and the totals, for people. */
 void freespace_report_text(FILE *out, const struct freespace_heap *heap);
+/* The same as one JSON document, without the operations. */
+void freespace_report_json(FILE *out, const struct freespace_heap *heap);
+
+/* ---- a real program's calls, replayed ------------------------------- */
+
+/* One call of an allocation trace (mmkit/alloc_trace.h), its blocks named
+ * by the addresses the program got.  A heap that replays calls keeps a
+ * table from each live address to the block it placed there, and nothing
+ * of the blocks already freed. */
+enum freespace_call_kind {
+    FREESPACE_CALL_ALLOC,   /* malloc, calloc, the aligned calls */
+    FREESPACE_CALL_REALLOC,
+    FREESPACE_CALL_FREE,
+};
+
+struct freespace_call {
+    enum freespace_call_kind kind;
+    uint64_t address;     /* the block the program got (0: the call failed) or freed */
+    uint64_t old_address; /* REALLOC: the block passed in (0: none, a malloc) */
+    uint64_t size;        /* ALLOC, REALLOC: bytes asked for (0 is taken as 1) */
+    uint64_t alignment;   /* ALLOC: the block must start at a multiple of this;
+                           * 0 or 1: the heap's own rounding is enough */
+};
+
+/* Replay one call on a heap that has run no operations (freespace_apply):
+ * - ALLOC places a block of size bytes; an alignment beyond the heap's
+ *   --align is met by asking for alignment - align more bytes, the room
+ *   to slide the block up to an aligned address (counted as padding);
+ * - FREE gives the block back; a free of an address no live block has is
+ *   counted (stats.unmatched_frees) and skipped, a free of 0 does nothing;
+ * - REALLOC frees the old block, then places the new one, so that the
+ *   policy may put it where the old one was (with coalescing and address
+ *   order it grows in place when the hole after it holds the rest);
+ *   realloc to 0 bytes that returned 0 is a free;
+ * - a call that failed in the program (address 0) is not replayed;
+ * - an ALLOC at an address still live lost its free: the old block goes
+ *   back first.
+ * A block no hole holds (and the heap cannot grow for) is a failed
+ * allocation, and its later free gives nothing back.  0 or
+ * SIM_ERR_NOMEM. */
+int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
+                     struct sim_diag *diag);
+
+/* The heap a trace is replayed on, in config, for its policy: peak_live
+ * is the most bytes the trace's blocks held at once.  The fits start with
+ * 64K and grow (config.grow), as a program's heap does, so that their
+ * footprint is what they needed; the families cannot grow (a buddy system
+ * is a power of two, slabs and pages are cut from a fixed heap), so they
+ * get the smallest power of two that is at least 4 times peak_live and
+ * at least 16M.  With heap_given, the size config has is kept for every
+ * policy, and none grows. */
+void freespace_trace_heap(struct freespace_config *config, uint64_t peak_live, bool heap_given);
 
 /* ---- several policies on the same operations ------------------------- */
 
@@ -219,6 +277,13 @@ int freespace_compare(const struct freespace_config *config, char names[][16], s
                       const struct freespace_op *ops, size_t op_count, bool history,
                       struct freespace_comparison **out, struct sim_diag *diag);
 void freespace_comparison_destroy(struct freespace_comparison *comparison);
+/* A comparison made a policy at a time, as a trace's is (each policy
+ * replays the whole trace on its own heap): an empty one, then each heap
+ * added after its run, a row of the table.  NULL, or SIM_ERR_NOMEM or
+ * SIM_ERR_CONFIG for more than FREESPACE_COMPARE_MAX rows. */
+struct freespace_comparison *freespace_comparison_create(void);
+int freespace_comparison_add(struct freespace_comparison *comparison,
+                             const struct freespace_heap *heap);
 /* One table, a row per policy: for people, or as one JSON document. */
 void freespace_compare_text(FILE *out, const struct freespace_comparison *comparison);
 void freespace_compare_json(FILE *out, const struct freespace_comparison *comparison);

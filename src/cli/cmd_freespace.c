@@ -24,6 +24,8 @@ int cmd_freespace(int argc, char **argv)
     struct freespace_config config;
     if (status || (status = freespace_args_config(&a, &config)))
         return status;
+    if (a.trace)
+        return freespace_trace_command(&a, &config);
     if (a.compare || a.svg)
         return freespace_compare_command(&a, &config);
     struct sim_diag diag = {0};

@@ -8,6 +8,7 @@
 
 const char freespace_usage[] =
     "usage: mmkit freespace --ops +10,+20,-0,+5 [options]\n"
+    "       mmkit freespace --trace FILE.mmat [options]\n"
     "       mmkit freespace --jobs FILE --memory SIZE [options]\n"
     "\n"
     "Runs allocations and frees on a simulated heap and shows how a free-space\n"
@@ -19,6 +20,12 @@ const char freespace_usage[] =
     "input (one of):\n"
     "  --ops LIST          +N allocates N bytes; -K frees the block of allocation K\n"
     "                      (allocations count from 0), e.g. +10,+20,-0,+5\n"
+    "  --trace FILE        a program's allocation trace, as 'mmkit trace --alloc'\n"
+    "                      records it: every call replayed in order (realloc as a\n"
+    "                      free and an allocation); the fits' heap grows from 64K,\n"
+    "                      the families' is 4 times the trace's peak of live bytes\n"
+    "                      (--heap: that heap for all, fixed); requests rounded to\n"
+    "                      16 unless --align says otherwise\n"
     "  --jobs FILE         process jobs to partition memory for: a line\n"
     "                      'arrive size duration' each, in order of arrival, '#'\n"
     "                      comments; e.g. '0 100 5' needs 100 bytes for 5 ticks\n"
@@ -61,6 +68,7 @@ const char freespace_usage[] =
     "  --compare LIST      run the operations on each policy of LIST, e.g.\n"
     "                      first,best,worst,next,segregated,tlsf,buddy,slab,mmkit,\n"
     "                      and print one table, a row per policy (--json: as JSON)\n"
+    "  --timing            with --trace: how fast each policy replayed, on stderr\n"
     "  --svg FILE          a picture (SVG; '-': standard output): with --ops each\n"
     "                      policy's heap and the fragmentation over time; with --jobs\n"
     "                      memory over time, address against tick\n";
@@ -73,7 +81,7 @@ static const struct cli_option options[] = {
     {"--min-split", true}, {"--policy", true}, {"--order", true}, {"--structure", true},
     {"--page", true}, {"--compare", true}, {"--svg", true},
     {"--jobs", true}, {"--jobs-inline", true}, {"--memory", true}, {"--partitions", true},
-    {"--compact", false}, {"--swap", false},
+    {"--compact", false}, {"--swap", false}, {"--trace", true}, {"--timing", false},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -103,6 +111,10 @@ static int apply_option(struct freespace_args *a, const char *name, const char *
         a->svg = value;
     else if (!strcmp(name, "--coalesce") || !strcmp(name, "--no-coalesce"))
         return add_setting(a, "coalesce", name[2] == 'c' ? "yes" : "no");
+    else if (!strcmp(name, "--trace"))
+        a->trace = value;
+    else if (!strcmp(name, "--timing"))
+        a->timing = true;
     else if (!strcmp(name, "--jobs"))
         a->jobs = value;
     else if (!strcmp(name, "--jobs-inline"))
@@ -130,15 +142,21 @@ int freespace_args_parse(int argc, char **argv, struct freespace_args *a)
         if (status || a->help)
             return status;
     }
-    if (!a->ops && !a->jobs && !a->jobs_inline)
+    if (!a->ops && !a->jobs && !a->jobs_inline && !a->trace)
         return cli_usage_error("freespace: give the operations with --ops (try 'mmkit "
                                "freespace --help')");
-    if (!!a->ops + !!a->jobs + !!a->jobs_inline > 1)
-        return cli_usage_error("freespace: choose one input: --ops, --jobs or --jobs-inline");
+    if (!!a->ops + !!a->jobs + !!a->jobs_inline + !!a->trace > 1)
+        return cli_usage_error("freespace: choose one input: --ops, --trace, --jobs or "
+                               "--jobs-inline");
+    if (a->trace && (a->explain || a->svg))
+        return cli_usage_error("freespace: --trace gives the totals (or --json, --compare); "
+                               "--%s is for --ops", a->explain ? "explain" : "svg");
+    if (a->timing && !a->trace)
+        return cli_usage_error("freespace: --timing times the replay of a --trace");
     if (a->explain && a->json)
         return cli_usage_error("freespace: choose --explain or --json");
-    if (a->compare && !a->ops)
-        return cli_usage_error("freespace: --compare compares policies on --ops");
+    if (a->compare && !a->ops && !a->trace)
+        return cli_usage_error("freespace: --compare compares policies on --ops or --trace");
     if (a->explain && (a->compare || (a->svg && a->ops)))
         return cli_usage_error("freespace: --explain tells one policy; leave it out of a "
                                "comparison");

@@ -14,6 +14,8 @@ struct freespace_args {
     bool help; /* --help: print the usage, do nothing else */
     const char *ops;
     const char *jobs, *jobs_inline; /* process jobs: a file, or the text itself */
+    const char *trace;              /* an allocation trace (.mmat) to replay */
+    bool timing;                    /* --timing: how fast each replay went, on stderr */
     struct {
         const char *key; /* a freespace_config_names entry */
         const char *value;
@@ -45,5 +47,10 @@ int cmd_freespace_jobs(const struct freespace_args *args);
  * (cmd_freespace_compare.c).  The exit status. */
 int freespace_compare_command(const struct freespace_args *args,
                               const struct freespace_config *config);
+
+/* --trace FILE: the trace replayed on each policy (cmd_freespace_trace.c).
+ * The exit status. */
+int freespace_trace_command(const struct freespace_args *args,
+                            const struct freespace_config *config);
 
 #endif

@@ -50,6 +50,26 @@ void freespace_comparison_destroy(struct freespace_comparison *c)
     free(c);
 }
 
+struct freespace_comparison *freespace_comparison_create(void)
+{
+    return calloc(1, sizeof(struct freespace_comparison));
+}
+
+int freespace_comparison_add(struct freespace_comparison *c, const struct freespace_heap *heap)
+{
+    if (c->count == FREESPACE_COMPARE_MAX)
+        return SIM_ERR_CONFIG;
+    struct policy_run *run = &c->run[c->count++];
+    run->config = *freespace_heap_config(heap);
+    memcpy(run->name, run->config.policy, sizeof run->name);
+    freespace_heap_stats(heap, &run->stats);
+    if (c->count == 1) { /* every run replays the same calls */
+        c->operations = run->stats.operations;
+        c->allocations = run->stats.allocations;
+    }
+    return SIM_OK;
+}
+
 /* Note in run's history what the operation did to its block. */
 static void record(struct policy_run *run, const struct freespace_result *r)
 {
@@ -154,9 +174,19 @@ static double column_value(const struct freespace_stats *s, const struct column 
 
 void freespace_compare_text(FILE *out, const struct freespace_comparison *c)
 {
+    /* A trace's fits grow their heaps: what the others had is told. */
     const struct freespace_config *config = &c->run[0].config;
+    size_t fixed = 0;
+    while (fixed < c->count && c->run[fixed].config.grow)
+        fixed++;
     fprintf(out, "heap: ");
-    freespace_describe_heap(out, config);
+    if (fixed)
+        fprintf(out, "for the fits, grown from 64K as needed%s",
+                fixed < c->count ? "; for the others, " : "");
+    if (fixed < c->count)
+        freespace_describe_heap(out, &c->run[fixed].config);
+    else
+        fprintf(out, ", requests rounded up to a multiple of %" PRIu64, config->align);
     fprintf(out, "\n%" PRIu64 " operations, %" PRIu64 " allocations, on each policy\n\n",
             c->operations, c->allocations);
     for (int line = 0; line < 2; line++) {

@@ -120,9 +120,13 @@ int freespace_config_finish(struct freespace_config *c, struct sim_diag *diag)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "align", "0 (1 rounds nothing)");
     if ((unsigned)c->order > FREESPACE_AT_BACK)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "order", "no order %u", (unsigned)c->order);
-    if (!freespace_policy_find(c, &fit))
+    const struct freespace_policy_ops *policy = freespace_policy_find(c, &fit);
+    if (!policy)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "policy", "no policy is called '%.16s'",
                         c->policy);
+    if (c->grow && policy->describe) /* a family: see freespace_trace_heap */
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "grow",
+                        "only the fits grow the heap, not %s", c->policy);
     if (c->structure == FREESPACE_ANY)
         c->structure = c->order == FREESPACE_BY_ADDRESS ? FREESPACE_TREE : FREESPACE_LIST;
     if (c->structure == FREESPACE_TREE && c->order != FREESPACE_BY_ADDRESS)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "heap.h"
+#include "heap_blocks.h"
 #include "sim/diag.h"
 
 static void measure_holes(struct freespace_heap *heap);
@@ -38,6 +39,9 @@ void freespace_heap_destroy(struct freespace_heap *heap)
     if (!heap)
         return;
     heap->policy->destroy(heap->holes);
+    if (heap->live)
+        heap_blocks_free(heap->live);
+    free(heap->live);
     free(heap->blocks);
     free(heap->scratch);
     free(heap);
@@ -51,6 +55,72 @@ const struct freespace_config *freespace_heap_config(const struct freespace_heap
 const char *freespace_heap_structure(const struct freespace_heap *heap)
 {
     return heap->policy->name;
+}
+
+/* The heap grows by at least this much at a time, as sbrk is called for
+ * more than one request needs. */
+#define GROW_CHUNK (64 * 1024)
+
+/* Add what size bytes need at the heap's end, as one freed block there
+ * (which merges with a hole that ends there if the policy coalesces).
+ * false if the heap cannot grow that far. */
+static bool grow(struct freespace_heap *heap, uint64_t size)
+{
+    struct freespace_config *c = &heap->config;
+    uint64_t added = size > GROW_CHUNK ? size : GROW_CHUNK;
+    added += added % c->align ? c->align - added % c->align : 0;
+    if (added > UINT64_MAX - c->base - c->size)
+        return false;
+    struct freespace_result ignored = {0};
+    if (heap->policy->release(heap->holes, c->base + c->size, added, &ignored))
+        return false;
+    c->size += added;
+    return true;
+}
+
+int freespace_heap_place(struct freespace_heap *heap, uint64_t request, uint64_t size,
+                         struct block *b, struct freespace_result *r)
+{
+    struct freespace_config *c = &heap->config;
+    r->request = request;
+    int status = SIM_OK;
+    if (size > c->size && !c->grow)
+        r->failed = true; /* no policy is asked for more than its heap */
+    else
+        status = heap->policy->place(heap->holes, size, r);
+    uint64_t searched = r->searched;
+    if (!status && r->failed && c->grow && grow(heap, size)) {
+        r->failed = false;
+        status = heap->policy->place(heap->holes, size, r);
+        r->searched += searched;
+    }
+    if (status)
+        return status;
+    *b = (struct block){r->block, r->block_size, request, r->failed ? BLOCK_FAILED : BLOCK_LIVE};
+    struct freespace_stats *s = &heap->stats;
+    s->allocations++;
+    s->searched_total += r->searched;
+    if (r->searched > s->searched_worst)
+        s->searched_worst = r->searched;
+    if (r->failed) {
+        s->failures++;
+        return SIM_OK;
+    }
+    r->address = r->block + c->header;
+    heap->allocated += b->size;
+    heap->live_headers += c->header;
+    heap->live_padding += b->size - c->header - b->request;
+    s->live_bytes += b->request;
+    if (s->live_bytes > s->peak_live_bytes) {
+        s->peak_live_bytes = s->live_bytes;
+        s->peak_header_bytes = heap->live_headers;
+        s->peak_padding_bytes = heap->live_padding;
+    }
+    uint64_t footprint = heap->policy->footprint ? heap->policy->footprint(heap->holes)
+                                                 : b->addr + b->size - c->base;
+    if (footprint > s->peak_footprint)
+        s->peak_footprint = footprint;
+    return SIM_OK;
 }
 
 static int allocate(struct freespace_heap *heap, const struct freespace_op *op,
@@ -67,40 +137,13 @@ static int allocate(struct freespace_heap *heap, const struct freespace_op *op,
     uint64_t size;
     /* freespace_op_refused made sure that it fits */
     freespace_block_size(&heap->config, op->value, &size);
-    int status = heap->policy->place(heap->holes, size, r);
-    if (status)
-        return status;
-    struct block *b = &heap->blocks[heap->allocations++];
-    *b = (struct block){r->block, r->block_size, r->request,
-                        r->failed ? BLOCK_FAILED : BLOCK_LIVE};
-    struct freespace_stats *s = &heap->stats;
-    s->allocations++;
-    s->searched_total += r->searched;
-    if (r->searched > s->searched_worst)
-        s->searched_worst = r->searched;
-    if (r->failed) {
-        s->failures++;
-        return SIM_OK;
-    }
-    r->address = r->block + heap->config.header;
-    heap->allocated += b->size;
-    heap->live_headers += heap->config.header;
-    heap->live_padding += b->size - heap->config.header - b->request;
-    s->live_bytes += b->request;
-    if (s->live_bytes > s->peak_live_bytes) {
-        s->peak_live_bytes = s->live_bytes;
-        s->peak_header_bytes = heap->live_headers;
-        s->peak_padding_bytes = heap->live_padding;
-    }
-    uint64_t footprint = heap->policy->footprint ? heap->policy->footprint(heap->holes)
-                                                 : b->addr + b->size - heap->config.base;
-    if (footprint > s->peak_footprint)
-        s->peak_footprint = footprint;
-    return SIM_OK;
+    return freespace_heap_place(heap, op->value, size, &heap->blocks[heap->allocations++], r);
 }
 
-static int release(struct freespace_heap *heap, struct block *b, struct freespace_result *r)
+int freespace_heap_release(struct freespace_heap *heap, struct block *b,
+                           struct freespace_result *r)
 {
+    r->request = b->request;
     if (b->state == BLOCK_FAILED) {
         r->failed = true; /* free(NULL): nothing goes back */
     } else {
@@ -134,6 +177,12 @@ static void measure_holes(struct freespace_heap *heap)
         s->external_worst = s->external_now;
 }
 
+void freespace_heap_operation_done(struct freespace_heap *heap)
+{
+    heap->stats.operations++;
+    measure_holes(heap);
+}
+
 int freespace_apply(struct freespace_heap *heap, const struct freespace_op *op,
                     struct freespace_result *result, struct sim_diag *diag)
 {
@@ -147,17 +196,14 @@ int freespace_apply(struct freespace_heap *heap, const struct freespace_op *op,
         return status;
     if (op->kind == FREESPACE_ALLOC) {
         result->index = heap->allocations;
-        result->request = op->value;
         status = allocate(heap, op, result);
     } else {
         result->index = op->value;
-        result->request = heap->blocks[op->value].request;
-        status = release(heap, &heap->blocks[op->value], result);
+        status = freespace_heap_release(heap, &heap->blocks[op->value], result);
     }
     if (status)
         return status;
-    heap->stats.operations++;
-    measure_holes(heap);
+    freespace_heap_operation_done(heap);
     return SIM_OK;
 }
 

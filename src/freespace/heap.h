@@ -28,12 +28,16 @@ struct block {
     enum block_state state;
 };
 
+struct heap_blocks;
+
 struct freespace_heap {
     struct freespace_config config;
     const struct freespace_policy_ops *policy;
     void *holes; /* the policy's state */
-    struct block *blocks;
+    struct block *blocks;           /* operations: by allocation number */
     uint64_t allocations, capacity; /* entries of blocks[] used and allocated */
+    struct heap_blocks *live;       /* a trace's calls: the live blocks by the
+                                     * program's address (heap_blocks.h) */
     uint64_t allocated;             /* bytes the live blocks take */
     uint64_t live_headers, live_padding;
     struct freespace_stats stats;
@@ -53,6 +57,18 @@ bool freespace_block_size(const struct freespace_config *config, uint64_t reques
 int freespace_op_refused(const struct freespace_config *config, const struct freespace_op *op,
                          uint64_t number, uint64_t allocations, bool freed,
                          struct sim_diag *diag);
+
+/* Carve a block of size bytes (request, rounded up, with its header and
+ * any alignment) into *b and r, growing the heap first if config.grow
+ * says it may and no hole holds it, and count it: an allocation, and a
+ * failure if it failed.  0 or SIM_ERR_NOMEM. */
+int freespace_heap_place(struct freespace_heap *heap, uint64_t request, uint64_t size,
+                         struct block *b, struct freespace_result *r);
+/* Give b's bytes back, if it holds any, and count a free. */
+int freespace_heap_release(struct freespace_heap *heap, struct block *b,
+                           struct freespace_result *r);
+/* After an operation: count it, and measure the holes for the totals. */
+void freespace_heap_operation_done(struct freespace_heap *heap);
 
 /* The holes in list order, in heap->scratch; how many; NULL if out of
  * memory. */

@@ -77,6 +77,8 @@ static const struct total totals[] = {
     {"  largest hole", "largest_hole", COUNT(largest_hole), ""},
     {"overhead bytes now", "overhead_bytes", COUNT(overhead_bytes),
      "neither free nor in a block: ends of slabs and pages"},
+    {"unmatched frees", "unmatched_frees", COUNT(unmatched_frees),
+     "of addresses no live block had (traces only)"},
 };
 
 #define TOTAL_COUNT (sizeof totals / sizeof totals[0])
@@ -173,6 +175,19 @@ void freespace_json_end(FILE *out, const struct freespace_heap *heap)
     struct freespace_stats s;
     freespace_heap_stats(heap, &s);
     fprintf(out, "\n  ],\n  \"totals\": ");
+    freespace_json_totals(out, &s, "  ");
+    fprintf(out, "\n}\n");
+}
+
+void freespace_report_json(FILE *out, const struct freespace_heap *heap)
+{
+    struct freespace_stats s;
+    freespace_heap_stats(heap, &s);
+    const struct freespace_config *c = &heap->config;
+    fprintf(out,
+            "{\n  \"heap\": {\"base\": %" PRIu64 ", \"size\": %" PRIu64 ", \"header\": %" PRIu64
+            ", \"align\": %" PRIu64 "},\n  \"policy\": \"%s\",\n  \"totals\": ",
+            c->base, c->size, c->header, c->align, c->policy);
     freespace_json_totals(out, &s, "  ");
     fprintf(out, "\n}\n");
 }

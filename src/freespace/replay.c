@@ -1,0 +1,135 @@
+/* replay.c - a real program's calls, replayed: each block is named by the
+ * address the program got, and a free finds the simulated block by that
+ * address in the table of live blocks (heap_blocks.h).  Where the
+ * simulated block lies has nothing to do with the program's address: the
+ * policy alone decides that.  A free of an address no block has is the
+ * trace's (a block from before the trace began, or from a call the trace
+ * missed), not the replay's: it is counted and skipped. */
+#include <stdlib.h>
+
+#include "heap_blocks.h"
+#include "sim/diag.h"
+
+/* The bytes a block for request takes with its rounding, its header and
+ * room to meet alignment; false if that overflows. */
+static bool replay_size(const struct freespace_config *c, uint64_t request, uint64_t alignment,
+                        uint64_t *size)
+{
+    uint64_t padding = request % c->align ? c->align - request % c->align : 0;
+    /* Every block starts at a multiple of align when the base and the
+     * header are (of 1 otherwise): alignment - that more bytes always
+     * hold an address that is a multiple of alignment. */
+    uint64_t given = c->base % c->align == 0 && c->header % c->align == 0 ? c->align : 1;
+    uint64_t slide = alignment > given ? alignment - given : 0;
+    if (request > UINT64_MAX - padding - slide - c->header)
+        return false;
+    *size = request + padding + slide + c->header;
+    return true;
+}
+
+static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t request,
+                        uint64_t alignment)
+{
+    struct heap_slot *stale = heap_blocks_find(heap->live, address);
+    struct freespace_result r = {.holes = heap->stats.holes};
+    int status;
+    if (stale) { /* the program freed it without the trace seeing it */
+        if ((status = freespace_heap_release(heap, &stale->block, &r)))
+            return status;
+        heap_blocks_remove(heap->live, stale);
+        freespace_heap_operation_done(heap);
+        r = (struct freespace_result){.holes = heap->stats.holes};
+    }
+    struct heap_slot *slot = heap_blocks_add(heap->live, address);
+    if (!slot)
+        return SIM_ERR_NOMEM;
+    uint64_t size;
+    request = request ? request : 1; /* malloc(0) gets a block of its own */
+    if (replay_size(&heap->config, request, alignment, &size))
+        status = freespace_heap_place(heap, request, size, &slot->block, &r);
+    else /* more than any heap holds */
+        status = freespace_heap_place(heap, request, UINT64_MAX, &slot->block, &r);
+    if (status)
+        return status;
+    freespace_heap_operation_done(heap);
+    return SIM_OK;
+}
+
+/* Free the block at address; an address no block has is counted. */
+static int replay_free(struct freespace_heap *heap, uint64_t address)
+{
+    struct heap_slot *slot = heap_blocks_find(heap->live, address);
+    if (!slot) {
+        heap->stats.unmatched_frees++;
+        return SIM_OK;
+    }
+    struct freespace_result r = {.holes = heap->stats.holes};
+    int status = freespace_heap_release(heap, &slot->block, &r);
+    if (status)
+        return status;
+    heap_blocks_remove(heap->live, slot);
+    freespace_heap_operation_done(heap);
+    return SIM_OK;
+}
+
+int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
+                     struct sim_diag *diag)
+{
+    if (heap->allocations)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, NULL,
+                        "a heap that has run operations cannot replay calls");
+    if (!heap->live) {
+        heap->live = malloc(sizeof *heap->live);
+        if (!heap->live || heap_blocks_init(heap->live)) {
+            free(heap->live);
+            heap->live = NULL;
+            return diag_set(diag, SIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        }
+    }
+    int status = SIM_OK;
+    if (call->address == HEAP_BLOCKS_NO_KEY || call->old_address == HEAP_BLOCKS_NO_KEY)
+        return SIM_OK; /* no program gets such a block: nothing to replay */
+    switch (call->kind) {
+    case FREESPACE_CALL_ALLOC:
+        if (call->address)
+            status = replay_alloc(heap, call->address, call->size, call->alignment);
+        break;
+    case FREESPACE_CALL_FREE:
+        if (call->address)
+            status = replay_free(heap, call->address);
+        break;
+    case FREESPACE_CALL_REALLOC:
+        /* A realloc that failed left the old block as it was, unless it
+         * was realloc(p, 0), which frees p and may return NULL. */
+        if (call->old_address && (call->address || call->size == 0))
+            status = replay_free(heap, call->old_address);
+        if (!status && call->address)
+            status = replay_alloc(heap, call->address, call->size, 0);
+        break;
+    }
+    return status ? diag_set(diag, status, NULL, 0, NULL, "out of memory") : SIM_OK;
+}
+
+/* The fits' heap before it grows. */
+#define GROWING_START (64 * 1024)
+/* The families' heap: this many times the trace's peak of live bytes, and
+ * no less than MIN_FIXED_HEAP. */
+#define FIXED_HEAP_FACTOR 4
+#define MIN_FIXED_HEAP (16 * 1024 * 1024)
+
+void freespace_trace_heap(struct freespace_config *config, uint64_t peak_live, bool heap_given)
+{
+    enum fit fit;
+    const struct freespace_policy_ops *policy = freespace_policy_find(config, &fit);
+    config->grow = !heap_given && policy && !policy->describe;
+    if (heap_given)
+        return;
+    if (config->grow) {
+        config->size = GROWING_START;
+        return;
+    }
+    uint64_t size = MIN_FIXED_HEAP;
+    while (size / FIXED_HEAP_FACTOR < peak_live && size <= UINT64_MAX / 4)
+        size *= 2;
+    config->size = size;
+}
