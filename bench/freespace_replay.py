@@ -4,14 +4,15 @@ and how much memory each policy wastes on them: python3 and sqlite3 are
 recorded with `mmkit trace --alloc`, then every policy replays each trace.
 Prints, per trace, the operations per second of each policy (CPU time of
 the replay alone, the reading of the trace taken off, the best of --rounds
-runs) and the fragmentation table: peak footprint / peak live bytes, the
-comparison of Johnstone and Wilson (ISMM 1998) that docs/FREESPACE.md
-quotes.
+runs), the fragmentation table, and peak footprint / peak live bytes with
+requests not rounded (--align 1), the comparison of Johnstone and Wilson
+(ISMM 1998) that docs/FREESPACE.md quotes.
 
   python3 bench/freespace_replay.py [--build DIR] [--rounds N] [--sqlite-scale F]
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -24,7 +25,7 @@ import sqlite_script
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON_SCRIPT = REPO / "tests" / "data" / "alloc" / "dicts_lists_strings.py"
-POLICIES = "first,best,next,worst,segregated,tlsf,buddy,slab,mmkit"
+POLICIES = "best,first,next,worst,segregated,tlsf,buddy,slab,mmkit"
 TARGETS = {"first": 10, "best": 10, "next": 10}  # M ops/s, issue 12; 20 for the families
 
 
@@ -76,6 +77,18 @@ def replay(mmkit, trace):
     return done.stdout, speeds
 
 
+def policy_waste(mmkit, trace):
+    """Peak footprint / peak live of each policy, requests not rounded."""
+    done = subprocess.run([mmkit, "freespace", "--trace", trace, "--compare", POLICIES,
+                           "--align", "1", "--json"], check=True, capture_output=True, text=True)
+    print(f"{'policy':<11} {'peak live':>11} {'footprint':>11} {'ratio':>6} {'waste':>7}"
+          "   (--align 1)")
+    for row in json.loads(done.stdout)["policies"]:
+        t = row["totals"]
+        print(f"{row['policy']:<11} {t['peak_live_bytes']:>11} {t['peak_footprint']:>11} "
+              f"{t['fragmentation']:>6.3f} {100 * (t['fragmentation'] - 1):>6.1f}%")
+
+
 def main():
     args = parse_arguments()
     mmkit = str(Path(args.build).resolve() / "mmkit")
@@ -94,6 +107,8 @@ def main():
             for policy, speed in best.items():
                 target = TARGETS.get(policy, 20) if policy not in ("worst",) else None
                 print(f"{policy:<11} {speed:>8.1f} {target if target else '-':>7}")
+            print()
+            policy_waste(mmkit, trace)
             print()
 
 

@@ -2,7 +2,9 @@
 # demo-sim.sh BUILD_DIR - the simulator's part of `make demo`: a real
 # program's trace (sort on three words, recorded with valgrind's lackey and
 # bundled in tests/data/sim) through the simulated machine, its fault curve,
-# Belady's anomaly on the textbook string, and a few references explained.
+# Belady's anomaly on the textbook string, and a few references explained;
+# then every free-space policy on the allocations of sqlite3 (a bundled
+# trace recorded with `mmkit trace --alloc`).
 set -eu
 build=${1:-build}
 mmkit=$build/mmkit
@@ -25,3 +27,8 @@ echo "== Belady's string: FIFO makes more faults with more frames ($build/sim-de
 echo
 echo "== The start of the textbook string under LRU in 3 frames, step by step"
 "$mmkit" sim --refs 7,0,1,2,0 --frames 3 --policy lru --explain
+
+echo
+echo "== mmkit freespace: sqlite3's 42504 mallocs, reallocs and frees (a bundled trace) on every policy"
+"$mmkit" freespace --trace "$root/tests/data/freespace/sqlite-words.mmat" \
+  --compare first,best,next,worst,segregated,tlsf,buddy,slab,mmkit

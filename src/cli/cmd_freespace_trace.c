@@ -96,6 +96,8 @@ static int replay_policy(const struct freespace_args *a, const struct freespace_
         c.base = 0x10000;
     if (!given(a, "coalesce")) /* as every real allocator does, and Johnstone and Wilson */
         c.coalesce = true;
+    if (!given(a, "page")) /* settled for the default heap: settled again for this one */
+        c.page = 0;
     snprintf(c.policy, sizeof c.policy, "%s", policy);
     freespace_trace_heap(&c, peak_live, given(a, "heap"));
     struct sim_diag diag = {0};
