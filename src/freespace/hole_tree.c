@@ -261,19 +261,33 @@ bool hole_tree_at_or_above(const struct hole_tree *tree, uint64_t addr,
     return nearest(tree, lies_at_or_above, addr, true, found);
 }
 
-uint64_t hole_tree_rank(const struct hole_tree *tree, uint64_t addr)
+uint64_t hole_tree_around(const struct hole_tree *tree, uint64_t addr, struct hole_around *around)
 {
     uint64_t rank = 0;
+    uint32_t below = 0, above = 0;
     for (uint32_t n = tree->root; n;) {
         const struct hole_node *node = &tree->node[n];
         if (node->addr < addr) {
             rank += 1 + tree->node[node->child[LOWER]].count;
+            below = n;
             n = node->child[HIGHER];
         } else {
+            above = n;
             n = node->child[LOWER];
         }
     }
+    if (around) {
+        around->has_below = below != 0;
+        around->has_above = above != 0;
+        around->below = hole_of(&tree->node[below]);
+        around->above = hole_of(&tree->node[above]);
+    }
     return rank;
+}
+
+uint64_t hole_tree_rank(const struct hole_tree *tree, uint64_t addr)
+{
+    return hole_tree_around(tree, addr, NULL);
 }
 
 static void list_below(const struct hole_tree *t, uint32_t n, struct freespace_hole *out,

@@ -65,6 +65,14 @@ bool hole_tree_best_fit(const struct hole_tree *tree, uint64_t size,
                         struct freespace_hole *found);
 /* Address order: how many holes lie below addr. */
 uint64_t hole_tree_rank(const struct hole_tree *tree, uint64_t addr);
+/* Address order, in one walk down: how many holes lie below addr, the
+ * highest of them and the lowest hole at or above addr (around may be
+ * NULL).  What a freed block needs to know to go in and merge. */
+struct hole_around {
+    bool has_below, has_above;
+    struct freespace_hole below, above;
+};
+uint64_t hole_tree_around(const struct hole_tree *tree, uint64_t addr, struct hole_around *around);
 /* Address order: the highest hole below addr; false if none. */
 bool hole_tree_below(const struct hole_tree *tree, uint64_t addr, struct freespace_hole *found);
 /* Address order: the lowest hole at or above addr; false if none. */

@@ -148,12 +148,12 @@ static void grow_hole(struct tree *t, struct freespace_hole old, struct freespac
 static int tree_release(void *state, uint64_t block, uint64_t size, struct freespace_result *r)
 {
     struct tree *t = state;
-    struct freespace_hole freed = {block, size}, below, above;
-    r->position = hole_tree_rank(&t->by_address, block);
-    bool merge_below = t->coalesce && hole_tree_below(&t->by_address, block, &below) &&
-                       below.addr + below.size == block;
-    bool merge_above = t->coalesce && hole_tree_at_or_above(&t->by_address, block, &above) &&
-                       above.addr == block + size;
+    struct freespace_hole freed = {block, size};
+    struct hole_around around;
+    r->position = hole_tree_around(&t->by_address, block, &around);
+    struct freespace_hole below = around.below, above = around.above;
+    bool merge_below = t->coalesce && around.has_below && below.addr + below.size == block;
+    bool merge_above = t->coalesce && around.has_above && above.addr == block + size;
     if (!merge_below && !merge_above)
         return add_hole(t, freed);
     if (merge_below) {
