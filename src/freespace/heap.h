@@ -16,17 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "block.h"
 #include "mmkit/freespace.h"
 #include "policy.h"
 
-enum block_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_FAILED };
-
-struct block {
-    uint64_t addr;    /* its first byte, where its header is */
-    uint64_t size;    /* bytes it takes */
-    uint64_t request; /* bytes asked for */
-    enum block_state state;
-};
 
 struct heap_blocks;
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "heap_blocks.h"
+#include "mmkit/sim.h"
 
 #define FIRST_SLOTS 64
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "heap.h"
+#include "block.h"
 
 /* No program's block has this address: it marks an empty slot. */
 #define HEAP_BLOCKS_NO_KEY UINT64_MAX

@@ -7,6 +7,7 @@
  * missed), not the replay's: it is counted and skipped. */
 #include <stdlib.h>
 
+#include "heap.h"
 #include "heap_blocks.h"
 #include "sim/diag.h"
 
