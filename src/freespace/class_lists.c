@@ -110,38 +110,65 @@ bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct frees
     return hole_tree_at_or_above(&lists->all, addr, found) && found->addr == addr;
 }
 
+/* The hole old becomes now, which keeps its place by address among all
+ * the holes (a split's rest, or a merge): reshaped where it is rather
+ * than taken out and put back, and moved only if its class changes.  0 or
+ * SIM_ERR_NOMEM, with old as it was. */
+static int reshape(struct class_lists *lists, struct freespace_hole old, struct freespace_hole now)
+{
+    size_t from = lists->class_of(old.size), to = lists->class_of(now.size);
+    hole_tree_reshape(&lists->all, old.addr, now);
+    if (from == to) {
+        hole_tree_reshape(&lists->of_class[from], old.addr, now);
+        return SIM_OK;
+    }
+    hole_tree_remove(&lists->of_class[from], old);
+    struct hole_tree *tree = &lists->of_class[to];
+    if ((!tree->node && hole_tree_init(tree, false)) || hole_tree_insert(tree, now)) {
+        hole_tree_reshape(&lists->all, now.addr, old);
+        hole_tree_insert(&lists->of_class[from], old); /* takes the node it left */
+        return SIM_ERR_NOMEM;
+    }
+    if (!hole_tree_count(&lists->of_class[from]))
+        mark(lists, from, false);
+    mark(lists, to, true);
+    return SIM_OK;
+}
+
 int class_lists_carve(struct class_lists *lists, struct freespace_hole hole, uint64_t size,
                       uint64_t min_split, struct freespace_result *r)
 {
     r->block = hole.addr;
     r->block_size = policy_block_size(hole.size, size, min_split);
     r->split = r->block_size < hole.size;
-    class_lists_remove(lists, hole);
-    if (!r->split)
+    if (!r->split) {
+        class_lists_remove(lists, hole);
         return SIM_OK;
-    struct freespace_hole rest = {hole.addr + r->block_size, hole.size - r->block_size};
-    if (class_lists_add(lists, rest)) {
-        class_lists_add(lists, hole); /* takes the nodes it left: cannot fail */
-        return SIM_ERR_NOMEM;
     }
-    return SIM_OK;
+    return reshape(lists, hole,
+                   (struct freespace_hole){hole.addr + r->block_size, hole.size - r->block_size});
 }
 
 int class_lists_release(struct class_lists *lists, struct freespace_hole block, bool coalesce,
                         struct freespace_result *r)
 {
-    struct freespace_hole below, above;
-    if (coalesce && hole_tree_below(&lists->all, block.addr, &below) &&
-        below.addr + below.size == block.addr) {
+    struct hole_around around;
+    hole_tree_around(&lists->all, block.addr, &around);
+    struct freespace_hole below = around.below, above = around.above, merged = block;
+    bool with_below = coalesce && around.has_below && below.addr + below.size == block.addr;
+    bool with_above = coalesce && around.has_above && above.addr == block.addr + block.size;
+    if (with_below) {
         policy_note_merge(r, below, block);
-        class_lists_remove(lists, below);
-        block = (struct freespace_hole){below.addr, below.size + block.size};
+        merged = (struct freespace_hole){below.addr, below.size + block.size};
     }
-    if (coalesce && class_lists_at(lists, block.addr + block.size, &above)) {
-        policy_note_merge(r, block, above);
+    if (with_above) {
+        policy_note_merge(r, merged, above);
+        merged.size += above.size;
+    }
+    if (with_below && with_above)
         class_lists_remove(lists, above);
-        block.size += above.size;
-    }
+    if (with_below || with_above)
+        return reshape(lists, with_below ? below : above, merged);
     return class_lists_add(lists, block);
 }
 
