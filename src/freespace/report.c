@@ -100,6 +100,8 @@ void freespace_report_text(FILE *out, const struct freespace_heap *heap)
     freespace_heap_stats(heap, &s);
     fprintf(out, "heap: ");
     freespace_describe_heap(out, &heap->config);
+    if (heap->config.grow)
+        fprintf(out, " (grown to that from 64K as the blocks needed)");
     fprintf(out, "\npolicy: ");
     freespace_describe_policy(out, &heap->config);
     if (heap->policy->describe)

@@ -346,6 +346,11 @@ FREESPACE = [
     Case("--json gives a trace's totals as one document",
          ["freespace", "--trace", "{data}/../freespace/sqlite-words.mmat", "--json"], 0, r"^\{$",
          stream="stdout", also=r'^    "unmatched_frees": 0$'),
+    Case("a fit's heap for a trace says that it grew",
+         ["freespace", "--trace", "{data}/../freespace/sqlite-words.mmat", "--policy", "first"], 0,
+         r"^heap: 283824 bytes at 65536, no headers, requests rounded up to a multiple of 16 "
+         r"\(grown to that from 64K as the blocks needed\)$", stream="stdout",
+         also=r"^  unmatched frees +0 "),
     Case("--trace and --ops do not go together",
          ["freespace", "--trace", "{w}/p.mmat", "--ops", "+1"], 2,
          r"^mmkit: freespace: choose one input: --ops, --trace, --jobs or --jobs-inline$"),
