@@ -246,6 +246,10 @@ struct freespace_call {
 int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
                      struct sim_diag *diag);
 
+/* A hint that call comes next: where its block would be looked up is
+ * fetched into the cache meanwhile.  It changes no result. */
+void freespace_replay_prefetch(const struct freespace_heap *heap, const struct freespace_call *call);
+
 /* The heap a trace is replayed on, in config, for its policy: peak_live
  * is the most bytes the trace's blocks held at once.  The fits start with
  * 64K and grow (config.grow), as a program's heap does, so that their

@@ -56,12 +56,22 @@ static int replay_file(const char *path, struct freespace_heap *heap, uint64_t *
     struct sim_diag diag = {0};
     int got, status = 0;
     *records = 0;
+    /* A call is replayed once the next one is read, whose block the heap
+     * can fetch in the meantime. */
+    struct freespace_call call, next;
+    bool pending = false;
     while (!status && (got = mmkit_alloc_trace_next(trace, &r)) == 1) {
-        struct freespace_call call = call_of(&r);
+        next = call_of(&r);
         (*records)++;
-        if (heap && freespace_replay(heap, &call, &diag))
+        if (heap)
+            freespace_replay_prefetch(heap, &next);
+        if (heap && pending && freespace_replay(heap, &call, &diag))
             status = cli_run_error(&diag, SIM_ERR_NOMEM);
+        call = next;
+        pending = true;
     }
+    if (!status && got == 0 && heap && pending && freespace_replay(heap, &call, &diag))
+        status = cli_run_error(&diag, SIM_ERR_NOMEM);
     if (!status && got < 0) {
         fprintf(stderr, "mmkit: %s\n", mmkit_alloc_trace_error(trace));
         status = 1;

@@ -111,6 +111,13 @@ int freespace_replay(struct freespace_heap *heap, const struct freespace_call *c
     return status ? diag_set(diag, status, NULL, 0, NULL, "out of memory") : SIM_OK;
 }
 
+void freespace_replay_prefetch(const struct freespace_heap *heap, const struct freespace_call *call)
+{
+    uint64_t key = call->kind == FREESPACE_CALL_REALLOC ? call->old_address : call->address;
+    if (heap->live) /* the table is larger than the caches on a big trace */
+        __builtin_prefetch(&heap->live->slot[heap_blocks_home(heap->live, key)]);
+}
+
 /* The fits' heap before it grows. */
 #define GROWING_START (64 * 1024)
 /* The families' heap: this many times the trace's peak of live bytes, and
