@@ -76,7 +76,7 @@ int alloc_trace_svg(const char *path, FILE *out, char *error, size_t error_size)
         return -1;
     }
 
-    struct svg_chart chart = {out, 0, (double)end_ns / 1e6, (double)highest / 1024.0};
+    struct svg_chart chart = {out, 0, (double)end_ns / 1e6, (double)highest / 1024.0, false};
     char title[600];
     snprintf(title, sizeof title, "Live bytes of %s", path);
     svg_chart_begin(&chart, title, "time (ms)", "live KiB (peak of each span)");

@@ -30,7 +30,7 @@ int heap_timeline_svg(const struct heap_profile *p, FILE *out)
     bool mib = highest >= 10.0 * 1024 * 1024;
     double unit = mib ? 1024.0 * 1024 : 1024.0;
     struct svg_chart chart = {out, 0, (double)(p->end_ns ? p->end_ns : 1) / 1e6,
-                              highest / unit};
+                              highest / unit, false};
     char title[600];
     snprintf(title, sizeof title, "Live bytes by allocating site: %s", p->path);
     svg_chart_begin(&chart, title, "time (ms)",

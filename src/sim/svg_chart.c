@@ -1,5 +1,6 @@
 /* svg_chart.c - a minimal line-chart writer: no dependencies, output any
  * browser shows. */
+#include <math.h>
 #include <string.h>
 
 #include "svg_chart.h"
@@ -16,6 +17,10 @@ static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 
 static double chart_x(const struct svg_chart *c, double x)
 {
+    if (c->log_x) {
+        double span = c->x_max > c->x_min ? log(c->x_max / c->x_min) : 1.0;
+        return LEFT + log(x / c->x_min) / span * (CHART_W - LEFT - RIGHT);
+    }
     double span = c->x_max > c->x_min ? c->x_max - c->x_min : 1.0;
     return LEFT + (x - c->x_min) / span * (CHART_W - LEFT - RIGHT);
 }
@@ -40,10 +45,13 @@ void svg_escape(FILE *out, const char *text)
     }
 }
 
-/* A tick label: whole numbers, with k or M for large ones. */
+/* A tick label: whole numbers, with k or M for large ones; fractions
+ * (miss ratios) below 1. */
 static void tick_label(FILE *out, double value)
 {
-    if (value >= 1e6)
+    if (value > 0 && value < 1)
+        fprintf(out, "%.2g", value);
+    else if (value >= 1e6)
         fprintf(out, "%.3gM", value / 1e6);
     else if (value >= 1e4)
         fprintf(out, "%.3gk", value / 1e3);
@@ -70,10 +78,15 @@ void svg_chart_begin(struct svg_chart *c, const char *title, const char *x_label
         tick_label(out, y);
         fprintf(out, "</text>\n");
     }
-    /* Integer ranges (frame counts) get integer ticks. */
+    /* Integer ranges (frame counts) get integer ticks; a log scale gets
+     * its powers of ten, or of two over a short range. */
     double span = c->x_max - c->x_min;
     double step = span > 10 ? span / 10 : 1;
-    for (double x = c->x_min; x <= c->x_max + step / 2; x += step) {
+    double factor = c->x_max / c->x_min > 1000 ? 10 : 2;
+    for (double x = c->log_x ? 1 : c->x_min; x <= c->x_max + (c->log_x ? 0 : step / 2);
+         x = c->log_x ? x * factor : x + step) {
+        if (x < c->x_min)
+            continue;
         fprintf(out, "<text x='%.1f' y='%d' text-anchor='middle' font-size='12'>",
                 chart_x(c, x), y0 + 18);
         tick_label(out, span > 10 ? x : (double)(long long)x);

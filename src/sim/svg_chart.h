@@ -9,10 +9,11 @@
 #include <stdio.h>
 
 /* The value ranges map onto the plot area: [x_min, x_max] across,
- * [0, y_max] upwards. */
+ * [0, y_max] upwards.  log_x: x on a logarithmic scale (x_min > 0). */
 struct svg_chart {
     FILE *out;
     double x_min, x_max, y_max;
+    bool log_x;
 };
 
 /* Start the document: background, title, axes, ticks and labels. */

@@ -1,0 +1,31 @@
+/* reuse.h - LRU stack (reuse) distances, O(log n) per reference (Bennett
+ * and Kruskal, 1975): a Fenwick tree over time slots holds a 1 at the slot
+ * of each page's last reference, so the pages used since a page's last
+ * reference are counted by one prefix sum.  Slots are renumbered when they
+ * run out, so memory stays proportional to the pages tracked, not to the
+ * length of the trace. */
+#ifndef MMKIT_SIM_REUSE_H
+#define MMKIT_SIM_REUSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct reuse {
+    uint32_t *tree;  /* Fenwick tree over slots 1..cap */
+    uint32_t *owner; /* owner[slot]: the page last referenced at that slot */
+    uint32_t *last;  /* last[page]: the slot of its last reference, 0 if none */
+    size_t cap, now; /* slots, and the last one used */
+    size_t pages;    /* entries of last */
+    uint32_t live;   /* pages tracked: the 1s in the tree */
+};
+
+int reuse_init(struct reuse *r);
+void reuse_free(struct reuse *r);
+/* Reference page (an id from page_index): its stack distance, 1 if it is
+ * the most recently used page, 0 if it is not tracked (a cold miss).
+ * Returns SIM_OK or SIM_ERR_NOMEM. */
+int reuse_touch(struct reuse *r, uint32_t page, uint64_t *distance);
+/* Stop tracking page (SHARDS dropping it from its sample). */
+void reuse_forget(struct reuse *r, uint32_t page);
+
+#endif
