@@ -10,6 +10,7 @@
 /* Each returns the process exit status. argv[0] is the subcommand's name. */
 int cmd_run(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_mrc(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_freespace(int argc, char **argv);
 

@@ -10,24 +10,6 @@
 #include "mmkit/sim.h"
 #include "sim_args.h"
 
-/* The reference string as a one-process workload. */
-static int load_refs(const struct sim_args *a, const struct sim_config *config,
-                     struct sim_workload *workload)
-{
-    struct sim_diag diag = {0};
-    *workload = (struct sim_workload){0};
-    int status = sim_refs_parse(a->refs ? a->refs : a->addrs, !a->refs, config->page_size,
-                                &workload->records, &workload->count, &diag);
-    if (status) {
-        char text[700];
-        return cli_usage_error("%s", sim_diag_format(&diag, text, sizeof text));
-    }
-    for (size_t i = 0; i < workload->count; i++)
-        if (workload->records[i].pid >= workload->processes)
-            workload->processes = workload->records[i].pid + 1u;
-    return 0;
-}
-
 static void show_progress(uint64_t done, void *arg)
 {
     fprintf(stderr, "\rmmkit: %.1f million references", (double)done / 1e6);
@@ -50,34 +32,6 @@ static void report_run(const struct sim_args *a, const struct sim_machine *machi
         sim_report_text(stdout, machine);
     if (skipped)
         fprintf(stderr, "mmkit: skipped %llu malformed trace lines\n", (unsigned long long)skipped);
-}
-
-/* The file name of the first input, to title a drawing. */
-static const char *input_title(const struct sim_args *a)
-{
-    const char *title = a->trace_count ? a->traces[0] : "reference string";
-    const char *slash = strrchr(title, '/');
-    return slash ? slash + 1 : title;
-}
-
-/* Draw into path, refused if it is an input: 0, or 1 after a message. */
-static int draw(const struct sim_args *a, const char *path, const char *what_it_is,
-                void (*draw_into)(FILE *, const void *, const char *), const void *what)
-{
-    const char *inputs[SIM_ARGS_MAX_TRACES + 1];
-    size_t count = 0;
-    for (size_t i = 0; i < a->trace_count; i++)
-        inputs[count++] = a->traces[i];
-    if (a->machine)
-        inputs[count++] = a->machine;
-    struct output_file out;
-    if (output_file_open(&out, path, inputs, count))
-        return 1;
-    draw_into(out.file, what, input_title(a));
-    if (output_file_commit(&out))
-        return 1;
-    fprintf(stderr, "mmkit: %s drawn in %s\n", what_it_is, path);
-    return 0;
 }
 
 static void draw_sweep(FILE *out, const void *sweep, const char *title)
@@ -115,7 +69,7 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
         sim_sweep_csv(stdout, &sweep);
     else
         sim_sweep_text(stdout, &sweep);
-    status = draw(a, a->svg ? a->svg : "sweep.svg", "fault curve", draw_sweep, &sweep);
+    status = sim_input_draw(a, a->svg ? a->svg : "sweep.svg", "fault curve", draw_sweep, &sweep);
     sim_sweep_free(&sweep);
     return status;
 }
@@ -137,15 +91,8 @@ int cmd_sim(int argc, char **argv)
 
     struct sim_workload workload = {0};
     struct sim_diag diag = {0};
-    if (a.refs || a.addrs) {
-        if ((status = load_refs(&a, &config, &workload)))
-            return status;
-    } else if (a.sweep) {
-        status = sim_workload_load(&workload, a.traces, a.trace_count, &a.run.trace,
-                                   config.quantum, &diag);
-        if (status)
-            return cli_run_error(&diag, status);
-    }
+    if ((a.refs || a.addrs || a.sweep) && (status = sim_input_load(&a, &config, &workload)))
+        return status;
     if (a.sweep) {
         status = run_sweep(&a, &config, &workload);
         sim_workload_free(&workload);
@@ -166,7 +113,7 @@ int cmd_sim(int argc, char **argv)
     } else {
         report_run(&a, machine, skipped);
         if (a.svg)
-            status = draw(&a, a.svg, "fault timeline", draw_timeline, machine);
+            status = sim_input_draw(&a, a.svg, "fault timeline", draw_timeline, machine);
     }
     sim_machine_destroy(machine);
     sim_workload_free(&workload);

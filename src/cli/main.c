@@ -14,6 +14,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a program on libmmkit (mmkit run [--stats] -- prog args)"},
     {"sim", cmd_sim, "simulate virtual memory on a trace (mmkit sim TRACE | --refs 7,0,1)"},
+    {"mrc", cmd_mrc, "miss-ratio curves: faults at every memory size in one pass (mmkit mrc TRACE)"},
     {"trace", cmd_trace, "record a program's memory or allocation trace (mmkit trace [--alloc] -- prog)"},
     {"freespace", cmd_freespace, "free-space policies on allocations and frees (mmkit freespace --ops +10,-0)"},
 };

@@ -139,35 +139,48 @@ static int apply_option(struct sim_args *a, const char *name, const char *value)
     return 0;
 }
 
-int sim_args_parse(int argc, char **argv, struct sim_args *a)
+int sim_args_parse_extra(int argc, char **argv, struct sim_args *a,
+                         const struct sim_args_extra *extra)
 {
     *a = (struct sim_args){.run.trace = {.kinds = SIM_KIND_ALL}, .threads = 2};
-    struct cli_option options[MAX_OPTIONS];
+    const char *command = extra ? extra->command : "sim";
+    struct cli_option options[MAX_OPTIONS + SIM_ARGS_MAX_EXTRA];
     size_t count = all_options(options);
+    for (size_t i = 0; extra && i < extra->count && i < SIM_ARGS_MAX_EXTRA; i++)
+        options[count++] = extra->options[i];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (arg[0] != '-' || !strcmp(arg, "-")) {
             if (a->trace_count == SIM_ARGS_MAX_TRACES)
-                return cli_usage_error("sim: more than %d traces", SIM_ARGS_MAX_TRACES);
+                return cli_usage_error("%s: more than %d traces", command, SIM_ARGS_MAX_TRACES);
             a->traces[a->trace_count++] = arg;
             continue;
         }
         const char *value;
-        const struct cli_option *option = cli_option_next(options, count, argc, argv, &i, &value, "sim");
+        const struct cli_option *option = cli_option_next(options, count, argc, argv, &i, &value,
+                                                          command);
         if (!option)
             return 2;
-        int status = apply_option(a, option->name, value);
+        int status = extra && listed(extra->options, extra->count, option->name)
+                         ? extra->apply(extra->context, option->name, value)
+                         : apply_option(a, option->name, value);
         if (status || a->help)
             return status;
     }
     if (!a->refs + !a->addrs + !a->trace_count != 2)
-        return cli_usage_error("give traces, --refs or --addrs (one of them; try 'mmkit sim --help')");
+        return cli_usage_error("give traces, --refs or --addrs (one of them; try 'mmkit %s "
+                               "--help')", command);
     a->run.timeline = a->svg && !a->sweep;
     if (a->explain && (a->json || a->csv || a->sweep))
         return cli_usage_error("--explain goes with none of --json, --csv and --sweep");
     if (a->json && a->csv)
         return cli_usage_error("choose --json or --csv");
     return 0;
+}
+
+int sim_args_parse(int argc, char **argv, struct sim_args *a)
+{
+    return sim_args_parse_extra(argc, argv, a, NULL);
 }
 
 int sim_args_config(const struct sim_args *a, struct sim_config *config)
