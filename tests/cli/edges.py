@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """edges.py MMKIT DATA_DIR STATIC_PROGRAM COMMAND - run every case of the
-table for one `mmkit` command (sim, trace, run, freespace, or the front
+table for one `mmkit` command (sim, mrc, trace, run, freespace, or the front
 door: mmkit) and check what a careless user would meet: the exit status,
 the first line of the message, that no input lost a byte and that a failed
 run left no half-written file.
@@ -477,6 +477,50 @@ FREESPACE = [
          r"^<svg xmlns=", stream="stdout"),
 ]
 
+MRC = [
+    Case("a missing trace is named", ["mrc", "{w}/none.lackey"], 1,
+         r"mmkit: .*/none\.lackey: No such file or directory"),
+    Case("an empty trace has no references", ["mrc", "{w}/empty.lackey"], 1,
+         r"mmkit: .*/empty\.lackey: no references$", files={"empty.lackey": b""}),
+    Case("a garbage line names file, line and field", ["mrc", "{w}/bad.lackey"], 1,
+         r"mmkit: .*/bad\.lackey:2: address: expected a hexadecimal address",
+         files={"bad.lackey": b"I  0401,3\n L zz,8\n"}),
+    Case("a sample rate above 1 is a usage error", ["mrc", "--refs", BELADY, "--sample", "2"], 2,
+         r"mmkit: --sample: '2' is not a rate above 0 and at most 1"),
+    Case("a sample rate of 0 is a usage error", ["mrc", "--refs", BELADY, "--sample", "0"], 2,
+         r"mmkit: --sample: '0' is not a rate above 0 and at most 1"),
+    Case("a sample rate that is not a number is a usage error",
+         ["mrc", "--refs", BELADY, "--sample", "1%"], 2, r"mmkit: --sample: '1%' is not a rate"),
+    Case("a sample size of 0 is a usage error", ["mrc", "--refs", BELADY, "--sample-size", "0"], 2,
+         r"mmkit: --sample-size: '0' is not a count of at least 1"),
+    Case("--check needs a sample", ["mrc", "--refs", BELADY, "--check"], 2,
+         r"mmkit: mrc: --check measures a sample"),
+    Case("an unknown curve is refused", ["mrc", "--refs", BELADY, "--curves", "fifo"], 2,
+         r"mmkit: --curves: 'fifo' is not lru or opt"),
+    Case("a reversed size range is refused", ["mrc", "--refs", BELADY, "--sizes", "8..2"], 2,
+         r"mmkit: --sizes: '8\.\.2' is not a range"),
+    Case("a size of 0 is refused", ["mrc", "--refs", BELADY, "--sizes", "0,4"], 2,
+         r"mmkit: --sizes: '0' is not a count of at least 1"),
+    Case("sim's --frames is refused", ["mrc", "--refs", BELADY, "--frames", "3"], 2,
+         r"mmkit: mrc: --frames is sim's"),
+    Case("sim's --sweep is refused", ["mrc", "--refs", BELADY, "--sweep", "frames=1..4"], 2,
+         r"mmkit: mrc: --sweep is sim's"),
+    Case("local allocation is refused", ["mrc", "--refs", BELADY, "--allocation", "local"], 2,
+         r"mmkit: mrc: miss-ratio curves are for global allocation"),
+    Case("a misspelt option names the nearest", ["mrc", "--refs", BELADY, "--sampel", "0.1"], 2,
+         r"mmkit: mrc: unknown option '--sampel' \(did you mean --sample\?\)"),
+    Case("no input is a usage error", ["mrc"], 2, r"mmkit: give traces, --refs or --addrs"),
+    Case("the drawing may not overwrite the trace",
+         ["mrc", "{w}/t.lackey", "--svg", "{w}/t.lackey"], 1,
+         r"mmkit: .*/t\.lackey: this output is the input", files={"t.lackey": lackey(50)},
+         unchanged=("t.lackey",)),
+    Case("help answers", ["mrc", "--help"], 0, r"usage: mmkit mrc", stream="stdout"),
+    Case("a good run reports", ["mrc", "--refs", BELADY, "--curves", "lru,opt"], 0,
+         r"^lru: 12 page references, footprint 5 pages", stream="stdout"),
+    Case("the drawing may go to standard output", ["mrc", "--refs", BELADY, "--svg", "-"], 0,
+         r"^lru: ", stream="stdout", also=r"^<svg xmlns="),
+]
+
 FRONT_DOOR = [
     Case("--version prints the version", ["--version"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
     Case("-V prints the version", ["-V"], 0, r"^mmkit \d+\.\d+\.\d+$", stream="stdout"),
@@ -487,7 +531,7 @@ FRONT_DOOR = [
          also=r"^  freespace +free-space policies"),
 ]
 
-TABLES = {"sim": SIM, "trace": TRACE, "run": RUN, "freespace": FREESPACE, "mmkit": FRONT_DOOR}
+TABLES = {"sim": SIM, "mrc": MRC, "trace": TRACE, "run": RUN, "freespace": FREESPACE, "mmkit": FRONT_DOOR}
 
 
 def digest(path):
