@@ -91,6 +91,10 @@ int reuse_touch(struct reuse *r, uint32_t page, uint64_t *distance)
 {
     if (page >= r->pages && grow_pages(r, page))
         return SIM_ERR_NOMEM;
+    if (r->now && r->last[page] == r->now) {
+        *distance = 1; /* already the most recent: nothing moves */
+        return SIM_OK;
+    }
     if (r->now == r->cap && renumber(r))
         return SIM_ERR_NOMEM;
     size_t slot = r->last[page];
