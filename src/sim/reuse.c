@@ -1,41 +1,74 @@
-/* reuse.c - the Fenwick tree of reuse.h and its renumbering. */
+/* reuse.c - the slots of reuse.h, their counts and their renumbering.
+ * Slot s (from 1) is bit s % 64 of word s / 64; the tree's node w + 1
+ * counts word w. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mmkit/sim.h"
 #include "reuse.h"
 
+static size_t words(const struct reuse *r)
+{
+    return r->cap / 64 + 1;
+}
+
+static int allocate(struct reuse *r, size_t cap)
+{
+    uint64_t *bits = realloc(r->bits, sizeof *bits * (cap / 64 + 1));
+    if (bits)
+        r->bits = bits;
+    uint32_t *tree = realloc(r->tree, sizeof *tree * (cap / 64 + 2));
+    if (tree)
+        r->tree = tree;
+    uint32_t *owner = realloc(r->owner, sizeof *owner * (cap + 1));
+    if (owner)
+        r->owner = owner;
+    if (!bits || !tree || !owner)
+        return SIM_ERR_NOMEM;
+    r->cap = cap;
+    return SIM_OK;
+}
+
 int reuse_init(struct reuse *r)
 {
-    *r = (struct reuse){.cap = 1024, .pages = 1024};
-    r->tree = calloc(r->cap + 1, sizeof *r->tree);
-    r->owner = calloc(r->cap + 1, sizeof *r->owner);
+    *r = (struct reuse){.pages = 1024};
     r->last = calloc(r->pages, sizeof *r->last);
-    if (r->tree && r->owner && r->last)
+    if (r->last && !allocate(r, 1024)) {
+        memset(r->bits, 0, sizeof *r->bits * words(r));
+        memset(r->tree, 0, sizeof *r->tree * (words(r) + 1));
         return SIM_OK;
+    }
     reuse_free(r);
     return SIM_ERR_NOMEM;
 }
 
 void reuse_free(struct reuse *r)
 {
+    free(r->bits);
     free(r->tree);
     free(r->owner);
     free(r->last);
     *r = (struct reuse){0};
 }
 
-static void tree_add(struct reuse *r, size_t slot, uint32_t delta)
+static void set_slot(struct reuse *r, size_t slot, int delta)
 {
-    for (; slot <= r->cap; slot += slot & -slot)
-        r->tree[slot] += delta;
+    uint64_t bit = 1ull << (slot % 64);
+    if (delta > 0)
+        r->bits[slot / 64] |= bit;
+    else
+        r->bits[slot / 64] &= ~bit;
+    for (size_t node = slot / 64 + 1; node <= words(r); node += node & -node)
+        r->tree[node] += (uint32_t)delta;
 }
 
-static uint32_t tree_prefix(const struct reuse *r, size_t slot)
+/* The 1s in slots 1..slot. */
+static uint32_t prefix(const struct reuse *r, size_t slot)
 {
-    uint32_t sum = 0;
-    for (; slot; slot -= slot & -slot)
-        sum += r->tree[slot];
+    uint64_t upto = slot % 64 == 63 ? UINT64_MAX : (2ull << (slot % 64)) - 1;
+    uint32_t sum = (uint32_t)__builtin_popcountll(r->bits[slot / 64] & upto);
+    for (size_t node = slot / 64; node; node -= node & -node)
+        sum += r->tree[node];
     return sum;
 }
 
@@ -44,18 +77,8 @@ static uint32_t tree_prefix(const struct reuse *r, size_t slot)
  * first if more than half of them would stay taken. */
 static int renumber(struct reuse *r)
 {
-    if ((size_t)r->live * 2 > r->cap) {
-        size_t cap = r->cap * 2;
-        uint32_t *tree = realloc(r->tree, sizeof *tree * (cap + 1));
-        if (tree)
-            r->tree = tree;
-        uint32_t *owner = realloc(r->owner, sizeof *owner * (cap + 1));
-        if (owner)
-            r->owner = owner;
-        if (!tree || !owner)
-            return SIM_ERR_NOMEM;
-        r->cap = cap;
-    }
+    if ((size_t)r->live * 2 > r->cap && allocate(r, r->cap * 2))
+        return SIM_ERR_NOMEM;
     size_t taken = 0;
     for (size_t slot = 1; slot <= r->now; slot++) {
         uint32_t page = r->owner[slot];
@@ -64,10 +87,16 @@ static int renumber(struct reuse *r)
             r->last[page] = (uint32_t)taken;
         }
     }
-    /* A tree of 1s in slots 1..taken: each node covers (i - lowbit, i]. */
-    for (size_t i = 1; i <= r->cap; i++) {
-        size_t low = i - (i & -i);
-        r->tree[i] = i <= taken ? (uint32_t)(i - low) : low < taken ? (uint32_t)(taken - low) : 0;
+    memset(r->bits, 0, sizeof *r->bits * words(r));
+    for (size_t slot = 1; slot <= taken; slot++)
+        r->bits[slot / 64] |= 1ull << (slot % 64);
+    /* The tree in linear time: each node passes its sum to its parent. */
+    for (size_t node = 1; node <= words(r); node++)
+        r->tree[node] = (uint32_t)__builtin_popcountll(r->bits[node - 1]);
+    for (size_t node = 1; node <= words(r); node++) {
+        size_t parent = node + (node & -node);
+        if (parent <= words(r))
+            r->tree[parent] += r->tree[node];
     }
     r->now = taken;
     return SIM_OK;
@@ -100,14 +129,14 @@ int reuse_touch(struct reuse *r, uint32_t page, uint64_t *distance)
     size_t slot = r->last[page];
     if (slot) {
         /* Every 1 after the page's slot is a page used since. */
-        *distance = r->live - tree_prefix(r, slot) + 1ull;
-        tree_add(r, slot, (uint32_t)-1);
+        *distance = r->live - prefix(r, slot) + 1ull;
+        set_slot(r, slot, -1);
     } else {
         *distance = 0;
         r->live++;
     }
     r->now++;
-    tree_add(r, r->now, 1);
+    set_slot(r, r->now, 1);
     r->owner[r->now] = page;
     r->last[page] = (uint32_t)r->now;
     return SIM_OK;
@@ -117,7 +146,7 @@ void reuse_forget(struct reuse *r, uint32_t page)
 {
     if (page >= r->pages || !r->last[page])
         return;
-    tree_add(r, r->last[page], (uint32_t)-1);
+    set_slot(r, r->last[page], -1);
     r->last[page] = 0;
     r->live--;
 }

@@ -1,9 +1,10 @@
 /* reuse.h - LRU stack (reuse) distances, O(log n) per reference (Bennett
- * and Kruskal, 1975): a Fenwick tree over time slots holds a 1 at the slot
- * of each page's last reference, so the pages used since a page's last
- * reference are counted by one prefix sum.  Slots are renumbered when they
- * run out, so memory stays proportional to the pages tracked, not to the
- * length of the trace. */
+ * and Kruskal, 1975): time slots hold a 1 at each page's last reference,
+ * so the pages used since a page's last reference are counted by one
+ * prefix sum.  The 1s are bits of 64-slot words, and a Fenwick tree counts
+ * them per word, so that the tree is 64 times smaller than the slots and
+ * stays in cache.  Slots are renumbered when they run out, so memory stays
+ * proportional to the pages tracked, not to the length of the trace. */
 #ifndef MMKIT_SIM_REUSE_H
 #define MMKIT_SIM_REUSE_H
 
@@ -11,12 +12,13 @@
 #include <stdint.h>
 
 struct reuse {
-    uint32_t *tree;  /* Fenwick tree over slots 1..cap */
+    uint64_t *bits;  /* bit s % 64 of bits[s / 64]: slot s is a last use */
+    uint32_t *tree;  /* Fenwick tree over the words' bit counts, 1-based */
     uint32_t *owner; /* owner[slot]: the page last referenced at that slot */
     uint32_t *last;  /* last[page]: the slot of its last reference, 0 if none */
-    size_t cap, now; /* slots, and the last one used */
+    size_t cap, now; /* slots (a multiple of 64), and the last one used */
     size_t pages;    /* entries of last */
-    uint32_t live;   /* pages tracked: the 1s in the tree */
+    uint32_t live;   /* pages tracked: the 1s */
 };
 
 int reuse_init(struct reuse *r);
