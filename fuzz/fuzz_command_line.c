@@ -56,6 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             args.machine = NULL;
             struct sim_config config;
             sim_args_config(&args, &config);
+            struct sim_sweep sweep;
+            if (args.sweep && sim_sweep_parse(&sweep, args.sweep, args.policies, NULL) == 0) {
+                for (uint64_t i = 1; i < sweep.count; i++)
+                    if (sweep.frames[i] <= sweep.frames[i - 1])
+                        abort();
+                if (!sweep.count || sweep.frames[0] != sweep.frames_min ||
+                    sweep.frames[sweep.count - 1] != sweep.frames_max)
+                    abort();
+                sim_sweep_free(&sweep);
+            }
         }
     } else if (freespace) {
         struct freespace_args args;

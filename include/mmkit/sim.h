@@ -287,14 +287,19 @@ struct sim_sweep {
     unsigned policy_count;
     const char *policies[16];
     uint64_t frames_min, frames_max;
-    uint64_t *faults; /* [policy][frames - frames_min], filled by sim_sweep_run */
+    uint64_t *frames;  /* the frame counts swept, increasing, from frames_min to frames_max */
+    uint64_t count;    /* how many */
+    uint64_t *faults;  /* [policy][i] at frames[i], filled by sim_sweep_run */
     /* If set, called from the worker threads after each run. */
     void (*progress)(uint64_t done, uint64_t total, void *arg);
     void *progress_arg;
 };
 
-/* Fill policies and frame range from "frames=A..B" and a policy list
- * ("fifo,lru,opt", "all"; NULL for fifo,lru,opt,clock). */
+/* Fill policies and frame counts from a range and a policy list
+ * ("fifo,lru,opt", "all"; NULL for fifo,lru,opt,clock).  The range:
+ * "frames=A..B" every count, "frames=A..B:S" every S-th from A, "frames=A..B/N"
+ * N counts evenly spread, "frames=A..B/Nlog" N counts spread on a log
+ * scale; each form ends at B. */
 int sim_sweep_parse(struct sim_sweep *sweep, const char *range, const char *policies,
                     struct sim_diag *diag);
 /* Run every policy at every frame count on the workload using threads
@@ -302,8 +307,8 @@ int sim_sweep_parse(struct sim_sweep *sweep, const char *range, const char *poli
 int sim_sweep_run(struct sim_sweep *sweep, const struct sim_config *config,
                   const struct sim_workload *workload, unsigned threads, struct sim_diag *diag);
 void sim_sweep_free(struct sim_sweep *sweep);
-/* Belady's anomaly: the first frame count f of a policy with
- * faults(f + 1) > faults(f); returns false if none. */
+/* Belady's anomaly: the first swept frame count f of a policy whose next
+ * swept count has more faults; returns false if none. */
 bool sim_sweep_anomaly(const struct sim_sweep *sweep, unsigned policy, uint64_t *frames);
 void sim_sweep_text(FILE *out, const struct sim_sweep *sweep);
 void sim_sweep_json(FILE *out, const struct sim_sweep *sweep);

@@ -69,7 +69,7 @@ static int run_sweep(const struct sim_args *a, const struct sim_config *config,
         sim_sweep_csv(stdout, &sweep);
     else
         sim_sweep_text(stdout, &sweep);
-    status = sim_input_draw(a, a->svg ? a->svg : "sweep.svg", "fault curve", draw_sweep, &sweep);
+    status = a->svg ? sim_input_draw(a, a->svg, "fault curve", draw_sweep, &sweep) : 0;
     sim_sweep_free(&sweep);
     return status;
 }

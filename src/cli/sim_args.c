@@ -46,10 +46,12 @@ const char sim_usage[] =
     "  --json               the summary as JSON\n"
     "  --csv                the summary (or sweep table) as CSV\n"
     "  --explain            every reference step by step\n"
-    "  --sweep frames=A..B  fault counts of several policies over memory sizes\n"
+    "  --sweep frames=A..B  fault counts of several policies over memory sizes: every\n"
+    "                       count, or A..B:STEP, A..B/COUNT, A..B/COUNTlog (e.g.\n"
+    "                       frames=1..2048/64log); 'mmkit mrc' gives LRU and OPT at\n"
+    "                       every size in one pass\n"
     "  --policies LIST      for --sweep (default fifo,lru,opt,clock; 'all' for all)\n"
-    "  --svg FILE           draw faults over time (with --sweep: the fault curve,\n"
-    "                       default sweep.svg)\n"
+    "  --svg FILE           draw faults over time (with --sweep: the fault curve)\n"
     "  --threads N          sweep workers (default 2)\n";
 
 /* The options of the command itself; each machine setting adds one more. */

@@ -8,7 +8,7 @@
 
 void sim_sweep_svg(FILE *out, const struct sim_sweep *sweep, const char *title)
 {
-    uint64_t width = sweep->frames_max - sweep->frames_min + 1;
+    uint64_t width = sweep->count;
     struct svg_chart chart = {.out = out, .x_min = (double)sweep->frames_min,
                               .x_max = (double)sweep->frames_max};
     for (uint64_t i = 0; i < sweep->policy_count * width; i++)
@@ -26,7 +26,7 @@ void sim_sweep_svg(FILE *out, const struct sim_sweep *sweep, const char *title)
     for (unsigned p = 0; p < sweep->policy_count; p++) {
         const uint64_t *faults = &sweep->faults[p * width];
         for (uint64_t i = 0; i < width; i++) {
-            x[i] = (double)(sweep->frames_min + i);
+            x[i] = (double)sweep->frames[i];
             y[i] = (double)faults[i];
         }
         svg_chart_series(&chart, p, sweep->policies[p], x, y, width);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# cli_test.sh CHECK MMKIT DATA_DIR - one check of the `mmkit sim` and
-# `mmkit trace` commands, named by CHECK (each is a ctest test).
+# cli_test.sh CHECK MMKIT DATA_DIR - one check of the `mmkit sim`, `mmkit mrc`
+# and `mmkit trace` commands, named by CHECK (each is a ctest test).
 set -eu
 check=$1
 mmkit=$2
@@ -94,6 +94,27 @@ sweep_points_out_belady_anomaly_in_text_and_svg)
     "$mmkit" sim --refs $belady --sweep frames=1..6 --svg "$work/curve.svg"
   grep -q "<svg" "$work/curve.svg" || fail "no SVG"
   grep -q "Belady's anomaly (fifo)" "$work/curve.svg" || fail "the SVG does not mark the anomaly"
+  ;;
+sweep_takes_a_step_or_a_count_and_draws_only_where_asked)
+  (cd "$work" && "$mmkit" sim --refs $belady --sweep frames=1..6:2 --policies fifo --csv \
+    >"$work/step.csv" 2>"$work/err")
+  [ "$(cat "$work/step.csv")" = "$(printf 'frames,fifo\n1,12\n3,9\n5,5\n6,5')" ] ||
+    fail "sweep by step: $(cat "$work/step.csv")"
+  [ ! -e "$work/sweep.svg" ] || fail "a sweep without --svg drew sweep.svg"
+  "$mmkit" sim --refs $belady --sweep frames=1..2048/12log --policies lru --json >"$work/log.json"
+  grep -q '"frames": \[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048\]' "$work/log.json" ||
+    fail "sweep by log count: $(cat "$work/log.json")"
+  expect 2 "expected frames=A..B, A..B:STEP" -- "$mmkit" sim --refs $belady --sweep frames=1..6:0
+  ;;
+mrc_equals_a_sweep_of_lru_and_opt_and_draws_its_knee)
+  "$mmkit" sim "$data/sort.lackey.xz" --sweep frames=1..48 --policies lru,opt --csv \
+    >"$work/sweep.csv"
+  "$mmkit" mrc "$data/sort.lackey.xz" --curves lru,opt --sizes 1..48 --csv --svg "$work/mrc.svg" |
+    awk -F, 'NR > 1 { print $1 "," $2 "," $4 }' >"$work/mrc.csv" 2>/dev/null
+  [ "$(wc -l <"$work/mrc.csv")" = 48 ] || fail "mrc printed $(wc -l <"$work/mrc.csv") sizes, not 48"
+  tail -n +2 "$work/sweep.csv" | cmp - "$work/mrc.csv" || fail "mrc and the sweep differ"
+  grep -q "90% of the achievable hits at 4 frames" "$work/mrc.svg" || fail "no knee in the SVG"
+  grep -q "footprint: 238 pages" "$work/mrc.svg" || fail "no footprint in the SVG"
   ;;
 svg_draws_faults_over_time)
   # 5000 references, more than the timeline keeps: it must thin itself out
