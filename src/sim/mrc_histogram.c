@@ -50,5 +50,10 @@ int mrc_histogram_curve(const struct mrc_histogram *h, struct sim_mrc *curve)
         if (f > 0 && f < h->cap)
             deeper += h->count[f];
     }
+    /* A sample's negative correction may push an estimate past the
+     * references it stands for: no size faults more than every time. */
+    for (uint64_t f = 0; f <= curve->footprint; f++)
+        if (curve->faults[f] > curve->faults[0])
+            curve->faults[f] = curve->faults[0];
     return SIM_OK;
 }

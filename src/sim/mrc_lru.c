@@ -48,7 +48,7 @@ int sim_mrc_lru(struct sim_mrc *curve, const struct sim_config *config,
                 status = mrc_histogram_add(&histogram, distance, 1);
         }
     }
-    if (!status)
+    if (!status && repeats)
         status = mrc_histogram_add(&histogram, 1, (double)repeats);
     curve->footprint = index.count;
     if (!status)

@@ -1,9 +1,10 @@
 /* mrc_shards.c - SHARDS (Waldspurger, Park, Garthwaite and Ahmad, FAST
  * 2015): the LRU curve from a spatial sample of the pages.  A page is
  * followed when its hash falls below a threshold T out of 2^24, a rate
- * R = T / 2^24, so every reference to a followed page is seen and their
- * stack distances among followed pages, divided by R, estimate the true
- * ones.  Each sampled reference stands for 1 / R references.
+ * R = T / 2^24, so every reference to a followed page is seen, and the
+ * followed pages used since its page's last use, divided by R, estimate
+ * all the pages used since.  Each sampled reference stands for 1 / R
+ * references.
  *
  * Fixed size: at most max_pages pages are followed; when one more comes,
  * the page with the largest hash is dropped and T falls to that hash, so
@@ -94,8 +95,10 @@ static int shards_sample(struct shards *s, uint64_t vpn, uint16_t pid, uint64_t 
     }
     double rate = (double)s->threshold / SHARDS_MODULUS;
     s->weight += 1 / rate;
-    return mrc_histogram_add(&s->histogram, distance ? (uint64_t)ceil(distance / rate) : 0,
-                             1 / rate);
+    /* The other pages seen since, d - 1, are a sample at rate R of the
+     * true ones. */
+    uint64_t scaled = distance ? 1 + (uint64_t)llround((double)(distance - 1) / rate) : 0;
+    return mrc_histogram_add(&s->histogram, scaled, 1 / rate);
 }
 
 static void shards_free(struct shards *s)
