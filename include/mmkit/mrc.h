@@ -8,6 +8,7 @@
  *                   stack is ordered by next use: O(depth) per reference)
  *   sim_mrc_shards  LRU estimated from a spatially hashed sample of the
  *                   pages (SHARDS, Waldspurger et al., FAST 2015)
+ *   sim_mrc_lru_traces  both, streamed from traces of any length
  *   sim_working_set Denning's working set: mean size and faults against
  *                   the window
  *
@@ -52,6 +53,17 @@ int sim_mrc_opt(struct sim_mrc *curve, const struct sim_config *config,
 int sim_mrc_shards(struct sim_mrc *curve, const struct sim_config *config,
                    const struct sim_workload *workload, double rate, uint64_t max_pages,
                    struct sim_diag *diag);
+/* The LRU curves of traces in one pass, streamed: memory for their pages,
+ * not for their references.  One curve per sample: rate 1 and max_pages 0
+ * is the exact curve.  *skipped counts malformed lines (with skip_bad). */
+struct sim_mrc_sample {
+    double rate;
+    uint64_t max_pages;
+};
+int sim_mrc_lru_traces(struct sim_mrc *curves, const struct sim_mrc_sample *samples, size_t count,
+                       const struct sim_config *config, const char *const *paths,
+                       size_t path_count, const struct sim_trace_options *options,
+                       uint64_t *skipped, struct sim_diag *diag);
 void sim_mrc_free(struct sim_mrc *curve);
 
 /* Faults and miss ratio with `frames` frames (the footprint's beyond it). */

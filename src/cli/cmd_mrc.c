@@ -10,12 +10,17 @@
 
 #define MAX_CURVES 3
 
+/* What --svg draws. */
+struct drawing {
+    const struct sim_mrc *curves;
+    size_t count;
+    bool log_x;
+};
+
 static void draw_curves(FILE *out, const void *what, const char *title)
 {
-    const struct mrc_args *a = ((const void *const *)what)[0];
-    const struct sim_mrc *curves = ((const void *const *)what)[1];
-    size_t count = *(const size_t *)((const void *const *)what)[2];
-    sim_mrc_svg(out, curves, count, title, !a->linear);
+    const struct drawing *d = what;
+    sim_mrc_svg(out, d->curves, d->count, title, d->log_x);
 }
 
 static int report_curves(const struct mrc_args *a, const struct sim_mrc *curves, size_t count)
@@ -40,8 +45,8 @@ static int report_curves(const struct mrc_args *a, const struct sim_mrc *curves,
                 sim_mrc_error(&curves[0], &curves[count - 1]));
     if (!a->sim.svg)
         return 0;
-    const void *what[] = {a, curves, &count};
-    return sim_input_draw(&a->sim, a->sim.svg, "miss-ratio curve", draw_curves, what);
+    struct drawing drawing = {curves, count, !a->linear};
+    return sim_input_draw(&a->sim, a->sim.svg, "miss-ratio curve", draw_curves, &drawing);
 }
 
 /* The curves asked for: LRU (exact or sampled) first, then OPT, and last
@@ -64,6 +69,24 @@ static int compute_curves(const struct mrc_args *a, const struct sim_config *con
     if (!status && sampled && a->check)
         status = sim_mrc_lru(&curves[(*count)++], config, workload, diag);
     return status;
+}
+
+/* The same LRU curves streamed from the traces, in one pass, without
+ * holding the trace in memory. */
+static int stream_curves(const struct mrc_args *a, const struct sim_config *config,
+                         struct sim_mrc *curves, size_t *count, uint64_t *skipped,
+                         struct sim_diag *diag)
+{
+    bool sampled = a->sample > 0 || a->sample_size > 0;
+    struct sim_mrc_sample samples[2];
+    size_t n = 0;
+    if (sampled)
+        samples[n++] = (struct sim_mrc_sample){a->sample > 0 ? a->sample : 1, a->sample_size};
+    if (!sampled || a->check)
+        samples[n++] = (struct sim_mrc_sample){1, 0};
+    *count = n;
+    return sim_mrc_lru_traces(curves, samples, n, config, a->sim.traces, a->sim.trace_count,
+                              &a->sim.run.trace, skipped, diag);
 }
 
 static int run_working_set(const struct mrc_args *a, const struct sim_config *config,
@@ -107,22 +130,30 @@ int cmd_mrc(int argc, char **argv)
     struct sim_diag diag = {0};
     if ((status = sim_mrc_check_config(&config, &diag)))
         return cli_usage_error("mrc: %s", diag.message);
+    /* LRU curves alone stream from the traces; OPT, the working set and
+     * reference strings take the whole workload in memory. */
+    struct sim_mrc curves[MAX_CURVES] = {0};
+    size_t count = 0;
     struct sim_workload workload = {0};
-    if ((status = sim_input_load(&a.sim, &config, &workload)))
-        return status;
-    if (workload.skipped)
-        fprintf(stderr, "mmkit: skipped %llu malformed trace lines\n",
-                (unsigned long long)workload.skipped);
-    if (a.working_set) {
-        status = run_working_set(&a, &config, &workload);
+    uint64_t skipped = 0;
+    if (a.sim.trace_count && !a.opt && !a.working_set) {
+        status = stream_curves(&a, &config, curves, &count, &skipped, &diag);
     } else {
-        struct sim_mrc curves[MAX_CURVES] = {0};
-        size_t count = 0;
-        status = compute_curves(&a, &config, &workload, curves, &count, &diag);
-        status = status ? cli_run_error(&diag, status) : report_curves(&a, curves, count);
-        for (size_t i = 0; i < MAX_CURVES; i++)
-            sim_mrc_free(&curves[i]);
+        if ((status = sim_input_load(&a.sim, &config, &workload)))
+            return status;
+        skipped = workload.skipped;
+        if (!a.working_set)
+            status = compute_curves(&a, &config, &workload, curves, &count, &diag);
     }
+    if (skipped)
+        fprintf(stderr, "mmkit: skipped %llu malformed trace lines\n", (unsigned long long)skipped);
+    if (status)
+        status = cli_run_error(&diag, status);
+    else
+        status = a.working_set ? run_working_set(&a, &config, &workload)
+                               : report_curves(&a, curves, count);
+    for (size_t i = 0; i < MAX_CURVES; i++)
+        sim_mrc_free(&curves[i]);
     sim_workload_free(&workload);
     return status;
 }

@@ -1,60 +1,98 @@
-/* mrc_lru.c - the exact LRU miss-ratio curve in one pass: LRU keeps the
- * f most recently used pages in f frames, so a reference hits with f
- * frames exactly when its stack distance is at most f (Mattson et al.,
- * 1970). */
-#include <stdint.h>
+/* mrc_lru.c - the LRU curves of mmkit/mrc.h: of a workload in memory, or
+ * of traces streamed batch by batch into several profiles at once (the
+ * exact curve and a sample's, for --check) in one pass. */
+#include <stdlib.h>
 
-#include "mrc_histogram.h"
-#include "page_index.h"
-#include "reuse.h"
+#include "mrc_profile.h"
+#include "schedule.h"
+
+#define MRC_BATCH 8192
+
+static int workload_curve(struct sim_mrc *curve, const struct sim_config *config,
+                          const struct sim_workload *workload, double rate, uint64_t max_pages,
+                          struct sim_diag *diag)
+{
+    *curve = (struct sim_mrc){0};
+    int status = sim_mrc_check_config(config, diag);
+    if (status)
+        return status;
+    struct lru_profile profile;
+    if (lru_profile_open(&profile, config, rate, max_pages))
+        return SIM_ERR_NOMEM;
+    if (lru_profile_feed(&profile, workload->records, workload->count)) {
+        lru_profile_free(&profile);
+        return SIM_ERR_NOMEM;
+    }
+    return lru_profile_finish(&profile, curve);
+}
 
 int sim_mrc_lru(struct sim_mrc *curve, const struct sim_config *config,
                 const struct sim_workload *workload, struct sim_diag *diag)
 {
-    *curve = (struct sim_mrc){.name = "lru", .sample_rate = 1};
+    return workload_curve(curve, config, workload, 1, 0, diag);
+}
+
+int sim_mrc_shards(struct sim_mrc *curve, const struct sim_config *config,
+                   const struct sim_workload *workload, double rate, uint64_t max_pages,
+                   struct sim_diag *diag)
+{
+    return workload_curve(curve, config, workload, rate, max_pages, diag);
+}
+
+/* Read the schedule's records and feed every profile. */
+static int stream(struct schedule *s, struct lru_profile *profiles, size_t count,
+                  struct sim_diag *diag)
+{
+    struct sim_record *batch = malloc(sizeof *batch * MRC_BATCH);
+    if (!batch)
+        return SIM_ERR_NOMEM;
+    int status;
+    for (;;) {
+        size_t got;
+        status = schedule_next(s, batch, MRC_BATCH, &got, diag);
+        if (status || got == 0)
+            break;
+        for (size_t i = 0; !status && i < count; i++)
+            status = lru_profile_feed(&profiles[i], batch, got);
+        if (status)
+            break;
+    }
+    free(batch);
+    return status;
+}
+
+int sim_mrc_lru_traces(struct sim_mrc *curves, const struct sim_mrc_sample *samples, size_t count,
+                       const struct sim_config *config, const char *const *paths,
+                       size_t path_count, const struct sim_trace_options *options,
+                       uint64_t *skipped, struct sim_diag *diag)
+{
+    for (size_t i = 0; i < count; i++)
+        curves[i] = (struct sim_mrc){0};
     int status = sim_mrc_check_config(config, diag);
     if (status)
         return status;
-    struct page_walk walk;
-    page_walk_init(&walk, config, true);
-    struct page_index index;
-    struct reuse reuse;
-    struct mrc_histogram histogram;
-    int a = page_index_init(&index), b = reuse_init(&reuse), c = mrc_histogram_init(&histogram);
-    status = a ? a : b ? b : c;
-    /* The page referenced last: references to it again (most of a real
-     * trace's) are at distance 1 and need no look-up. */
-    uint64_t last_vpn = UINT64_MAX;
-    uint16_t last_pid = 0;
-    uint64_t repeats = 0;
-    for (size_t i = 0; !status && i < workload->count; i++) {
-        const struct sim_record *r = &workload->records[i];
-        uint64_t vpns[2];
-        unsigned pages = page_walk_record(&walk, r, vpns);
-        for (unsigned k = 0; !status && k < pages; k++) {
-            curve->references++;
-            if (vpns[k] == last_vpn && r->pid == last_pid) {
-                repeats++;
-                continue;
-            }
-            last_vpn = vpns[k];
-            last_pid = r->pid;
-            uint32_t id;
-            uint64_t distance;
-            status = page_index_id(&index, vpns[k], r->pid, page_hash(vpns[k], r->pid), &id);
-            if (!status)
-                status = reuse_touch(&reuse, id, &distance);
-            if (!status)
-                status = mrc_histogram_add(&histogram, distance, 1);
-        }
+    struct lru_profile *profiles = calloc(count ? count : 1, sizeof *profiles);
+    if (!profiles)
+        return SIM_ERR_NOMEM;
+    size_t opened = 0;
+    for (; opened < count; opened++)
+        if (lru_profile_open(&profiles[opened], config, samples[opened].rate,
+                             samples[opened].max_pages))
+            break;
+    struct schedule s;
+    status = opened < count ? SIM_ERR_NOMEM
+                            : schedule_open(&s, paths, path_count, options, config->quantum, diag);
+    if (!status) {
+        status = stream(&s, profiles, count, diag);
+        *skipped = schedule_skipped(&s);
+        schedule_close(&s);
     }
-    if (!status && repeats)
-        status = mrc_histogram_add(&histogram, 1, (double)repeats);
-    curve->footprint = index.count;
-    if (!status)
-        status = mrc_histogram_curve(&histogram, curve);
-    page_index_free(&index);
-    reuse_free(&reuse);
-    mrc_histogram_free(&histogram);
+    for (size_t i = 0; i < opened; i++) {
+        if (status)
+            lru_profile_free(&profiles[i]);
+        else
+            status = lru_profile_finish(&profiles[i], &curves[i]);
+    }
+    free(profiles);
     return status;
 }

@@ -1,7 +1,8 @@
 /* test_mrc.c - the miss-ratio curves against the simulator: the exact LRU
  * and OPT curves equal one simulation per memory size, on textbook strings,
  * random traces and the bundled trace; the working set worked by hand;
- * SHARDS exact at rate 1 and within its error bound when sampling. */
+ * SHARDS exact at rate 1 and within its error bound when sampling; the
+ * curves streamed from traces equal those of the trace in memory. */
 #include <stdio.h>
 
 #include "mmkit/mrc.h"
@@ -147,6 +148,39 @@ static void exact_curves_equal_the_simulator_on_the_bundled_trace(void **state)
     sim_workload_free(&workload);
 }
 
+static void streamed_curves_equal_those_of_the_workload_in_memory(void **state)
+{
+    const char *path = getenv("MMKIT_SIM_DATA");
+    char trace[4096];
+    snprintf(trace, sizeof trace, "%s/sort.lackey.xz", path ? path : "tests/data/sim");
+    /* The trace twice: two processes, interleaved by the scheduler. */
+    const char *paths[] = {trace, trace};
+    struct sim_trace_options options = {.kinds = SIM_KIND_ALL};
+    struct sim_workload workload;
+    struct sim_config config = test_config("lru", 1);
+    assert_int_equal(sim_workload_load(&workload, paths, 2, &options, config.quantum, NULL),
+                     SIM_OK);
+    const struct sim_mrc_sample samples[] = {{1, 0}, {0.25, 0}, {1, 100}};
+    struct sim_mrc streamed[3], loaded[3];
+    uint64_t skipped;
+    assert_int_equal(sim_mrc_lru_traces(streamed, samples, 3, &config, paths, 2, &options,
+                                        &skipped, NULL), SIM_OK);
+    assert_int_equal(sim_mrc_lru(&loaded[0], &config, &workload, NULL), SIM_OK);
+    for (size_t i = 1; i < 3; i++)
+        assert_int_equal(sim_mrc_shards(&loaded[i], &config, &workload, samples[i].rate,
+                                        samples[i].max_pages, NULL), SIM_OK);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(streamed[i].name, loaded[i].name);
+        assert_int_equal(streamed[i].references, loaded[i].references);
+        assert_int_equal(streamed[i].footprint, loaded[i].footprint);
+        for (uint64_t f = 0; f <= loaded[i].footprint; f++)
+            assert_true(sim_mrc_faults(&streamed[i], f) == sim_mrc_faults(&loaded[i], f));
+        sim_mrc_free(&streamed[i]);
+        sim_mrc_free(&loaded[i]);
+    }
+    sim_workload_free(&workload);
+}
+
 /* 1,2,1,3,2,1 by hand: the windows W(t, tau) for t = 1..6 are
  *   tau 1: {1} {2} {1} {3} {2} {1}                  sizes 1 1 1 1 1 1
  *   tau 2: {1} {1,2} {2,1} {1,3} {3,2} {2,1}        sizes 1 2 2 2 2 2
@@ -214,6 +248,7 @@ int main(void)
         cmocka_unit_test(standard_string_gives_the_textbook_lru_and_opt_faults_at_every_size),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_random_traces),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_the_bundled_trace),
+        cmocka_unit_test(streamed_curves_equal_those_of_the_workload_in_memory),
         cmocka_unit_test(working_set_sizes_and_faults_are_those_worked_by_hand),
         cmocka_unit_test(shards_at_rate_1_is_the_exact_lru_curve),
         cmocka_unit_test(shards_estimates_are_within_their_error_bound),
