@@ -121,6 +121,22 @@ static void exact_curves_equal_the_simulator_on_random_traces(void **state)
     }
 }
 
+static void opt_cut_at_some_frames_keeps_the_curve_up_to_them(void **state)
+{
+    struct sim_workload workload = random_workload(5, 20000, 300);
+    struct sim_config config = test_config("opt", 1);
+    struct sim_mrc whole, cut;
+    assert_int_equal(sim_mrc_opt(&whole, &config, &workload, 0, NULL), SIM_OK);
+    assert_int_equal(sim_mrc_opt(&cut, &config, &workload, 40, NULL), SIM_OK);
+    assert_true(whole.footprint > 40);
+    assert_int_equal(cut.footprint, 40);
+    for (uint64_t f = 1; f <= 40; f++)
+        assert_true(sim_mrc_faults(&cut, f) == sim_mrc_faults(&whole, f));
+    sim_mrc_free(&whole);
+    sim_mrc_free(&cut);
+    sim_workload_free(&workload);
+}
+
 static void exact_curves_equal_the_simulator_on_the_bundled_trace(void **state)
 {
     const char *path = getenv("MMKIT_SIM_DATA");
@@ -247,6 +263,7 @@ int main(void)
         cmocka_unit_test(belady_string_gives_the_textbook_lru_and_opt_faults_at_every_size),
         cmocka_unit_test(standard_string_gives_the_textbook_lru_and_opt_faults_at_every_size),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_random_traces),
+        cmocka_unit_test(opt_cut_at_some_frames_keeps_the_curve_up_to_them),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_the_bundled_trace),
         cmocka_unit_test(streamed_curves_equal_those_of_the_workload_in_memory),
         cmocka_unit_test(working_set_sizes_and_faults_are_those_worked_by_hand),
