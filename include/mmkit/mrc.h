@@ -9,6 +9,7 @@
  *   sim_mrc_shards  LRU estimated from a spatially hashed sample of the
  *                   pages (SHARDS, Waldspurger et al., FAST 2015)
  *   sim_mrc_lru_traces  both, streamed from traces of any length
+ *   sim_mrc_mini    any policy, by miniature simulation of a sample
  *   sim_working_set Denning's working set: mean size and faults against
  *                   the window
  *
@@ -64,6 +65,15 @@ int sim_mrc_lru_traces(struct sim_mrc *curves, const struct sim_mrc_sample *samp
                        const struct sim_config *config, const char *const *paths,
                        size_t path_count, const struct sim_trace_options *options,
                        uint64_t *skipped, struct sim_diag *diag);
+/* Miniature simulation (Waldspurger et al., USENIX ATC 2017): any policy's
+ * curve estimated by simulating the references to the pages sampled at
+ * `rate` (0: about 8192 pages' worth, 1 when the footprint is smaller) in
+ * memories `rate` times smaller, at `sizes` (increasing; NULL: 64 sizes
+ * spread on a log scale up to the footprint), on `threads` threads.
+ * Between the sizes the curve is drawn straight. */
+int sim_mrc_mini(struct sim_mrc *curve, const struct sim_config *config,
+                 const struct sim_workload *workload, const char *policy, double rate,
+                 const uint64_t *sizes, size_t count, unsigned threads, struct sim_diag *diag);
 void sim_mrc_free(struct sim_mrc *curve);
 
 /* Faults and miss ratio with `frames` frames (the footprint's beyond it). */

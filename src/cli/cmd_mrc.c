@@ -8,7 +8,7 @@
 #include "mmkit/mrc.h"
 #include "mrc_args.h"
 
-#define MAX_CURVES 3
+#define MAX_CURVES 19 /* lru, opt, 16 miniature ones and --check's */
 
 /* What --svg draws. */
 struct drawing {
@@ -49,8 +49,9 @@ static int report_curves(const struct mrc_args *a, const struct sim_mrc *curves,
     return sim_input_draw(&a->sim, a->sim.svg, "miss-ratio curve", draw_curves, &drawing);
 }
 
-/* The curves asked for: LRU (exact or sampled) first, then OPT, and last
- * the exact LRU curve that --check compares the sample with. */
+/* The curves asked for: LRU (exact or sampled) first, then OPT, the
+ * miniature simulations, and last the exact LRU curve that --check
+ * compares the sample with. */
 static int compute_curves(const struct mrc_args *a, const struct sim_config *config,
                           const struct sim_workload *workload, struct sim_mrc *curves,
                           size_t *count, struct sim_diag *diag)
@@ -59,14 +60,18 @@ static int compute_curves(const struct mrc_args *a, const struct sim_config *con
     uint64_t largest = a->size_count ? a->sizes[a->size_count - 1] : 0;
     int status = 0;
     *count = 0;
-    if (sampled)
+    if (sampled && a->lru)
         status = sim_mrc_shards(&curves[(*count)++], config, workload,
                                 a->sample > 0 ? a->sample : 1, a->sample_size, diag);
     else if (a->lru)
         status = sim_mrc_lru(&curves[(*count)++], config, workload, diag);
     if (!status && a->opt)
         status = sim_mrc_opt(&curves[(*count)++], config, workload, largest, diag);
-    if (!status && sampled && a->check)
+    for (size_t i = 0; !status && i < a->mini_count; i++)
+        status = sim_mrc_mini(&curves[(*count)++], config, workload, a->mini[i], a->sample,
+                              a->size_count ? a->sizes : NULL, a->size_count, a->sim.threads,
+                              diag);
+    if (!status && sampled && a->lru && a->check)
         status = sim_mrc_lru(&curves[(*count)++], config, workload, diag);
     return status;
 }
@@ -130,13 +135,13 @@ int cmd_mrc(int argc, char **argv)
     struct sim_diag diag = {0};
     if ((status = sim_mrc_check_config(&config, &diag)))
         return cli_usage_error("mrc: %s", diag.message);
-    /* LRU curves alone stream from the traces; OPT, the working set and
-     * reference strings take the whole workload in memory. */
+    /* LRU curves alone stream from the traces; OPT, miniature simulations,
+     * the working set and reference strings take the workload in memory. */
     struct sim_mrc curves[MAX_CURVES] = {0};
     size_t count = 0;
     struct sim_workload workload = {0};
     uint64_t skipped = 0;
-    if (a.sim.trace_count && !a.opt && !a.working_set) {
+    if (a.sim.trace_count && !a.opt && !a.mini_count && !a.working_set) {
         status = stream_curves(&a, &config, curves, &count, &skipped, &diag);
     } else {
         if ((status = sim_input_load(&a.sim, &config, &workload)))

@@ -20,9 +20,11 @@ const char mrc_usage[] =
     "  --split-straddling, --quantum, --page-size, --address-bits, --machine)\n"
     "\n"
     "curves:\n"
-    "  --curves LIST        lru, opt or lru,opt (default lru): exact LRU, exact OPT\n"
+    "  --curves LIST        policies (default lru): lru and opt exact, the others\n"
+    "                       (fifo, clock, ...) by miniature simulation of a sample\n"
     "  --sample R           LRU estimated from a sample of the pages at rate R, 0 < R <= 1\n"
-    "                       (SHARDS), instead of the exact curve\n"
+    "                       (SHARDS), instead of the exact curve; also the rate of the\n"
+    "                       miniature simulations (default: about 8192 pages' worth)\n"
     "  --sample-size N      SHARDS following at most N pages (the rate adapts)\n"
     "  --check              with a sample: the exact LRU curve too, and the mean\n"
     "                       absolute error of the estimate\n"
@@ -34,7 +36,8 @@ const char mrc_usage[] =
     "                       (default: powers of two and the footprint)\n"
     "  --json, --csv        the table as JSON or CSV\n"
     "  --svg FILE           miss ratio against frames, the knee and footprint marked\n"
-    "  --x-axis log|linear  the frames axis of --svg (default log)\n";
+    "  --x-axis log|linear  the frames axis of --svg (default log)\n"
+    "  --threads N          miniature simulations' workers (default 2)\n";
 
 static const struct cli_option mrc_options[] = {
     {"--curves", true}, {"--sample", true}, {"--sample-size", true}, {"--check", false},
@@ -92,17 +95,24 @@ int mrc_args_sizes(const char *option, const char *text, uint64_t *sizes, size_t
 static int parse_curves(struct mrc_args *a, const char *text)
 {
     a->lru = a->opt = false;
-    char list[64];
+    a->mini_count = 0;
+    char list[256];
     snprintf(list, sizeof list, "%s", text);
     for (char *save, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        size_t i = 0;
+        while (sim_policy_names[i] && strcmp(sim_policy_names[i], name))
+            i++;
+        if (!sim_policy_names[i])
+            return cli_usage_error("--curves: '%s' is not a policy (lru, opt, fifo, clock, ...)",
+                                   name);
         if (!strcmp(name, "lru"))
             a->lru = true;
         else if (!strcmp(name, "opt"))
             a->opt = true;
-        else
-            return cli_usage_error("--curves: '%s' is not lru or opt", name);
+        else if (a->mini_count < sizeof a->mini / sizeof a->mini[0])
+            a->mini[a->mini_count++] = sim_policy_names[i];
     }
-    return a->lru || a->opt ? 0 : cli_usage_error("--curves: name lru, opt or both");
+    return a->lru || a->opt || a->mini_count ? 0 : cli_usage_error("--curves: name a policy");
 }
 
 static int apply_option(void *context, const char *name, const char *value)
@@ -137,7 +147,7 @@ static int refuse_sim_options(const struct mrc_args *a)
 {
     const struct sim_args *s = &a->sim;
     const char *refused = s->sweep ? "--sweep" : s->policies ? "--policies"
-                          : s->explain ? "--explain" : s->threads != 2 ? "--threads" : NULL;
+                          : s->explain ? "--explain" : NULL;
     for (size_t i = 0; !refused && i < s->setting_count; i++)
         if (!strcmp(s->settings[i].key, "policy") || !strcmp(s->settings[i].key, "frames") ||
             !strcmp(s->settings[i].key, "memory"))
@@ -160,10 +170,12 @@ int mrc_args_parse(int argc, char **argv, struct mrc_args *a)
     if ((status = refuse_sim_options(a)))
         return status;
     bool sampled = a->sample > 0 || a->sample_size > 0;
-    if (a->check && !sampled)
-        return cli_usage_error("mrc: --check measures a sample; give --sample or --sample-size");
-    if (sampled && !a->lru)
-        return cli_usage_error("mrc: --sample estimates the LRU curve; --curves must include lru");
+    if (a->check && (!sampled || !a->lru))
+        return cli_usage_error("mrc: --check measures the LRU sample; give --sample or "
+                               "--sample-size, and lru in --curves");
+    if (sampled && !a->lru && !a->mini_count)
+        return cli_usage_error("mrc: --sample samples the LRU curve and the miniature ones; "
+                               "--curves must include lru or a policy other than opt");
     if (a->working_set && (sampled || a->sim.svg))
         return cli_usage_error("mrc: --working-set goes with none of --sample, --sample-size "
                                "and --svg");

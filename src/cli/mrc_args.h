@@ -14,6 +14,8 @@
 struct mrc_args {
     struct sim_args sim;     /* the input, the machine, --json, --csv, --svg */
     bool lru, opt;           /* --curves */
+    const char *mini[16];    /* --curves: the other policies, by miniature simulation */
+    size_t mini_count;
     bool working_set;        /* --working-set */
     double sample;           /* --sample R: SHARDS at rate R; 0: exact LRU */
     uint64_t sample_size;    /* --sample-size N: fixed-size SHARDS; 0: none */

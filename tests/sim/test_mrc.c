@@ -3,6 +3,7 @@
  * random traces and the bundled trace; the working set worked by hand;
  * SHARDS exact at rate 1 and within its error bound when sampling; the
  * curves streamed from traces equal those of the trace in memory. */
+#include <math.h>
 #include <stdio.h>
 
 #include "mmkit/mrc.h"
@@ -257,6 +258,50 @@ static void shards_estimates_are_within_their_error_bound(void **state)
     sim_workload_free(&workload);
 }
 
+/* The largest difference of miss ratio between a miniature curve and
+ * the simulator at each of the sizes. */
+static double mini_error(const struct sim_workload *workload, const char *policy, double rate,
+                         const uint64_t *sizes, size_t count)
+{
+    struct sim_config config = test_config(policy, 1);
+    struct sim_mrc mini;
+    assert_int_equal(sim_mrc_mini(&mini, &config, workload, policy, rate, sizes, count, 2, NULL),
+                     SIM_OK);
+    double worst = 0;
+    for (size_t i = 0; i < count; i++) {
+        config.frames = sizes[i];
+        struct sim_stats stats =
+            test_run_records(&config, workload->records, workload->count, workload->processes);
+        /* (The simulator's references count protection faults too.) */
+        double exact = (double)stats.page_faults / (double)mini.references;
+        double error = fabs(sim_mrc_miss_ratio(&mini, sizes[i]) - exact);
+        worst = error > worst ? error : worst;
+    }
+    sim_mrc_free(&mini);
+    return worst;
+}
+
+static void miniature_simulation_of_the_whole_trace_is_the_simulator(void **state)
+{
+    struct sim_workload workload = random_workload(3, 5000, 60);
+    static const uint64_t sizes[] = {1, 3, 7, 15, 31, 64, 200};
+    assert_true(mini_error(&workload, "fifo", 1, sizes, 7) == 0);
+    assert_true(mini_error(&workload, "clock", 1, sizes, 7) == 0);
+    sim_workload_free(&workload);
+}
+
+static void miniature_simulation_of_a_sample_is_within_its_error_bound(void **state)
+{
+    struct sim_workload workload = random_workload(11, 1000000, 20000);
+    static const uint64_t sizes[] = {100, 1000, 3000, 10000, 30000, 60000};
+    double clock = mini_error(&workload, "clock", 0.1, sizes, 6);
+    double fifo = mini_error(&workload, "fifo", 0.1, sizes, 6);
+    if (clock > 0.02 || fifo > 0.02)
+        fail_msg("largest miss-ratio error at 10%%: clock %.4f, fifo %.4f (bound 0.02)", clock,
+                 fifo);
+    sim_workload_free(&workload);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +314,8 @@ int main(void)
         cmocka_unit_test(working_set_sizes_and_faults_are_those_worked_by_hand),
         cmocka_unit_test(shards_at_rate_1_is_the_exact_lru_curve),
         cmocka_unit_test(shards_estimates_are_within_their_error_bound),
+        cmocka_unit_test(miniature_simulation_of_the_whole_trace_is_the_simulator),
+        cmocka_unit_test(miniature_simulation_of_a_sample_is_within_its_error_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
