@@ -2,9 +2,9 @@
 # demo-sim.sh BUILD_DIR - the simulator's part of `make demo`: a real
 # program's trace (sort on three words, recorded with valgrind's lackey and
 # bundled in tests/data/sim) through the simulated machine, its fault curve,
-# Belady's anomaly on the textbook string, and a few references explained;
-# then every free-space policy on the allocations of sqlite3 (a bundled
-# trace recorded with `mmkit trace --alloc`).
+# its miss-ratio curves, Belady's anomaly on the textbook string, and a few
+# references explained; then every free-space policy on the allocations of
+# sqlite3 (a bundled trace recorded with `mmkit trace --alloc`).
 set -eu
 build=${1:-build}
 mmkit=$build/mmkit
@@ -16,8 +16,12 @@ echo "== mmkit sim: sort on three words (a valgrind lackey trace) in 64 frames, 
 
 echo
 echo "== The same trace across memory sizes (fault curve in $build/sim-demo-sort.svg)"
-"$mmkit" sim "$trace" --sweep frames=24..72 --policies fifo,lru,clock,opt \
-  --svg "$build/sim-demo-sort.svg" | awk 'NR <= 2 || (NR - 2) % 8 == 0'
+"$mmkit" sim "$trace" --sweep frames=24..72:8 --policies fifo,lru,clock,opt \
+  --svg "$build/sim-demo-sort.svg"
+
+echo
+echo "== Every memory size in one pass: exact LRU and OPT ($build/sim-demo-mrc.svg)"
+"$mmkit" mrc "$trace" --curves lru,opt --svg "$build/sim-demo-mrc.svg"
 
 echo
 echo "== Belady's string: FIFO makes more faults with more frames ($build/sim-demo-belady.svg)"
