@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How fast `mmkit freespace --trace` replays real programs' allocations,
 and how much memory each policy wastes on them: python3 and sqlite3 are
-recorded with `mmkit trace --alloc`, then every policy replays each trace.
+recorded with `mmkit trace --alloc`, and clang++ (a C++ program) compiling
+bench/word_index.cpp, then every policy replays each trace.
 Prints, per trace, the operations per second of each policy (CPU time of
 the replay alone, the reading of the trace taken off, the best of --rounds
 runs), the fragmentation table, and peak footprint / peak live bytes with
@@ -25,6 +26,7 @@ import sqlite_script
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON_SCRIPT = REPO / "tests" / "data" / "alloc" / "dicts_lists_strings.py"
+CXX_SOURCE = REPO / "bench" / "word_index.cpp"
 POLICIES = "best,first,next,worst,segregated,tlsf,buddy,slab,mmkit"
 TARGETS = {"first": 10, "best": 10, "next": 10}  # M ops/s, issue 12; 20 for the families
 
@@ -64,6 +66,16 @@ def record(mmkit, work, scale):
         traces.append(("sqlite3", sqlite))
     else:
         print("sqlite3 is not installed: its trace is left out", file=sys.stderr)
+    if shutil.which("clang++"):
+        # clang runs its compiler in the same process (no exec), so the
+        # trace holds the compilation itself.
+        clang = os.path.join(work, "clang++.mmat")
+        subprocess.run([mmkit, "trace", "--alloc", "-o", clang, "--", "clang++", "-O2", "-c",
+                        str(CXX_SOURCE), "-o", os.path.join(work, "word_index.o")], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        traces.append(("clang++", clang))
+    else:
+        print("clang++ is not installed: its trace is left out", file=sys.stderr)
     return traces
 
 
