@@ -243,8 +243,52 @@ struct freespace_call {
  * A block no hole holds (and the heap cannot grow for) is a failed
  * allocation, and its later free gives nothing back.  0 or
  * SIM_ERR_NOMEM. */
+/* What a call became, for a caller that tells or draws it: none, one or
+ * two operations (a realloc's or a lost free's free, then the allocation),
+ * each as freespace_apply tells it, and whether a free matched no block. */
+struct freespace_replayed {
+    size_t count;
+    struct freespace_result op[2];
+    bool unmatched;
+};
+
+/* done may be NULL. */
 int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
-                     struct sim_diag *diag);
+                     struct freespace_replayed *done, struct sim_diag *diag);
+
+/* --explain: the heap and its policy before the first operation or call,
+ * with its free list. */
+void freespace_explain_start(FILE *out, struct freespace_heap *heap);
+
+/* --explain for a replayed call, after the caller's line naming it: each
+ * operation done (what went back and where, the search, the hole chosen,
+ * the split) and the first holes of the free list after. */
+void freespace_explain_replayed(FILE *out, struct freespace_heap *heap,
+                                const struct freespace_replayed *done);
+
+/* ---- a picture of replays ------------------------------------------- */
+
+/* Each policy's heap over a replay, drawn coarse (a grid of a few hundred
+ * columns of calls by a hundred rows of addresses, whatever the trace's
+ * length), and each policy's external fragmentation over the calls. */
+struct freespace_picture;
+
+/* Colours by block size, or, given sites (names of at most 8 call sites;
+ * the others share one colour), by the call site that allocated.  NULL
+ * if out of memory. */
+struct freespace_picture *freespace_picture_create(const char *const *sites, size_t site_count);
+void freespace_picture_destroy(struct freespace_picture *picture);
+/* A panel for heap, which is about to replay (at most
+ * FREESPACE_COMPARE_MAX): 0, SIM_ERR_NOMEM or SIM_ERR_CONFIG. */
+int freespace_picture_add(struct freespace_picture *picture, const struct freespace_heap *heap);
+/* After each call the last panel's heap replayed (freespace_replay's
+ * done): site is the call's call site, an index into the sites, or any
+ * larger number for the others.  0 or SIM_ERR_NOMEM. */
+int freespace_picture_call(struct freespace_picture *picture, const struct freespace_heap *heap,
+                           const struct freespace_replayed *done, unsigned site);
+/* The last panel's heap is done (freespace_picture_add and _svg do this). */
+void freespace_picture_finish(struct freespace_picture *picture);
+void freespace_picture_svg(FILE *out, struct freespace_picture *picture);
 
 /* A hint that call comes next: where its block would be looked up is
  * fetched into the cache meanwhile.  It changes no result. */
@@ -292,9 +336,11 @@ int freespace_comparison_add(struct freespace_comparison *comparison,
 void freespace_compare_text(FILE *out, const struct freespace_comparison *comparison);
 void freespace_compare_json(FILE *out, const struct freespace_comparison *comparison);
 /* An SVG: for each policy the heap over time (address against operation,
- * each block coloured by its size), and the external fragmentation of
- * every policy over time.  Needs a comparison made with history. */
-void freespace_compare_svg(FILE *out, const struct freespace_comparison *comparison);
+ * each block coloured by its size, or by_call by the allocation that made
+ * it), and the external fragmentation of every policy over time.  Needs a
+ * comparison made with history. */
+void freespace_compare_svg(FILE *out, const struct freespace_comparison *comparison,
+                           bool by_call);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@ static int write_svg(const struct freespace_args *a, const struct freespace_comp
     struct output_file svg;
     if (output_file_open(&svg, a->svg, NULL, 0))
         return 1;
-    freespace_compare_svg(svg.file, c);
+    freespace_compare_svg(svg.file, c, a->colour_by_call);
     return output_file_commit(&svg);
 }
 

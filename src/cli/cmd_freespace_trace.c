@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "freespace_args.h"
+#include "heap_profile.h"
 #include "mmkit/alloc_trace.h"
 #include "mmkit/freespace.h"
 
@@ -42,9 +43,66 @@ static struct freespace_call call_of(const struct mmkit_alloc_record *r)
     return call;
 }
 
-/* Every record of the trace at path through heap (NULL: only read them):
- * 0, or 1 after a message. */
-static int replay_file(const char *path, struct freespace_heap *heap, uint64_t *records)
+/* What is told of each call as it is replayed: --explain, --svg. */
+struct replay_watch {
+    FILE *explain;
+    struct freespace_picture *picture;
+    const uint8_t *site_of_stack; /* --colour-by call: each stack's site in the picture */
+    size_t stacks;
+    uint64_t calls;
+};
+
+/* "call 7: malloc(24) = 0x55d0a8c0", and what the replay did with it. */
+static void explain_call(FILE *out, struct freespace_heap *heap, uint64_t number,
+                         const struct mmkit_alloc_record *r, const struct freespace_replayed *done)
+{
+    fprintf(out, "call %" PRIu64 ": %s(", number, mmkit_alloc_op_name(r->op));
+    if (r->op == MMKIT_ALLOC_REALLOC)
+        fprintf(out, "%#" PRIx64 ", ", r->old_address);
+    if (r->op == MMKIT_ALLOC_FREE)
+        fprintf(out, "%#" PRIx64 ")", r->address);
+    else if (r->op == MMKIT_ALLOC_ALIGNED)
+        fprintf(out, "%" PRIu64 ", aligned to %" PRIu64 ") = %#" PRIx64, r->size, r->alignment,
+                r->address);
+    else
+        fprintf(out, "%" PRIu64 ") = %#" PRIx64, r->size, r->address);
+    if (r->op != MMKIT_ALLOC_FREE && !r->address)
+        fprintf(out, ": failed in the program, not replayed");
+    else if (done->unmatched)
+        fprintf(out, "%s: no live block has that address; counted, skipped",
+                r->op == MMKIT_ALLOC_REALLOC ? " (the old block)" : "");
+    else if (r->op == MMKIT_ALLOC_FREE && !r->address)
+        fprintf(out, ": nothing to free");
+    fputc('\n', out);
+    freespace_explain_replayed(out, heap, done);
+    fputc('\n', out);
+}
+
+/* Replay one call, and tell it as watch asks: 0, or 1 after a message. */
+static int replay_call(struct freespace_heap *heap, const struct mmkit_alloc_record *r,
+                       struct replay_watch *watch)
+{
+    struct freespace_call call = call_of(r);
+    struct sim_diag diag = {0};
+    struct freespace_replayed done;
+    bool told = watch && (watch->explain || watch->picture);
+    if (freespace_replay(heap, &call, told ? &done : NULL, &diag))
+        return cli_run_error(&diag, SIM_ERR_NOMEM);
+    if (!told)
+        return 0;
+    watch->calls++;
+    if (watch->explain)
+        explain_call(watch->explain, heap, watch->calls, r, &done);
+    unsigned site = r->stack < watch->stacks ? watch->site_of_stack[r->stack] : UINT8_MAX;
+    if (watch->picture && freespace_picture_call(watch->picture, heap, &done, site))
+        return cli_run_error(&diag, SIM_ERR_NOMEM);
+    return 0;
+}
+
+/* Every record of the trace at path through heap (NULL: only read them),
+ * told as watch asks (NULL: not told): 0, or 1 after a message. */
+static int replay_file(const char *path, struct freespace_heap *heap, struct replay_watch *watch,
+                       uint64_t *records)
 {
     char error[700];
     struct mmkit_alloc_trace *trace = mmkit_alloc_trace_open(path, error, sizeof error);
@@ -52,26 +110,25 @@ static int replay_file(const char *path, struct freespace_heap *heap, uint64_t *
         fprintf(stderr, "mmkit: %s\n", error);
         return 1;
     }
-    struct mmkit_alloc_record r;
-    struct sim_diag diag = {0};
-    int got, status = 0;
-    *records = 0;
     /* A call is replayed once the next one is read, whose block the heap
      * can fetch in the meantime. */
-    struct freespace_call call, next;
+    struct mmkit_alloc_record r[2];
+    int got, status = 0;
     bool pending = false;
-    while (!status && (got = mmkit_alloc_trace_next(trace, &r)) == 1) {
-        next = call_of(&r);
+    *records = 0;
+    for (unsigned next = 0; !status && (got = mmkit_alloc_trace_next(trace, &r[next])) == 1;
+         next ^= 1) {
         (*records)++;
-        if (heap)
-            freespace_replay_prefetch(heap, &next);
-        if (heap && pending && freespace_replay(heap, &call, &diag))
-            status = cli_run_error(&diag, SIM_ERR_NOMEM);
-        call = next;
+        if (!heap)
+            continue;
+        struct freespace_call call = call_of(&r[next]);
+        freespace_replay_prefetch(heap, &call);
+        if (pending)
+            status = replay_call(heap, &r[next ^ 1], watch);
         pending = true;
     }
-    if (!status && got == 0 && heap && pending && freespace_replay(heap, &call, &diag))
-        status = cli_run_error(&diag, SIM_ERR_NOMEM);
+    if (!status && got == 0 && heap && pending)
+        status = replay_call(heap, &r[(*records - 1) & 1], watch);
     if (!status && got < 0) {
         fprintf(stderr, "mmkit: %s\n", mmkit_alloc_trace_error(trace));
         status = 1;
@@ -95,7 +152,7 @@ static bool given(const struct freespace_args *a, const char *key)
  * unless reading is negative. */
 static int replay_policy(const struct freespace_args *a, const struct freespace_config *config,
                          const char *policy, uint64_t peak_live, double reading,
-                         struct freespace_heap **out)
+                         struct replay_watch *watch, struct freespace_heap **out)
 {
     struct freespace_config c = *config;
     /* A program's heap: 16-byte rounding, as malloc's, at an aligned base,
@@ -112,11 +169,15 @@ static int replay_policy(const struct freespace_args *a, const struct freespace_
     freespace_trace_heap(&c, peak_live, given(a, "heap"));
     struct sim_diag diag = {0};
     int status = freespace_heap_create(out, &c, &diag);
+    if (!status && watch && watch->picture)
+        status = freespace_picture_add(watch->picture, *out);
     if (status)
         return cli_run_error(&diag, status);
+    if (watch && watch->explain)
+        freespace_explain_start(watch->explain, *out);
     double start = seconds_now();
     uint64_t records;
-    if ((status = replay_file(a->trace, *out, &records)))
+    if ((status = replay_file(a->trace, *out, watch, &records)))
         return status;
     double spent = seconds_now() - start - reading;
     struct freespace_stats s;
@@ -145,13 +206,88 @@ static int trace_peak_live(const struct freespace_args *a, const struct freespac
     if (!needed)
         return 0;
     struct freespace_heap *heap = NULL;
-    int status = replay_policy(a, config, "first", 0, -1, &heap);
+    int status = replay_policy(a, config, "first", 0, -1, NULL, &heap);
     struct freespace_stats s = {0};
     if (!status)
         freespace_heap_stats(heap, &s);
     *peak_live = s.peak_live_bytes;
     freespace_heap_destroy(heap);
     return status;
+}
+
+/* --colour-by call: the call sites with the most bytes live at the
+ * trace's peak, named, and each stack's site among them (PICTURE's
+ * "others" past the last): 0, or 1 after a message. */
+static int name_call_sites(const char *path, struct replay_watch *watch,
+                           struct freespace_picture **picture)
+{
+    enum { SITES_NAMED = 8 };
+    struct heap_profile profile;
+    char error[700];
+    if (heap_profile_read(&profile, path, SITES_NAMED, false, error, sizeof error)) {
+        fprintf(stderr, "mmkit: %s\n", error);
+        return 1;
+    }
+    int status = 0;
+    if (!profile.stacks) {
+        fprintf(stderr, "mmkit: %s: the trace has no call stacks to colour by (it was recorded "
+                        "without them)\n", path);
+        status = 1;
+    }
+    /* the top sites: a selection by peak bytes, then bytes asked for */
+    uint32_t top[SITES_NAMED];
+    size_t named = 0;
+    for (size_t i = 0; !status && i < profile.site_count; i++) {
+        const struct heap_site *site = &profile.sites[i];
+        size_t at = named < SITES_NAMED ? named++ : SITES_NAMED;
+        while (at > 0) {
+            const struct heap_site *above = &profile.sites[top[at - 1]];
+            if (above->peak_bytes > site->peak_bytes ||
+                (above->peak_bytes == site->peak_bytes && above->bytes >= site->bytes))
+                break;
+            if (at < SITES_NAMED)
+                top[at] = top[at - 1];
+            at--;
+        }
+        if (at < SITES_NAMED)
+            top[at] = (uint32_t)i;
+    }
+    char names[SITES_NAMED][96];
+    const char *name_of[SITES_NAMED];
+    for (size_t k = 0; k < named; k++) {
+        heap_site_text(&profile.sites[top[k]], names[k], sizeof names[k]);
+        name_of[k] = names[k];
+    }
+    uint8_t *site_of_stack = status ? NULL : malloc(profile.stack_capacity + 1);
+    for (size_t stack = 0; site_of_stack && stack < profile.stack_capacity; stack++) {
+        site_of_stack[stack] = UINT8_MAX;
+        for (size_t k = 0; k < named; k++)
+            if (profile.stack[stack].site == top[k] + 1)
+                site_of_stack[stack] = (uint8_t)k;
+    }
+    if (!status && !site_of_stack) {
+        fprintf(stderr, "mmkit: out of memory\n");
+        status = 1;
+    }
+    watch->site_of_stack = site_of_stack;
+    watch->stacks = profile.stack_capacity;
+    if (!status && !(*picture = freespace_picture_create(name_of, named))) {
+        fprintf(stderr, "mmkit: out of memory\n");
+        status = 1;
+    }
+    heap_profile_free(&profile);
+    return status;
+}
+
+/* --svg: the picture into its file: 0 or 1. */
+static int write_picture(const struct freespace_args *a, struct freespace_picture *picture)
+{
+    struct output_file svg;
+    const char *inputs[] = {a->trace};
+    if (output_file_open(&svg, a->svg, inputs, 1))
+        return 1;
+    freespace_picture_svg(svg.file, picture);
+    return output_file_commit(&svg);
 }
 
 int freespace_trace_command(const struct freespace_args *a, const struct freespace_config *config)
@@ -166,12 +302,19 @@ int freespace_trace_command(const struct freespace_args *a, const struct freespa
     uint64_t records, peak_live = 0;
     if (a->timing) { /* what reading the trace alone costs, taken off each replay's time */
         double start = seconds_now();
-        if (replay_file(a->trace, NULL, &records))
+        if (replay_file(a->trace, NULL, NULL, &records))
             return 1;
         reading = seconds_now() - start;
         fprintf(stderr, "reading the trace: %" PRIu64 " records in %.3f s\n", records, reading);
     }
-    int status = trace_peak_live(a, config, names, count, &peak_live);
+    struct replay_watch watch = {.explain = a->explain ? stdout : NULL};
+    int status = 0;
+    if (a->svg && a->colour_by_call)
+        status = name_call_sites(a->trace, &watch, &watch.picture);
+    else if (a->svg && !(watch.picture = freespace_picture_create(NULL, 0)))
+        status = cli_run_error(&diag, SIM_ERR_NOMEM);
+    if (!status)
+        status = trace_peak_live(a, config, names, count, &peak_live);
     struct freespace_comparison *c = freespace_comparison_create();
     struct freespace_heap *heap = NULL;
     if (!c)
@@ -179,7 +322,8 @@ int freespace_trace_command(const struct freespace_args *a, const struct freespa
     for (size_t i = 0; i < count && !status; i++) {
         freespace_heap_destroy(heap);
         heap = NULL;
-        if (!(status = replay_policy(a, config, names[i], peak_live, reading, &heap)))
+        watch.calls = 0;
+        if (!(status = replay_policy(a, config, names[i], peak_live, reading, &watch, &heap)))
             freespace_comparison_add(c, heap);
     }
     if (!status) {
@@ -191,6 +335,8 @@ int freespace_trace_command(const struct freespace_args *a, const struct freespa
             freespace_report_json(stdout, heap);
         else
             freespace_report_text(stdout, heap);
+        if (watch.picture)
+            status = write_picture(a, watch.picture);
         if (fflush(stdout) || ferror(stdout)) {
             fprintf(stderr, "mmkit: cannot write the standard output\n");
             status = 1;
@@ -198,5 +344,7 @@ int freespace_trace_command(const struct freespace_args *a, const struct freespa
     }
     freespace_heap_destroy(heap);
     freespace_comparison_destroy(c);
+    freespace_picture_destroy(watch.picture);
+    free((void *)watch.site_of_stack);
     return status;
 }

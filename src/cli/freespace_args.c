@@ -63,15 +63,19 @@ const char freespace_usage[] =
     "                      backing store to make room for the next job\n"
     "\n"
     "output (the totals always):\n"
-    "  --explain           every operation step by step, then the totals\n"
+    "  --explain           every operation step by step, then the totals (with\n"
+    "                      --trace: every call, the free list cut to its first 8)\n"
     "  --json              every operation and the totals as JSON\n"
     "  --compare LIST      run the operations on each policy of LIST, e.g.\n"
     "                      first,best,worst,next,segregated,tlsf,buddy,slab,mmkit,\n"
     "                      and print one table, a row per policy (--json: as JSON)\n"
     "  --timing            with --trace: how fast each policy replayed, on stderr\n"
-    "  --svg FILE          a picture (SVG; '-': standard output): with --ops each\n"
-    "                      policy's heap and the fragmentation over time; with --jobs\n"
-    "                      memory over time, address against tick\n";
+    "  --svg FILE          a picture (SVG; '-': standard output): with --ops or\n"
+    "                      --trace each policy's heap and the fragmentation over\n"
+    "                      time; with --jobs memory over time, address against tick\n"
+    "  --colour-by C       what colours a block in --svg: size (its power of two;\n"
+    "                      the default) or call (with --ops, each allocation its\n"
+    "                      own; with --trace, the call site that allocated it)\n";
 
 /* The options of the command; the value of a setting flag is its own. */
 static const struct cli_option options[] = {
@@ -82,6 +86,7 @@ static const struct cli_option options[] = {
     {"--page", true}, {"--compare", true}, {"--svg", true},
     {"--jobs", true}, {"--jobs-inline", true}, {"--memory", true}, {"--partitions", true},
     {"--compact", false}, {"--swap", false}, {"--trace", true}, {"--timing", false},
+    {"--colour-by", true},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -115,6 +120,10 @@ static int apply_option(struct freespace_args *a, const char *name, const char *
         a->trace = value;
     else if (!strcmp(name, "--timing"))
         a->timing = true;
+    else if (!strcmp(name, "--colour-by") && (!strcmp(value, "size") || !strcmp(value, "call")))
+        a->colour_by_call = value[0] == 'c';
+    else if (!strcmp(name, "--colour-by"))
+        return cli_usage_error("--colour-by: invalid value '%s' (size or call)", value);
     else if (!strcmp(name, "--jobs"))
         a->jobs = value;
     else if (!strcmp(name, "--jobs-inline"))
@@ -148,16 +157,16 @@ int freespace_args_parse(int argc, char **argv, struct freespace_args *a)
     if (!!a->ops + !!a->jobs + !!a->jobs_inline + !!a->trace > 1)
         return cli_usage_error("freespace: choose one input: --ops, --trace, --jobs or "
                                "--jobs-inline");
-    if (a->trace && (a->explain || a->svg))
-        return cli_usage_error("freespace: --trace gives the totals (or --json, --compare); "
-                               "--%s is for --ops", a->explain ? "explain" : "svg");
     if (a->timing && !a->trace)
         return cli_usage_error("freespace: --timing times the replay of a --trace");
     if (a->explain && a->json)
         return cli_usage_error("freespace: choose --explain or --json");
     if (a->compare && !a->ops && !a->trace)
         return cli_usage_error("freespace: --compare compares policies on --ops or --trace");
-    if (a->explain && (a->compare || (a->svg && a->ops)))
+    if (a->colour_by_call && (!a->svg || a->jobs || a->jobs_inline))
+        return cli_usage_error("freespace: --colour-by colours the blocks of --svg, with --ops "
+                               "or --trace");
+    if (a->explain && (a->compare || (a->svg && (a->ops || a->trace))))
         return cli_usage_error("freespace: --explain tells one policy; leave it out of a "
                                "comparison");
     if (a->svg && !strcmp(a->svg, "-") && (a->explain || a->json))

@@ -25,6 +25,8 @@ struct freespace_args {
     const char *compare; /* --compare: policy names, or NULL */
     const char *svg;     /* --svg: where the picture goes (the comparison's heaps, or
                             the jobs' memory over time), or NULL */
+    bool colour_by_call; /* --colour-by call: blocks coloured by their allocation (--ops)
+                            or their call site (--trace), not by size */
 };
 
 /* The usage text of `mmkit freespace --help`. */

@@ -3,10 +3,12 @@
  * became, which hole the policy chose and why, what was split or merged,
  * and the free list after. */
 #include <inttypes.h>
+#include <stdint.h>
 
 #include "heap.h"
 
-static void print_free_list(FILE *out, struct freespace_heap *heap)
+/* The free list after an operation: the first `shown` holes of it. */
+static void print_free_list(FILE *out, struct freespace_heap *heap, size_t shown)
 {
     if (heap->policy->show) {
         heap->policy->show(heap->holes, out);
@@ -23,10 +25,7 @@ static void print_free_list(FILE *out, struct freespace_heap *heap)
         return;
     }
     fprintf(out, "  free list (%zu hole%s):", count, count == 1 ? "" : "s");
-    for (size_t i = 0; i < count; i++) {
-        fputc(' ', out);
-        freespace_print_hole(out, holes[i]);
-    }
+    freespace_print_some_holes(out, holes, count, shown);
     fputc('\n', out);
 }
 
@@ -37,7 +36,7 @@ void freespace_explain_start(FILE *out, struct freespace_heap *heap)
     fprintf(out, "\npolicy: ");
     freespace_describe_policy(out, &heap->config);
     fputc('\n', out);
-    print_free_list(out, heap);
+    print_free_list(out, heap, SIZE_MAX);
     fputc('\n', out);
 }
 
@@ -96,21 +95,13 @@ static void explain_split(FILE *out, const struct freespace_config *c,
     }
 }
 
-static void explain_alloc(FILE *out, const struct freespace_heap *heap,
-                          const struct freespace_result *r)
+/* What the policy did for an allocation, after the line that tells it. */
+static void explain_placement(FILE *out, const struct freespace_heap *heap,
+                              const struct freespace_result *r)
 {
     const struct freespace_config *c = &heap->config;
     uint64_t size;
     freespace_block_size(c, r->request, &size);
-    fprintf(out, "op %" PRIu64 ": ptr[%" PRIu64 "] = alloc(%" PRIu64 ") ", r->number, r->index,
-            r->request);
-    if (r->failed)
-        fprintf(out, "failed");
-    else
-        fprintf(out, "returned %" PRIu64, r->address);
-    if (!r->failed && c->header)
-        fprintf(out, " (block at %" PRIu64 ")", r->block);
-    fprintf(out, ", searched %" PRIu64 " hole%s\n", r->searched, r->searched == 1 ? "" : "s");
     explain_block(out, c, r->request, size);
     if (heap->policy->explain) {
         heap->policy->explain(heap->holes, out, r);
@@ -126,10 +117,38 @@ static void explain_alloc(FILE *out, const struct freespace_heap *heap,
     }
 }
 
+static void explain_alloc(FILE *out, const struct freespace_heap *heap,
+                          const struct freespace_result *r)
+{
+    fprintf(out, "op %" PRIu64 ": ptr[%" PRIu64 "] = alloc(%" PRIu64 ") ", r->number, r->index,
+            r->request);
+    if (r->failed)
+        fprintf(out, "failed");
+    else
+        fprintf(out, "returned %" PRIu64, r->address);
+    if (!r->failed && heap->config.header)
+        fprintf(out, " (block at %" PRIu64 ")", r->block);
+    fprintf(out, ", searched %" PRIu64 " hole%s\n", r->searched, r->searched == 1 ? "" : "s");
+    explain_placement(out, heap, r);
+}
+
 static const char *const order_goes[] = {
     "in by address", "in by size, smallest first", "in by size, largest first",
     "to the front", "to the back",
 };
+
+/* Where a block given back went, after the line that tells it. */
+static void explain_return(FILE *out, const struct freespace_heap *heap,
+                           const struct freespace_result *r)
+{
+    if (heap->policy->explain) {
+        heap->policy->explain(heap->holes, out, r);
+        return;
+    }
+    fprintf(out, "  it goes %s, as hole %" PRIu64 " of %" PRIu64 "\n",
+            order_goes[heap->config.order], r->position + 1, r->holes + 1);
+    freespace_explain_merges(out, r);
+}
 
 static void explain_free(FILE *out, const struct freespace_heap *heap,
                          const struct freespace_result *r)
@@ -142,13 +161,7 @@ static void explain_free(FILE *out, const struct freespace_heap *heap,
     fprintf(out, "gives back ");
     freespace_print_hole(out, (struct freespace_hole){r->block, r->block_size});
     fputc('\n', out);
-    if (heap->policy->explain) {
-        heap->policy->explain(heap->holes, out, r);
-        return;
-    }
-    fprintf(out, "  it goes %s, as hole %" PRIu64 " of %" PRIu64 "\n",
-            order_goes[heap->config.order], r->position + 1, r->holes + 1);
-    freespace_explain_merges(out, r);
+    explain_return(out, heap, r);
 }
 
 void freespace_explain_op(FILE *out, struct freespace_heap *heap,
@@ -158,6 +171,36 @@ void freespace_explain_op(FILE *out, struct freespace_heap *heap,
         explain_alloc(out, heap, result);
     else
         explain_free(out, heap, result);
-    print_free_list(out, heap);
+    print_free_list(out, heap, SIZE_MAX);
     fputc('\n', out);
+}
+
+/* A trace's heap keeps thousands of holes: the list after each call is
+ * cut to its first few. */
+#define REPLAY_HOLES_SHOWN 8
+
+void freespace_explain_replayed(FILE *out, struct freespace_heap *heap,
+                                const struct freespace_replayed *done)
+{
+    for (size_t i = 0; i < done->count; i++) {
+        const struct freespace_result *r = &done->op[i];
+        if (r->op.kind == FREESPACE_FREE && r->failed) {
+            fprintf(out, "  its block gives nothing back: its allocation failed\n");
+        } else if (r->op.kind == FREESPACE_FREE) {
+            fprintf(out, "  gives back ");
+            freespace_print_hole(out, (struct freespace_hole){r->block, r->block_size});
+            fputc('\n', out);
+            explain_return(out, heap, r);
+        } else {
+            if (r->failed)
+                fprintf(out, "  no block: ");
+            else
+                fprintf(out, "  placed at %" PRIu64 ", ", r->block);
+            fprintf(out, "searched %" PRIu64 " hole%s\n", r->searched,
+                    r->searched == 1 ? "" : "s");
+            explain_placement(out, heap, r);
+        }
+    }
+    if (done->count)
+        print_free_list(out, heap, REPLAY_HOLES_SHOWN);
 }

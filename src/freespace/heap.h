@@ -76,8 +76,7 @@ void freespace_describe_heap(FILE *out, const struct freespace_config *config);
 /* The op as the user wrote it: "+10", "-3". */
 void freespace_op_text(char *text, size_t size, const struct freespace_op *op);
 
-/* --explain: the heap before the first operation, then each operation. */
-void freespace_explain_start(FILE *out, struct freespace_heap *heap);
+/* --explain: each operation (the heap before the first: mmkit/freespace.h). */
 void freespace_explain_op(FILE *out, struct freespace_heap *heap,
                           const struct freespace_result *result);
 

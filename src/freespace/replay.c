@@ -28,22 +28,43 @@ static bool replay_size(const struct freespace_config *c, uint64_t request, uint
     return true;
 }
 
+/* The operation just done, told in done (if any). */
+static void tell(struct freespace_heap *heap, struct freespace_replayed *done,
+                 struct freespace_result *r, enum freespace_op_kind kind)
+{
+    freespace_heap_operation_done(heap);
+    if (!done)
+        return;
+    r->op.kind = kind;
+    r->number = heap->stats.operations;
+    done->op[done->count++] = *r;
+}
+
+/* Free a live block: its slot leaves the table. */
+static int release(struct freespace_heap *heap, struct heap_slot *slot,
+                   struct freespace_replayed *done)
+{
+    struct freespace_result r = {.holes = heap->stats.holes};
+    int status = freespace_heap_release(heap, &slot->block, &r);
+    if (status)
+        return status;
+    heap_blocks_remove(heap->live, slot);
+    tell(heap, done, &r, FREESPACE_FREE);
+    return SIM_OK;
+}
+
 static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t request,
-                        uint64_t alignment)
+                        uint64_t alignment, struct freespace_replayed *done)
 {
     struct heap_slot *stale = heap_blocks_find(heap->live, address);
-    struct freespace_result r = {.holes = heap->stats.holes};
     int status;
-    if (stale) { /* the program freed it without the trace seeing it */
-        if ((status = freespace_heap_release(heap, &stale->block, &r)))
-            return status;
-        heap_blocks_remove(heap->live, stale);
-        freespace_heap_operation_done(heap);
-        r = (struct freespace_result){.holes = heap->stats.holes};
-    }
+    /* the program freed it without the trace seeing it */
+    if (stale && (status = release(heap, stale, done)))
+        return status;
     struct heap_slot *slot = heap_blocks_add(heap->live, address);
     if (!slot)
         return SIM_ERR_NOMEM;
+    struct freespace_result r = {.holes = heap->stats.holes};
     uint64_t size;
     request = request ? request : 1; /* malloc(0) gets a block of its own */
     if (replay_size(&heap->config, request, alignment, &size))
@@ -52,30 +73,29 @@ static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t 
         status = freespace_heap_place(heap, request, UINT64_MAX, &slot->block, &r);
     if (status)
         return status;
-    freespace_heap_operation_done(heap);
+    r.op.value = request;
+    tell(heap, done, &r, FREESPACE_ALLOC);
     return SIM_OK;
 }
 
 /* Free the block at address; an address no block has is counted. */
-static int replay_free(struct freespace_heap *heap, uint64_t address)
+static int replay_free(struct freespace_heap *heap, uint64_t address,
+                       struct freespace_replayed *done)
 {
     struct heap_slot *slot = heap_blocks_find(heap->live, address);
-    if (!slot) {
-        heap->stats.unmatched_frees++;
-        return SIM_OK;
-    }
-    struct freespace_result r = {.holes = heap->stats.holes};
-    int status = freespace_heap_release(heap, &slot->block, &r);
-    if (status)
-        return status;
-    heap_blocks_remove(heap->live, slot);
-    freespace_heap_operation_done(heap);
+    if (slot)
+        return release(heap, slot, done);
+    heap->stats.unmatched_frees++;
+    if (done)
+        done->unmatched = true;
     return SIM_OK;
 }
 
 int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
-                     struct sim_diag *diag)
+                     struct freespace_replayed *done, struct sim_diag *diag)
 {
+    if (done)
+        *done = (struct freespace_replayed){0};
     if (heap->allocations)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, NULL,
                         "a heap that has run operations cannot replay calls");
@@ -93,19 +113,19 @@ int freespace_replay(struct freespace_heap *heap, const struct freespace_call *c
     switch (call->kind) {
     case FREESPACE_CALL_ALLOC:
         if (call->address)
-            status = replay_alloc(heap, call->address, call->size, call->alignment);
+            status = replay_alloc(heap, call->address, call->size, call->alignment, done);
         break;
     case FREESPACE_CALL_FREE:
         if (call->address)
-            status = replay_free(heap, call->address);
+            status = replay_free(heap, call->address, done);
         break;
     case FREESPACE_CALL_REALLOC:
         /* A realloc that failed left the old block as it was, unless it
          * was realloc(p, 0), which frees p and may return NULL. */
         if (call->old_address && (call->address || call->size == 0))
-            status = replay_free(heap, call->old_address);
+            status = replay_free(heap, call->old_address, done);
         if (!status && call->address)
-            status = replay_alloc(heap, call->address, call->size, 0);
+            status = replay_alloc(heap, call->address, call->size, 0, done);
         break;
     }
     return status ? diag_set(diag, status, NULL, 0, NULL, "out of memory") : SIM_OK;

@@ -101,10 +101,20 @@ static void the_table_has_a_row_per_policy(void **state)
     freespace_comparison_destroy(c);
 }
 
+static void svg_by_size(FILE *out, const struct freespace_comparison *c)
+{
+    freespace_compare_svg(out, c, false);
+}
+
+static void svg_by_call(FILE *out, const struct freespace_comparison *c)
+{
+    freespace_compare_svg(out, c, true);
+}
+
 static void the_pictures_draw_every_block_and_policy(void **state)
 {
     struct freespace_comparison *c = compare("first,buddy", true);
-    char *svg = written(freespace_compare_svg, c);
+    char *svg = written(svg_by_size, c);
     assert_true(!strncmp(svg, "<svg ", 5));
     assert_non_null(strstr(svg, ">first</text>"));
     assert_non_null(strstr(svg, ">buddy</text>"));
@@ -121,6 +131,31 @@ static void the_pictures_draw_every_block_and_policy(void **state)
     freespace_comparison_destroy(c);
 }
 
+/* The fill of the block whose title starts with title. */
+static void fill_of(const char *svg, const char *title, char *fill, size_t size)
+{
+    assert_non_null(strstr(svg, title));
+    size_t at = (size_t)(strstr(svg, title) - svg);
+    while (at > 0 && strncmp(svg + at, "fill=\"", 6))
+        at--;
+    size_t length = strcspn(svg + at + 6, "\"");
+    snprintf(fill, size, "%.*s", (int)length, svg + at + 6);
+}
+
+static void coloured_by_call_each_allocation_has_its_own_colour(void **state)
+{
+    struct freespace_comparison *c = compare("first", true);
+    char *svg = written(svg_by_call, c);
+    assert_non_null(strstr(svg, "a block's colour is the allocation's"));
+    assert_non_null(strstr(svg, "<title>ptr[0]: 10 bytes at 1000, ops 1 to 3</title>"));
+    char first[32], second[32];
+    fill_of(svg, "<title>ptr[0]:", first, sizeof first);
+    fill_of(svg, "<title>ptr[1]:", second, sizeof second);
+    assert_string_not_equal(first, second);
+    free(svg);
+    freespace_comparison_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +163,7 @@ int main(void)
         cmocka_unit_test(each_row_is_the_run_of_its_policy_alone),
         cmocka_unit_test(the_table_has_a_row_per_policy),
         cmocka_unit_test(the_pictures_draw_every_block_and_policy),
+        cmocka_unit_test(coloured_by_call_each_allocation_has_its_own_colour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ static void call(struct freespace_heap *heap, enum freespace_call_kind kind, uin
     struct freespace_call c = {kind, address, old_address, size, alignment};
     struct sim_diag diag = {0};
     freespace_replay_prefetch(heap, &c); /* a hint: every answer below holds with it */
-    assert_int_equal(freespace_replay(heap, &c, &diag), SIM_OK);
+    assert_int_equal(freespace_replay(heap, &c, NULL, &diag), SIM_OK);
 }
 
 #define ALLOC(heap, address, size) call(heap, FREESPACE_CALL_ALLOC, address, 0, size, 0)

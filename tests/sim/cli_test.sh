@@ -119,6 +119,34 @@ mrc_equals_a_sweep_of_lru_opt_and_fifo_and_draws_its_knee)
   grep -q "90% of the achievable hits at 4 frames" "$work/mrc.svg" || fail "no knee in the SVG"
   grep -q "footprint: 238 pages" "$work/mrc.svg" || fail "no footprint in the SVG"
   ;;
+freespace_trace_is_drawn_and_explained)
+  # A real program's trace (python3 starting, recorded with its stacks):
+  # each policy's heap drawn with its call sites named, and every call
+  # explained with the free list cut short.
+  trace=$data/../freespace/python-start.mmat
+  "$mmkit" freespace --trace "$trace" --compare first,buddy --svg "$work/heap.svg" \
+    --colour-by call >/dev/null
+  python3 - "$work/heap.svg" <<'PY' || fail "the trace's picture is wrong"
+import sys, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+ns = '{http://www.w3.org/2000/svg}'
+texts = [t.text for t in root.iter(ns + 'text')]
+assert texts[0].startswith('the heap over 1779 calls'), texts[0]
+assert 'first' in texts and 'buddy' in texts, texts
+# the legend: the named sites, then the others
+assert texts[-1] == 'other call sites', texts[-8:]
+assert len(texts) >= 2 + 4 + 2 + 2 + 3, texts
+titles = [t.text for t in root.iter(ns + 'title')]
+assert titles and all(' full, mostly ' in t for t in titles), titles[:3]
+assert len(list(root.iter(ns + 'polyline'))) == 2
+PY
+  "$mmkit" freespace --trace "$trace" --policy best --explain >"$work/explain"
+  grep -q '^call 1: malloc([0-9]*) = 0x[0-9a-f]*$' "$work/explain" || fail "no first call"
+  grep -q '^  free list ([0-9]* holes):\( \[[0-9]*, [0-9]*\]\)\{8\} (and [0-9]* more)$' \
+    "$work/explain" || fail "the free list is not cut to 8 holes"
+  [ "$(grep -c '^call ' "$work/explain")" = 1779 ] || fail "not every call is told"
+  grep -q '^  operations  *1823$' "$work/explain" || fail "no totals after the calls"
+  ;;
 svg_draws_faults_over_time)
   # 5000 references, more than the timeline keeps: it must thin itself out
   # and still end at the total.
