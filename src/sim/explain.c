@@ -53,6 +53,12 @@ static void explain_paging(struct sim_machine *m, const struct step *s)
     const struct process *p = &m->process[s->pid];
     fprintf(m->explain, "  page 0x%" PRIx64 ", offset 0x%" PRIx64 "\n", s->vpn,
             s->addr & (m->config.page_size - 1));
+    if (s->vpn > m->max_vpn) { /* refused before translation begins */
+        fprintf(m->explain, "  beyond the %u-bit address space (its last page is 0x%" PRIx64
+                            "): no TLB lookup, no walk\n",
+                m->config.address_bits, m->max_vpn);
+        return;
+    }
     if (m->tlb.sets)
         fprintf(m->explain, "  TLB %s\n", s->tlb_hit ? "hit" : "miss");
     if (s->walked)

@@ -96,6 +96,11 @@ static void address_beyond_the_address_space_is_a_protection_fault(void **state)
     assert_int_equal(o.stats.protection_faults, 1);
     assert_int_equal(o.stats.page_faults, 0);
     assert_non_null(strstr(o.explained, "PROTECTION FAULT at 0x10000"));
+    /* refused before the TLB: the story, the counters and the time agree */
+    assert_null(strstr(o.explained, "TLB miss"));
+    assert_non_null(strstr(o.explained, "beyond the 16-bit address space"));
+    assert_int_equal(o.stats.tlb_hits + o.stats.tlb_misses, 0);
+    assert_int_equal(o.stats.walk_accesses, 0);
     free(o.explained);
 }
 
