@@ -120,6 +120,7 @@ struct sim_segment {
     uint64_t physical; /* segmentation: physical address of its base */
     bool grows_down;   /* stack: the segment spans [base - limit, base) */
     unsigned prot;     /* enum sim_prot bits */
+    bool placed;       /* physical was given, which paging refuses */
 };
 
 struct sim_config {

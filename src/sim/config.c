@@ -124,6 +124,8 @@ static bool parse_segment(const char *text, struct sim_segment *s)
             s->grows_down = false;
         else if (!value_parse_size(extra[i], &s->physical))
             return false;
+        else
+            s->placed = true;
     }
     return true;
 }
@@ -342,6 +344,13 @@ static int finish_levels(struct sim_config *c, unsigned vpn_bits, struct sim_dia
 
 static int finish_paging(struct sim_config *c, struct sim_diag *diag)
 {
+    for (unsigned i = 0; i < c->segment_count; i++)
+        if (c->segments[i].placed)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                            "segment %s: a physical address places a segment under "
+                            "segmentation; under paging its pages go to frames (leave it out, "
+                            "or set translation = segmentation)",
+                            c->segments[i].name);
     unsigned offset_bits = log2_u64(c->page_size);
     if (c->address_bits < 8 || c->address_bits > 64 || offset_bits >= c->address_bits)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "address-bits",

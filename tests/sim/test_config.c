@@ -22,7 +22,7 @@ static void machine_file_sets_what_it_names(void **state)
                               "allocation = local\n"
                               "cost-fault = 8ms\n"
                               "segment = code 0x08048000 64K r-x\n"
-                              "segment = stack 0xc0000000 1M rw 0 down\n");
+                              "segment = stack 0xc0000000 1M rw down\n");
     struct sim_config c;
     sim_config_default(&c);
     assert_int_equal(sim_config_load(&c, path, NULL), SIM_OK);
@@ -122,6 +122,26 @@ static void inconsistent_machines_are_refused(void **state)
     assert_inconsistent("translation", "base-bounds", "bounds");
     assert_inconsistent("memory", "1000", "memory"); /* less than one 4 KiB page */
     assert_inconsistent("page-size", "8", "page-size");
+    /* paging puts pages in frames: a segment's physical address means nothing */
+    assert_inconsistent("segment", "code 0x0 0x1000 r-x 0x5000", "segment");
+}
+
+static void a_segment_places_itself_in_memory_only_under_segmentation(void **state)
+{
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "segment", "code 0x0 0x1000 r-x 0x0", NULL), SIM_OK);
+    struct sim_diag diag = {0};
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "segment code: a physical address places a segment under "
+                                      "segmentation; under paging its pages go to frames (leave "
+                                      "it out, or set translation = segmentation)");
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "segment", "code 0x0 0x1000 r-x", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "translation", "segmentation", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "segment", "heap 0x4000 0x1000 rw 0x9000", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, NULL), SIM_OK);
 }
 
 /* A value the machine cannot take is refused, never changed into one it
@@ -186,6 +206,7 @@ int main(void)
         cmocka_unit_test(presets_describe_their_machines),
         cmocka_unit_test(derived_levels_split_page_bits_like_x86_64),
         cmocka_unit_test(inconsistent_machines_are_refused),
+        cmocka_unit_test(a_segment_places_itself_in_memory_only_under_segmentation),
         cmocka_unit_test(values_are_refused_not_replaced),
         cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };
