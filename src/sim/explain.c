@@ -46,6 +46,9 @@ static void explain_entry(struct sim_machine *m, uint64_t pte)
         if (pte & bits[i].bit)
             fprintf(m->explain, " %s", bits[i].name);
     fputc('\n', m->explain);
+    if (pte & PTE_IN_SWAP) /* the only bit that is the kernel's, not the hardware's */
+        fprintf(m->explain, "  in-swap: swap still holds a copy of the page, so evicting it "
+                            "clean writes nothing\n");
 }
 
 static void explain_paging(struct sim_machine *m, const struct step *s)

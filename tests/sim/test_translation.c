@@ -70,6 +70,10 @@ static void explain_names_the_victim_and_its_swap_write(void **state)
     struct outcome o = run_explained(&config, refs, 3, 1);
     assert_non_null(strstr(o.explained, "evicts process 0 page 0x1 from frame 0 (dirty: written to swap)"));
     assert_non_null(strstr(o.explained, "page read from swap"));
+    /* back in, the page keeps its copy in swap, and the story says what that means */
+    assert_non_null(strstr(o.explained, "entry: frame 0, present writable user accessed in-swap\n"
+                                        "  in-swap: swap still holds a copy of the page, so "
+                                        "evicting it clean writes nothing\n"));
     assert_int_equal(o.stats.swap_writes, 1);
     assert_int_equal(o.stats.swap_reads, 1);
     assert_int_equal(o.stats.zero_fills, 2);
