@@ -207,6 +207,9 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
 void sim_machine_destroy(struct sim_machine *machine);
 /* Print every step of every reference to out (NULL stops). */
 void sim_machine_explain(struct sim_machine *machine, FILE *out);
+/* The same steps as JSON objects, separated by ",\n", to out (NULL stops):
+ * what sim_report_json_steps puts in its "steps" array. */
+void sim_machine_explain_json(struct sim_machine *machine, FILE *out);
 /* Give the machine the whole future (needed by "opt"); records must be the
  * exact sequence later passed to sim_machine_run. */
 int sim_machine_set_future(struct sim_machine *machine, const struct sim_record *records,
@@ -251,6 +254,7 @@ void sim_workload_free(struct sim_workload *workload);
 struct sim_run_options {
     struct sim_trace_options trace;
     FILE *explain;                               /* NULL: no step-by-step story */
+    FILE *explain_json;                          /* NULL: no steps as JSON */
     bool timeline;                               /* see sim_machine_timeline */
     void (*progress)(uint64_t done, void *arg); /* NULL: quiet */
     void *progress_arg;
@@ -275,6 +279,9 @@ double sim_stats_eat(const struct sim_stats *stats);
 /* The summary: per process (when more than one) and in total. */
 void sim_report_text(FILE *out, const struct sim_machine *machine);
 void sim_report_json(FILE *out, const struct sim_machine *machine);
+/* The same document with "steps": the JSON the machine wrote to steps
+ * (sim_machine_explain_json), read back from its start. */
+void sim_report_json_steps(FILE *out, const struct sim_machine *machine, FILE *steps);
 /* A header row, a row per process, and a "total" row. */
 void sim_report_csv(FILE *out, const struct sim_machine *machine);
 

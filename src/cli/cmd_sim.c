@@ -24,7 +24,9 @@ static void show_sweep_progress(uint64_t done, uint64_t total, void *arg)
 static void report_run(const struct sim_args *a, const struct sim_machine *machine,
                        uint64_t skipped)
 {
-    if (a->json)
+    if (a->run.explain_json)
+        sim_report_json_steps(stdout, machine, a->run.explain_json);
+    else if (a->json)
         sim_report_json(stdout, machine);
     else if (a->csv)
         sim_report_csv(stdout, machine);
@@ -85,7 +87,7 @@ int cmd_sim(int argc, char **argv)
     struct sim_config config;
     if (status || (status = sim_args_config(&a, &config)))
         return status;
-    a.run.explain = a.explain ? stdout : NULL;
+    a.run.explain = a.explain && !a.json ? stdout : NULL;
     if (isatty(STDERR_FILENO) && !a.explain)
         a.run.progress = show_progress;
 
@@ -99,6 +101,13 @@ int cmd_sim(int argc, char **argv)
         return status;
     }
 
+    /* --explain --json: the steps wait in a file of their own, so that the
+     * summary, which comes first, can be written once the run is done */
+    if (a.explain && a.json && !(a.run.explain_json = tmpfile())) {
+        perror("mmkit: a temporary file for the steps");
+        sim_workload_free(&workload);
+        return 1;
+    }
     struct sim_machine *machine = NULL;
     uint64_t skipped = workload.skipped;
     if (workload.records)
@@ -117,5 +126,7 @@ int cmd_sim(int argc, char **argv)
     }
     sim_machine_destroy(machine);
     sim_workload_free(&workload);
+    if (a.run.explain_json)
+        fclose(a.run.explain_json);
     return status;
 }

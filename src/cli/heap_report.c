@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "heap_profile.h"
+#include "json_text.h"
 
 /* A list of the top sites by one measure. */
 typedef struct site_list {
@@ -131,28 +132,14 @@ int heap_report_text(const struct heap_profile *p, unsigned top, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
-static void json_string(FILE *out, const char *text)
-{
-    fputc('"', out);
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(out, "\\%c", *c);
-        else if (*c < 0x20)
-            fprintf(out, "\\u%04x", *c);
-        else
-            fputc(*c, out);
-    }
-    fputc('"', out);
-}
-
 static void json_site(FILE *out, const struct heap_site *s)
 {
     fputs("{\"function\": ", out);
-    json_string(out, s->function);
+    json_text(out, s->function);
     fputs(", \"file\": ", out);
-    json_string(out, s->file);
+    json_text(out, s->file);
     fprintf(out, ", \"line\": %u, \"module\": ", s->line);
-    json_string(out, s->module);
+    json_text(out, s->module);
     fprintf(out, ", \"module_address\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"bytes\": %" PRIu64
                  ", \"temporary\": %" PRIu64 ", \"peak_bytes\": %" PRIu64
                  ", \"peak_blocks\": %" PRIu64 ", \"leaked_bytes\": %" PRIu64
@@ -164,7 +151,7 @@ static void json_site(FILE *out, const struct heap_site *s)
 int heap_report_json(const struct heap_profile *p, unsigned top, FILE *out)
 {
     fputs("{\"trace\": ", out);
-    json_string(out, p->path);
+    json_text(out, p->path);
     fprintf(out, ", \"pid\": %" PRIu32 ", \"parent_pid\": %" PRIu32 ", \"stacks\": %s"
                  ", \"duration_ns\": %" PRIu64 ", \"allocations\": %" PRIu64
                  ", \"frees\": %" PRIu64 ", \"failed\": %" PRIu64

@@ -45,7 +45,8 @@ const char sim_usage[] =
     "output:\n"
     "  --json               the summary as JSON\n"
     "  --csv                the summary (or sweep table) as CSV\n"
-    "  --explain            every reference step by step\n"
+    "  --explain            every reference step by step (with --json: as the\n"
+    "                       document's \"steps\")\n"
     "  --sweep frames=A..B  fault counts of several policies over memory sizes: every\n"
     "                       count, or A..B:STEP, A..B/COUNT, A..B/COUNTlog (e.g.\n"
     "                       frames=1..2048/64log); 'mmkit mrc' gives LRU and OPT at\n"
@@ -173,8 +174,8 @@ int sim_args_parse_extra(int argc, char **argv, struct sim_args *a,
         return cli_usage_error("give traces, --refs or --addrs (one of them; try 'mmkit %s "
                                "--help')", command);
     a->run.timeline = a->svg && !a->sweep;
-    if (a->explain && (a->json || a->csv || a->sweep))
-        return cli_usage_error("--explain goes with none of --json, --csv and --sweep");
+    if (a->explain && (a->csv || a->sweep))
+        return cli_usage_error("--explain goes with none of --csv and --sweep");
     if (a->json && a->csv)
         return cli_usage_error("choose --json or --csv");
     return 0;

@@ -101,7 +101,7 @@ static void explain_segment(struct sim_machine *m, const struct step *s)
                 s->paddr, seg->physical, down ? "-" : "+", offset);
 }
 
-void explain_step(struct sim_machine *m)
+static void explain_text(struct sim_machine *m)
 {
     const struct step *s = &m->step;
     fprintf(m->explain, "#%" PRIu64 " process %u %s 0x%" PRIx64 "\n", s->reference, s->pid,
@@ -115,4 +115,12 @@ void explain_step(struct sim_machine *m)
     if (s->protection_reason)
         fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": %s\n", s->addr,
                 s->protection_reason);
+}
+
+void explain_step(struct sim_machine *m)
+{
+    if (m->explain)
+        explain_text(m);
+    if (m->explain_json)
+        explain_step_json(m);
 }

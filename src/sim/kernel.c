@@ -71,7 +71,7 @@ void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t 
             .reference = m->now, .addr = addr, .pid = m->current_pid,
             .kind = (uint8_t)kind, .reason = reason};
     m->fault_count++;
-    if (m->explain)
+    if (m->explaining)
         m->step.protection_reason = reason;
 }
 
@@ -104,7 +104,7 @@ static void evict(struct sim_machine *m, struct process *faulting, uint64_t fram
      * entries, all under address-space id 0. */
     if (m->config.tlb_switch == SIM_TLB_ASID || victim->pid == m->current_pid)
         tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
-    if (m->explain) {
+    if (m->explaining) {
         m->step.victim_taken = true;
         m->step.victim_dirty = dirty;
         m->step.victim_pid = victim->pid;
@@ -154,7 +154,7 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
     *entry = permissions | (*entry & PTE_IN_SWAP) | (frame << PTE_FRAME_SHIFT);
     m->frames[frame] = (struct frame){.pte = entry, .vpn = vpn, .pid = m->current_pid};
     m->policy->loaded(pool->policy_state, (uint32_t)frame, m->now, machine_next_use(m));
-    if (m->explain) {
+    if (m->explaining) {
         m->step.page_fault = true;
         m->step.from_swap = from_swap;
     }

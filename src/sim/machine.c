@@ -101,6 +101,13 @@ void sim_machine_destroy(struct sim_machine *m)
 void sim_machine_explain(struct sim_machine *m, FILE *out)
 {
     m->explain = out;
+    m->explaining = m->explain || m->explain_json;
+}
+
+void sim_machine_explain_json(struct sim_machine *m, FILE *out)
+{
+    m->explain_json = out;
+    m->explaining = m->explain || m->explain_json;
 }
 
 bool sim_machine_needs_future(const struct sim_machine *m)
@@ -141,7 +148,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     uint64_t vpn = addr >> m->page_shift;
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
     uint64_t now = ++m->now;
-    struct step *step = m->explain ? &m->step : NULL;
+    struct step *step = m->explaining ? &m->step : NULL;
     int status = SIM_OK;
     p->stats.references++;
     if (step)
@@ -215,9 +222,12 @@ static void context_switch(struct sim_machine *m, uint16_t pid)
     m->process[pid].stats.context_switches++;
     if (m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets)
         tlb_flush(&m->tlb);
+    bool flushed = m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets;
     if (m->explain)
         fprintf(m->explain, "-- context switch to process %u%s\n", pid,
-                m->config.tlb_switch == SIM_TLB_FLUSH ? " (TLB flushed)" : "");
+                flushed ? " (TLB flushed)" : "");
+    if (m->explain_json)
+        explain_switch_json(m, pid, flushed);
 }
 
 int sim_machine_run(struct sim_machine *m, const struct sim_record *records, size_t count)

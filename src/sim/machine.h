@@ -88,8 +88,11 @@ struct sim_machine {
     struct sim_protection_fault faults[SIM_FAULTS_KEPT];
     size_t fault_count;
 
-    FILE *explain;
-    struct step step; /* filled only while explaining */
+    FILE *explain;      /* --explain: the story, as text */
+    FILE *explain_json; /* and as the JSON objects of "steps" */
+    bool explaining;    /* either: step is filled */
+    uint64_t steps_told; /* JSON objects written */
+    struct step step;
     struct timeline timeline;
 };
 
@@ -120,8 +123,11 @@ void timeline_svg(FILE *out, const struct timeline *timeline, uint64_t now,
                   const struct sim_stats *s, const char *heading);
 void timeline_free(struct timeline *timeline);
 
-/* explain.c: print m->step. */
+/* explain.c: tell m->step as text, or as JSON (explain_json.c), or both. */
 void explain_step(struct sim_machine *m);
+/* explain_json.c: m->step as a JSON object; a context switch as one. */
+void explain_step_json(struct sim_machine *m);
+void explain_switch_json(struct sim_machine *m, unsigned pid, bool flushed);
 
 /* future.c: next_use for every page reference of records. */
 int future_compute(const struct sim_machine *m, const struct sim_record *records, size_t count,

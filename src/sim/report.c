@@ -133,7 +133,8 @@ void sim_report_csv(FILE *out, const struct sim_machine *m)
     csv_row(out, "total", &s);
 }
 
-void sim_report_json(FILE *out, const struct sim_machine *m)
+/* The document's members, without its closing brace. */
+static void json_members(FILE *out, const struct sim_machine *m)
 {
     const struct sim_config *c = &m->config;
     struct sim_stats s;
@@ -156,6 +157,24 @@ void sim_report_json(FILE *out, const struct sim_machine *m)
                      "\"address\": %" PRIu64 ", \"reason\": \"%s\"}",
                 i ? "," : "", f->reference, f->pid, kind_names[f->kind & 3], f->addr, f->reason);
     }
+    fprintf(out, "\n  ]");
+}
+
+void sim_report_json(FILE *out, const struct sim_machine *m)
+{
+    json_members(out, m);
+    fprintf(out, "\n}\n");
+}
+
+void sim_report_json_steps(FILE *out, const struct sim_machine *m, FILE *steps)
+{
+    json_members(out, m);
+    fprintf(out, ",\n  \"steps\": [\n");
+    char buffer[8192];
+    size_t got;
+    rewind(steps);
+    while ((got = fread(buffer, 1, sizeof buffer, steps)) > 0)
+        fwrite(buffer, 1, got, out);
     fprintf(out, "\n  ]\n}\n");
 }
 

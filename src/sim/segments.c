@@ -29,7 +29,7 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
 {
     uint64_t now = ++m->now;
     p->stats.references++;
-    if (m->explain)
+    if (m->explaining)
         m->step = (struct step){.reference = now, .addr = addr, .pid = m->current_pid,
                                 .kind = (uint8_t)kind};
     uint64_t paddr = 0;
@@ -43,7 +43,7 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
     }
     if (fault)
         kernel_protection_fault(m, p, addr, kind, fault);
-    if (m->explain) {
+    if (m->explaining) {
         m->step.paddr = paddr;
         m->step.segment_found = segment >= 0;
         m->step.segment = segment >= 0 ? (unsigned)segment : 0;

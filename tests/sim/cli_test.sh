@@ -177,6 +177,30 @@ explain_tells_each_step)
   expect 0 "page fault: no free frame; the policy evicts process 0 page 0x1 from frame 0 (clean)" -- \
     "$mmkit" sim --refs $belady --frames 3 --policy fifo --explain
   expect 0 "TLB hit" -- "$mmkit" sim --machine tiny --addrs 0x3a7,0x3a8 --explain
+  # with --json, the document carries the same steps: one per reference,
+  # and a context switch between processes
+  "$mmkit" sim --machine tiny --frames 1 --refs 1w,2,0:1,1:5 --quantum 1 --explain --json \
+    >"$work/steps.json"
+  python3 - "$work/steps.json" <<'PY' || fail "the JSON steps are wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+steps = [s for s in d["steps"] if "reference" in s]
+assert len(steps) == d["references"] == 4, d
+assert [s["page"] for s in steps] == [1, 2, 1, 5], steps
+assert steps[1]["page_fault"]["victim"] == {"pid": 0, "page": 1, "dirty": True}, steps[1]
+assert steps[2]["page_fault"]["from_swap"] and "in-swap" in steps[2]["entry"]["bits"], steps[2]
+assert sum(s.get("walk", {}).get("reads", 0) for s in steps) == d["walk_accesses"], d
+switches = [s for s in d["steps"] if "context_switch" in s]
+assert [s["context_switch"] for s in switches] == [1], switches
+PY
+  "$mmkit" sim --translation segmentation --segment 'code 0x0 0x100 r-x 0x1000' \
+    --addrs 0x10,0x200 --kinds L --explain --json >"$work/segments.json"
+  python3 - "$work/segments.json" <<'PY' || fail "the JSON steps of segmentation are wrong"
+import json, sys
+steps = json.load(open(sys.argv[1]))["steps"]
+assert steps[0]["segment"] == "code" and steps[0]["physical"] == 0x1010, steps[0]
+assert steps[1]["protection_fault"] == "no segment holds the address", steps[1]
+PY
   ;;
 trace_records_a_real_program)
   "$mmkit" trace -o "$work/true.mmt" -- true

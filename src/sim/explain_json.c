@@ -1,0 +1,102 @@
+/* explain_json.c - --explain with --json: the story of each reference as
+ * one JSON object of the document's "steps" (docs/SIM.md), from the same
+ * m->step the text is told from. */
+#include <inttypes.h>
+
+#include "json_text.h"
+#include "machine.h"
+
+static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
+
+/* The separator before each step but the first. */
+static void next_step(struct sim_machine *m)
+{
+    if (m->steps_told++)
+        fputs(",\n", m->explain_json);
+}
+
+static void paging_json(FILE *out, const struct sim_machine *m, const struct step *s)
+{
+    fprintf(out, ", \"page\": %" PRIu64 ", \"offset\": %" PRIu64, s->vpn,
+            s->addr & (m->config.page_size - 1));
+    if (s->vpn > m->max_vpn) {
+        fprintf(out, ", \"beyond_address_space\": true");
+        return;
+    }
+    if (m->tlb.sets)
+        fprintf(out, ", \"tlb\": \"%s\"", s->tlb_hit ? "hit" : "miss");
+    if (s->walked) {
+        const struct process *p = &m->process[s->pid];
+        uint64_t indices[SIM_MAX_LEVELS];
+        page_table_indices(&p->page_table, s->vpn, indices);
+        fprintf(out, ", \"walk\": {\"indices\": [");
+        for (unsigned level = 0; level < s->walk_reads; level++)
+            fprintf(out, "%s%" PRIu64, level ? ", " : "", indices[level]);
+        fprintf(out, "], \"reads\": %u, \"present\": %s}", s->walk_reads,
+                s->was_present ? "true" : "false");
+    }
+    if (s->page_fault) {
+        fprintf(out, ", \"page_fault\": {\"frame\": %" PRIu64 ", \"from_swap\": %s, \"victim\": ",
+                s->frame, s->from_swap ? "true" : "false");
+        if (s->victim_taken)
+            fprintf(out, "{\"pid\": %u, \"page\": %" PRIu64 ", \"dirty\": %s}}", s->victim_pid,
+                    s->victim_vpn, s->victim_dirty ? "true" : "false");
+        else
+            fprintf(out, "null}");
+    }
+    if (s->protection_reason)
+        return;
+    static const struct { uint64_t bit; const char *name; } bits[] = {
+        {PTE_PRESENT, "present"}, {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
+        {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"}, {PTE_NO_EXEC, "no-execute"},
+        {PTE_IN_SWAP, "in-swap"}};
+    fprintf(out, ", \"entry\": {\"frame\": %" PRIu64 ", \"bits\": [", pte_frame(s->pte));
+    const char *comma = "";
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (s->pte & bits[i].bit) {
+            fprintf(out, "%s\"%s\"", comma, bits[i].name);
+            comma = ", ";
+        }
+    fprintf(out, "]}, \"physical\": %" PRIu64, s->paddr);
+}
+
+static void segment_json(FILE *out, const struct sim_machine *m, const struct step *s)
+{
+    if (m->config.translation == SIM_BASE_BOUNDS) {
+        fprintf(out, ", \"bounds\": %" PRIu64, m->config.bounds);
+    } else if (s->segment_found) {
+        const struct sim_segment *seg = &m->config.segments[s->segment];
+        fprintf(out, ", \"segment\": ");
+        json_text(out, seg->name);
+        fprintf(out, ", \"offset\": %" PRIu64,
+                seg->grows_down ? seg->base - s->addr : s->addr - seg->base);
+    }
+    if (!s->protection_reason)
+        fprintf(out, ", \"physical\": %" PRIu64, s->paddr);
+}
+
+void explain_step_json(struct sim_machine *m)
+{
+    const struct step *s = &m->step;
+    FILE *out = m->explain_json;
+    next_step(m);
+    fprintf(out, "    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "
+                 "\"address\": %" PRIu64,
+            s->reference, s->pid, kind_names[s->kind & 3], s->addr);
+    if (m->config.translation == SIM_PAGING)
+        paging_json(out, m, s);
+    else
+        segment_json(out, m, s);
+    if (s->protection_reason) {
+        fprintf(out, ", \"protection_fault\": ");
+        json_text(out, s->protection_reason);
+    }
+    fputc('}', out);
+}
+
+void explain_switch_json(struct sim_machine *m, unsigned pid, bool flushed)
+{
+    next_step(m);
+    fprintf(m->explain_json, "    {\"context_switch\": %u, \"tlb_flushed\": %s}", pid,
+            flushed ? "true" : "false");
+}
