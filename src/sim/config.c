@@ -200,8 +200,10 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
     bool flag;
     if (!strcmp(key, "translation"))
         return set_translation(v, c);
-    if (!strcmp(key, "address-bits"))
-        return set_unsigned(v, &c->address_bits, 64);
+    if (!strcmp(key, "address-bits")) {
+        *why = "1 to 64";
+        return set_unsigned(v, &c->address_bits, 64) && c->address_bits >= 1;
+    }
     if (!strcmp(key, "page-size"))
         return value_parse_size(v, &c->page_size);
     if (!strcmp(key, "frames"))
@@ -352,10 +354,11 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
                             "or set translation = segmentation)",
                             c->segments[i].name);
     unsigned offset_bits = log2_u64(c->page_size);
-    if (c->address_bits < 8 || c->address_bits > 64 || offset_bits >= c->address_bits)
+    if (offset_bits >= c->address_bits)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "address-bits",
-                        "%u bits cannot hold %llu-byte pages", c->address_bits,
-                        (unsigned long long)c->page_size);
+                        "%u-bit addresses leave no page-number bits with %llu-byte pages (a "
+                        "page of at most 2^%u bytes)", c->address_bits,
+                        (unsigned long long)c->page_size, c->address_bits - 1);
     int status = finish_levels(c, c->address_bits - offset_bits, diag);
     if (status)
         return status;
@@ -389,10 +392,6 @@ int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
     if (!power_of_two(c->page_size))
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
                         "%llu is not a power of two", (unsigned long long)c->page_size);
-    if (c->page_size < 16)
-        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
-                        "%llu bytes is below the smallest page the simulator takes, 16 bytes",
-                        (unsigned long long)c->page_size);
     if (c->translation == SIM_PAGING)
         return finish_paging(c, diag);
     if (c->translation == SIM_SEGMENTATION && c->segment_count == 0)

@@ -121,9 +121,41 @@ static void inconsistent_machines_are_refused(void **state)
     assert_inconsistent("translation", "segmentation", "segment");
     assert_inconsistent("translation", "base-bounds", "bounds");
     assert_inconsistent("memory", "1000", "memory"); /* less than one 4 KiB page */
-    assert_inconsistent("page-size", "8", "page-size");
     /* paging puts pages in frames: a segment's physical address means nothing */
     assert_inconsistent("segment", "code 0x0 0x1000 r-x 0x5000", "segment");
+}
+
+/* Exercises use tiny machines: 8-byte pages, 7-bit address spaces; the
+ * limit is a page number of at least one bit. */
+/* A 7-bit machine with pages of `page` bytes and a linear table: the
+ * status of finishing it, and its page-number bits. */
+static int small_machine(const char *page, unsigned *page_bits, struct sim_diag *diag)
+{
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "address-bits", "7", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "page-size", page, NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "levels", "linear", NULL), SIM_OK);
+    int status = sim_config_finish(&c, diag);
+    *page_bits = c.level_bits[0];
+    return status;
+}
+
+static void small_machines_are_taken_down_to_one_page_number_bit(void **state)
+{
+    unsigned bits;
+    assert_int_equal(small_machine("8", &bits, NULL), SIM_OK);
+    assert_int_equal(bits, 4);
+    assert_int_equal(small_machine("64", &bits, NULL), SIM_OK);
+    assert_int_equal(bits, 1);
+    struct sim_diag diag = {0};
+    assert_int_equal(small_machine("128", &bits, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, "address-bits");
+    assert_non_null(strstr(diag.message, "a page of at most 2^6 bytes"));
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_set(&c, "address-bits", "0", &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "invalid value '0' (1 to 64)");
 }
 
 static void a_segment_places_itself_in_memory_only_under_segmentation(void **state)
@@ -207,6 +239,7 @@ int main(void)
         cmocka_unit_test(derived_levels_split_page_bits_like_x86_64),
         cmocka_unit_test(inconsistent_machines_are_refused),
         cmocka_unit_test(a_segment_places_itself_in_memory_only_under_segmentation),
+        cmocka_unit_test(small_machines_are_taken_down_to_one_page_number_bit),
         cmocka_unit_test(values_are_refused_not_replaced),
         cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };

@@ -108,6 +108,27 @@ static void address_beyond_the_address_space_is_a_protection_fault(void **state)
     free(o.explained);
 }
 
+/* A textbook's small machine: 7-bit addresses, 8-byte pages (16 pages), a
+ * linear table, 4 frames filled in fault order, FIFO after. */
+static void an_exercise_sized_machine_translates_by_hand(void **state)
+{
+    const char *settings[] = {"address-bits", "7", "page-size", "8", "levels", "linear",
+                              "frames", "4", "policy", "fifo", "tlb-entries", "0", NULL};
+    struct sim_config config = machine_with(NULL, settings);
+    const struct sim_record refs[] = {LOAD(0x0), LOAD(0x9), LOAD(0x7f), LOAD(0x11), LOAD(0x23),
+                                      LOAD(0x80)};
+    struct outcome o = run_explained(&config, refs, 6, 1);
+    assert_non_null(strstr(o.explained, "physical 0x17 = frame 2 * 0x8 + offset 0x7"));
+    assert_non_null(strstr(o.explained, "physical 0x19 = frame 3 * 0x8 + offset 0x1"));
+    /* page 4 takes the frame of page 0, the first in */
+    assert_non_null(strstr(o.explained, "evicts process 0 page 0x0 from frame 0"));
+    assert_non_null(strstr(o.explained, "physical 0x3 = frame 0 * 0x8 + offset 0x3"));
+    assert_non_null(strstr(o.explained, "beyond the 7-bit address space (its last page is 0xf)"));
+    assert_int_equal(o.stats.page_faults, 5);
+    assert_int_equal(o.stats.protection_faults, 1);
+    free(o.explained);
+}
+
 static const char *const segmented_paging[] = {
     "segment", "code 0x0 0x1000 r-x", "segment", "heap 0x4000 0x1000 rw", NULL};
 
@@ -338,6 +359,7 @@ int main(void)
         cmocka_unit_test(explain_names_the_victim_and_its_swap_write),
         cmocka_unit_test(clean_victims_come_back_zero_filled_without_swap_traffic),
         cmocka_unit_test(address_beyond_the_address_space_is_a_protection_fault),
+        cmocka_unit_test(an_exercise_sized_machine_translates_by_hand),
         cmocka_unit_test(paging_with_segments_tells_page_faults_from_protection_faults),
         cmocka_unit_test(protection_faults_are_kept_with_their_addresses),
         cmocka_unit_test(segmentation_translates_each_segment_and_its_growth),
