@@ -147,6 +147,9 @@ struct sim_config {
 
     unsigned segment_count; /* segmentation (and, with paging, the valid areas) */
     struct sim_segment segments[SIM_MAX_SEGMENTS];
+    unsigned segment_bits;  /* 0: the segment holding an address is searched for
+                             * by range; N: the top N of the address-bits choose
+                             * it, as segmentation hardware does */
     uint64_t base, bounds;  /* base-and-bounds registers */
 
     double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
@@ -198,6 +201,7 @@ struct sim_protection_fault {
     uint16_t pid;
     uint8_t kind;
     const char *reason; /* "no segment", "write to read-only page", ... */
+    int segment;        /* the segment it broke, an index of segments; -1: none */
 };
 
 struct sim_machine;

@@ -40,6 +40,8 @@ const char sim_usage[] =
     "  --quantum N          references between context switches (default 10000)\n"
     "  --tau N, --tick N, --seed N, --translation paging|segmentation|base-bounds,\n"
     "  --base A, --bounds N, --segment 'NAME BASE LIMIT PROT [PHYS] [down]',\n"
+    "  --segment-bits N     the top N address bits choose the segment (default 0:\n"
+    "                       the segment whose range holds the address)\n"
     "  --cost-tlb T, --cost-memory T, --cost-fault T, --cost-swap-write T (e.g. 5ms)\n"
     "\n"
     "output:\n"

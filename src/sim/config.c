@@ -250,6 +250,10 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         return value_parse_size(v, &c->base);
     if (!strcmp(key, "bounds"))
         return value_parse_size(v, &c->bounds);
+    if (!strcmp(key, "segment-bits")) {
+        *why = "0 (segments found by their range) or the top bits that choose one, 1 to 16";
+        return set_unsigned(v, &c->segment_bits, 16);
+    }
     if (!strcmp(key, "segment")) {
         if (c->segment_count == SIM_MAX_SEGMENTS)
             return false;
@@ -275,7 +279,7 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
 const char *const sim_config_names[] = {
     "translation", "address-bits", "page-size", "frames", "memory", "levels",
     "tlb-entries", "tlb-ways", "tlb-policy", "tlb-switch", "policy", "allocation",
-    "seed", "tau", "tick", "quantum", "base", "bounds", "segment",
+    "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits",
     "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
     NULL,
 };
@@ -387,11 +391,54 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
     return SIM_OK;
 }
 
+/* With segment-bits, each segment must fill the start (or, growing down,
+ * the end) of the region its top bits name, a region of its own. */
+static int finish_segment_bits(const struct sim_config *c, struct sim_diag *diag)
+{
+    if (c->segment_bits >= c->address_bits)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment-bits",
+                        "%u top bits of a %u-bit address leave no offset", c->segment_bits,
+                        c->address_bits);
+    unsigned shift = c->address_bits - c->segment_bits;
+    uint64_t region = 1ull << shift, regions = 1ull << c->segment_bits;
+    for (unsigned i = 0; i < c->segment_count; i++) {
+        const struct sim_segment *s = &c->segments[i];
+        uint64_t start = s->grows_down ? s->base - region : s->base;
+        if (s->base % region || (s->grows_down && !s->base) || start >> shift >= regions)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                            "segment %s: with segments chosen by the top %u bits, a segment %s "
+                            "a region of 0x%llx bytes (a multiple of it, below 0x%llx)",
+                            s->name, c->segment_bits,
+                            s->grows_down ? "that grows down has its base at the end of"
+                                          : "starts at the start of",
+                            (unsigned long long)region, (unsigned long long)(region * regions));
+        if (s->limit > region)
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                            "segment %s: a limit of 0x%llx is more than its region holds, "
+                            "0x%llx bytes", s->name, (unsigned long long)s->limit,
+                            (unsigned long long)region);
+        for (unsigned j = 0; j < i; j++) {
+            const struct sim_segment *o = &c->segments[j];
+            uint64_t other = o->grows_down ? o->base - region : o->base;
+            if (other == start)
+                return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                                "segments %s and %s share the top bits %llu", o->name, s->name,
+                                (unsigned long long)(start >> shift));
+        }
+    }
+    return SIM_OK;
+}
+
 int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
 {
     if (!power_of_two(c->page_size))
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
                         "%llu is not a power of two", (unsigned long long)c->page_size);
+    if (c->segment_bits && c->translation != SIM_BASE_BOUNDS) {
+        int status = finish_segment_bits(c, diag);
+        if (status)
+            return status;
+    }
     if (c->translation == SIM_PAGING)
         return finish_paging(c, diag);
     if (c->translation == SIM_SEGMENTATION && c->segment_count == 0)

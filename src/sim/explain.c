@@ -93,9 +93,12 @@ static void explain_segment(struct sim_machine *m, const struct step *s)
     const struct sim_segment *seg = &m->config.segments[s->segment];
     bool down = seg->grows_down;
     uint64_t offset = down ? seg->base - s->addr : s->addr - seg->base;
-    fprintf(m->explain, "  segment %s: %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64
-                        "\n", seg->name, down ? "top" : "base", seg->base, seg->limit,
-            down ? "-" : "", offset);
+    fprintf(m->explain, "  segment %s", seg->name);
+    if (m->config.segment_bits) /* the hardware's choice: the address's top bits */
+        fprintf(m->explain, " (top %u bits: %" PRIu64 ")", m->config.segment_bits,
+                s->addr >> (m->config.address_bits - m->config.segment_bits));
+    fprintf(m->explain, ": %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64 "\n",
+            down ? "top" : "base", seg->base, seg->limit, down ? "-" : "", offset);
     if (!s->protection_reason)
         fprintf(m->explain, "  -> physical 0x%" PRIx64 " = 0x%" PRIx64 " %s 0x%" PRIx64 "\n",
                 s->paddr, seg->physical, down ? "-" : "+", offset);
@@ -112,9 +115,12 @@ static void explain_text(struct sim_machine *m)
         explain_bounds(m, s);
     else
         explain_segment(m, s);
-    if (s->protection_reason)
-        fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": %s\n", s->addr,
-                s->protection_reason);
+    if (s->protection_reason) {
+        fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": ", s->addr);
+        if (s->protection_segment >= 0)
+            fprintf(m->explain, "segment %s: ", m->config.segments[s->protection_segment].name);
+        fprintf(m->explain, "%s\n", s->protection_reason);
+    }
 }
 
 void explain_step(struct sim_machine *m)

@@ -90,6 +90,10 @@ void explain_step_json(struct sim_machine *m)
     if (s->protection_reason) {
         fprintf(out, ", \"protection_fault\": ");
         json_text(out, s->protection_reason);
+        if (s->protection_segment >= 0 && m->config.translation == SIM_PAGING) {
+            fprintf(out, ", \"segment\": ");
+            json_text(out, m->config.segments[s->protection_segment].name);
+        }
     }
     fputc('}', out);
 }

@@ -50,29 +50,53 @@ void kernel_free(struct sim_machine *m)
     m->pools = NULL;
 }
 
-int kernel_segment_of(const struct sim_config *config, uint64_t addr)
+static bool segment_holds(const struct sim_segment *s, uint64_t addr)
 {
+    return s->grows_down ? addr < s->base && addr >= s->base - s->limit
+                         : addr >= s->base && addr - s->base < s->limit;
+}
+
+int kernel_segment_select(const struct sim_config *config, uint64_t addr, const char **violation)
+{
+    *violation = NULL;
+    if (!config->segment_bits) { /* search by range */
+        for (unsigned i = 0; i < config->segment_count; i++)
+            if (segment_holds(&config->segments[i], addr))
+                return (int)i;
+        *violation = "no segment holds the address";
+        return -1;
+    }
+    unsigned shift = config->address_bits - config->segment_bits;
+    if (config->address_bits < 64 && addr >> config->address_bits) {
+        *violation = "address beyond the virtual address space";
+        return -1;
+    }
     for (unsigned i = 0; i < config->segment_count; i++) {
         const struct sim_segment *s = &config->segments[i];
-        bool inside = s->grows_down ? addr < s->base && addr >= s->base - s->limit
-                                    : addr >= s->base && addr - s->base < s->limit;
-        if (inside)
-            return (int)i;
+        uint64_t start = s->grows_down ? s->base - (1ull << shift) : s->base;
+        if (start >> shift != addr >> shift)
+            continue;
+        if (!segment_holds(s, addr))
+            *violation = "offset beyond the limit";
+        return (int)i;
     }
+    *violation = "no segment has these top bits";
     return -1;
 }
 
 void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t addr,
-                             unsigned kind, const char *reason)
+                             unsigned kind, int segment, const char *reason)
 {
     p->stats.protection_faults++;
     if (m->fault_count < SIM_FAULTS_KEPT)
         m->faults[m->fault_count] = (struct sim_protection_fault){
             .reference = m->now, .addr = addr, .pid = m->current_pid,
-            .kind = (uint8_t)kind, .reason = reason};
+            .kind = (uint8_t)kind, .reason = reason, .segment = segment};
     m->fault_count++;
-    if (m->explaining)
+    if (m->explaining) {
         m->step.protection_reason = reason;
+        m->step.protection_segment = segment;
+    }
 }
 
 const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned kind)
@@ -117,17 +141,15 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
 {
     uint64_t permissions = PTE_PRESENT | PTE_USER | PTE_WRITABLE;
     if (m->config.segment_count) {
-        int segment = kernel_segment_of(&m->config, addr);
-        if (segment < 0) {
-            kernel_protection_fault(m, p, addr, kind, "no segment holds the address");
+        const char *violation;
+        int segment = kernel_segment_select(&m->config, addr, &violation);
+        if (!violation)
+            violation = kernel_segment_forbids(&m->config.segments[segment], kind);
+        if (violation) {
+            kernel_protection_fault(m, p, addr, kind, segment, violation);
             return 1;
         }
         const struct sim_segment *s = &m->config.segments[segment];
-        const char *forbidden = kernel_segment_forbids(s, kind);
-        if (forbidden) {
-            kernel_protection_fault(m, p, addr, kind, forbidden);
-            return 1;
-        }
         if (!(s->prot & SIM_PROT_WRITE))
             permissions &= ~PTE_WRITABLE;
         if (!(s->prot & SIM_PROT_EXEC))

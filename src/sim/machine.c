@@ -156,7 +156,8 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
                               .pid = m->current_pid, .kind = (uint8_t)kind};
 
     if (vpn > m->max_vpn) {
-        kernel_protection_fault(m, p, addr, kind, "address beyond the virtual address space");
+        kernel_protection_fault(m, p, addr, kind, -1,
+                                "address beyond the virtual address space");
         goto done;
     }
     uint64_t *pte = NULL;
@@ -192,11 +193,12 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     /* Protection is checked on every reference, hit or miss, as the MMU
      * checks the permission bits the TLB entry carries. */
     if (write && !(*pte & PTE_WRITABLE)) {
-        kernel_protection_fault(m, p, addr, kind, "write to a read-only page");
+        kernel_protection_fault(m, p, addr, kind, -1, "write to a read-only page");
         goto done;
     }
     if (kind == SIM_INSTR && (*pte & PTE_NO_EXEC)) {
-        kernel_protection_fault(m, p, addr, kind, "instruction fetch from a no-execute page");
+        kernel_protection_fault(m, p, addr, kind, -1,
+                                "instruction fetch from a no-execute page");
         goto done;
     }
     *pte |= PTE_ACCESSED | (write ? PTE_DIRTY : 0);

@@ -49,6 +49,7 @@ struct step {
     uint64_t pte; /* the entry after the reference */
     uint64_t paddr;
     const char *protection_reason; /* set for a protection fault */
+    int protection_segment;        /* the segment it broke; -1: none */
     unsigned segment;              /* segmentation: the segment used */
     bool segment_found;
 };
@@ -103,9 +104,11 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
                       unsigned kind, uint64_t **pte);
 /* kernel.c: count (and keep the first few of) protection faults. */
 void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t addr,
-                             unsigned kind, const char *reason);
-/* kernel.c: the segment holding addr, or -1. */
-int kernel_segment_of(const struct sim_config *config, uint64_t addr);
+                             unsigned kind, int segment, const char *reason);
+/* kernel.c: the segment addr is in, by range or by its top bits (-1 if
+ * none), and *violation why it may not be used (NULL if it may): no
+ * segment there, or an offset beyond the limit of the one its bits chose. */
+int kernel_segment_select(const struct sim_config *config, uint64_t addr, const char **violation);
 /* kernel.c: why segment forbids an access of this kind, or NULL. */
 const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned kind);
 /* kernel.c: frame pools and policy instances; 0 or an error. */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "json_text.h"
 #include "machine.h"
 
 struct counter {
@@ -53,6 +54,11 @@ static void describe_machine(FILE *out, const struct sim_config *c, unsigned pro
             fprintf(out, ", no TLB");
         fprintf(out, ", policy %s (%s)", c->policy, c->local_allocation ? "local" : "global");
     }
+    if (c->segment_count && c->translation != SIM_BASE_BOUNDS)
+        fprintf(out, ", %u segment%s chosen by %s", c->segment_count,
+                c->segment_count == 1 ? "" : "s", c->segment_bits ? "the top bits" : "range");
+    if (c->segment_bits && c->translation != SIM_BASE_BOUNDS)
+        fprintf(out, " (%u)", c->segment_bits);
     fprintf(out, ", %u process%s\n", processes, processes == 1 ? "" : "es");
 }
 
@@ -94,7 +100,10 @@ void sim_report_text(FILE *out, const struct sim_machine *m)
     for (size_t i = 0; i < m->fault_count && i < SIM_FAULTS_KEPT; i++) {
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "protection fault: reference %" PRIu64 ", process %u, %s at 0x%" PRIx64
-                     ": %s\n", f->reference, f->pid, kind_names[f->kind & 3], f->addr, f->reason);
+                     ": ", f->reference, f->pid, kind_names[f->kind & 3], f->addr);
+        if (f->segment >= 0)
+            fprintf(out, "segment %s: ", m->config.segments[f->segment].name);
+        fprintf(out, "%s\n", f->reason);
     }
     if (m->fault_count > SIM_FAULTS_KEPT)
         fprintf(out, "(%zu more protection faults)\n", m->fault_count - SIM_FAULTS_KEPT);
@@ -154,8 +163,13 @@ static void json_members(FILE *out, const struct sim_machine *m)
     for (size_t i = 0; i < m->fault_count && i < SIM_FAULTS_KEPT; i++) {
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "%s\n    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "
-                     "\"address\": %" PRIu64 ", \"reason\": \"%s\"}",
+                     "\"address\": %" PRIu64 ", \"reason\": \"%s\"",
                 i ? "," : "", f->reference, f->pid, kind_names[f->kind & 3], f->addr, f->reason);
+        if (f->segment >= 0) {
+            fprintf(out, ", \"segment\": ");
+            json_text(out, m->config.segments[f->segment].name);
+        }
+        fputc('}', out);
     }
     fprintf(out, "\n  ]");
 }

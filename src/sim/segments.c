@@ -15,9 +15,10 @@ static uint64_t segment_physical(const struct sim_segment *s, uint64_t addr)
 static const char *segment_check(const struct sim_machine *m, uint64_t addr, unsigned kind,
                                  uint64_t *paddr, int *segment)
 {
-    *segment = kernel_segment_of(&m->config, addr);
-    if (*segment < 0)
-        return "no segment holds the address";
+    const char *violation;
+    *segment = kernel_segment_select(&m->config, addr, &violation);
+    if (violation)
+        return violation;
     const struct sim_segment *s = &m->config.segments[*segment];
     const char *forbidden = kernel_segment_forbids(s, kind);
     if (!forbidden)
@@ -42,7 +43,7 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
         fault = segment_check(m, addr, kind, &paddr, &segment);
     }
     if (fault)
-        kernel_protection_fault(m, p, addr, kind, fault);
+        kernel_protection_fault(m, p, addr, kind, segment, fault);
     if (m->explaining) {
         m->step.paddr = paddr;
         m->step.segment_found = segment >= 0;

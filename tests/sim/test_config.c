@@ -158,6 +158,43 @@ static void small_machines_are_taken_down_to_one_page_number_bit(void **state)
     assert_string_equal(diag.message, "invalid value '0' (1 to 64)");
 }
 
+/* The finish of a segmentation machine of 7-bit addresses whose top
+ * `bits` choose among the two segments given. */
+static int top_bits_machine(const char *bits, const char *first, const char *second,
+                            struct sim_diag *diag)
+{
+    struct sim_config c;
+    sim_config_default(&c);
+    const char *settings[] = {"translation", "segmentation", "address-bits", "7",
+                              "segment-bits", bits, "segment", first, "segment", second};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i += 2)
+        assert_int_equal(sim_config_set(&c, settings[i], settings[i + 1], NULL), SIM_OK);
+    return sim_config_finish(&c, diag);
+}
+
+static void segments_chosen_by_top_bits_fill_their_regions(void **state)
+{
+    struct sim_diag diag = {0};
+    assert_int_equal(top_bits_machine("1", "code 0 20 r-x 0", "stack 128 20 rw 512 down", NULL),
+                     SIM_OK);
+    assert_int_equal(top_bits_machine("2", "code 0 32 r-x 0", "heap 32 32 rw 512", NULL), SIM_OK);
+    /* the heap must start where its region does */
+    assert_int_equal(top_bits_machine("2", "code 0 32 r-x 0", "heap 40 8 rw 512", &diag),
+                     SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "segment heap: with segments chosen by the top 2 bits, a "
+                                      "segment starts at the start of a region of 0x20 bytes (a "
+                                      "multiple of it, below 0x80)");
+    assert_int_equal(top_bits_machine("1", "code 0 65 r-x 0", "stack 128 20 rw 512 down", &diag),
+                     SIM_ERR_CONFIG);
+    assert_non_null(strstr(diag.message, "segment code: a limit of 0x41 is more than its region"));
+    assert_int_equal(top_bits_machine("1", "code 0 20 r-x 0", "data 0 8 rw 512", &diag),
+                     SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "segments code and data share the top bits 0");
+    assert_int_equal(top_bits_machine("7", "code 0 1 r-x 0", "data 1 1 rw 512", &diag),
+                     SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, "segment-bits");
+}
+
 static void a_segment_places_itself_in_memory_only_under_segmentation(void **state)
 {
     struct sim_config c;
@@ -225,7 +262,7 @@ static void every_listed_setting_is_one_the_setter_knows(void **state)
         assert_null(strstr(diag.message, "unknown setting"));
         assert_true(sim_config_has(*name));
     }
-    assert_int_equal(count, 25);
+    assert_int_equal(count, 26);
     assert_false(sim_config_has("colour"));
 }
 
@@ -240,6 +277,7 @@ int main(void)
         cmocka_unit_test(inconsistent_machines_are_refused),
         cmocka_unit_test(a_segment_places_itself_in_memory_only_under_segmentation),
         cmocka_unit_test(small_machines_are_taken_down_to_one_page_number_bit),
+        cmocka_unit_test(segments_chosen_by_top_bits_fill_their_regions),
         cmocka_unit_test(values_are_refused_not_replaced),
         cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };

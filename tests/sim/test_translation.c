@@ -129,6 +129,28 @@ static void an_exercise_sized_machine_translates_by_hand(void **state)
     free(o.explained);
 }
 
+/* OSTEP's segmentation.py README, seed 0: a 128-byte address space whose
+ * top bit chooses the segment, segment 1 growing down from 512. */
+static void top_bits_choose_the_segment_as_segmentation_py_does(void **state)
+{
+    const char *settings[] = {"translation", "segmentation", "address-bits", "7",
+                              "segment-bits", "1", "segment", "seg0 0 20 rwx 0",
+                              "segment", "seg1 128 20 rwx 512 down", NULL};
+    struct sim_config config = machine_with(NULL, settings);
+    const struct sim_record refs[] = {LOAD(108), LOAD(97), LOAD(53), LOAD(33), LOAD(65)};
+    struct outcome o = run_explained(&config, refs, 5, 1);
+    /* VA 0: 108 --> VALID in SEG1: 492; the others are violations */
+    assert_non_null(strstr(o.explained, "-> physical 0x1ec = 0x200 - 0x14"));
+    assert_int_equal(o.stats.protection_faults, 4);
+    const char *said[] = {"at 0x61: segment seg1: offset beyond the limit",
+                          "at 0x35: segment seg0: offset beyond the limit",
+                          "at 0x21: segment seg0: offset beyond the limit",
+                          "at 0x41: segment seg1: offset beyond the limit"};
+    for (size_t i = 0; i < 4; i++)
+        assert_non_null(strstr(o.explained, said[i]));
+    free(o.explained);
+}
+
 static const char *const segmented_paging[] = {
     "segment", "code 0x0 0x1000 r-x", "segment", "heap 0x4000 0x1000 rw", NULL};
 
@@ -360,6 +382,7 @@ int main(void)
         cmocka_unit_test(clean_victims_come_back_zero_filled_without_swap_traffic),
         cmocka_unit_test(address_beyond_the_address_space_is_a_protection_fault),
         cmocka_unit_test(an_exercise_sized_machine_translates_by_hand),
+        cmocka_unit_test(top_bits_choose_the_segment_as_segmentation_py_does),
         cmocka_unit_test(paging_with_segments_tells_page_faults_from_protection_faults),
         cmocka_unit_test(protection_faults_are_kept_with_their_addresses),
         cmocka_unit_test(segmentation_translates_each_segment_and_its_growth),
