@@ -109,6 +109,7 @@ enum sim_tlb_switch { SIM_TLB_FLUSH, SIM_TLB_ASID };
 
 #define SIM_MAX_LEVELS 6
 #define SIM_MAX_SEGMENTS 8
+#define SIM_MAX_MAPS 1024 /* given page-table entries, `map` or `page-table` */
 
 /* Protection bits of a segment (and of the pages inside it). */
 enum sim_prot { SIM_PROT_READ = 1, SIM_PROT_WRITE = 2, SIM_PROT_EXEC = 4 };
@@ -121,6 +122,18 @@ struct sim_segment {
     bool grows_down;   /* stack: the segment spans [base - limit, base) */
     unsigned prot;     /* enum sim_prot bits */
     bool placed;       /* physical was given, which paging refuses */
+};
+
+/* A page-table entry an exercise gives: page vpn is in frame pfn. */
+struct sim_map {
+    uint64_t vpn, pfn;
+    unsigned prot; /* enum sim_prot bits */
+};
+
+/* Where a raw entry keeps its bits (`entry-format = valid:31 pfn:0-30`). */
+struct sim_entry_format {
+    unsigned valid_bit;         /* the entry is valid when this bit is set */
+    unsigned pfn_low, pfn_high; /* the frame number's bits, inclusive */
 };
 
 struct sim_config {
@@ -152,9 +165,24 @@ struct sim_config {
                              * it, as segmentation hardware does */
     uint64_t base, bounds;  /* base-and-bounds registers */
 
+    /* paging with a given table, as exercises set it: every page is
+     * valid as the table says (no demand paging), the others are
+     * protection faults.  `map` lines, or a linear table of raw entries
+     * (`page-table`, from page 0) read with entry_format. */
+    struct sim_map maps[SIM_MAX_MAPS];
+    unsigned map_count;
+    uint64_t raw_entries[SIM_MAX_MAPS];
+    unsigned raw_entry_count;
+    struct sim_entry_format entry_format;
+
     double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
     bool split_straddling;  /* an access crossing a page touches both pages */
 };
+
+/* A raw entry of page vpn read with format: true if it is valid, and then
+ * *map says where the page is. */
+bool sim_entry_decode(const struct sim_entry_format *format, uint64_t vpn, uint64_t raw,
+                      struct sim_map *map);
 
 /* An x86-64-like machine: 48-bit addresses, 4 KiB pages, 4 levels of 9 bits,
  * a 64-entry 4-way TLB with ASIDs, clock replacement, 256 frames. */

@@ -33,6 +33,7 @@ void sim_config_default(struct sim_config *c)
         .cost_memory_ns = 100,
         .cost_fault_ns = 5e6,
         .cost_swap_write_ns = 5e6,
+        .entry_format = {.valid_bit = 31, .pfn_low = 0, .pfn_high = 30}, /* OSTEP's */
     };
 }
 
@@ -128,6 +129,40 @@ static bool parse_segment(const char *text, struct sim_segment *s)
             s->placed = true;
     }
     return true;
+}
+
+/* "VPN PFN [PROT]" */
+static bool parse_map(const char *text, struct sim_map *map)
+{
+    char vpn[32], pfn[32], prot[8];
+    int n = sscanf(text, "%31s %31s %7s", vpn, pfn, prot);
+    *map = (struct sim_map){.prot = SIM_PROT_READ | SIM_PROT_WRITE | SIM_PROT_EXEC};
+    return n >= 2 && value_parse_u64(vpn, &map->vpn) && value_parse_u64(pfn, &map->pfn) &&
+           (n == 2 || parse_prot(prot, &map->prot));
+}
+
+/* "E0,E1 E2 ...": raw entries appended to the linear table. */
+static bool parse_raw_entries(const char *text, struct sim_config *c)
+{
+    char item[32];
+    int used;
+    for (const char *at = text; sscanf(at, " %31[^, \t]%n", item, &used) == 1;) {
+        if (c->raw_entry_count == SIM_MAX_MAPS ||
+            !value_parse_u64(item, &c->raw_entries[c->raw_entry_count]))
+            return false;
+        c->raw_entry_count++;
+        at += used;
+        at += strspn(at, ", \t");
+    }
+    return true;
+}
+
+/* "valid:31 pfn:0-30" */
+static bool parse_entry_format(const char *text, struct sim_entry_format *f)
+{
+    return sscanf(text, " valid:%u pfn:%u-%u", &f->valid_bit, &f->pfn_low, &f->pfn_high) == 3 &&
+           f->valid_bit < 64 && f->pfn_low <= f->pfn_high && f->pfn_high < 64 &&
+           (f->valid_bit < f->pfn_low || f->valid_bit > f->pfn_high);
 }
 
 static bool copy_name(char *dest, size_t size, const char *text)
@@ -250,6 +285,19 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         return value_parse_size(v, &c->base);
     if (!strcmp(key, "bounds"))
         return value_parse_size(v, &c->bounds);
+    if (!strcmp(key, "map")) {
+        *why = "VPN PFN [PROT], e.g. 3 0x1c rw, at most 1024 of them";
+        return c->map_count < SIM_MAX_MAPS && parse_map(v, &c->maps[c->map_count]) &&
+               ++c->map_count;
+    }
+    if (!strcmp(key, "page-table")) {
+        *why = "raw entries of a linear table from page 0, e.g. 0x8000000c,0x0 (at most 1024)";
+        return parse_raw_entries(v, c);
+    }
+    if (!strcmp(key, "entry-format")) {
+        *why = "where a raw entry's bits are, e.g. valid:31 pfn:0-30";
+        return parse_entry_format(v, &c->entry_format);
+    }
     if (!strcmp(key, "segment-bits")) {
         *why = "0 (segments found by their range) or the top bits that choose one, 1 to 16";
         return set_unsigned(v, &c->segment_bits, 16);
@@ -279,7 +327,8 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
 const char *const sim_config_names[] = {
     "translation", "address-bits", "page-size", "frames", "memory", "levels",
     "tlb-entries", "tlb-ways", "tlb-policy", "tlb-switch", "policy", "allocation",
-    "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits",
+    "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits", "map",
+    "page-table", "entry-format",
     "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
     NULL,
 };
@@ -348,6 +397,46 @@ static int finish_levels(struct sim_config *c, unsigned vpn_bits, struct sim_dia
     return SIM_OK;
 }
 
+/* A given table's pages lie in the address space and its frames in
+ * memory. */
+static int check_given_page(const struct sim_config *c, uint64_t vpn, uint64_t pfn,
+                            const char *key, struct sim_diag *diag)
+{
+    unsigned vpn_bits = c->address_bits - log2_u64(c->page_size);
+    if (vpn_bits < 64 && vpn >> vpn_bits)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key,
+                        "page 0x%llx is beyond the %u-bit address space (its last page is "
+                        "0x%llx)", (unsigned long long)vpn, c->address_bits,
+                        (unsigned long long)((1ull << vpn_bits) - 1));
+    if (pfn >= c->frames)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, key,
+                        "page 0x%llx is in frame 0x%llx, but memory has %llu frames (set frames "
+                        "or memory)", (unsigned long long)vpn, (unsigned long long)pfn,
+                        (unsigned long long)c->frames);
+    return SIM_OK;
+}
+
+static int finish_given_table(const struct sim_config *c, struct sim_diag *diag)
+{
+    if (c->map_count && c->raw_entry_count)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-table",
+                        "give the table as map lines or as raw entries, not both");
+    for (unsigned i = 0; i < c->map_count; i++) {
+        int status = check_given_page(c, c->maps[i].vpn, c->maps[i].pfn, "map", diag);
+        if (status)
+            return status;
+    }
+    for (unsigned vpn = 0; vpn < c->raw_entry_count; vpn++) {
+        struct sim_map map;
+        if (!sim_entry_decode(&c->entry_format, vpn, c->raw_entries[vpn], &map))
+            continue;
+        int status = check_given_page(c, vpn, map.pfn, "page-table", diag);
+        if (status)
+            return status;
+    }
+    return SIM_OK;
+}
+
 static int finish_paging(struct sim_config *c, struct sim_diag *diag)
 {
     for (unsigned i = 0; i < c->segment_count; i++)
@@ -388,7 +477,7 @@ static int finish_paging(struct sim_config *c, struct sim_diag *diag)
                             "%u entries in sets of %u ways must make a power-of-two number "
                             "of sets", c->tlb_entries, c->tlb_ways);
     }
-    return SIM_OK;
+    return finish_given_table(c, diag);
 }
 
 /* With segment-bits, each segment must fill the start (or, growing down,
@@ -448,4 +537,14 @@ int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "bounds",
                         "base-and-bounds needs a bounds register above 0");
     return SIM_OK;
+}
+
+bool sim_entry_decode(const struct sim_entry_format *format, uint64_t vpn, uint64_t raw,
+                      struct sim_map *map)
+{
+    unsigned width = format->pfn_high - format->pfn_low + 1;
+    uint64_t mask = width >= 64 ? UINT64_MAX : (1ull << width) - 1;
+    *map = (struct sim_map){.vpn = vpn, .pfn = (raw >> format->pfn_low) & mask,
+                            .prot = SIM_PROT_READ | SIM_PROT_WRITE | SIM_PROT_EXEC};
+    return (raw >> format->valid_bit) & 1;
 }

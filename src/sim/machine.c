@@ -29,6 +29,25 @@ static int check_frames_fit(uint64_t frames, struct sim_diag *diag)
                     (unsigned long long)(memory / BYTES_PER_FRAME / 2));
 }
 
+/* A given table's pages into process p's table, present where the table
+ * says: 0 or SIM_ERR_NOMEM. */
+static int load_given_table(const struct sim_config *c, struct process *p)
+{
+    for (unsigned i = 0; i < c->map_count + c->raw_entry_count; i++) {
+        struct sim_map map = i < c->map_count ? c->maps[i] : (struct sim_map){0};
+        if (i >= c->map_count &&
+            !sim_entry_decode(&c->entry_format, i - c->map_count,
+                              c->raw_entries[i - c->map_count], &map))
+            continue;
+        uint64_t *entry = page_table_make(&p->page_table, map.vpn);
+        if (!entry)
+            return SIM_ERR_NOMEM;
+        *entry = PTE_PRESENT | PTE_USER | (map.prot & SIM_PROT_WRITE ? PTE_WRITABLE : 0) |
+                 (map.prot & SIM_PROT_EXEC ? 0 : PTE_NO_EXEC) | (map.pfn << PTE_FRAME_SHIFT);
+    }
+    return SIM_OK;
+}
+
 int sim_machine_create(struct sim_machine **out, const struct sim_config *config,
                        unsigned processes, struct sim_diag *diag)
 {
@@ -63,7 +82,8 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
         struct process *p = &m->process[pid];
         p->asid = m->config.tlb_switch == SIM_TLB_ASID ? (uint16_t)pid : 0;
         if (m->config.translation == SIM_PAGING &&
-            page_table_init(&p->page_table, m->config.levels, m->config.level_bits))
+            (page_table_init(&p->page_table, m->config.levels, m->config.level_bits) ||
+             load_given_table(&m->config, p)))
             goto fail;
     }
     enum tlb_replacement replacement = TLB_LRU;
@@ -74,6 +94,7 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     status = kernel_init(m, diag);
     if (status)
         goto fail;
+    m->table_given = m->config.map_count || m->config.raw_entry_count;
     m->next_tick = m->config.tick;
     m->timeline.next = UINT64_MAX;
     *out = m;
@@ -182,6 +203,10 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
             step->walk_reads = reads;
             step->was_present = present;
         }
+        if (!present && m->table_given) { /* no demand paging: the table is the exercise's */
+            kernel_protection_fault(m, p, addr, kind, -1, "page not valid in the given table");
+            goto done;
+        }
         if (!present) {
             status = kernel_page_fault(m, p, addr, vpn, kind, &pte);
             if (status)
@@ -202,7 +227,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         goto done;
     }
     *pte |= PTE_ACCESSED | (write ? PTE_DIRTY : 0);
-    if (m->policy->accessed)
+    if (m->policy->accessed && !m->table_given) /* a given table's frames are no policy's */
         m->policy->accessed(p->pool->policy_state, (uint32_t)pte_frame(*pte), now,
                             machine_next_use(m));
     if (step) {

@@ -89,6 +89,7 @@ struct sim_machine {
     struct sim_protection_fault faults[SIM_FAULTS_KEPT];
     size_t fault_count;
 
+    bool table_given;   /* the page tables are an exercise's: no demand paging */
     FILE *explain;      /* --explain: the story, as text */
     FILE *explain_json; /* and as the JSON objects of "steps" */
     bool explaining;    /* either: step is filled */

@@ -195,6 +195,34 @@ static void segments_chosen_by_top_bits_fill_their_regions(void **state)
     assert_string_equal(diag.field, "segment-bits");
 }
 
+static void a_given_table_lies_in_the_address_space_and_in_memory(void **state)
+{
+    struct sim_config c;
+    struct sim_diag diag = {0};
+    sim_config_default(&c);
+    assert_int_equal(sim_config_load(&c, "tiny", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "map", "0x100 1", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "page 0x100 is beyond the 16-bit address space (its last "
+                                      "page is 0xff)");
+    sim_config_default(&c);
+    assert_int_equal(sim_config_load(&c, "tiny", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&c, "page-table", "0x0 0x80000008", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.message, "page 0x1 is in frame 0x8, but memory has 8 frames (set "
+                                      "frames or memory)");
+    assert_int_equal(sim_config_set(&c, "map", "1 2", NULL), SIM_OK);
+    assert_int_equal(sim_config_finish(&c, &diag), SIM_ERR_CONFIG);
+    assert_string_equal(diag.field, "page-table");
+    assert_int_equal(sim_config_set(&c, "entry-format", "valid:3 pfn:0-7", &diag), SIM_ERR_CONFIG);
+    assert_int_equal(sim_config_set(&c, "map", "1", &diag), SIM_ERR_CONFIG);
+    struct sim_map map;
+    struct sim_entry_format format = {.valid_bit = 7, .pfn_low = 0, .pfn_high = 6};
+    assert_true(sim_entry_decode(&format, 3, 0x9c, &map)); /* OSTEP's 1-byte entries */
+    assert_int_equal(map.pfn, 0x1c);
+    assert_false(sim_entry_decode(&format, 3, 0x7f, &map));
+}
+
 static void a_segment_places_itself_in_memory_only_under_segmentation(void **state)
 {
     struct sim_config c;
@@ -262,7 +290,7 @@ static void every_listed_setting_is_one_the_setter_knows(void **state)
         assert_null(strstr(diag.message, "unknown setting"));
         assert_true(sim_config_has(*name));
     }
-    assert_int_equal(count, 26);
+    assert_int_equal(count, 29);
     assert_false(sim_config_has("colour"));
 }
 
@@ -278,6 +306,7 @@ int main(void)
         cmocka_unit_test(a_segment_places_itself_in_memory_only_under_segmentation),
         cmocka_unit_test(small_machines_are_taken_down_to_one_page_number_bit),
         cmocka_unit_test(segments_chosen_by_top_bits_fill_their_regions),
+        cmocka_unit_test(a_given_table_lies_in_the_address_space_and_in_memory),
         cmocka_unit_test(values_are_refused_not_replaced),
         cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };

@@ -151,6 +151,47 @@ static void top_bits_choose_the_segment_as_segmentation_py_does(void **state)
     free(o.explained);
 }
 
+/* An exercise's linear table of raw 32-bit entries (valid bit 31, frame
+ * number below), 1K pages of a 14-bit address space: every address
+ * translates as the table says, and a page it leaves invalid is a
+ * protection fault, not a page fault. */
+static void a_given_linear_table_translates_without_demand_paging(void **state)
+{
+    const char *settings[] = {"address-bits", "14", "page-size", "1K", "levels", "linear",
+                              "frames", "32", "tlb-entries", "0",
+                              "page-table", "0x8000000c 0x00000000 0x00000000 0x80000006",
+                              "page-table", "0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x0,0x8000001d",
+                              NULL};
+    struct sim_config config = machine_with(NULL, settings);
+    const struct sim_record refs[] = {LOAD(0x0c00 + 0x2a), LOAD(0x3fff), LOAD(0x0123),
+                                      LOAD(0x0400), STORE(0x3c00)};
+    struct outcome o = run_explained(&config, refs, 5, 1);
+    assert_non_null(strstr(o.explained, "physical 0x182a = frame 6 * 0x400 + offset 0x2a"));
+    assert_non_null(strstr(o.explained, "physical 0x77ff = frame 29 * 0x400 + offset 0x3ff"));
+    assert_non_null(strstr(o.explained, "physical 0x3123 = frame 12 * 0x400 + offset 0x123"));
+    assert_non_null(strstr(o.explained, "PROTECTION FAULT at 0x400: page not valid in the given "
+                                        "table"));
+    assert_int_equal(o.stats.protection_faults, 1);
+    assert_int_equal(o.stats.page_faults, 0);
+    free(o.explained);
+}
+
+/* map lines, with their protection */
+static void mapped_pages_keep_their_protection(void **state)
+{
+    const char *settings[] = {"preset", "tiny", "map", "1 5 r-x", "map", "2 7", NULL};
+    struct sim_config config = machine_with(NULL, settings);
+    const struct sim_record refs[] = {FETCH(0x100), STORE(0x100), STORE(0x2ff), LOAD(0x300)};
+    struct outcome o = run_explained(&config, refs, 4, 1);
+    assert_non_null(strstr(o.explained, "physical 0x500 = frame 5 * 0x100 + offset 0x0"));
+    assert_non_null(strstr(o.explained, "PROTECTION FAULT at 0x100: write to a read-only page"));
+    assert_non_null(strstr(o.explained, "physical 0x7ff = frame 7 * 0x100 + offset 0xff"));
+    assert_non_null(strstr(o.explained, "PROTECTION FAULT at 0x300: page not valid"));
+    assert_int_equal(o.stats.page_faults, 0);
+    assert_int_equal(o.stats.evictions, 0);
+    free(o.explained);
+}
+
 static const char *const segmented_paging[] = {
     "segment", "code 0x0 0x1000 r-x", "segment", "heap 0x4000 0x1000 rw", NULL};
 
@@ -383,6 +424,8 @@ int main(void)
         cmocka_unit_test(address_beyond_the_address_space_is_a_protection_fault),
         cmocka_unit_test(an_exercise_sized_machine_translates_by_hand),
         cmocka_unit_test(top_bits_choose_the_segment_as_segmentation_py_does),
+        cmocka_unit_test(a_given_linear_table_translates_without_demand_paging),
+        cmocka_unit_test(mapped_pages_keep_their_protection),
         cmocka_unit_test(paging_with_segments_tells_page_faults_from_protection_faults),
         cmocka_unit_test(protection_faults_are_kept_with_their_addresses),
         cmocka_unit_test(segmentation_translates_each_segment_and_its_growth),
