@@ -174,6 +174,13 @@ struct sim_config {
     uint64_t raw_entries[SIM_MAX_MAPS];
     unsigned raw_entry_count;
     struct sim_entry_format entry_format;
+    /* or physical memory's bytes (a hex dump, "page N:" lines allowed, or
+     * raw bytes), in which the tables are walked from the table in frame
+     * pdbr, each entry entry_size bytes, little-endian, read with
+     * entry_format at every level */
+    char memory_image[256];
+    uint64_t pdbr;
+    unsigned entry_size;
 
     double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
     bool split_straddling;  /* an access crossing a page touches both pages */

@@ -34,6 +34,7 @@ void sim_config_default(struct sim_config *c)
         .cost_fault_ns = 5e6,
         .cost_swap_write_ns = 5e6,
         .entry_format = {.valid_bit = 31, .pfn_low = 0, .pfn_high = 30}, /* OSTEP's */
+        .entry_size = 4,
     };
 }
 
@@ -129,6 +130,11 @@ static bool parse_segment(const char *text, struct sim_segment *s)
             s->placed = true;
     }
     return true;
+}
+
+static bool power_of_two(uint64_t x)
+{
+    return x && !(x & (x - 1));
 }
 
 /* "VPN PFN [PROT]" */
@@ -298,6 +304,18 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         *why = "where a raw entry's bits are, e.g. valid:31 pfn:0-30";
         return parse_entry_format(v, &c->entry_format);
     }
+    if (!strcmp(key, "memory-image")) {
+        *why = "a file of physical memory's bytes, a hex dump or raw";
+        return copy_name(c->memory_image, sizeof c->memory_image, v) && *v;
+    }
+    if (!strcmp(key, "pdbr")) {
+        *why = "the frame number of the top page table";
+        return value_parse_u64(v, &c->pdbr);
+    }
+    if (!strcmp(key, "entry-size")) {
+        *why = "1, 2, 4 or 8 bytes";
+        return set_unsigned(v, &c->entry_size, 8) && power_of_two(c->entry_size);
+    }
     if (!strcmp(key, "segment-bits")) {
         *why = "0 (segments found by their range) or the top bits that choose one, 1 to 16";
         return set_unsigned(v, &c->segment_bits, 16);
@@ -328,7 +346,7 @@ const char *const sim_config_names[] = {
     "translation", "address-bits", "page-size", "frames", "memory", "levels",
     "tlb-entries", "tlb-ways", "tlb-policy", "tlb-switch", "policy", "allocation",
     "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits", "map",
-    "page-table", "entry-format",
+    "page-table", "entry-format", "memory-image", "pdbr", "entry-size",
     "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
     NULL,
 };
@@ -352,11 +370,6 @@ int sim_config_set(struct sim_config *c, const char *key, const char *value,
 }
 
 /* ---- the consistency check ---------------------------------------------- */
-
-static bool power_of_two(uint64_t x)
-{
-    return x && !(x & (x - 1));
-}
 
 static unsigned log2_u64(uint64_t x)
 {
@@ -418,9 +431,17 @@ static int check_given_page(const struct sim_config *c, uint64_t vpn, uint64_t p
 
 static int finish_given_table(const struct sim_config *c, struct sim_diag *diag)
 {
-    if (c->map_count && c->raw_entry_count)
+    if (!!c->map_count + !!c->raw_entry_count + !!c->memory_image[0] > 1)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-table",
-                        "give the table as map lines or as raw entries, not both");
+                        "give the table one way: map lines, raw entries or a memory image");
+    if (c->memory_image[0] && c->entry_format.pfn_high >= c->entry_size * 8)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "entry-format",
+                        "frame bits up to %u do not fit in entries of %u bytes",
+                        c->entry_format.pfn_high, c->entry_size);
+    if (c->memory_image[0] && c->entry_format.valid_bit >= c->entry_size * 8)
+        return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "entry-format",
+                        "valid bit %u does not fit in entries of %u bytes",
+                        c->entry_format.valid_bit, c->entry_size);
     for (unsigned i = 0; i < c->map_count; i++) {
         int status = check_given_page(c, c->maps[i].vpn, c->maps[i].pfn, "map", diag);
         if (status)

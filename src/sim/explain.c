@@ -51,6 +51,31 @@ static void explain_entry(struct sim_machine *m, uint64_t pte)
                             "clean writes nothing\n");
 }
 
+/* Each entry the walk read from the memory image, then where it led. */
+static void explain_image_walk(struct sim_machine *m, const struct step *s)
+{
+    const struct image_walk *w = &s->image_walk;
+    fprintf(m->explain, "  walk from the table in frame 0x%" PRIx64 " (pdbr):\n", m->config.pdbr);
+    for (unsigned i = 0; i < w->reads; i++) {
+        const struct image_entry *e = &w->entry[i];
+        fprintf(m->explain, "    L%u[0x%" PRIx64 "] at 0x%" PRIx64 ": 0x%0*" PRIx64 " -> ", i + 1,
+                e->index, e->addr, (int)m->config.entry_size * 2, e->raw);
+        if (e->valid)
+            fprintf(m->explain, "valid, frame 0x%" PRIx64 "\n", e->pfn);
+        else
+            fprintf(m->explain, "not valid\n");
+    }
+    if (s->protection_reason)
+        return;
+    fprintf(m->explain, "  physical 0x%" PRIx64 " = frame 0x%" PRIx64 " * 0x%" PRIx64
+                        " + offset 0x%" PRIx64,
+            w->paddr, w->entry[w->reads - 1].pfn, m->config.page_size,
+            s->addr & (m->config.page_size - 1));
+    if (w->has_value)
+        fprintf(m->explain, ", holding 0x%02x", w->value);
+    fputc('\n', m->explain);
+}
+
 static void explain_paging(struct sim_machine *m, const struct step *s)
 {
     const struct process *p = &m->process[s->pid];
@@ -60,6 +85,10 @@ static void explain_paging(struct sim_machine *m, const struct step *s)
         fprintf(m->explain, "  beyond the %u-bit address space (its last page is 0x%" PRIx64
                             "): no TLB lookup, no walk\n",
                 m->config.address_bits, m->max_vpn);
+        return;
+    }
+    if (m->image.size) {
+        explain_image_walk(m, s);
         return;
     }
     if (m->tlb.sets)

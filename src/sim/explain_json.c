@@ -23,6 +23,21 @@ static void paging_json(FILE *out, const struct sim_machine *m, const struct ste
         fprintf(out, ", \"beyond_address_space\": true");
         return;
     }
+    if (m->image.size) {
+        const struct image_walk *w = &s->image_walk;
+        fprintf(out, ", \"image_walk\": [");
+        for (unsigned i = 0; i < w->reads; i++)
+            fprintf(out, "%s{\"index\": %" PRIu64 ", \"address\": %" PRIu64 ", \"entry\": %" PRIu64
+                         ", \"valid\": %s, \"frame\": %" PRIu64 "}",
+                    i ? ", " : "", w->entry[i].index, w->entry[i].addr, w->entry[i].raw,
+                    w->entry[i].valid ? "true" : "false", w->entry[i].pfn);
+        fputc(']', out);
+        if (!s->protection_reason)
+            fprintf(out, ", \"physical\": %" PRIu64, w->paddr);
+        if (!s->protection_reason && w->has_value)
+            fprintf(out, ", \"value\": %u", w->value);
+        return;
+    }
     if (m->tlb.sets)
         fprintf(out, ", \"tlb\": \"%s\"", s->tlb_hit ? "hit" : "miss");
     if (s->walked) {

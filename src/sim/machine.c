@@ -94,7 +94,11 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     status = kernel_init(m, diag);
     if (status)
         goto fail;
-    m->table_given = m->config.map_count || m->config.raw_entry_count;
+    if (m->config.translation == SIM_PAGING && m->config.memory_image[0] &&
+        (status = memory_image_load(&m->image, m->config.memory_image, m->config.page_size,
+                                    diag)))
+        goto fail;
+    m->table_given = m->config.map_count || m->config.raw_entry_count || m->image.size;
     m->next_tick = m->config.tick;
     m->timeline.next = UINT64_MAX;
     *out = m;
@@ -109,6 +113,7 @@ void sim_machine_destroy(struct sim_machine *m)
     if (!m)
         return;
     kernel_free(m);
+    memory_image_free(&m->image);
     tlb_free(&m->tlb);
     for (unsigned pid = 0; m->process && pid < m->processes; pid++)
         page_table_free(&m->process[pid].page_table);
@@ -179,6 +184,10 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     if (vpn > m->max_vpn) {
         kernel_protection_fault(m, p, addr, kind, -1,
                                 "address beyond the virtual address space");
+        goto done;
+    }
+    if (m->image.size) { /* the exercise's tables, walked in its memory */
+        memory_image_access(m, p, addr, kind);
         goto done;
     }
     uint64_t *pte = NULL;

@@ -27,6 +27,25 @@ struct process {
     uint16_t asid;
 };
 
+/* Physical memory an exercise gives (memory_image.c). */
+struct memory_image {
+    uint8_t *bytes;
+    size_t size, capacity;
+};
+
+/* A walk of the tables in the memory image: each entry read. */
+struct image_entry {
+    uint64_t index, addr, raw, pfn;
+    bool valid;
+};
+struct image_walk {
+    unsigned reads;
+    struct image_entry entry[SIM_MAX_LEVELS];
+    uint64_t paddr;
+    bool has_value; /* the byte at paddr is in the image */
+    uint8_t value;
+};
+
 /* What happened to the reference being explained. */
 enum step_outcome { STEP_HIT, STEP_FAULT_SERVED, STEP_PROTECTION_FAULT };
 
@@ -50,6 +69,7 @@ struct step {
     uint64_t paddr;
     const char *protection_reason; /* set for a protection fault */
     int protection_segment;        /* the segment it broke; -1: none */
+    struct image_walk image_walk;  /* with a memory image */
     unsigned segment;              /* segmentation: the segment used */
     bool segment_found;
 };
@@ -90,6 +110,7 @@ struct sim_machine {
     size_t fault_count;
 
     bool table_given;   /* the page tables are an exercise's: no demand paging */
+    struct memory_image image; /* and, if it has bytes, they are in it */
     FILE *explain;      /* --explain: the story, as text */
     FILE *explain_json; /* and as the JSON objects of "steps" */
     bool explaining;    /* either: step is filled */
@@ -115,6 +136,13 @@ const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned k
 /* kernel.c: frame pools and policy instances; 0 or an error. */
 int kernel_init(struct sim_machine *m, struct sim_diag *diag);
 void kernel_free(struct sim_machine *m);
+
+/* memory_image.c: load the image at path (0 or a diag naming it), free
+ * it; one reference, its tables walked in the image. */
+int memory_image_load(struct memory_image *image, const char *path, uint64_t page_size,
+                      struct sim_diag *diag);
+void memory_image_free(struct memory_image *image);
+void memory_image_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);
 
 /* segments.c: one reference under segmentation or base-and-bounds. */
 void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);

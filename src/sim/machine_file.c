@@ -45,6 +45,24 @@ static int apply_line(struct sim_config *config, char *line, const char *file,
     return status;
 }
 
+/* A memory image the machine file names by a relative path is the one
+ * beside the machine file, wherever the command runs. */
+static int image_beside(struct sim_config *config, const char *machine_file,
+                        struct sim_diag *diag)
+{
+    const char *slash = strrchr(machine_file, '/');
+    if (config->memory_image[0] == '/' || !slash)
+        return SIM_OK;
+    char joined[sizeof config->memory_image];
+    int length = snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - machine_file),
+                          machine_file, config->memory_image);
+    if (length < 0 || (size_t)length >= sizeof joined)
+        return diag_set(diag, SIM_ERR_CONFIG, machine_file, 0, "memory-image",
+                        "the path is too long");
+    memcpy(config->memory_image, joined, sizeof joined);
+    return SIM_OK;
+}
+
 int sim_config_load(struct sim_config *config, const char *path_or_preset, struct sim_diag *diag)
 {
     if (sim_config_set(config, "preset", path_or_preset, NULL) == SIM_OK)
@@ -57,6 +75,8 @@ int sim_config_load(struct sim_config *config, const char *path_or_preset, struc
                      " (and no preset has that name: x86-64, x86-64-2m, x86-32, tiny)");
         return SIM_ERR_IO;
     }
+    char image_before[sizeof config->memory_image];
+    memcpy(image_before, config->memory_image, sizeof image_before);
     char line[512];
     unsigned long number = 0;
     unsigned settings = 0;
@@ -78,5 +98,7 @@ int sim_config_load(struct sim_config *config, const char *path_or_preset, struc
         status = diag_set(diag, SIM_ERR_PARSE, path_or_preset, 0, NULL,
                           "no settings in this machine file (lines are 'setting = value')");
     fclose(in);
+    if (!status && strcmp(image_before, config->memory_image))
+        status = image_beside(config, path_or_preset, diag);
     return status;
 }

@@ -47,7 +47,10 @@ static void describe_machine(FILE *out, const struct sim_config *c, unsigned pro
         for (unsigned level = 0; level < c->levels; level++)
             fprintf(out, "%s%u", level ? "+" : "", c->level_bits[level]);
         fprintf(out, " bits), %" PRIu64 " frames", c->frames);
-        if (c->tlb_entries)
+        if (c->memory_image[0])
+            fprintf(out, ", tables in the memory image from frame 0x%" PRIx64 " (pdbr), walked "
+                         "on every reference: no TLB", c->pdbr);
+        else if (c->tlb_entries)
             fprintf(out, ", TLB %u entries %u-way %s, %s on switch", c->tlb_entries, c->tlb_ways,
                     c->tlb_policy, c->tlb_switch == SIM_TLB_ASID ? "ASIDs" : "flush");
         else

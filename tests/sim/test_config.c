@@ -223,6 +223,37 @@ static void a_given_table_lies_in_the_address_space_and_in_memory(void **state)
     assert_false(sim_entry_decode(&format, 3, 0x7f, &map));
 }
 
+/* A machine file names its memory image beside itself; a bad dump says
+ * where it went wrong. */
+static void a_memory_image_is_found_beside_its_machine_file(void **state)
+{
+    char *image = test_temp_file("page 1: 81 # the table\n", 22);
+    char text[256];
+    snprintf(text, sizeof text, "address-bits = 8\npage-size = 16\nlevels = linear\n"
+                                "memory-image = %s\nentry-size = 1\n"
+                                "entry-format = valid:7 pfn:0-6\npdbr = 1\n",
+             strrchr(image, '/') + 1);
+    char *machine = machine_file(text);
+    struct sim_config c;
+    sim_config_default(&c);
+    assert_int_equal(sim_config_load(&c, machine, NULL), SIM_OK);
+    assert_string_equal(c.memory_image, image);
+    struct sim_machine *m = NULL;
+    assert_int_equal(sim_machine_create(&m, &c, 1, NULL), SIM_OK);
+    sim_machine_destroy(m);
+    test_temp_remove(machine);
+    FILE *bad = fopen(image, "w");
+    fputs("page 1: 81\n00 0g\n", bad);
+    fclose(bad);
+    struct sim_diag diag = {0};
+    snprintf(c.memory_image, sizeof c.memory_image, "%s", image);
+    assert_int_equal(sim_machine_create(&m, &c, 1, &diag), SIM_ERR_PARSE);
+    assert_string_equal(diag.file, image);
+    assert_int_equal(diag.line, 2);
+    assert_non_null(strstr(diag.message, "column 4: expected two hex digits"));
+    test_temp_remove(image);
+}
+
 static void a_segment_places_itself_in_memory_only_under_segmentation(void **state)
 {
     struct sim_config c;
@@ -290,7 +321,7 @@ static void every_listed_setting_is_one_the_setter_knows(void **state)
         assert_null(strstr(diag.message, "unknown setting"));
         assert_true(sim_config_has(*name));
     }
-    assert_int_equal(count, 29);
+    assert_int_equal(count, 32);
     assert_false(sim_config_has("colour"));
 }
 
@@ -307,6 +338,7 @@ int main(void)
         cmocka_unit_test(small_machines_are_taken_down_to_one_page_number_bit),
         cmocka_unit_test(segments_chosen_by_top_bits_fill_their_regions),
         cmocka_unit_test(a_given_table_lies_in_the_address_space_and_in_memory),
+        cmocka_unit_test(a_memory_image_is_found_beside_its_machine_file),
         cmocka_unit_test(values_are_refused_not_replaced),
         cmocka_unit_test(every_listed_setting_is_one_the_setter_knows),
     };

@@ -192,6 +192,44 @@ static void mapped_pages_keep_their_protection(void **state)
     free(o.explained);
 }
 
+/* OSTEP's paging-multilevel-translate README: PDBR 108, 32-byte pages,
+ * 15-bit addresses, 1-byte entries (valid bit 7), and virtual address
+ * 0x611c: PDE index 0x18 holds 0xa1 (frame 0x21), PTE index 0x8 holds 0xb5
+ * (frame 0x35), physical 0x6bc, value 0x08.  The image holds those bytes
+ * (as a hex dump with "page N:" lines) and entries that are not valid. */
+static void a_two_level_walk_reads_its_entries_from_the_memory_image(void **state)
+{
+    char dump[1024];
+    char row[3][65];
+    for (int page = 0; page < 3; page++)
+        memset(row[page], '0', 64), row[page][64] = '\0';
+    memcpy(row[0] + 2 * 0x18, "a1", 2); /* page 108, the directory; index 0x19 stays 00 */
+    memcpy(row[1] + 2 * 0x08, "b5", 2); /* page 0x21, a table */
+    memcpy(row[2] + 2 * 0x1c, "08", 2); /* page 0x35 */
+    snprintf(dump, sizeof dump, "# memory\npage 108: %s\npage 33: %s\npage 53:%s\n", row[0],
+             row[1], row[2]);
+    char *image = test_temp_file(dump, strlen(dump));
+    const char *settings[] = {"address-bits", "15", "page-size", "32", "levels", "5,5",
+                              "frames", "128", "memory-image", image, "pdbr", "108",
+                              "entry-size", "1", "entry-format", "valid:7 pfn:0-6", NULL};
+    struct sim_config config = machine_with(NULL, settings);
+    const struct sim_record refs[] = {LOAD(0x611c), LOAD(0x6400), LOAD(0x6120)};
+    struct outcome o = run_explained(&config, refs, 3, 1);
+    assert_non_null(strstr(o.explained, "L1[0x18] at 0xd98: 0xa1 -> valid, frame 0x21\n"
+                                        "    L2[0x8] at 0x428: 0xb5 -> valid, frame 0x35\n"
+                                        "  physical 0x6bc = frame 0x35 * 0x20 + offset 0x1c, "
+                                        "holding 0x08\n"));
+    assert_non_null(strstr(o.explained, "L1[0x19] at 0xd99: 0x00 -> not valid\n"
+                                        "  PROTECTION FAULT at 0x6400: page-directory entry not "
+                                        "valid"));
+    assert_non_null(strstr(o.explained, "PROTECTION FAULT at 0x6120: page-table entry not valid"));
+    assert_int_equal(o.stats.walk_accesses, 2 + 1 + 2);
+    assert_int_equal(o.stats.tlb_hits + o.stats.tlb_misses, 0);
+    assert_int_equal(o.stats.page_faults, 0);
+    free(o.explained);
+    test_temp_remove(image);
+}
+
 static const char *const segmented_paging[] = {
     "segment", "code 0x0 0x1000 r-x", "segment", "heap 0x4000 0x1000 rw", NULL};
 
@@ -426,6 +464,7 @@ int main(void)
         cmocka_unit_test(top_bits_choose_the_segment_as_segmentation_py_does),
         cmocka_unit_test(a_given_linear_table_translates_without_demand_paging),
         cmocka_unit_test(mapped_pages_keep_their_protection),
+        cmocka_unit_test(a_two_level_walk_reads_its_entries_from_the_memory_image),
         cmocka_unit_test(paging_with_segments_tells_page_faults_from_protection_faults),
         cmocka_unit_test(protection_faults_are_kept_with_their_addresses),
         cmocka_unit_test(segmentation_translates_each_segment_and_its_growth),
