@@ -249,6 +249,9 @@ void sim_machine_explain(struct sim_machine *machine, FILE *out);
 /* The same steps as JSON objects, separated by ",\n", to out (NULL stops):
  * what sim_report_json_steps puts in its "steps" array. */
 void sim_machine_explain_json(struct sim_machine *machine, FILE *out);
+/* A line per reference to out (NULL stops), as textbooks draw a run:
+ * "ref 4 (page 2): MISS, evict 7, frames [2 0 1]". */
+void sim_machine_steps(struct sim_machine *machine, FILE *out);
 /* Give the machine the whole future (needed by "opt"); records must be the
  * exact sequence later passed to sim_machine_run. */
 int sim_machine_set_future(struct sim_machine *machine, const struct sim_record *records,
@@ -294,6 +297,7 @@ struct sim_run_options {
     struct sim_trace_options trace;
     FILE *explain;                               /* NULL: no step-by-step story */
     FILE *explain_json;                          /* NULL: no steps as JSON */
+    FILE *steps;                                 /* NULL: no line per reference */
     bool timeline;                               /* see sim_machine_timeline */
     void (*progress)(uint64_t done, void *arg); /* NULL: quiet */
     void *progress_arg;

@@ -88,7 +88,8 @@ int cmd_sim(int argc, char **argv)
     if (status || (status = sim_args_config(&a, &config)))
         return status;
     a.run.explain = a.explain && !a.json ? stdout : NULL;
-    if (isatty(STDERR_FILENO) && !a.explain)
+    a.run.steps = a.steps ? stdout : NULL;
+    if (isatty(STDERR_FILENO) && !a.explain && !a.steps)
         a.run.progress = show_progress;
 
     struct sim_workload workload = {0};

@@ -47,6 +47,8 @@ const char sim_usage[] =
     "output:\n"
     "  --json               the summary as JSON\n"
     "  --csv                the summary (or sweep table) as CSV\n"
+    "  --steps              a line per reference, as textbooks draw a run:\n"
+    "                       'ref 4 (page 2): MISS, evict 7, frames [2 0 1]'\n"
     "  --explain            every reference step by step (with --json: as the\n"
     "                       document's \"steps\")\n"
     "  --sweep frames=A..B  fault counts of several policies over memory sizes: every\n"
@@ -60,7 +62,7 @@ const char sim_usage[] =
 /* The options of the command itself; each machine setting adds one more. */
 static const struct cli_option command_options[] = {
     {"--help", false}, {"-h", false}, {"--json", false}, {"--csv", false},
-    {"--explain", false}, {"--skip-bad", false}, {"--split-straddling", false},
+    {"--explain", false}, {"--steps", false}, {"--skip-bad", false}, {"--split-straddling", false},
     {"--refs", true}, {"--addrs", true}, {"--machine", true}, {"--kinds", true},
     {"--sweep", true}, {"--policies", true}, {"--svg", true}, {"--threads", true},
 };
@@ -113,6 +115,8 @@ static int apply_option(struct sim_args *a, const char *name, const char *value)
         a->csv = true;
     else if (!strcmp(name, "--explain"))
         a->explain = true;
+    else if (!strcmp(name, "--steps"))
+        a->steps = true;
     else if (!strcmp(name, "--skip-bad"))
         a->run.trace.skip_bad = true;
     else if (!strcmp(name, "--split-straddling"))
@@ -178,6 +182,9 @@ int sim_args_parse_extra(int argc, char **argv, struct sim_args *a,
     a->run.timeline = a->svg && !a->sweep;
     if (a->explain && (a->csv || a->sweep))
         return cli_usage_error("--explain goes with none of --csv and --sweep");
+    if (a->steps && (a->explain || a->json || a->csv || a->sweep))
+        return cli_usage_error("--steps is a story of its own: leave out --explain, --json, "
+                               "--csv and --sweep");
     if (a->json && a->csv)
         return cli_usage_error("choose --json or --csv");
     return 0;

@@ -23,6 +23,7 @@ struct sim_args {
     size_t setting_count;
     struct sim_run_options run;
     bool json, csv, explain;
+    bool steps; /* --steps: a line per reference */
     const char *sweep, *policies, *svg;
     unsigned threads;
 };

@@ -31,6 +31,10 @@ static void explain_fault(struct sim_machine *m, const struct step *s)
                 s->victim_dirty ? " (dirty: written to swap)" : " (clean)");
     else
         fprintf(m->explain, "  page fault: free frame %" PRIu64 "\n", s->frame);
+    if (s->victim_taken && s->candidates[0])
+        fprintf(m->explain, "    %s, %s\n", m->config.policy, s->candidates);
+    if (s->victim_taken && s->second_chances[0])
+        fprintf(m->explain, "    second chance (reference bit cleared): %s\n", s->second_chances);
     fprintf(m->explain, "  page %s\n", s->from_swap ? "read from swap" : "zero-filled");
 }
 
@@ -152,8 +156,56 @@ static void explain_text(struct sim_machine *m)
     }
 }
 
+/* A page as --steps names it, in decimal as reference strings are: 7,
+ * or 1:7 for process 1's. */
+static void steps_page(FILE *out, uint16_t pid, uint64_t vpn)
+{
+    if (pid)
+        fprintf(out, "%u:", pid);
+    fprintf(out, "%" PRIu64, vpn);
+}
+
+static void steps_line(struct sim_machine *m)
+{
+    const struct step *s = &m->step;
+    FILE *out = m->steps;
+    fprintf(out, "ref %" PRIu64, s->reference);
+    if (m->config.translation != SIM_PAGING) {
+        fprintf(out, ": 0x%" PRIx64, s->addr);
+        if (s->protection_reason)
+            fprintf(out, " PROTECTION FAULT (%s)\n", s->protection_reason);
+        else
+            fprintf(out, " -> 0x%" PRIx64 "\n", s->paddr);
+        return;
+    }
+    fprintf(out, " (page ");
+    steps_page(out, s->pid, s->vpn);
+    fputc(')', out);
+    if (s->protection_reason) {
+        fprintf(out, ": PROTECTION FAULT (%s)\n", s->protection_reason);
+        return;
+    }
+    fprintf(out, ": %s", s->page_fault ? "MISS" : "hit");
+    if (s->victim_taken) {
+        fprintf(out, ", evict ");
+        steps_page(out, s->victim_pid, s->victim_vpn);
+    }
+    fprintf(out, ", frames [");
+    for (uint64_t f = 0; f < m->config.frames; f++) {
+        const struct frame *frame = &m->frames[f];
+        fputs(f ? " " : "", out);
+        if (frame->pte)
+            steps_page(out, frame->pid, frame->vpn);
+        else
+            fputc('-', out);
+    }
+    fprintf(out, "]\n");
+}
+
 void explain_step(struct sim_machine *m)
 {
+    if (m->steps)
+        steps_line(m);
     if (m->explain)
         explain_text(m);
     if (m->explain_json)

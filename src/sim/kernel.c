@@ -5,6 +5,8 @@
  * A page fault is a valid page that is not resident; a protection fault is
  * an address no segment holds or an access its segment forbids.  Without
  * segments in the machine every page is valid, writable and executable. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "diag.h"
@@ -136,6 +138,33 @@ static void evict(struct sim_machine *m, struct process *faulting, uint64_t fram
     }
 }
 
+/* The policy's victim, with what --explain tells of the choice: the pages
+ * it chose from, and the pages whose reference bits it cleared on the way
+ * (a second chance). */
+static uint64_t explained_victim(struct sim_machine *m, const struct frame_pool *pool)
+{
+    struct step *s = &m->step;
+    s->candidates[0] = s->second_chances[0] = '\0';
+    if (m->policy->candidates)
+        m->policy->candidates(pool->policy_state, s->candidates, sizeof s->candidates);
+    bool referenced[256]; /* a second chance is told in pools this small */
+    bool told = pool->count <= sizeof referenced / sizeof referenced[0];
+    for (uint64_t i = 0; told && i < pool->count; i++)
+        referenced[i] = frame_referenced(&m->frames[pool->first + i]);
+    uint64_t victim = m->policy->victim(pool->policy_state, m->now);
+    size_t used = 0;
+    for (uint64_t i = 0; told && i < pool->count; i++) {
+        const struct frame *f = &m->frames[pool->first + i];
+        if (pool->first + i == victim || !referenced[i] || frame_referenced(f) ||
+            used >= sizeof s->second_chances)
+            continue;
+        int n = snprintf(s->second_chances + used, sizeof s->second_chances - used, "%s0x%" PRIx64,
+                         used ? ", " : "", f->vpn);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return victim;
+}
+
 int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, uint64_t vpn,
                       unsigned kind, uint64_t **pte)
 {
@@ -164,6 +193,9 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
     uint64_t frame;
     if (pool->used < pool->count) {
         frame = pool->first + pool->used++;
+    } else if (m->explaining) {
+        frame = explained_victim(m, pool);
+        evict(m, p, frame);
     } else {
         frame = m->policy->victim(pool->policy_state, m->now);
         evict(m, p, frame);

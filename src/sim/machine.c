@@ -127,13 +127,19 @@ void sim_machine_destroy(struct sim_machine *m)
 void sim_machine_explain(struct sim_machine *m, FILE *out)
 {
     m->explain = out;
-    m->explaining = m->explain || m->explain_json;
+    m->explaining = m->explain || m->explain_json || m->steps;
 }
 
 void sim_machine_explain_json(struct sim_machine *m, FILE *out)
 {
     m->explain_json = out;
-    m->explaining = m->explain || m->explain_json;
+    m->explaining = m->explain || m->explain_json || m->steps;
+}
+
+void sim_machine_steps(struct sim_machine *m, FILE *out)
+{
+    m->steps = out;
+    m->explaining = m->explain || m->explain_json || m->steps;
 }
 
 bool sim_machine_needs_future(const struct sim_machine *m)

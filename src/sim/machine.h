@@ -70,6 +70,8 @@ struct step {
     const char *protection_reason; /* set for a protection fault */
     int protection_segment;        /* the segment it broke; -1: none */
     struct image_walk image_walk;  /* with a memory image */
+    char candidates[400];          /* a victim's choice: the policy's view */
+    char second_chances[200];      /* pages whose reference bits it cleared */
     unsigned segment;              /* segmentation: the segment used */
     bool segment_found;
 };
@@ -113,6 +115,7 @@ struct sim_machine {
     struct memory_image image; /* and, if it has bytes, they are in it */
     FILE *explain;      /* --explain: the story, as text */
     FILE *explain_json; /* and as the JSON objects of "steps" */
+    FILE *steps;        /* and a line a reference, as textbooks draw it */
     bool explaining;    /* either: step is filled */
     uint64_t steps_told; /* JSON objects written */
     struct step step;

@@ -13,6 +13,7 @@
 #define MMKIT_SIM_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "page_table.h"
@@ -67,6 +68,9 @@ struct policy_ops {
     void (*tick)(void *state);
     /* Choose and remove a victim; only called when the pool is full. */
     uint32_t (*victim)(void *state, uint64_t now);
+    /* --explain: the pages victim() is about to choose from, in the order
+     * and with the key it decides by, as text (NULL: nothing to show). */
+    void (*candidates)(const void *state, char *text, size_t size);
 };
 
 /* The policy called name, or NULL. */

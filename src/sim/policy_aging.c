@@ -41,6 +41,11 @@ static uint32_t aging_victim(void *opaque, uint64_t now)
     return best;
 }
 
+static void aging_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_value_candidates(state, "by history", true, text, size);
+}
+
 const struct policy_ops policy_aging = {
     .name = "aging",
     .summary = "aging counters shifted every tick; smallest leaves",
@@ -49,4 +54,5 @@ const struct policy_ops policy_aging = {
     .loaded = aging_loaded,
     .tick = aging_tick,
     .victim = aging_victim,
+    .candidates = aging_candidates,
 };

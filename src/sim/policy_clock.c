@@ -13,6 +13,11 @@ static uint32_t clock_victim(void *opaque, uint64_t now)
     return frame_ring_take(&state->ring);
 }
 
+static void clock_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_ring_candidates(state, "from the hand", text, size);
+}
+
 const struct policy_ops policy_clock = {
     .name = "clock",
     .summary = "second chance: skip (and clear) referenced pages",
@@ -20,4 +25,5 @@ const struct policy_ops policy_clock = {
     .destroy = policy_state_destroy,
     .loaded = policy_state_ring_loaded,
     .victim = clock_victim,
+    .candidates = clock_candidates,
 };

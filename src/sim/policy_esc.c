@@ -27,6 +27,11 @@ static uint32_t esc_victim(void *opaque, uint64_t now)
     }
 }
 
+static void esc_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_ring_candidates(state, "from the hand, classes (R, D)", text, size);
+}
+
 const struct policy_ops policy_esc = {
     .name = "esc",
     .summary = "enhanced second chance: prefer unreferenced, then clean pages",
@@ -34,4 +39,5 @@ const struct policy_ops policy_esc = {
     .destroy = policy_state_destroy,
     .loaded = policy_state_ring_loaded,
     .victim = esc_victim,
+    .candidates = esc_candidates,
 };

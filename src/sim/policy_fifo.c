@@ -8,6 +8,11 @@ static uint32_t fifo_victim(void *opaque, uint64_t now)
     return frame_ring_take(&state->ring);
 }
 
+static void fifo_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_ring_candidates(state, "oldest first", text, size);
+}
+
 const struct policy_ops policy_fifo = {
     .name = "fifo",
     .summary = "first in, first out",
@@ -15,4 +20,5 @@ const struct policy_ops policy_fifo = {
     .destroy = policy_state_destroy,
     .loaded = policy_state_ring_loaded,
     .victim = fifo_victim,
+    .candidates = fifo_candidates,
 };

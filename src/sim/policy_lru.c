@@ -14,6 +14,11 @@ static uint32_t lru_victim(void *opaque, uint64_t now)
     return policy_state_take_extreme(opaque, false);
 }
 
+static void lru_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_value_candidates(state, "by last use", false, text, size);
+}
+
 const struct policy_ops policy_lru = {
     .name = "lru",
     .summary = "least recently used",
@@ -22,4 +27,5 @@ const struct policy_ops policy_lru = {
     .loaded = policy_state_set_loaded,
     .accessed = lru_accessed,
     .victim = lru_victim,
+    .candidates = lru_candidates,
 };

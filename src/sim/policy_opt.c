@@ -22,6 +22,11 @@ static uint32_t opt_victim(void *opaque, uint64_t now)
     return policy_state_take_extreme(opaque, true);
 }
 
+static void opt_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_value_candidates(state, "by next use", false, text, size);
+}
+
 const struct policy_ops policy_opt = {
     .name = "opt",
     .summary = "Belady's optimal: evict the page used furthest ahead",
@@ -31,4 +36,5 @@ const struct policy_ops policy_opt = {
     .loaded = opt_loaded,
     .accessed = opt_seen,
     .victim = opt_victim,
+    .candidates = opt_candidates,
 };

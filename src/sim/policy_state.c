@@ -1,4 +1,7 @@
 /* policy_state.c - the shared state of the replacement policies. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "policy_state.h"
@@ -56,4 +59,60 @@ uint32_t policy_state_take_extreme(struct policy_state *state, bool largest)
     }
     frame_set_remove(&state->set, best);
     return best;
+}
+
+/* Append to text as snprintf would, never past size. */
+static void append(char *text, size_t size, size_t *used, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *text, size_t size, size_t *used, const char *format, ...)
+{
+    if (*used >= size)
+        return;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(text + *used, size - *used, format, args);
+    va_end(args);
+    *used += n > 0 ? (size_t)n : 0;
+}
+
+/* A page as explain names it: 0x7, or 1:0x7 for process 1's. */
+static void append_page(char *text, size_t size, size_t *used, const struct frame *frame)
+{
+    if (frame->pid)
+        append(text, size, used, "%u:", frame->pid);
+    append(text, size, used, "0x%" PRIx64, frame->vpn);
+}
+
+void policy_state_ring_candidates(const struct policy_state *state, const char *heading,
+                                  char *text, size_t size)
+{
+    size_t used = 0;
+    append(text, size, &used, "%s:", heading);
+    const struct frame_ring *ring = &state->ring;
+    for (uint64_t i = 0, slot = ring->hand; i < ring->count; i++) {
+        const struct frame *frame = &state->frames[ring->slots[slot]];
+        append(text, size, &used, i ? ", " : " ");
+        append_page(text, size, &used, frame);
+        if (frame_referenced(frame) || frame_dirty(frame))
+            append(text, size, &used, " %s%s", frame_referenced(frame) ? "R" : "",
+                   frame_dirty(frame) ? (frame_referenced(frame) ? " D" : "D") : "");
+        slot = slot + 1 == ring->count ? 0 : slot + 1;
+    }
+}
+
+void policy_state_value_candidates(const struct policy_state *state, const char *heading,
+                                   bool hex, char *text, size_t size)
+{
+    size_t used = 0;
+    append(text, size, &used, "%s:", heading);
+    for (uint64_t i = 0; i < state->set.count; i++) {
+        uint32_t frame = state->set.members[i];
+        append(text, size, &used, i ? ", " : " ");
+        append_page(text, size, &used, &state->frames[frame]);
+        if (state->value[frame] == NEVER)
+            append(text, size, &used, " never");
+        else
+            append(text, size, &used, hex ? " 0x%" PRIx64 : " at %" PRIu64, state->value[frame]);
+    }
 }

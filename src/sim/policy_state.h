@@ -31,4 +31,13 @@ void policy_state_set_loaded(void *state, uint32_t frame, uint64_t now, uint64_t
  * ties go to the earliest member. */
 uint32_t policy_state_take_extreme(struct policy_state *state, bool largest);
 
+/* --explain: the ring from the hand (or oldest first), each page with its
+ * reference and dirty bits ("0x7 R D"), after heading. */
+void policy_state_ring_candidates(const struct policy_state *state, const char *heading,
+                                  char *text, size_t size);
+/* --explain: the set's pages after heading, each with its value ("0x7 at
+ * 5"; NEVER as "never"; hex for bit histories). */
+void policy_state_value_candidates(const struct policy_state *state, const char *heading,
+                                   bool hex, char *text, size_t size);
+
 #endif

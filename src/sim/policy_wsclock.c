@@ -30,6 +30,11 @@ static uint32_t wsclock_victim(void *opaque, uint64_t now)
     return frame_ring_take(ring);
 }
 
+static void wsclock_candidates(const void *state, char *text, size_t size)
+{
+    policy_state_ring_candidates(state, "from the hand", text, size);
+}
+
 const struct policy_ops policy_wsclock = {
     .name = "wsclock",
     .summary = "WSClock: clock over the working set, clean pages first",
@@ -37,4 +42,5 @@ const struct policy_ops policy_wsclock = {
     .destroy = policy_state_destroy,
     .loaded = policy_state_ring_loaded,
     .victim = wsclock_victim,
+    .candidates = wsclock_candidates,
 };

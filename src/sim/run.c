@@ -66,6 +66,7 @@ static int machine_options(struct sim_machine *machine, const struct sim_run_opt
         return SIM_OK;
     sim_machine_explain(machine, options->explain);
     sim_machine_explain_json(machine, options->explain_json);
+    sim_machine_steps(machine, options->steps);
     return options->timeline ? sim_machine_timeline(machine) : SIM_OK;
 }
 

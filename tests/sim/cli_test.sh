@@ -177,6 +177,28 @@ explain_tells_each_step)
   expect 0 "page fault: no free frame; the policy evicts process 0 page 0x1 from frame 0 (clean)" -- \
     "$mmkit" sim --refs $belady --frames 3 --policy fifo --explain
   expect 0 "TLB hit" -- "$mmkit" sim --machine tiny --addrs 0x3a7,0x3a8 --explain
+  # --steps: the textbook's table, a line a reference (Silberschatz's LRU
+  # example, its first 13 references)
+  "$mmkit" sim --refs 7,0,1,2,0,3,0,4,2,3,0,3,2 --frames 3 --policy lru --tlb-entries 0 \
+    --steps >"$work/steps"
+  head -13 "$work/steps" >"$work/steps.head"
+  cat >"$work/steps.want" <<'EOF'
+ref 1 (page 7): MISS, frames [7 - -]
+ref 2 (page 0): MISS, frames [7 0 -]
+ref 3 (page 1): MISS, frames [7 0 1]
+ref 4 (page 2): MISS, evict 7, frames [2 0 1]
+ref 5 (page 0): hit, frames [2 0 1]
+ref 6 (page 3): MISS, evict 1, frames [2 0 3]
+ref 7 (page 0): hit, frames [2 0 3]
+ref 8 (page 4): MISS, evict 2, frames [4 0 3]
+ref 9 (page 2): MISS, evict 3, frames [4 0 2]
+ref 10 (page 3): MISS, evict 0, frames [4 3 2]
+ref 11 (page 0): MISS, evict 4, frames [0 3 2]
+ref 12 (page 3): hit, frames [0 3 2]
+ref 13 (page 2): hit, frames [0 3 2]
+EOF
+  cmp -s "$work/steps.head" "$work/steps.want" || { diff "$work/steps.want" "$work/steps.head" >&2; fail "--steps"; }
+  expect 2 "--steps is a story of its own" -- "$mmkit" sim --refs 1 --steps --explain
   # with --json, the document carries the same steps: one per reference,
   # and a context switch between processes
   "$mmkit" sim --machine tiny --frames 1 --refs 1w,2,0:1,1:5 --quantum 1 --explain --json \

@@ -80,6 +80,30 @@ static void explain_names_the_victim_and_its_swap_write(void **state)
     free(o.explained);
 }
 
+/* --explain says why the victim was chosen: the policy's view of the
+ * pages, and the second chances a clock gave on its way. */
+static void explain_tells_why_the_policy_chose_its_victim(void **state)
+{
+    const struct sim_record refs[] = {LOAD(0x700), LOAD(0x000), LOAD(0x100), LOAD(0x200),
+                                      LOAD(0x000), LOAD(0x300)};
+    const char *policies[] = {"lru", "opt", "fifo", "clock"};
+    const char *said[] = {
+        "    lru, by last use: 0x7 at 1, 0x0 at 2, 0x1 at 3\n",
+        "    opt, by next use: 0x7 never, 0x0 at 5, 0x1 never\n",
+        "    fifo, oldest first: 0x7 R, 0x0 R, 0x1 R\n",
+        /* every bit set: the hand clears them all, comes round, takes 0x7 */
+        "    clock, from the hand: 0x7 R, 0x0 R, 0x1 R\n"
+        "    second chance (reference bit cleared): 0x0, 0x1\n"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *settings[] = {"frames", "3", "policy", policies[i], "tlb-entries", "0", NULL};
+        struct sim_config config = machine_with("tiny", settings);
+        struct outcome o = run_explained(&config, refs, 6, 1);
+        if (!strstr(o.explained, said[i]))
+            fail_msg("%s: no \"%s\" in\n%s", policies[i], said[i], o.explained);
+        free(o.explained);
+    }
+}
+
 static void clean_victims_come_back_zero_filled_without_swap_traffic(void **state)
 {
     const char *settings[] = {"frames", "1", NULL};
@@ -464,6 +488,7 @@ int main(void)
         cmocka_unit_test(top_bits_choose_the_segment_as_segmentation_py_does),
         cmocka_unit_test(a_given_linear_table_translates_without_demand_paging),
         cmocka_unit_test(mapped_pages_keep_their_protection),
+        cmocka_unit_test(explain_tells_why_the_policy_chose_its_victim),
         cmocka_unit_test(a_two_level_walk_reads_its_entries_from_the_memory_image),
         cmocka_unit_test(paging_with_segments_tells_page_faults_from_protection_faults),
         cmocka_unit_test(protection_faults_are_kept_with_their_addresses),
