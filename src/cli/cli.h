@@ -13,6 +13,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_mrc(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_freespace(int argc, char **argv);
+int cmd_quiz(int argc, char **argv);
 
 /* `mmkit trace`'s command line, parsed (trace_args.c). */
 enum trace_form { TRACE_RECORD, TRACE_CONVERT, TRACE_ALLOC, TRACE_DUMP };

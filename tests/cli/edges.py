@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """edges.py MMKIT DATA_DIR STATIC_PROGRAM COMMAND - run every case of the
-table for one `mmkit` command (sim, mrc, trace, run, freespace, or the front
-door: mmkit) and check what a careless user would meet: the exit status,
+table for one `mmkit` command (sim, mrc, trace, run, freespace, quiz, or the
+front door: mmkit) and check what a careless user would meet: the exit status,
 the first line of the message, that no input lost a byte and that a failed
 run left no half-written file.
 
@@ -550,9 +550,34 @@ FRONT_DOOR = [
     Case("help answers", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout"),
     Case("help lists freespace", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout",
          also=r"^  freespace +free-space policies"),
+    Case("help lists quiz", ["--help"], 0, r"usage: mmkit SUBCOMMAND", stream="stdout",
+         also=r"^  quiz +a textbook exercise"),
 ]
 
-TABLES = {"sim": SIM, "mrc": MRC, "trace": TRACE, "run": RUN, "freespace": FREESPACE, "mmkit": FRONT_DOOR}
+QUIZ = [
+    Case("no kind is a usage error", ["quiz"], 2, r"^mmkit: quiz: which kind\? \(try 'mmkit quiz --help'\)$"),
+    Case("an unknown kind lists the kinds", ["quiz", "pagin"], 2,
+         r"^mmkit: quiz: no kind 'pagin' \(relocation, segmentation, paging, multilevel, tlb, "
+         r"replacement, freespace\)$"),
+    Case("two kinds are refused", ["quiz", "tlb", "paging"], 2,
+         r"^mmkit: quiz: one kind at a time \('tlb' and 'paging'\)$"),
+    Case("a seed that is no number is refused", ["quiz", "tlb", "--seed", "x"], 2,
+         r"^mmkit: --seed: invalid value 'x' \(a number, 0 or more\)$"),
+    Case("a negative seed is refused", ["quiz", "tlb", "--seed", "-1"], 2,
+         r"^mmkit: --seed: invalid value '-1'"),
+    Case("an unknown flag names the nearest", ["quiz", "tlb", "--answer"], 2,
+         r"^mmkit: quiz: unknown option '--answer' \(did you mean --answers\?\)$"),
+    Case("help answers", ["quiz", "--help"], 0, r"^usage: mmkit quiz KIND", stream="stdout"),
+    Case("an exercise says how to work it", ["quiz", "paging", "--seed", "0"], 0,
+         r"^A paging exercise \(seed 0\)\.$", stream="stdout",
+         also=r"^  mmkit sim --machine quiz\.machine --addrs "),
+    Case("the answer follows on request", ["quiz", "replacement", "--answers"], 0,
+         r"^A replacement exercise \(seed 1\)\.$", stream="stdout",
+         also=r"^\d+ page faults in \d+ references$"),
+]
+
+TABLES = {"sim": SIM, "mrc": MRC, "trace": TRACE, "run": RUN, "freespace": FREESPACE,
+          "mmkit": FRONT_DOOR, "quiz": QUIZ}
 
 
 def digest(path):
