@@ -1,158 +1,158 @@
 /* explain.c - --explain: the story of one reference, step by step, in the
- * order the hardware and the kernel take those steps.  Reads m->step, which
- * machine.c, kernel.c and segments.c fill while explaining. */
+ * order the hardware and the kernel take those steps; and --steps, the
+ * same as one line.  Both read the step story.c assembles from the
+ * machine's events. */
 #include <inttypes.h>
 
 #include "machine.h"
 
 static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
 
-static void explain_walk(struct sim_machine *m, const struct process *p, const struct step *s)
+static void explain_walk(const struct sim_machine *m, FILE *out, const struct process *p, const struct step *s)
 {
     uint64_t indices[SIM_MAX_LEVELS];
     page_table_indices(&p->page_table, s->vpn, indices);
-    fprintf(m->explain, "  walk:");
+    fprintf(out, "  walk:");
     for (unsigned level = 0; level < s->walk_reads; level++)
-        fprintf(m->explain, "%s L%u[0x%" PRIx64 "]", level ? " ->" : "", level + 1,
+        fprintf(out, "%s L%u[0x%" PRIx64 "]", level ? " ->" : "", level + 1,
                 indices[level]);
     if (s->walk_reads < p->page_table.levels)
-        fprintf(m->explain, " -> no table for level %u: not present\n", s->walk_reads + 1);
+        fprintf(out, " -> no table for level %u: not present\n", s->walk_reads + 1);
     else
-        fprintf(m->explain, " -> %s\n", s->was_present ? "present" : "not present");
+        fprintf(out, " -> %s\n", s->was_present ? "present" : "not present");
 }
 
-static void explain_fault(struct sim_machine *m, const struct step *s)
+static void explain_fault(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     if (s->victim_taken)
-        fprintf(m->explain,
+        fprintf(out,
                 "  page fault: no free frame; the policy evicts process %u page 0x%" PRIx64
                 " from frame %" PRIu64 "%s\n",
                 s->victim_pid, s->victim_vpn, s->frame,
                 s->victim_dirty ? " (dirty: written to swap)" : " (clean)");
     else
-        fprintf(m->explain, "  page fault: free frame %" PRIu64 "\n", s->frame);
+        fprintf(out, "  page fault: free frame %" PRIu64 "\n", s->frame);
     if (s->victim_taken && s->candidates[0])
-        fprintf(m->explain, "    %s, %s\n", m->config.policy, s->candidates);
+        fprintf(out, "    %s, %s\n", m->config.policy, s->candidates);
     if (s->victim_taken && s->second_chances[0])
-        fprintf(m->explain, "    second chance (reference bit cleared): %s\n", s->second_chances);
-    fprintf(m->explain, "  page %s\n", s->from_swap ? "read from swap" : "zero-filled");
+        fprintf(out, "    second chance (reference bit cleared): %s\n", s->second_chances);
+    fprintf(out, "  page %s\n", s->from_swap ? "read from swap" : "zero-filled");
 }
 
 /* The entry's bits as the hardware sees them. */
-static void explain_entry(struct sim_machine *m, uint64_t pte)
+static void explain_entry(const struct sim_machine *m, FILE *out, uint64_t pte)
 {
     static const struct { uint64_t bit; const char *name; } bits[] = {
         {PTE_PRESENT, "present"}, {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
         {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"}, {PTE_NO_EXEC, "no-execute"},
         {PTE_IN_SWAP, "in-swap"}};
-    fprintf(m->explain, "  entry: frame %" PRIu64 ",", pte_frame(pte));
+    fprintf(out, "  entry: frame %" PRIu64 ",", pte_frame(pte));
     for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
         if (pte & bits[i].bit)
-            fprintf(m->explain, " %s", bits[i].name);
-    fputc('\n', m->explain);
+            fprintf(out, " %s", bits[i].name);
+    fputc('\n', out);
     if (pte & PTE_IN_SWAP) /* the only bit that is the kernel's, not the hardware's */
-        fprintf(m->explain, "  in-swap: swap still holds a copy of the page, so evicting it "
+        fprintf(out, "  in-swap: swap still holds a copy of the page, so evicting it "
                             "clean writes nothing\n");
 }
 
 /* Each entry the walk read from the memory image, then where it led. */
-static void explain_image_walk(struct sim_machine *m, const struct step *s)
+static void explain_image_walk(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     const struct image_walk *w = &s->image_walk;
-    fprintf(m->explain, "  walk from the table in frame 0x%" PRIx64 " (pdbr):\n", m->config.pdbr);
+    fprintf(out, "  walk from the table in frame 0x%" PRIx64 " (pdbr):\n", m->config.pdbr);
     for (unsigned i = 0; i < w->reads; i++) {
         const struct image_entry *e = &w->entry[i];
-        fprintf(m->explain, "    L%u[0x%" PRIx64 "] at 0x%" PRIx64 ": 0x%0*" PRIx64 " -> ", i + 1,
+        fprintf(out, "    L%u[0x%" PRIx64 "] at 0x%" PRIx64 ": 0x%0*" PRIx64 " -> ", i + 1,
                 e->index, e->addr, (int)m->config.entry_size * 2, e->raw);
         if (e->valid)
-            fprintf(m->explain, "valid, frame 0x%" PRIx64 "\n", e->pfn);
+            fprintf(out, "valid, frame 0x%" PRIx64 "\n", e->pfn);
         else
-            fprintf(m->explain, "not valid\n");
+            fprintf(out, "not valid\n");
     }
     if (s->protection_reason)
         return;
-    fprintf(m->explain, "  physical 0x%" PRIx64 " = frame 0x%" PRIx64 " * 0x%" PRIx64
+    fprintf(out, "  physical 0x%" PRIx64 " = frame 0x%" PRIx64 " * 0x%" PRIx64
                         " + offset 0x%" PRIx64,
             w->paddr, w->entry[w->reads - 1].pfn, m->config.page_size,
             s->addr & (m->config.page_size - 1));
     if (w->has_value)
-        fprintf(m->explain, ", holding 0x%02x", w->value);
-    fputc('\n', m->explain);
+        fprintf(out, ", holding 0x%02x", w->value);
+    fputc('\n', out);
 }
 
-static void explain_paging(struct sim_machine *m, const struct step *s)
+static void explain_paging(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     const struct process *p = &m->process[s->pid];
-    fprintf(m->explain, "  page 0x%" PRIx64 ", offset 0x%" PRIx64 "\n", s->vpn,
+    fprintf(out, "  page 0x%" PRIx64 ", offset 0x%" PRIx64 "\n", s->vpn,
             s->addr & (m->config.page_size - 1));
     if (s->vpn > m->max_vpn) { /* refused before translation begins */
-        fprintf(m->explain, "  beyond the %u-bit address space (its last page is 0x%" PRIx64
+        fprintf(out, "  beyond the %u-bit address space (its last page is 0x%" PRIx64
                             "): no TLB lookup, no walk\n",
                 m->config.address_bits, m->max_vpn);
         return;
     }
     if (m->image.size) {
-        explain_image_walk(m, s);
+        explain_image_walk(m, out, s);
         return;
     }
     if (m->tlb.sets)
-        fprintf(m->explain, "  TLB %s\n", s->tlb_hit ? "hit" : "miss");
+        fprintf(out, "  TLB %s\n", s->tlb_hit ? "hit" : "miss");
     if (s->walked)
-        explain_walk(m, p, s);
+        explain_walk(m, out, p, s);
     if (s->page_fault)
-        explain_fault(m, s);
+        explain_fault(m, out, s);
     if (s->protection_reason)
         return;
-    explain_entry(m, s->pte);
-    fprintf(m->explain, "  physical 0x%" PRIx64 " = frame %" PRIu64 " * 0x%" PRIx64
+    explain_entry(m, out, s->pte);
+    fprintf(out, "  physical 0x%" PRIx64 " = frame %" PRIu64 " * 0x%" PRIx64
                         " + offset 0x%" PRIx64 "\n",
             s->paddr, s->frame, m->config.page_size, s->addr & (m->config.page_size - 1));
 }
 
-static void explain_bounds(struct sim_machine *m, const struct step *s)
+static void explain_bounds(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     const struct sim_config *c = &m->config;
-    fprintf(m->explain, "  0x%" PRIx64 " %s bounds 0x%" PRIx64 "\n", s->addr,
+    fprintf(out, "  0x%" PRIx64 " %s bounds 0x%" PRIx64 "\n", s->addr,
             s->addr < c->bounds ? "<" : ">=", c->bounds);
     if (!s->protection_reason)
-        fprintf(m->explain, "  -> physical 0x%" PRIx64 " = base 0x%" PRIx64 " + 0x%" PRIx64 "\n",
+        fprintf(out, "  -> physical 0x%" PRIx64 " = base 0x%" PRIx64 " + 0x%" PRIx64 "\n",
                 s->paddr, c->base, s->addr);
 }
 
-static void explain_segment(struct sim_machine *m, const struct step *s)
+static void explain_segment(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     if (!s->segment_found)
         return;
     const struct sim_segment *seg = &m->config.segments[s->segment];
     bool down = seg->grows_down;
     uint64_t offset = down ? seg->base - s->addr : s->addr - seg->base;
-    fprintf(m->explain, "  segment %s", seg->name);
+    fprintf(out, "  segment %s", seg->name);
     if (m->config.segment_bits) /* the hardware's choice: the address's top bits */
-        fprintf(m->explain, " (top %u bits: %" PRIu64 ")", m->config.segment_bits,
+        fprintf(out, " (top %u bits: %" PRIu64 ")", m->config.segment_bits,
                 s->addr >> (m->config.address_bits - m->config.segment_bits));
-    fprintf(m->explain, ": %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64 "\n",
+    fprintf(out, ": %s 0x%" PRIx64 ", limit 0x%" PRIx64 ", offset %s0x%" PRIx64 "\n",
             down ? "top" : "base", seg->base, seg->limit, down ? "-" : "", offset);
     if (!s->protection_reason)
-        fprintf(m->explain, "  -> physical 0x%" PRIx64 " = 0x%" PRIx64 " %s 0x%" PRIx64 "\n",
+        fprintf(out, "  -> physical 0x%" PRIx64 " = 0x%" PRIx64 " %s 0x%" PRIx64 "\n",
                 s->paddr, seg->physical, down ? "-" : "+", offset);
 }
 
-static void explain_text(struct sim_machine *m)
+void explain_text(const struct sim_machine *m, FILE *out, const struct step *s)
 {
-    const struct step *s = &m->step;
-    fprintf(m->explain, "#%" PRIu64 " process %u %s 0x%" PRIx64 "\n", s->reference, s->pid,
+    fprintf(out, "#%" PRIu64 " process %u %s 0x%" PRIx64 "\n", s->reference, s->pid,
             kind_names[s->kind & 3], s->addr);
     if (m->config.translation == SIM_PAGING)
-        explain_paging(m, s);
+        explain_paging(m, out, s);
     else if (m->config.translation == SIM_BASE_BOUNDS)
-        explain_bounds(m, s);
+        explain_bounds(m, out, s);
     else
-        explain_segment(m, s);
+        explain_segment(m, out, s);
     if (s->protection_reason) {
-        fprintf(m->explain, "  PROTECTION FAULT at 0x%" PRIx64 ": ", s->addr);
+        fprintf(out, "  PROTECTION FAULT at 0x%" PRIx64 ": ", s->addr);
         if (s->protection_segment >= 0)
-            fprintf(m->explain, "segment %s: ", m->config.segments[s->protection_segment].name);
-        fprintf(m->explain, "%s\n", s->protection_reason);
+            fprintf(out, "segment %s: ", m->config.segments[s->protection_segment].name);
+        fprintf(out, "%s\n", s->protection_reason);
     }
 }
 
@@ -165,10 +165,8 @@ static void steps_page(FILE *out, uint16_t pid, uint64_t vpn)
     fprintf(out, "%" PRIu64, vpn);
 }
 
-static void steps_line(struct sim_machine *m)
+void explain_steps_line(const struct sim_machine *m, FILE *out, const struct step *s)
 {
-    const struct step *s = &m->step;
-    FILE *out = m->steps;
     fprintf(out, "ref %" PRIu64, s->reference);
     if (m->config.translation != SIM_PAGING) {
         fprintf(out, ": 0x%" PRIx64, s->addr);
@@ -200,14 +198,4 @@ static void steps_line(struct sim_machine *m)
             fputc('-', out);
     }
     fprintf(out, "]\n");
-}
-
-void explain_step(struct sim_machine *m)
-{
-    if (m->steps)
-        steps_line(m);
-    if (m->explain)
-        explain_text(m);
-    if (m->explain_json)
-        explain_step_json(m);
 }

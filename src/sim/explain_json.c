@@ -1,19 +1,12 @@
 /* explain_json.c - --explain with --json: the story of each reference as
  * one JSON object of the document's "steps" (docs/SIM.md), from the same
- * m->step the text is told from. */
+ * step the text is told from. */
 #include <inttypes.h>
 
 #include "json_text.h"
 #include "machine.h"
 
 static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
-
-/* The separator before each step but the first. */
-static void next_step(struct sim_machine *m)
-{
-    if (m->steps_told++)
-        fputs(",\n", m->explain_json);
-}
 
 static void paging_json(FILE *out, const struct sim_machine *m, const struct step *s)
 {
@@ -90,11 +83,8 @@ static void segment_json(FILE *out, const struct sim_machine *m, const struct st
         fprintf(out, ", \"physical\": %" PRIu64, s->paddr);
 }
 
-void explain_step_json(struct sim_machine *m)
+void explain_step_json(const struct sim_machine *m, FILE *out, const struct step *s)
 {
-    const struct step *s = &m->step;
-    FILE *out = m->explain_json;
-    next_step(m);
     fprintf(out, "    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "
                  "\"address\": %" PRIu64,
             s->reference, s->pid, kind_names[s->kind & 3], s->addr);
@@ -113,9 +103,8 @@ void explain_step_json(struct sim_machine *m)
     fputc('}', out);
 }
 
-void explain_switch_json(struct sim_machine *m, unsigned pid, bool flushed)
+void explain_switch_json(FILE *out, unsigned pid, bool flushed)
 {
-    next_step(m);
-    fprintf(m->explain_json, "    {\"context_switch\": %u, \"tlb_flushed\": %s}", pid,
+    fprintf(out, "    {\"context_switch\": %u, \"tlb_flushed\": %s}", pid,
             flushed ? "true" : "false");
 }

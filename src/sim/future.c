@@ -4,6 +4,7 @@
  * reference. */
 #include <stdlib.h>
 
+#include "future.h"
 #include "machine.h"
 #include "page_index.h"
 

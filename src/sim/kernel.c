@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "diag.h"
+#include "kernel.h"
 #include "machine.h"
 
 int kernel_init(struct sim_machine *m, struct sim_diag *diag)
@@ -95,10 +96,9 @@ void kernel_protection_fault(struct sim_machine *m, struct process *p, uint64_t 
             .reference = m->now, .addr = addr, .pid = m->current_pid,
             .kind = (uint8_t)kind, .reason = reason, .segment = segment};
     m->fault_count++;
-    if (m->explaining) {
-        m->step.protection_reason = reason;
-        m->step.protection_segment = segment;
-    }
+    if (machine_observed(m))
+        machine_announce(m, &(struct sim_event){.kind = EVENT_PROTECTION, .reason = reason,
+                                                .segment = segment});
 }
 
 const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned kind)
@@ -112,9 +112,18 @@ const char *kernel_segment_forbids(const struct sim_segment *segment, unsigned k
     return NULL;
 }
 
+/* Why a victim: the policy's view of the pages it chose from, and the
+ * pages whose reference bits it cleared on the way (a second chance). */
+struct victim_why {
+    char candidates[400];
+    char second_chances[200];
+};
+
 /* Take frame from its page: the page leaves (to swap if dirty) and every
- * cached translation of it goes. */
-static void evict(struct sim_machine *m, struct process *faulting, uint64_t frame)
+ * cached translation of it goes.  why: what observers are told of the
+ * choice (NULL when none listens). */
+static void evict(struct sim_machine *m, struct process *faulting, uint64_t frame,
+                  const struct victim_why *why)
 {
     struct frame *victim = &m->frames[frame];
     uint64_t pte = *victim->pte;
@@ -130,23 +139,21 @@ static void evict(struct sim_machine *m, struct process *faulting, uint64_t fram
      * entries, all under address-space id 0. */
     if (m->config.tlb_switch == SIM_TLB_ASID || victim->pid == m->current_pid)
         tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
-    if (m->explaining) {
-        m->step.victim_taken = true;
-        m->step.victim_dirty = dirty;
-        m->step.victim_pid = victim->pid;
-        m->step.victim_vpn = victim->vpn;
-    }
+    if (why)
+        machine_announce(m, &(struct sim_event){.kind = EVENT_VICTIM, .dirty = dirty,
+                                                .pid = victim->pid, .vpn = victim->vpn,
+                                                .candidates = why->candidates,
+                                                .second_chances = why->second_chances});
 }
 
-/* The policy's victim, with what --explain tells of the choice: the pages
- * it chose from, and the pages whose reference bits it cleared on the way
- * (a second chance). */
-static uint64_t explained_victim(struct sim_machine *m, const struct frame_pool *pool)
+/* The policy's victim, and why (for the observers): the pages it chose
+ * from, and those whose reference bits it cleared. */
+static uint64_t explained_victim(struct sim_machine *m, const struct frame_pool *pool,
+                                 struct victim_why *why)
 {
-    struct step *s = &m->step;
-    s->candidates[0] = s->second_chances[0] = '\0';
+    why->candidates[0] = why->second_chances[0] = '\0';
     if (m->policy->candidates)
-        m->policy->candidates(pool->policy_state, s->candidates, sizeof s->candidates);
+        m->policy->candidates(pool->policy_state, why->candidates, sizeof why->candidates);
     bool referenced[256]; /* a second chance is told in pools this small */
     bool told = pool->count <= sizeof referenced / sizeof referenced[0];
     for (uint64_t i = 0; told && i < pool->count; i++)
@@ -156,10 +163,10 @@ static uint64_t explained_victim(struct sim_machine *m, const struct frame_pool 
     for (uint64_t i = 0; told && i < pool->count; i++) {
         const struct frame *f = &m->frames[pool->first + i];
         if (pool->first + i == victim || !referenced[i] || frame_referenced(f) ||
-            used >= sizeof s->second_chances)
+            used >= sizeof why->second_chances)
             continue;
-        int n = snprintf(s->second_chances + used, sizeof s->second_chances - used, "%s0x%" PRIx64,
-                         used ? ", " : "", f->vpn);
+        int n = snprintf(why->second_chances + used, sizeof why->second_chances - used,
+                         "%s0x%" PRIx64, used ? ", " : "", f->vpn);
         used += n > 0 ? (size_t)n : 0;
     }
     return victim;
@@ -193,12 +200,13 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
     uint64_t frame;
     if (pool->used < pool->count) {
         frame = pool->first + pool->used++;
-    } else if (m->explaining) {
-        frame = explained_victim(m, pool);
-        evict(m, p, frame);
+    } else if (machine_observed(m)) {
+        struct victim_why why;
+        frame = explained_victim(m, pool, &why);
+        evict(m, p, frame, &why);
     } else {
         frame = m->policy->victim(pool->policy_state, m->now);
-        evict(m, p, frame);
+        evict(m, p, frame, NULL);
     }
     bool from_swap = *entry & PTE_IN_SWAP;
     if (from_swap)
@@ -208,10 +216,9 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
     *entry = permissions | (*entry & PTE_IN_SWAP) | (frame << PTE_FRAME_SHIFT);
     m->frames[frame] = (struct frame){.pte = entry, .vpn = vpn, .pid = m->current_pid};
     m->policy->loaded(pool->policy_state, (uint32_t)frame, m->now, machine_next_use(m));
-    if (m->explaining) {
-        m->step.page_fault = true;
-        m->step.from_swap = from_swap;
-    }
+    if (machine_observed(m))
+        machine_announce(m, &(struct sim_event){.kind = EVENT_FAULT_IN, .frame = frame,
+                                                .from_swap = from_swap});
     *pte = entry;
     return SIM_OK;
 }

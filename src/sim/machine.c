@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "future.h"
+#include "kernel.h"
 #include "machine.h"
+#include "segments.h"
 
 /* What simulating one frame costs this program, at the least: its entry
  * and the policies' per-frame state. */
@@ -120,26 +123,47 @@ void sim_machine_destroy(struct sim_machine *m)
     free(m->process);
     free(m->frames);
     free(m->next_use);
-    timeline_free(&m->timeline);
+    for (unsigned i = 0; i < m->observer_count; i++)
+        if (m->observers[i].release)
+            m->observers[i].release(m->observers[i].context);
     free(m);
+}
+
+void machine_observe(struct sim_machine *m, struct sim_observer observer, bool listening)
+{
+    unsigned at = 0;
+    while (at < m->observer_count && m->observers[at].event != observer.event)
+        at++;
+    if (listening && at == m->observer_count)
+        m->observers[m->observer_count++] = observer;
+    else if (!listening && at < m->observer_count)
+        m->observers[at] = m->observers[--m->observer_count];
+}
+
+/* The story is heard while some writer tells it. */
+static void story_listens(struct sim_machine *m)
+{
+    const struct story *s = &m->story;
+    machine_observe(m, (struct sim_observer){story_event, &m->story, NULL},
+                    s->text || s->json || s->steps);
 }
 
 void sim_machine_explain(struct sim_machine *m, FILE *out)
 {
-    m->explain = out;
-    m->explaining = m->explain || m->explain_json || m->steps;
+    m->story.text = out;
+    story_listens(m);
 }
 
 void sim_machine_explain_json(struct sim_machine *m, FILE *out)
 {
-    m->explain_json = out;
-    m->explaining = m->explain || m->explain_json || m->steps;
+    m->story.json = out;
+    story_listens(m);
 }
 
 void sim_machine_steps(struct sim_machine *m, FILE *out)
 {
-    m->steps = out;
-    m->explaining = m->explain || m->explain_json || m->steps;
+    m->story.steps = out;
+    story_listens(m);
 }
 
 bool sim_machine_needs_future(const struct sim_machine *m)
@@ -180,12 +204,14 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     uint64_t vpn = addr >> m->page_shift;
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
     uint64_t now = ++m->now;
-    struct step *step = m->explaining ? &m->step : NULL;
+    bool observed = machine_observed(m);
+    struct sim_event over = {.kind = EVENT_DONE}; /* what the last event says */
     int status = SIM_OK;
     p->stats.references++;
-    if (step)
-        *step = (struct step){.reference = now, .addr = addr, .vpn = vpn,
-                              .pid = m->current_pid, .kind = (uint8_t)kind};
+    if (observed)
+        machine_announce(m, &(struct sim_event){.kind = EVENT_REFERENCE, .reference = now,
+                                                .addr = addr, .vpn = vpn, .pid = m->current_pid,
+                                                .access = (uint8_t)kind});
 
     if (vpn > m->max_vpn) {
         kernel_protection_fault(m, p, addr, kind, -1,
@@ -193,7 +219,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         goto done;
     }
     if (m->image.size) { /* the exercise's tables, walked in its memory */
-        memory_image_access(m, p, addr, kind);
+        over.paddr = memory_image_access(m, p, addr, kind);
         goto done;
     }
     uint64_t *pte = NULL;
@@ -205,19 +231,17 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         } else {
             p->stats.tlb_misses++;
         }
+        if (observed)
+            machine_announce(m, &(struct sim_event){.kind = EVENT_TLB, .hit = pte != NULL});
     }
-    if (step)
-        step->tlb_hit = pte != NULL;
     if (!pte) {
         unsigned reads;
         pte = page_table_find(&p->page_table, vpn, &reads);
         p->stats.walk_accesses += reads;
         bool present = pte && (*pte & PTE_PRESENT);
-        if (step) {
-            step->walked = true;
-            step->walk_reads = reads;
-            step->was_present = present;
-        }
+        if (observed)
+            machine_announce(m, &(struct sim_event){.kind = EVENT_WALK, .reads = reads,
+                                                    .present = present});
         if (!present && m->table_given) { /* no demand paging: the table is the exercise's */
             kernel_protection_fault(m, p, addr, kind, -1, "page not valid in the given table");
             goto done;
@@ -245,14 +269,13 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     if (m->policy->accessed && !m->table_given) /* a given table's frames are no policy's */
         m->policy->accessed(p->pool->policy_state, (uint32_t)pte_frame(*pte), now,
                             machine_next_use(m));
-    if (step) {
-        step->pte = *pte;
-        step->frame = pte_frame(*pte);
-        step->paddr = (step->frame << m->page_shift) | (addr & (m->config.page_size - 1));
-    }
+    over.present = true;
+    over.pte = *pte;
+    over.frame = pte_frame(*pte);
+    over.paddr = (over.frame << m->page_shift) | (addr & (m->config.page_size - 1));
 done:
-    if (step)
-        explain_step(m);
+    if (observed)
+        machine_announce(m, &over);
     if (m->policy->tick && now >= m->next_tick)
         run_clock_tick(m);
     return status < 0 ? status : SIM_OK;
@@ -264,12 +287,10 @@ static void context_switch(struct sim_machine *m, uint16_t pid)
     m->process[pid].stats.context_switches++;
     if (m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets)
         tlb_flush(&m->tlb);
-    bool flushed = m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets;
-    if (m->explain)
-        fprintf(m->explain, "-- context switch to process %u%s\n", pid,
-                flushed ? " (TLB flushed)" : "");
-    if (m->explain_json)
-        explain_switch_json(m, pid, flushed);
+    if (machine_observed(m))
+        machine_announce(m, &(struct sim_event){
+                                .kind = EVENT_SWITCH, .pid = pid,
+                                .flushed = m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets});
 }
 
 int sim_machine_run(struct sim_machine *m, const struct sim_record *records, size_t count)
@@ -293,11 +314,6 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         }
         if (status)
             return status;
-        if (m->now >= m->timeline.next) {
-            struct sim_stats s;
-            sim_machine_stats(m, -1, &s);
-            timeline_sample(&m->timeline, m->now, &s);
-        }
     }
     return SIM_OK;
 }

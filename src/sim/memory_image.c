@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "kernel.h"
 #include "machine.h"
 
 #define IMAGE_MAX (64u << 20)
@@ -134,7 +135,8 @@ static bool read_entry(const struct memory_image *image, uint64_t addr, unsigned
     return true;
 }
 
-void memory_image_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind)
+uint64_t memory_image_access(struct sim_machine *m, struct process *p, uint64_t addr,
+                             unsigned kind)
 {
     const struct sim_config *c = &m->config;
     struct image_walk walk = {0};
@@ -161,13 +163,12 @@ void memory_image_access(struct sim_machine *m, struct process *p, uint64_t addr
         table = map.pfn;
     }
     p->stats.walk_accesses += walk.reads;
+    walk.paddr = table * c->page_size + offset;
+    walk.has_value = !fault && walk.paddr < m->image.size;
+    walk.value = walk.has_value ? m->image.bytes[walk.paddr] : 0;
+    if (machine_observed(m))
+        machine_announce(m, &(struct sim_event){.kind = EVENT_IMAGE_WALK, .walk = &walk});
     if (fault)
         kernel_protection_fault(m, p, addr, kind, -1, fault);
-    if (m->explaining) {
-        walk.paddr = table * c->page_size + offset;
-        walk.has_value = !fault && walk.paddr < m->image.size;
-        walk.value = walk.has_value ? m->image.bytes[walk.paddr] : 0;
-        m->step.image_walk = walk;
-        m->step.paddr = walk.paddr;
-    }
+    return walk.paddr;
 }

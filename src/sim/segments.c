@@ -3,7 +3,9 @@
  * physical address) and base-and-bounds (dynamic relocation: physical =
  * base + virtual, if virtual < bounds).  No TLB, no page faults: an address
  * outside every segment or beyond the bounds is a protection fault. */
+#include "kernel.h"
 #include "machine.h"
+#include "segments.h"
 
 /* Physical address of addr inside segment s.  A segment that grows down
  * has its physical address at its top, as its base is. */
@@ -30,9 +32,11 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
 {
     uint64_t now = ++m->now;
     p->stats.references++;
-    if (m->explaining)
-        m->step = (struct step){.reference = now, .addr = addr, .pid = m->current_pid,
-                                .kind = (uint8_t)kind};
+    bool observed = machine_observed(m);
+    if (observed)
+        machine_announce(m, &(struct sim_event){.kind = EVENT_REFERENCE, .reference = now,
+                                                .addr = addr, .pid = m->current_pid,
+                                                .access = (uint8_t)kind});
     uint64_t paddr = 0;
     int segment = -1;
     const char *fault;
@@ -44,10 +48,8 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
     }
     if (fault)
         kernel_protection_fault(m, p, addr, kind, segment, fault);
-    if (m->explaining) {
-        m->step.paddr = paddr;
-        m->step.segment_found = segment >= 0;
-        m->step.segment = segment >= 0 ? (unsigned)segment : 0;
-        explain_step(m);
+    if (observed) {
+        machine_announce(m, &(struct sim_event){.kind = EVENT_SEGMENT, .segment = segment});
+        machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .paddr = paddr});
     }
 }

@@ -6,23 +6,7 @@
 #include "machine.h"
 #include "svg_chart.h"
 
-int sim_machine_timeline(struct sim_machine *m)
-{
-    struct timeline *t = &m->timeline;
-    timeline_free(t);
-    t->references = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
-    t->page_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
-    t->protection_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
-    if (!t->references || !t->page_faults || !t->protection_faults) {
-        timeline_free(t);
-        return SIM_ERR_NOMEM;
-    }
-    t->interval = 1;
-    t->next = m->now + 1;
-    return SIM_OK;
-}
-
-void timeline_free(struct timeline *t)
+static void timeline_free(struct timeline *t)
 {
     free(t->references);
     free(t->page_faults);
@@ -30,7 +14,12 @@ void timeline_free(struct timeline *t)
     *t = (struct timeline){.next = UINT64_MAX};
 }
 
-void timeline_sample(struct timeline *t, uint64_t now, const struct sim_stats *s)
+static void timeline_release(void *t)
+{
+    timeline_free(t);
+}
+
+static void timeline_sample(struct timeline *t, uint64_t now, const struct sim_stats *s)
 {
     if (t->count == TIMELINE_POINTS) {
         for (size_t i = 0; i < TIMELINE_POINTS / 2; i++) {
@@ -45,6 +34,35 @@ void timeline_sample(struct timeline *t, uint64_t now, const struct sim_stats *s
     t->page_faults[t->count] = s->page_faults;
     t->protection_faults[t->count++] = s->protection_faults;
     t->next = now + t->interval;
+}
+
+/* The timeline's observer: a sample when a reference reaches the next
+ * point. */
+static void timeline_event(struct sim_machine *m, void *context, const struct sim_event *e)
+{
+    struct timeline *t = context;
+    if (e->kind != EVENT_DONE || m->now < t->next)
+        return;
+    struct sim_stats s;
+    sim_machine_stats(m, -1, &s);
+    timeline_sample(t, m->now, &s);
+}
+
+int sim_machine_timeline(struct sim_machine *m)
+{
+    struct timeline *t = &m->timeline;
+    timeline_free(t);
+    t->references = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    t->page_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    t->protection_faults = malloc(sizeof(uint64_t) * TIMELINE_POINTS);
+    if (!t->references || !t->page_faults || !t->protection_faults) {
+        timeline_free(t);
+        return SIM_ERR_NOMEM;
+    }
+    t->interval = 1;
+    t->next = m->now + 1;
+    machine_observe(m, (struct sim_observer){timeline_event, t, timeline_release}, true);
+    return SIM_OK;
 }
 
 /* One series: the samples, then the run's end if it came after them. */

@@ -92,8 +92,8 @@ static void explain_tells_why_the_policy_chose_its_victim(void **state)
         "    opt, by next use: 0x7 never, 0x0 at 5, 0x1 never\n",
         "    fifo, oldest first: 0x7 R, 0x0 R, 0x1 R\n",
         /* every bit set: the hand clears them all, comes round, takes 0x7 */
-        "    clock, from the hand: 0x7 R, 0x0 R, 0x1 R\n"
-        "    second chance (reference bit cleared): 0x0, 0x1\n"};
+        ("    clock, from the hand: 0x7 R, 0x0 R, 0x1 R\n"
+         "    second chance (reference bit cleared): 0x0, 0x1\n")};
     for (size_t i = 0; i < 4; i++) {
         const char *settings[] = {"frames", "3", "policy", policies[i], "tlb-entries", "0", NULL};
         struct sim_config config = machine_with("tiny", settings);
