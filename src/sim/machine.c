@@ -205,7 +205,8 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
     uint64_t now = ++m->now;
     bool observed = machine_observed(m);
-    struct sim_event over = {.kind = EVENT_DONE}; /* what the last event says */
+    uint64_t *pte = NULL, paddr = 0;
+    bool translated = false;
     int status = SIM_OK;
     p->stats.references++;
     if (observed)
@@ -219,10 +220,9 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         goto done;
     }
     if (m->image.size) { /* the exercise's tables, walked in its memory */
-        over.paddr = memory_image_access(m, p, addr, kind);
+        paddr = memory_image_access(m, p, addr, kind);
         goto done;
     }
-    uint64_t *pte = NULL;
     if (m->tlb.sets) {
         struct tlb_entry *entry = tlb_lookup(&m->tlb, p->asid, vpn);
         if (entry) {
@@ -269,13 +269,14 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     if (m->policy->accessed && !m->table_given) /* a given table's frames are no policy's */
         m->policy->accessed(p->pool->policy_state, (uint32_t)pte_frame(*pte), now,
                             machine_next_use(m));
-    over.present = true;
-    over.pte = *pte;
-    over.frame = pte_frame(*pte);
-    over.paddr = (over.frame << m->page_shift) | (addr & (m->config.page_size - 1));
+    translated = true;
+    paddr = (pte_frame(*pte) << m->page_shift) | (addr & (m->config.page_size - 1));
 done:
     if (observed)
-        machine_announce(m, &over);
+        machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .present = translated,
+                                                .pte = translated ? *pte : 0,
+                                                .frame = translated ? pte_frame(*pte) : 0,
+                                                .paddr = paddr});
     if (m->policy->tick && now >= m->next_tick)
         run_clock_tick(m);
     return status < 0 ? status : SIM_OK;
