@@ -5,6 +5,7 @@
 
 #include "json_text.h"
 #include "machine.h"
+#include "story.h"
 
 static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
 

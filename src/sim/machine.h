@@ -1,20 +1,19 @@
 /* machine.h - the simulated machine's state: processes, frames, frame pools,
- * the TLB, and the observers its events go to.  Read this first; machine.c
- * runs references, kernel.c serves faults, segments.c translates without
- * paging, memory_image.c walks an exercise's tables, story.c and
- * timeline.c hear what happens. */
+ * the TLB, an exercise's memory image, and the observers its events go to
+ * with what they keep.  Read this first; machine_run.c makes the machine
+ * and runs references (the MMU), kernel.c serves faults, segments.c
+ * translates without paging, memory_image.c walks an exercise's tables,
+ * story.c and timeline.c hear what happens.  Each declares its functions
+ * in its own header. */
 #ifndef MMKIT_SIM_MACHINE_H
 #define MMKIT_SIM_MACHINE_H
 
 #include <stdio.h>
 
 #include "events.h"
-#include "memory_image.h"
 #include "mmkit/sim.h"
 #include "page_table.h"
 #include "policy.h"
-#include "story.h"
-#include "timeline.h"
 #include "tlb.h"
 
 /* A set of frames managed by one policy instance.  Frames first..first+count-1
@@ -30,6 +29,73 @@ struct process {
     struct sim_stats stats;
     struct frame_pool *pool;
     uint16_t asid;
+};
+
+/* Physical memory's bytes. */
+struct memory_image {
+    uint8_t *bytes;
+    size_t size, capacity;
+};
+
+/* A walk of the tables in the memory image: each entry read. */
+struct image_entry {
+    uint64_t index, addr, raw, pfn;
+    bool valid;
+};
+struct image_walk {
+    unsigned reads;
+    struct image_entry entry[SIM_MAX_LEVELS];
+    uint64_t paddr;
+    bool has_value; /* the byte at paddr is in the image */
+    uint8_t value;
+};
+
+/* What happened to one reference, assembled from the machine's events
+ * (story.c) for the writers that tell it. */
+struct step {
+    uint64_t reference; /* 1-based */
+    uint64_t addr, vpn;
+    uint16_t pid;
+    uint8_t kind;
+    bool tlb_hit;
+    bool walked;
+    unsigned walk_reads;   /* levels read before finding the entry or a hole */
+    bool was_present;      /* the walk found a present entry */
+    bool page_fault;       /* the kernel brought the page in */
+    bool from_swap;        /* ... from swap (else zero-filled) */
+    bool victim_taken;     /* the frame was taken from another page */
+    bool victim_dirty;
+    uint16_t victim_pid;
+    uint64_t victim_vpn;
+    uint64_t frame;
+    uint64_t pte; /* the entry after the reference */
+    uint64_t paddr;
+    const char *protection_reason; /* set for a protection fault */
+    int protection_segment;        /* the segment it broke; -1: none */
+    struct image_walk image_walk;  /* with a memory image */
+    char candidates[400];          /* a victim's choice: the policy's view */
+    char second_chances[200];      /* pages whose reference bits it cleared */
+    unsigned segment;              /* segmentation: the segment used */
+    bool segment_found;
+};
+
+/* The story of the run: where each writer tells it (NULL: not told). */
+struct story {
+    FILE *text;      /* --explain */
+    FILE *json;      /* the JSON objects of "steps" */
+    FILE *steps;     /* --steps, a line a reference */
+    uint64_t json_told;
+    struct step step; /* the reference being told */
+};
+
+/* Cumulative faults sampled every `interval` references while enabled
+ * (next is UINT64_MAX otherwise).  When full, every other sample goes and
+ * the interval doubles, so any run keeps at most TIMELINE_POINTS samples. */
+#define TIMELINE_POINTS 1024
+struct timeline {
+    uint64_t *references, *page_faults, *protection_faults;
+    size_t count;
+    uint64_t interval, next;
 };
 
 struct sim_machine {
@@ -80,7 +146,7 @@ static inline void machine_announce(struct sim_machine *m, const struct sim_even
         m->observers[i].event(m, m->observers[i].context, e);
 }
 
-/* machine.c: add the observer (once), or take it away. */
+/* machine_run.c: add the observer (once), or take it away. */
 void machine_observe(struct sim_machine *m, struct sim_observer observer, bool listening);
 
 /* The next use of the page of the reference being run (opt's future). */

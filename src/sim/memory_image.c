@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "kernel.h"
 #include "machine.h"
+#include "memory_image.h"
 
 #define IMAGE_MAX (64u << 20)
 

@@ -1,5 +1,5 @@
 /* memory_image.h - physical memory an exercise gives, and the walks of
- * the tables stored in it (memory_image.c). */
+ * the tables stored in it (memory_image.c); the types are machine.h's. */
 #ifndef MMKIT_SIM_MEMORY_IMAGE_H
 #define MMKIT_SIM_MEMORY_IMAGE_H
 
@@ -7,29 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mmkit/sim.h"
-
-struct sim_machine;
-struct process;
-
-/* Physical memory's bytes. */
-struct memory_image {
-    uint8_t *bytes;
-    size_t size, capacity;
-};
-
-/* A walk of the tables in the memory image: each entry read. */
-struct image_entry {
-    uint64_t index, addr, raw, pfn;
-    bool valid;
-};
-struct image_walk {
-    unsigned reads;
-    struct image_entry entry[SIM_MAX_LEVELS];
-    uint64_t paddr;
-    bool has_value; /* the byte at paddr is in the image */
-    uint8_t value;
-};
+#include "machine.h"
 
 /* Load the image at path (0 or a diag naming it); free it; one reference,
  * its tables walked in the image: the physical address it comes to. */

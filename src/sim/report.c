@@ -6,6 +6,7 @@
 
 #include "json_text.h"
 #include "machine.h"
+#include "timeline.h"
 
 struct counter {
     const char *label; /* text */

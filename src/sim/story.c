@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "machine.h"
+#include "story.h"
 
 static void tell(const struct sim_machine *m, struct story *story)
 {

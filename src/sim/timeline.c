@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "machine.h"
+#include "timeline.h"
 #include "svg_chart.h"
 
 static void timeline_free(struct timeline *t)

@@ -1,4 +1,4 @@
-/* machine.c - the CPU side of the machine: each reference goes through the
+/* machine_run.c - the CPU side of the machine: each reference goes through the
  * TLB, then the page-table walk, and on to the kernel when the page is not
  * present.  This is the hot loop; everything rare lives in kernel.c. */
 #include <stdlib.h>
@@ -8,6 +8,8 @@
 #include "future.h"
 #include "kernel.h"
 #include "machine.h"
+#include "memory_image.h"
+#include "story.h"
 #include "segments.h"
 
 /* What simulating one frame costs this program, at the least: its entry
