@@ -70,29 +70,71 @@ static int sample(struct lru_profile *p, uint64_t vpn, uint16_t pid, uint64_t ha
     return mrc_histogram_add(&p->histogram, scaled, 1 / rate);
 }
 
-int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
+/* A page reference that passed the sampling filter. */
+struct page_ref {
+    uint64_t vpn, hash;
+    uint16_t pid;
+};
+
+/* References are taken a chunk at a time: first the filter, which keeps
+ * the references to sampled pages and starts fetching their index slots,
+ * then the sampled references in order, by which time their slots are
+ * mostly in the cache. */
+#define FEED_CHUNK 64
+
+/* The chunk's references to sampled pages into refs; references to the
+ * page just referenced are kept only if it passed the filter. */
+static size_t filter(struct lru_profile *p, const struct sim_record *records, size_t count,
+                     struct page_ref *refs)
 {
+    size_t n = 0;
     for (size_t i = 0; i < count; i++) {
         const struct sim_record *r = &records[i];
         uint64_t vpns[2];
         unsigned pages = page_walk_record(&p->walk, r, vpns);
+        p->references += pages;
         for (unsigned k = 0; k < pages; k++) {
-            p->references++;
             if (vpns[k] == p->last_vpn && r->pid == p->last_pid) {
-                if (p->last_followed) {
-                    double weight = SHARDS_MODULUS / (double)p->threshold;
-                    p->repeats += weight;
-                    p->weight += weight;
-                }
+                if (p->last_passed)
+                    refs[n++] = (struct page_ref){p->last_vpn, p->last_hash, p->last_pid};
                 continue;
             }
             p->last_vpn = vpns[k];
             p->last_pid = r->pid;
-            p->last_followed = false;
             uint64_t hash = page_hash(vpns[k], r->pid);
-            uint64_t sample_hash = hash >> (64 - SHARDS_BITS);
-            if (sample_hash < p->threshold &&
-                sample(p, vpns[k], r->pid, hash, sample_hash, &p->last_followed))
+            p->last_hash = hash;
+            p->last_passed = hash >> (64 - SHARDS_BITS) < p->threshold;
+            if (p->last_passed) {
+                page_index_prefetch(&p->index, hash);
+                refs[n++] = (struct page_ref){vpns[k], hash, r->pid};
+            }
+        }
+    }
+    return n;
+}
+
+int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
+{
+    struct page_ref refs[2 * FEED_CHUNK];
+    for (size_t done = 0; done < count; done += FEED_CHUNK) {
+        size_t n = filter(p, records + done, count - done < FEED_CHUNK ? count - done : FEED_CHUNK,
+                          refs);
+        for (size_t i = 0; i < n; i++) {
+            const struct page_ref *ref = &refs[i];
+            /* A fixed-size sample may have dropped the page since the
+             * filter passed it. */
+            uint64_t sample_hash = ref->hash >> (64 - SHARDS_BITS);
+            if (sample_hash >= p->threshold)
+                continue;
+            if (i && ref->vpn == refs[i - 1].vpn && ref->pid == refs[i - 1].pid &&
+                p->last_followed) {
+                /* The most recent followed page again: distance 1. */
+                double weight = SHARDS_MODULUS / (double)p->threshold;
+                p->repeats += weight;
+                p->weight += weight;
+                continue;
+            }
+            if (sample(p, ref->vpn, ref->pid, ref->hash, sample_hash, &p->last_followed))
                 return SIM_ERR_NOMEM;
         }
     }

@@ -46,11 +46,13 @@ struct lru_profile {
     uint64_t threshold, max_pages;
     uint64_t references;
     double weight; /* the sampled references, each weighed 1 / R at its time */
-    /* The page referenced last, and whether it is followed: references to
-     * it again (most of a real trace's) are at distance 1 and need no
-     * look-up. */
-    uint64_t last_vpn;
+    /* The page referenced last and whether it passed the sampling filter:
+     * references to it again (most of a real trace's) need no hash. */
+    uint64_t last_vpn, last_hash;
     uint16_t last_pid;
+    bool last_passed;
+    /* Whether the page sampled last is still followed: references to it
+     * again are at distance 1 and need no look-up. */
     bool last_followed;
     double repeats; /* their weight */
 };

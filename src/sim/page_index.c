@@ -4,12 +4,6 @@
 
 #include "page_index.h"
 
-struct page_slot {
-    uint64_t vpn;
-    uint32_t pid_plus_one; /* 0 marks an empty slot */
-    uint32_t id;
-};
-
 int page_index_init(struct page_index *index)
 {
     *index = (struct page_index){.mask = 1023};

@@ -12,7 +12,11 @@
 
 #include "mmkit/sim.h"
 
-struct page_slot;
+struct page_slot {
+    uint64_t vpn;
+    uint32_t pid_plus_one; /* 0 marks an empty slot */
+    uint32_t id;
+};
 
 struct page_index {
     struct page_slot *slots;
@@ -28,6 +32,14 @@ static inline uint64_t page_hash(uint64_t vpn, uint16_t pid)
     h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
     h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
     return h ^ (h >> 31);
+}
+
+/* Start bringing the slot where the page with this hash would be into the
+ * cache: a table as large as a big footprint's misses the cache on almost
+ * every look-up, and a few look-ups in flight at once hide most of it. */
+static inline void page_index_prefetch(const struct page_index *index, uint64_t hash)
+{
+    __builtin_prefetch(&index->slots[hash & index->mask]);
 }
 
 int page_index_init(struct page_index *index);
