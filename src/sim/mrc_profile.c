@@ -62,12 +62,13 @@ static int sample(struct lru_profile *p, uint64_t vpn, uint16_t pid, uint64_t ha
         }
     }
     *followed = true;
-    double rate = (double)p->threshold / SHARDS_MODULUS;
-    p->weight += 1 / rate;
+    double scale = SHARDS_MODULUS / (double)p->threshold; /* 1 / R */
+    p->weight += scale;
     /* The other pages seen since, d - 1, are a sample at rate R of the
-     * true ones. */
-    uint64_t scaled = distance ? 1 + (uint64_t)llround((double)(distance - 1) / rate) : 0;
-    return mrc_histogram_add(&p->histogram, scaled, 1 / rate);
+     * true ones (rounded to the nearest by adding a half: llround is a
+     * call, and this is done for every sampled reference). */
+    uint64_t scaled = distance ? 1 + (uint64_t)((double)(distance - 1) * scale + 0.5) : 0;
+    return mrc_histogram_add(&p->histogram, scaled, scale);
 }
 
 /* A page reference that passed the sampling filter. */

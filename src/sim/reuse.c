@@ -51,25 +51,56 @@ void reuse_free(struct reuse *r)
     *r = (struct reuse){0};
 }
 
-static void set_slot(struct reuse *r, size_t slot, int delta)
+/* Only the words before now's are in the tree ("closed"): the slot of a
+ * reference is always now's, so marking it costs no walk up the tree, and
+ * the word is added to the tree whole when now moves past it. */
+static void tree_add(struct reuse *r, size_t word, uint32_t delta)
 {
-    uint64_t bit = 1ull << (slot % 64);
-    if (delta > 0)
-        r->bits[slot / 64] |= bit;
-    else
-        r->bits[slot / 64] &= ~bit;
-    for (size_t node = slot / 64 + 1; node <= words(r); node += node & -node)
-        r->tree[node] += (uint32_t)delta;
+    for (size_t node = word + 1; node <= words(r); node += node & -node)
+        r->tree[node] += delta;
 }
 
-/* The 1s in slots 1..slot. */
-static uint32_t prefix(const struct reuse *r, size_t slot)
+/* The 1s in closed words 0..word. */
+static uint32_t tree_prefix(const struct reuse *r, size_t word)
 {
-    uint64_t upto = slot % 64 == 63 ? UINT64_MAX : (2ull << (slot % 64)) - 1;
-    uint32_t sum = (uint32_t)__builtin_popcountll(r->bits[slot / 64] & upto);
-    for (size_t node = slot / 64; node; node -= node & -node)
+    uint32_t sum = 0;
+    for (size_t node = word + 1; node; node -= node & -node)
         sum += r->tree[node];
     return sum;
+}
+
+/* The 1s in slots after slot, up to now. */
+static uint32_t since(const struct reuse *r, size_t slot)
+{
+    uint64_t after = slot % 64 == 63 ? 0 : ~0ull << (slot % 64 + 1);
+    uint32_t in_word = (uint32_t)__builtin_popcountll(r->bits[slot / 64] & after);
+    if (slot / 64 == r->now / 64)
+        return in_word;
+    uint32_t open = (uint32_t)__builtin_popcountll(r->bits[r->now / 64]);
+    return in_word + r->closed - tree_prefix(r, slot / 64) + open;
+}
+
+static void clear_slot(struct reuse *r, size_t slot)
+{
+    r->bits[slot / 64] &= ~(1ull << (slot % 64));
+    if (slot / 64 != r->now / 64) {
+        tree_add(r, slot / 64, (uint32_t)-1);
+        r->closed--;
+    }
+}
+
+/* Move now on by one slot and mark it, closing its word if it is a new
+ * one. */
+static void advance(struct reuse *r)
+{
+    size_t word = r->now / 64;
+    r->now++;
+    if (r->now / 64 != word) {
+        uint32_t ones = (uint32_t)__builtin_popcountll(r->bits[word]);
+        tree_add(r, word, ones);
+        r->closed += ones;
+    }
+    r->bits[r->now / 64] |= 1ull << (r->now % 64);
 }
 
 /* The slots run out: give the tracked pages slots 1..live in the order of
@@ -90,10 +121,16 @@ static int renumber(struct reuse *r)
     memset(r->bits, 0, sizeof *r->bits * words(r));
     for (size_t slot = 1; slot <= taken; slot++)
         r->bits[slot / 64] |= 1ull << (slot % 64);
-    /* The tree in linear time: each node passes its sum to its parent. */
-    for (size_t node = 1; node <= words(r); node++)
-        r->tree[node] = (uint32_t)__builtin_popcountll(r->bits[node - 1]);
+    /* The tree in linear time, each node passing its sum to its parent;
+     * the words before the last taken slot's are closed. */
+    memset(r->tree, 0, sizeof *r->tree * (words(r) + 1));
+    r->closed = 0;
     for (size_t node = 1; node <= words(r); node++) {
+        if (node <= taken / 64) {
+            uint32_t ones = (uint32_t)__builtin_popcountll(r->bits[node - 1]);
+            r->tree[node] += ones;
+            r->closed += ones;
+        }
         size_t parent = node + (node & -node);
         if (parent <= words(r))
             r->tree[parent] += r->tree[node];
@@ -129,14 +166,13 @@ int reuse_touch(struct reuse *r, uint32_t page, uint64_t *distance)
     size_t slot = r->last[page];
     if (slot) {
         /* Every 1 after the page's slot is a page used since. */
-        *distance = r->live - prefix(r, slot) + 1ull;
-        set_slot(r, slot, -1);
+        *distance = since(r, slot) + 1ull;
+        clear_slot(r, slot);
     } else {
         *distance = 0;
         r->live++;
     }
-    r->now++;
-    set_slot(r, r->now, 1);
+    advance(r);
     r->owner[r->now] = page;
     r->last[page] = (uint32_t)r->now;
     return SIM_OK;
@@ -146,7 +182,7 @@ void reuse_forget(struct reuse *r, uint32_t page)
 {
     if (page >= r->pages || !r->last[page])
         return;
-    set_slot(r, r->last[page], -1);
+    clear_slot(r, r->last[page]);
     r->last[page] = 0;
     r->live--;
 }
