@@ -20,7 +20,7 @@
  * pages followed. */
 static int sample_records(const struct sim_config *config, const struct sim_workload *workload,
                           uint64_t threshold, struct sim_workload *sample, uint64_t *references,
-                          uint64_t *sampled_references, uint32_t *pages)
+                          uint32_t *pages)
 {
     struct page_walk walk;
     page_walk_init(&walk, config, true);
@@ -31,7 +31,7 @@ static int sample_records(const struct sim_config *config, const struct sim_work
         free(sample->records);
         return SIM_ERR_NOMEM;
     }
-    *references = *sampled_references = 0;
+    *references = 0;
     for (size_t i = 0; i < workload->count; i++) {
         const struct sim_record *r = &workload->records[i];
         uint64_t vpns[2];
@@ -47,7 +47,6 @@ static int sample_records(const struct sim_config *config, const struct sim_work
             return SIM_ERR_NOMEM;
         }
         sample->records[sample->count++] = *r;
-        *sampled_references += n;
     }
     *pages = index.count;
     page_index_free(&index);
@@ -59,10 +58,9 @@ static int footprint(const struct sim_config *config, const struct sim_workload 
                      uint64_t *pages)
 {
     struct sim_workload all;
-    uint64_t references, sampled;
+    uint64_t references;
     uint32_t count;
-    int status = sample_records(config, workload, SHARDS_MODULUS, &all, &references, &sampled,
-                                &count);
+    int status = sample_records(config, workload, SHARDS_MODULUS, &all, &references, &count);
     sim_workload_free(&all);
     *pages = count;
     return status;
@@ -91,9 +89,11 @@ static int mini_frames(struct sim_sweep *sweep, const uint64_t *sizes, size_t co
 }
 
 /* faults[0..footprint] from the miss ratios at the swept sizes, straight
- * between them (and from every reference faulting with no frames). */
-static int fill_curve(struct sim_mrc *curve, const struct sim_sweep *sweep, double rate,
-                      uint64_t sampled_references)
+ * between them (and from every reference faulting with no frames).  A
+ * miniature's faults stand for 1 / R faults each, whatever the number of
+ * references the sample happened to hold: SHARDS' correction, which
+ * takes what the sample holds beyond or short of N R for hits. */
+static int fill_curve(struct sim_mrc *curve, const struct sim_sweep *sweep, double rate)
 {
     curve->faults = malloc(sizeof *curve->faults * (curve->footprint + 1));
     if (!curve->faults)
@@ -107,9 +107,7 @@ static int fill_curve(struct sim_mrc *curve, const struct sim_sweep *sweep, doub
         double x1 = i < sweep->count ? (double)sweep->frames[i] / rate : (double)curve->footprint;
         if (x1 > (double)curve->footprint)
             x1 = (double)curve->footprint;
-        double y1 = i < sweep->count && sampled_references
-                        ? (double)sweep->faults[i] / (double)sampled_references * n
-                        : y0;
+        double y1 = i < sweep->count ? fmin((double)sweep->faults[i] / rate, n) : y0;
         for (; f <= curve->footprint && (double)f <= x1; f++)
             curve->faults[f] = x1 > x0 ? y0 + (y1 - y0) * ((double)f - x0) / (x1 - x0) : y1;
         x0 = x1;
@@ -139,10 +137,8 @@ int sim_mrc_mini(struct sim_mrc *curve, const struct sim_config *config,
     rate = (double)threshold / SHARDS_MODULUS;
 
     struct sim_workload sample;
-    uint64_t sampled_references;
     uint32_t pages;
-    if (sample_records(config, workload, threshold, &sample, &curve->references,
-                       &sampled_references, &pages))
+    if (sample_records(config, workload, threshold, &sample, &curve->references, &pages))
         return SIM_ERR_NOMEM;
     struct sim_sweep sweep = {.policy_count = 1, .policies = {policy}};
     struct sim_config mini = *config;
@@ -159,9 +155,9 @@ int sim_mrc_mini(struct sim_mrc *curve, const struct sim_config *config,
     else
         snprintf(curve->name, sizeof curve->name, "%s", policy); /* simulated whole */
     if (!status && sample.count)
-        status = fill_curve(curve, &sweep, rate, sampled_references);
+        status = fill_curve(curve, &sweep, rate);
     else if (!status)
-        status = fill_curve(curve, &(struct sim_sweep){0}, rate, 0);
+        status = fill_curve(curve, &(struct sim_sweep){0}, rate);
     sim_sweep_free(&sweep);
     sim_workload_free(&sample);
     return status;
