@@ -39,18 +39,33 @@ int lru_profile_open(struct lru_profile *p, const struct sim_config *config, dou
     return SIM_OK;
 }
 
-/* A reference to a page whose hash passed the threshold; *followed: the
+/* A page reference that passed the sampling filter. */
+struct page_ref {
+    uint64_t vpn, hash;
+    uint16_t pid;
+    bool new_page; /* its first reference (from look_up) */
+    uint32_t id;   /* from look_up */
+};
+
+/* References are taken a chunk at a time, in stages that each start
+ * fetching what the next one reads, so that on a large footprint the
+ * cache misses of a chunk's references overlap rather than follow one
+ * another: the filter keeps the references to sampled pages and fetches
+ * their index slots, the look-up turns them into ids and fetches their
+ * last uses, and last the references are counted in order. */
+#define FEED_CHUNK 64
+
+/* A reference to a page whose hash passes the threshold; *followed: the
  * page still is once it is counted. */
-static int sample(struct lru_profile *p, uint64_t vpn, uint16_t pid, uint64_t hash,
-                  uint64_t sample_hash, bool *followed)
+static int sample(struct lru_profile *p, const struct page_ref *ref, uint64_t sample_hash,
+                  bool *followed)
 {
-    uint32_t id, before = p->index.count;
     uint64_t distance;
     *followed = false;
-    if (page_index_id(&p->index, vpn, pid, hash, &id) || reuse_touch(&p->reuse, id, &distance))
+    if (reuse_touch(&p->reuse, ref->id, &distance))
         return SIM_ERR_NOMEM;
-    if (p->max_pages && p->index.count > before) {
-        followed_push(&p->heap, sample_hash, id);
+    if (p->max_pages && ref->new_page) {
+        followed_push(&p->heap, sample_hash, ref->id);
         if (p->heap.count > p->max_pages) {
             /* Drop the largest hash; pages with a hash at or above it are
              * no longer followed. */
@@ -71,47 +86,55 @@ static int sample(struct lru_profile *p, uint64_t vpn, uint16_t pid, uint64_t ha
     return mrc_histogram_add(&p->histogram, scaled, scale);
 }
 
-/* A page reference that passed the sampling filter. */
-struct page_ref {
-    uint64_t vpn, hash;
-    uint16_t pid;
-};
-
-/* References are taken a chunk at a time: first the filter, which keeps
- * the references to sampled pages and starts fetching their index slots,
- * then the sampled references in order, by which time their slots are
- * mostly in the cache. */
-#define FEED_CHUNK 64
-
 /* The chunk's references to sampled pages into refs; references to the
- * page just referenced are kept only if it passed the filter. */
+ * page just referenced are kept only if it passed the filter.  The loop
+ * works on copies of the profile's fields, which the compiler can then
+ * keep in registers. */
 static size_t filter(struct lru_profile *p, const struct sim_record *records, size_t count,
                      struct page_ref *refs)
 {
+    const struct page_walk walk = p->walk;
+    const uint64_t threshold = p->threshold;
+    struct page_ref last = {.vpn = p->last_vpn, .hash = p->last_hash, .pid = p->last_pid};
+    bool passed = p->last_passed;
+    uint64_t references = 0;
     size_t n = 0;
     for (size_t i = 0; i < count; i++) {
         const struct sim_record *r = &records[i];
         uint64_t vpns[2];
-        unsigned pages = page_walk_record(&p->walk, r, vpns);
-        p->references += pages;
+        unsigned pages = page_walk_record(&walk, r, vpns);
+        references += pages;
         for (unsigned k = 0; k < pages; k++) {
-            if (vpns[k] == p->last_vpn && r->pid == p->last_pid) {
-                if (p->last_passed)
-                    refs[n++] = (struct page_ref){p->last_vpn, p->last_hash, p->last_pid};
-                continue;
+            if (vpns[k] != last.vpn || r->pid != last.pid) {
+                last = (struct page_ref){
+                    .vpn = vpns[k], .hash = page_hash(vpns[k], r->pid), .pid = r->pid};
+                passed = last.hash >> (64 - SHARDS_BITS) < threshold;
+                if (passed)
+                    page_index_prefetch(&p->index, last.hash);
             }
-            p->last_vpn = vpns[k];
-            p->last_pid = r->pid;
-            uint64_t hash = page_hash(vpns[k], r->pid);
-            p->last_hash = hash;
-            p->last_passed = hash >> (64 - SHARDS_BITS) < p->threshold;
-            if (p->last_passed) {
-                page_index_prefetch(&p->index, hash);
-                refs[n++] = (struct page_ref){vpns[k], hash, r->pid};
-            }
+            if (passed)
+                refs[n++] = last;
         }
     }
+    p->last_vpn = last.vpn;
+    p->last_hash = last.hash;
+    p->last_pid = last.pid;
+    p->last_passed = passed;
+    p->references += references;
     return n;
+}
+
+/* The ids of the chunk's pages, and a start on fetching their last uses. */
+static int look_up(struct lru_profile *p, struct page_ref *refs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t before = p->index.count;
+        if (page_index_id(&p->index, refs[i].vpn, refs[i].pid, refs[i].hash, &refs[i].id))
+            return SIM_ERR_NOMEM;
+        refs[i].new_page = p->index.count > before;
+        reuse_prefetch(&p->reuse, refs[i].id);
+    }
+    return SIM_OK;
 }
 
 int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
@@ -120,6 +143,8 @@ int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, si
     for (size_t done = 0; done < count; done += FEED_CHUNK) {
         size_t n = filter(p, records + done, count - done < FEED_CHUNK ? count - done : FEED_CHUNK,
                           refs);
+        if (look_up(p, refs, n))
+            return SIM_ERR_NOMEM;
         for (size_t i = 0; i < n; i++) {
             const struct page_ref *ref = &refs[i];
             /* A fixed-size sample may have dropped the page since the
@@ -135,7 +160,7 @@ int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, si
                 p->weight += weight;
                 continue;
             }
-            if (sample(p, ref->vpn, ref->pid, ref->hash, sample_hash, &p->last_followed))
+            if (sample(p, ref, sample_hash, &p->last_followed))
                 return SIM_ERR_NOMEM;
         }
     }

@@ -31,6 +31,12 @@ void reuse_free(struct reuse *r);
  * the most recently used page, 0 if it is not tracked (a cold miss).
  * Returns SIM_OK or SIM_ERR_NOMEM. */
 int reuse_touch(struct reuse *r, uint32_t page, uint64_t *distance);
+/* Start fetching what reuse_touch(r, page) will read first. */
+static inline void reuse_prefetch(const struct reuse *r, uint32_t page)
+{
+    if (page < r->pages)
+        __builtin_prefetch(&r->last[page]);
+}
 /* Stop tracking page (SHARDS dropping it from its sample). */
 void reuse_forget(struct reuse *r, uint32_t page);
 
