@@ -110,14 +110,15 @@ static int renumber(struct reuse *r)
 {
     if ((size_t)r->live * 2 > r->cap && allocate(r, r->cap * 2))
         return SIM_ERR_NOMEM;
+    /* The 1s are the last uses: read them from the bits, a word at a
+     * time, rather than ask every slot's owner. */
     size_t taken = 0;
-    for (size_t slot = 1; slot <= r->now; slot++) {
-        uint32_t page = r->owner[slot];
-        if (r->last[page] == slot) {
+    for (size_t word = 0; word <= r->now / 64; word++)
+        for (uint64_t ones = r->bits[word]; ones; ones &= ones - 1) {
+            uint32_t page = r->owner[word * 64 + (size_t)__builtin_ctzll(ones)];
             r->owner[++taken] = page;
             r->last[page] = (uint32_t)taken;
         }
-    }
     memset(r->bits, 0, sizeof *r->bits * words(r));
     for (size_t slot = 1; slot <= taken; slot++)
         r->bits[slot / 64] |= 1ull << (slot % 64);
