@@ -7,6 +7,21 @@
 #include "mmkit/sim.h"
 #include "reuse.h"
 
+/* The 1s of a word.  Without the processor's instruction (x86-64's
+ * baseline lacks it) __builtin_popcountll is a call into libgcc, which
+ * costs more than these few operations inline. */
+static uint32_t ones(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (uint32_t)__builtin_popcountll(x);
+#else
+    x -= x >> 1 & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 static size_t words(const struct reuse *r)
 {
     return r->cap / 64 + 1;
@@ -56,8 +71,10 @@ void reuse_free(struct reuse *r)
  * the word is added to the tree whole when now moves past it. */
 static void tree_add(struct reuse *r, size_t word, uint32_t delta)
 {
-    for (size_t node = word + 1; node <= words(r); node += node & -node)
-        r->tree[node] += delta;
+    size_t nodes = words(r);
+    uint32_t *tree = r->tree;
+    for (size_t node = word + 1; node <= nodes; node += node & -node)
+        tree[node] += delta;
 }
 
 /* The 1s in closed words 0..word. */
@@ -73,17 +90,18 @@ static uint32_t tree_prefix(const struct reuse *r, size_t word)
 static uint32_t since(const struct reuse *r, size_t slot)
 {
     uint64_t after = slot % 64 == 63 ? 0 : ~0ull << (slot % 64 + 1);
-    uint32_t in_word = (uint32_t)__builtin_popcountll(r->bits[slot / 64] & after);
+    uint32_t in_word = ones(r->bits[slot / 64] & after);
     if (slot / 64 == r->now / 64)
         return in_word;
-    uint32_t open = (uint32_t)__builtin_popcountll(r->bits[r->now / 64]);
-    return in_word + r->closed - tree_prefix(r, slot / 64) + open;
+    return in_word + r->closed - tree_prefix(r, slot / 64) + r->open;
 }
 
 static void clear_slot(struct reuse *r, size_t slot)
 {
     r->bits[slot / 64] &= ~(1ull << (slot % 64));
-    if (slot / 64 != r->now / 64) {
+    if (slot / 64 == r->now / 64) {
+        r->open--;
+    } else {
         tree_add(r, slot / 64, (uint32_t)-1);
         r->closed--;
     }
@@ -96,11 +114,12 @@ static void advance(struct reuse *r)
     size_t word = r->now / 64;
     r->now++;
     if (r->now / 64 != word) {
-        uint32_t ones = (uint32_t)__builtin_popcountll(r->bits[word]);
-        tree_add(r, word, ones);
-        r->closed += ones;
+        tree_add(r, word, r->open);
+        r->closed += r->open;
+        r->open = 0;
     }
     r->bits[r->now / 64] |= 1ull << (r->now % 64);
+    r->open++;
 }
 
 /* The slots run out: give the tracked pages slots 1..live in the order of
@@ -128,14 +147,15 @@ static int renumber(struct reuse *r)
     r->closed = 0;
     for (size_t node = 1; node <= words(r); node++) {
         if (node <= taken / 64) {
-            uint32_t ones = (uint32_t)__builtin_popcountll(r->bits[node - 1]);
-            r->tree[node] += ones;
-            r->closed += ones;
+            uint32_t count = ones(r->bits[node - 1]);
+            r->tree[node] += count;
+            r->closed += count;
         }
         size_t parent = node + (node & -node);
         if (parent <= words(r))
             r->tree[parent] += r->tree[node];
     }
+    r->open = ones(r->bits[taken / 64]);
     r->now = taken;
     return SIM_OK;
 }

@@ -23,6 +23,7 @@ struct reuse {
     size_t pages;    /* entries of last */
     uint32_t live;   /* pages tracked: the 1s */
     uint32_t closed; /* the 1s in the closed words: those before now's */
+    uint32_t open;   /* the 1s in now's word */
 };
 
 int reuse_init(struct reuse *r);
