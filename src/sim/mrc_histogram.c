@@ -17,22 +17,17 @@ void mrc_histogram_free(struct mrc_histogram *h)
     *h = (struct mrc_histogram){0};
 }
 
-int mrc_histogram_add(struct mrc_histogram *h, uint64_t distance, double weight)
+int mrc_histogram_grow(struct mrc_histogram *h, uint64_t distance)
 {
-    if (distance >= h->cap) {
-        size_t cap = h->cap;
-        while (cap <= distance)
-            cap *= 2;
-        double *count = realloc(h->count, sizeof *count * cap);
-        if (!count)
-            return SIM_ERR_NOMEM;
-        memset(count + h->cap, 0, sizeof *count * (cap - h->cap));
-        h->count = count;
-        h->cap = cap;
-    }
-    h->count[distance] += weight;
-    if (distance > h->deepest)
-        h->deepest = distance;
+    size_t cap = h->cap;
+    while (cap <= distance)
+        cap *= 2;
+    double *count = realloc(h->count, sizeof *count * cap);
+    if (!count)
+        return SIM_ERR_NOMEM;
+    memset(count + h->cap, 0, sizeof *count * (cap - h->cap));
+    h->count = count;
+    h->cap = cap;
     return SIM_OK;
 }
 

@@ -18,8 +18,20 @@ struct mrc_histogram {
 
 int mrc_histogram_init(struct mrc_histogram *h);
 void mrc_histogram_free(struct mrc_histogram *h);
-/* SIM_OK or SIM_ERR_NOMEM. */
-int mrc_histogram_add(struct mrc_histogram *h, uint64_t distance, double weight);
+/* Make room for distance: SIM_OK or SIM_ERR_NOMEM. */
+int mrc_histogram_grow(struct mrc_histogram *h, uint64_t distance);
+
+/* Inline: it is called for every reference counted.  SIM_OK or
+ * SIM_ERR_NOMEM. */
+static inline int mrc_histogram_add(struct mrc_histogram *h, uint64_t distance, double weight)
+{
+    if (distance >= h->cap && mrc_histogram_grow(h, distance))
+        return SIM_ERR_NOMEM;
+    h->count[distance] += weight;
+    if (distance > h->deepest)
+        h->deepest = distance;
+    return SIM_OK;
+}
 /* Fill curve->faults for 0..curve->footprint, which is raised to the
  * deepest distance if below it; SIM_OK or SIM_ERR_NOMEM. */
 int mrc_histogram_curve(const struct mrc_histogram *h, struct sim_mrc *curve);
