@@ -47,11 +47,28 @@ static inline void decode(uint64_t word, struct sim_record *r)
     r->pid = (uint16_t)(word >> 60);
 }
 
+/* The first record of records[0..count) that is not valid, or NULL. */
+static const struct sim_record *invalid(const struct sim_trace *trace,
+                                        const struct sim_record *records, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (records[i].size == 0 ||
+            records[i].pid - trace->options.first_pid >= (int)trace->processes)
+            return &records[i];
+    return NULL;
+}
+
 int binary_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
                 struct sim_diag *diag)
 {
     size_t n = 0;
     const unsigned kinds = trace->options.kinds;
+    const uint16_t first_pid = trace->options.first_pid;
+    /* Validity is checked for the whole batch at once, by folding every
+     * record's size and process into two values in the decoding loop: a
+     * branch per record would cost as much as the decoding. */
+    uint32_t sizes_all = BINARY_MAX_SIZE;
+    unsigned pids_any = 0;
     while (n < cap) {
         if (trace->len - trace->pos < 8) {
             if (trace->eof)
@@ -69,7 +86,9 @@ int binary_read(struct sim_trace *trace, struct sim_record *records, size_t cap,
             memcpy(&word, p + 8 * i, 8);
             struct sim_record *r = &records[n];
             decode(le64toh(word), r);
-            r->pid = (uint16_t)(r->pid + trace->options.first_pid);
+            sizes_all &= r->size ? BINARY_MAX_SIZE : 0;
+            pids_any |= 1u << r->pid;
+            r->pid = (uint16_t)(r->pid + first_pid);
             n += kinds >> r->kind & 1;
         }
         trace->pos += words * 8;
@@ -78,12 +97,13 @@ int binary_read(struct sim_trace *trace, struct sim_record *records, size_t cap,
     if (trace->eof && trace->len != trace->pos && trace->len - trace->pos < 8)
         return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
                         "the file ends inside record %lu", trace->line + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (records[i].size == 0 || records[i].pid - trace->options.first_pid >= (int)trace->processes)
-            return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
-                            "record near %lu has %s", trace->line,
-                            records[i].size ? "a process beyond the header's count" : "size 0");
-    }
+    const struct sim_record *bad = !sizes_all || pids_any >> trace->processes
+                                       ? invalid(trace, records, n)
+                                       : NULL;
+    if (bad)
+        return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
+                        "record near %lu has %s", trace->line,
+                        bad->size ? "a process beyond the header's count" : "size 0");
     *got = n;
     return SIM_OK;
 }
