@@ -5,6 +5,8 @@
  * curves streamed from traces equal those of the trace in memory. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mmkit/mrc.h"
 #include "sim_test.h"
@@ -120,6 +122,64 @@ static void exact_curves_equal_the_simulator_on_random_traces(void **state)
         assert_curves_equal_simulation(&config, &workload);
         sim_workload_free(&workload);
     }
+}
+
+/* Each reference's LRU stack distance by Mattson's definition, a stack
+ * moved to the front on every reference, into faults[f] for f frames
+ * (up to frames - 1, past the footprint). */
+static void naive_lru_faults(const struct sim_config *config, const struct sim_workload *workload,
+                             uint64_t *faults, size_t frames)
+{
+    uint64_t *stack = calloc(workload->count, sizeof *stack);
+    uint64_t *at_distance = calloc(frames + 1, sizeof *at_distance);
+    assert_true(stack && at_distance);
+    size_t depth = 0;
+    uint64_t cold = 0;
+    for (size_t i = 0; i < workload->count; i++) {
+        const struct sim_record *r = &workload->records[i];
+        if (r->addr >> config->address_bits)
+            continue; /* a protection fault, not a page reference */
+        uint64_t key = (uint64_t)r->pid << 48 | r->addr / config->page_size;
+        size_t at = 0;
+        while (at < depth && stack[at] != key)
+            at++;
+        if (at == depth)
+            cold++, depth++;
+        else
+            at_distance[at + 1]++;
+        memmove(stack + 1, stack, sizeof *stack * at);
+        stack[0] = key;
+    }
+    uint64_t deeper = 0;
+    for (size_t f = frames; f-- > 0;) {
+        faults[f] = cold + deeper;
+        deeper += at_distance[f];
+    }
+    free(stack);
+    free(at_distance);
+}
+
+/* A footprint of thousands of pages, where the distances' time slots are
+ * renumbered many times and grow, and a quarter of the distances reach
+ * thousands of pages back. */
+static void exact_lru_curve_equals_the_stack_on_a_large_footprint(void **state)
+{
+    struct sim_workload workload = random_workload(7, 100000, 3000);
+    struct sim_config config = test_config("lru", 1);
+    struct sim_mrc curve;
+    assert_int_equal(sim_mrc_lru(&curve, &config, &workload, NULL), SIM_OK);
+    assert_true(curve.footprint > 8000);
+    size_t frames = curve.footprint + 2;
+    uint64_t *faults = calloc(frames, sizeof *faults);
+    assert_non_null(faults);
+    naive_lru_faults(&config, &workload, faults, frames);
+    for (size_t f = 1; f < frames; f++)
+        if ((uint64_t)sim_mrc_faults(&curve, f) != faults[f])
+            fail_msg("at %zu frames: curve %.0f, stack %llu", f, sim_mrc_faults(&curve, f),
+                     (unsigned long long)faults[f]);
+    free(faults);
+    sim_mrc_free(&curve);
+    sim_workload_free(&workload);
 }
 
 static void opt_cut_at_some_frames_keeps_the_curve_up_to_them(void **state)
@@ -308,6 +368,7 @@ int main(void)
         cmocka_unit_test(belady_string_gives_the_textbook_lru_and_opt_faults_at_every_size),
         cmocka_unit_test(standard_string_gives_the_textbook_lru_and_opt_faults_at_every_size),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_random_traces),
+        cmocka_unit_test(exact_lru_curve_equals_the_stack_on_a_large_footprint),
         cmocka_unit_test(opt_cut_at_some_frames_keeps_the_curve_up_to_them),
         cmocka_unit_test(exact_curves_equal_the_simulator_on_the_bundled_trace),
         cmocka_unit_test(streamed_curves_equal_those_of_the_workload_in_memory),
