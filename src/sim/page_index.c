@@ -62,11 +62,11 @@ int page_index_id(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t
 
 void page_walk_init(struct page_walk *walk, const struct sim_config *config, bool valid_only)
 {
-    *walk = (struct page_walk){.split = config->split_straddling, .valid_only = valid_only};
+    *walk = (struct page_walk){.split = config->split_straddling};
     while ((1ull << walk->shift) < config->page_size)
         walk->shift++;
     uint64_t top = config->address_bits >= 64 ? UINT64_MAX : (1ull << config->address_bits) - 1;
-    walk->max_vpn = top >> walk->shift;
+    walk->max_vpn = valid_only ? top >> walk->shift : UINT64_MAX;
 }
 
 int page_ids_build(const struct page_walk *walk, const struct sim_record *records, size_t count,

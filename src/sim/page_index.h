@@ -56,23 +56,26 @@ int page_index_id(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t
 struct page_walk {
     unsigned shift;
     bool split;
-    bool valid_only;
-    uint64_t max_vpn;
+    uint64_t max_vpn; /* the last page walked: all of them without valid_only */
 };
 
 void page_walk_init(struct page_walk *walk, const struct sim_config *config, bool valid_only);
 
-/* The pages record r touches, into vpns; returns how many (0, 1 or 2). */
+/* The pages record r touches, into vpns; returns how many (0, 1 or 2).
+ * Straight-line code: it runs for every record of a trace. */
 static inline unsigned page_walk_record(const struct page_walk *walk, const struct sim_record *r,
                                         uint64_t vpns[2])
 {
     uint64_t first = r->addr >> walk->shift;
-    uint64_t last = walk->split ? (r->addr + r->size - 1) >> walk->shift : first;
-    unsigned n = 0;
-    for (uint64_t vpn = first; vpn <= last && vpn - first < 2; vpn++)
-        if (!walk->valid_only || vpn <= walk->max_vpn)
-            vpns[n++] = vpn;
-    return n;
+    vpns[0] = first;
+    if (!walk->split)
+        return first <= walk->max_vpn;
+    uint64_t last = (r->addr + r->size - 1) >> walk->shift;
+    if (last < first)
+        return 0; /* the access wraps around the address space */
+    unsigned n = first <= walk->max_vpn;
+    vpns[n] = first + 1;
+    return n + (last > first && first + 1 <= walk->max_vpn);
 }
 
 /* The page id of every page reference of records, in order: *ids is
