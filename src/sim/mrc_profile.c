@@ -77,6 +77,10 @@ static int sample(struct lru_profile *p, const struct page_ref *ref, uint64_t sa
         }
     }
     *followed = true;
+    if (p->threshold == SHARDS_MODULUS) {
+        p->weight++; /* exact: no scaling */
+        return mrc_histogram_add(&p->histogram, distance, 1);
+    }
     double scale = SHARDS_MODULUS / (double)p->threshold; /* 1 / R */
     p->weight += scale;
     /* The other pages seen since, d - 1, are a sample at rate R of the
