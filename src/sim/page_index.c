@@ -44,8 +44,8 @@ static int grow(struct page_index *index)
     return SIM_OK;
 }
 
-int page_index_id(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t hash,
-                  uint32_t *id)
+int page_index_probe(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t hash,
+                     uint32_t *id)
 {
     struct page_slot *slot = slot_of(index->slots, index->mask, vpn, pid + 1u, hash);
     if (!slot->pid_plus_one) {

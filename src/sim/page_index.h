@@ -44,10 +44,23 @@ static inline void page_index_prefetch(const struct page_index *index, uint64_t 
 
 int page_index_init(struct page_index *index);
 void page_index_free(struct page_index *index);
+/* page_index_id past the page's home slot. */
+int page_index_probe(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t hash,
+                     uint32_t *id);
+
 /* The id of the page whose page_hash is hash; a page not seen before gets
- * index->count.  SIM_OK or SIM_ERR_NOMEM. */
-int page_index_id(struct page_index *index, uint64_t vpn, uint16_t pid, uint64_t hash,
-                  uint32_t *id);
+ * index->count.  SIM_OK or SIM_ERR_NOMEM.  Most look-ups find the page in
+ * its home slot, the first one probed: that case is inline. */
+static inline int page_index_id(struct page_index *index, uint64_t vpn, uint16_t pid,
+                                uint64_t hash, uint32_t *id)
+{
+    const struct page_slot *home = &index->slots[hash & index->mask];
+    if (home->vpn == vpn && home->pid_plus_one == pid + 1u) {
+        *id = home->id;
+        return SIM_OK;
+    }
+    return page_index_probe(index, vpn, pid, hash, id);
+}
 
 /* How records become page references: a record is one reference to its
  * page, or two if it straddles a boundary and the machine splits such
