@@ -1,6 +1,7 @@
 /* reuse.c - the slots of reuse.h, their counts and their renumbering.
  * Slot s (from 1) is bit s % 64 of word s / 64; the tree's node w + 1
- * counts word w. */
+ * counts word w once it is closed. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,16 +33,29 @@ static int allocate(struct reuse *r, size_t cap)
     uint64_t *bits = realloc(r->bits, sizeof *bits * (cap / 64 + 1));
     if (bits)
         r->bits = bits;
+    /* 8 bytes more: recent_since reads the counts 8 at a time. */
+    uint8_t *word_ones = realloc(r->word_ones, cap / 64 + 1 + 8);
+    if (word_ones)
+        r->word_ones = word_ones;
     uint32_t *tree = realloc(r->tree, sizeof *tree * (cap / 64 + 2));
     if (tree)
         r->tree = tree;
     uint32_t *owner = realloc(r->owner, sizeof *owner * (cap + 1));
     if (owner)
         r->owner = owner;
-    if (!bits || !tree || !owner)
+    if (!bits || !word_ones || !tree || !owner)
         return SIM_ERR_NOMEM;
     r->cap = cap;
     return SIM_OK;
+}
+
+/* No slot taken. */
+static void clear_counts(struct reuse *r)
+{
+    memset(r->bits, 0, sizeof *r->bits * words(r));
+    memset(r->word_ones, 0, words(r) + 8);
+    memset(r->tree, 0, sizeof *r->tree * (words(r) + 1));
+    r->closed = r->recent = 0;
 }
 
 int reuse_init(struct reuse *r)
@@ -49,8 +63,7 @@ int reuse_init(struct reuse *r)
     *r = (struct reuse){.pages = 1024};
     r->last = calloc(r->pages, sizeof *r->last);
     if (r->last && !allocate(r, 1024)) {
-        memset(r->bits, 0, sizeof *r->bits * words(r));
-        memset(r->tree, 0, sizeof *r->tree * (words(r) + 1));
+        clear_counts(r);
         return SIM_OK;
     }
     reuse_free(r);
@@ -60,15 +73,39 @@ int reuse_init(struct reuse *r)
 void reuse_free(struct reuse *r)
 {
     free(r->bits);
+    free(r->word_ones);
     free(r->tree);
     free(r->owner);
     free(r->last);
     *r = (struct reuse){0};
 }
 
-/* Only the words before now's are in the tree ("closed"): the slot of a
- * reference is always now's, so marking it costs no walk up the tree, and
- * the word is added to the tree whole when now moves past it. */
+/* Whether word is one of the recent ones: now's and the REUSE_RECENT - 1
+ * before it. */
+static bool recent(const struct reuse *r, size_t word)
+{
+    return word + REUSE_RECENT > r->now / 64;
+}
+
+/* The 1s of the words after word up to now's, 8 counts at a time: each
+ * byte pair adds into a 16-bit lane, which counts of at most 64 cannot
+ * overflow.  The last 8 may reach past now's word: those counts are 0. */
+static uint32_t recent_since(const struct reuse *r, size_t word)
+{
+    const uint64_t low_bytes = 0x00FF00FF00FF00FFull;
+    uint64_t lanes = 0, x;
+    for (size_t w = word + 1; w <= r->now / 64; w += 8) {
+        memcpy(&x, r->word_ones + w, 8);
+        lanes += (x & low_bytes) + (x >> 8 & low_bytes);
+    }
+    return (uint32_t)((lanes * 0x0001000100010001ull) >> 48);
+}
+
+/* Only the words older than the recent ones are in the tree ("closed"):
+ * a reference to a page last used in a recent word (most references of a
+ * program with locality) sums the counts of the few words since and walks
+ * no tree, and a word is added to the tree whole when it stops being
+ * recent. */
 static void tree_add(struct reuse *r, size_t word, uint32_t delta)
 {
     size_t nodes = words(r);
@@ -89,37 +126,44 @@ static uint32_t tree_prefix(const struct reuse *r, size_t word)
 /* The 1s in slots after slot, up to now. */
 static uint32_t since(const struct reuse *r, size_t slot)
 {
+    size_t word = slot / 64;
     uint64_t after = slot % 64 == 63 ? 0 : ~0ull << (slot % 64 + 1);
-    uint32_t in_word = ones(r->bits[slot / 64] & after);
-    if (slot / 64 == r->now / 64)
-        return in_word;
-    return in_word + r->closed - tree_prefix(r, slot / 64) + r->open;
+    uint32_t in_word = ones(r->bits[word] & after);
+    if (recent(r, word))
+        return in_word + recent_since(r, word);
+    return in_word + r->closed - tree_prefix(r, word) + r->recent;
 }
 
-static void clear_slot(struct reuse *r, size_t slot)
+/* clear_slot and advance are inline: used more than once, the compiler
+ * would otherwise leave them out of line, a call for every reference. */
+static inline void clear_slot(struct reuse *r, size_t slot)
 {
-    r->bits[slot / 64] &= ~(1ull << (slot % 64));
-    if (slot / 64 == r->now / 64) {
-        r->open--;
+    size_t word = slot / 64;
+    r->bits[word] &= ~(1ull << (slot % 64));
+    r->word_ones[word]--;
+    if (recent(r, word)) {
+        r->recent--;
     } else {
-        tree_add(r, slot / 64, (uint32_t)-1);
+        tree_add(r, word, (uint32_t)-1);
         r->closed--;
     }
 }
 
-/* Move now on by one slot and mark it, closing its word if it is a new
- * one. */
-static void advance(struct reuse *r)
+/* Move now on by one slot and mark it; on entering a new word, the
+ * oldest recent word is closed. */
+static inline void advance(struct reuse *r)
 {
     size_t word = r->now / 64;
     r->now++;
-    if (r->now / 64 != word) {
-        tree_add(r, word, r->open);
-        r->closed += r->open;
-        r->open = 0;
+    if (r->now / 64 != word && r->now / 64 >= REUSE_RECENT) {
+        size_t oldest = r->now / 64 - REUSE_RECENT;
+        tree_add(r, oldest, r->word_ones[oldest]);
+        r->closed += r->word_ones[oldest];
+        r->recent -= r->word_ones[oldest];
     }
     r->bits[r->now / 64] |= 1ull << (r->now % 64);
-    r->open++;
+    r->word_ones[r->now / 64]++;
+    r->recent++;
 }
 
 /* The slots run out: give the tracked pages slots 1..live in the order of
@@ -138,25 +182,9 @@ static int renumber(struct reuse *r)
             r->owner[++taken] = page;
             r->last[page] = (uint32_t)taken;
         }
-    memset(r->bits, 0, sizeof *r->bits * words(r));
-    for (size_t slot = 1; slot <= taken; slot++)
-        r->bits[slot / 64] |= 1ull << (slot % 64);
-    /* The tree in linear time, each node passing its sum to its parent;
-     * the words before the last taken slot's are closed. */
-    memset(r->tree, 0, sizeof *r->tree * (words(r) + 1));
-    r->closed = 0;
-    for (size_t node = 1; node <= words(r); node++) {
-        if (node <= taken / 64) {
-            uint32_t count = ones(r->bits[node - 1]);
-            r->tree[node] += count;
-            r->closed += count;
-        }
-        size_t parent = node + (node & -node);
-        if (parent <= words(r))
-            r->tree[parent] += r->tree[node];
-    }
-    r->open = ones(r->bits[taken / 64]);
-    r->now = taken;
+    clear_counts(r);
+    for (r->now = 0; r->now < taken;)
+        advance(r);
     return SIM_OK;
 }
 

@@ -3,27 +3,32 @@
  * so the pages used since a page's last reference are counted by one
  * prefix sum.  The 1s are bits of 64-slot words, and a Fenwick tree counts
  * them per word, so that the tree is 64 times smaller than the slots and
- * stays in cache.  The word now is in is left out of the tree until now
- * moves past it: a reference then costs one walk of the tree (none when
- * its page's last use is in that word), not three.  Slots are renumbered
- * when they run out, so memory stays proportional to the pages tracked,
- * not to the length of the trace. */
+ * stays in cache.  The most recent words are left out of the tree, their
+ * 1s counted in a byte each: a reference whose page was last used in one
+ * of them (most references of a program with locality) sums a few bytes
+ * and walks no tree, any other walks it once, not three times.  Slots are
+ * renumbered when they run out, so memory stays proportional to the pages
+ * tracked, not to the length of the trace. */
 #ifndef MMKIT_SIM_REUSE_H
 #define MMKIT_SIM_REUSE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* The words kept out of the tree: now's and those just before it. */
+#define REUSE_RECENT 32
+
 struct reuse {
-    uint64_t *bits;  /* bit s % 64 of bits[s / 64]: slot s is a last use */
-    uint32_t *tree;  /* Fenwick tree over the closed words' bit counts, 1-based */
+    uint64_t *bits;     /* bit s % 64 of bits[s / 64]: slot s is a last use */
+    uint8_t *word_ones; /* the 1s of each word */
+    uint32_t *tree;     /* Fenwick tree over the closed words' 1s, 1-based */
     uint32_t *owner; /* owner[slot]: the page last referenced at that slot */
     uint32_t *last;  /* last[page]: the slot of its last reference, 0 if none */
     size_t cap, now; /* slots (a multiple of 64), and the last one used */
     size_t pages;    /* entries of last */
     uint32_t live;   /* pages tracked: the 1s */
-    uint32_t closed; /* the 1s in the closed words: those before now's */
-    uint32_t open;   /* the 1s in now's word */
+    uint32_t closed; /* the 1s in the closed words */
+    uint32_t recent; /* the 1s in the recent words */
 };
 
 int reuse_init(struct reuse *r);
