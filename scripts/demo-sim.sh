@@ -3,8 +3,9 @@
 # program's trace (sort on three words, recorded with valgrind's lackey and
 # bundled in tests/data/sim) through the simulated machine, its fault curve,
 # its miss-ratio curves, Belady's anomaly on the textbook string, and a few
-# references explained; then every free-space policy on the allocations of
-# sqlite3 (a bundled trace recorded with `mmkit trace --alloc`).
+# references told; an exercise from `mmkit quiz`; then every free-space
+# policy on the allocations of sqlite3 and of python3 (bundled traces
+# recorded with `mmkit trace --alloc`).
 set -eu
 build=${1:-build}
 mmkit=$build/mmkit
@@ -29,10 +30,20 @@ echo "== Belady's string: FIFO makes more faults with more frames ($build/sim-de
   --svg "$build/sim-demo-belady.svg"
 
 echo
-echo "== The start of the textbook string under LRU in 3 frames, step by step"
-"$mmkit" sim --refs 7,0,1,2,0 --frames 3 --policy lru --explain
+echo "== The textbook string under LRU in 3 frames, a line a reference, then one step told"
+"$mmkit" sim --refs 7,0,1,2,0,3,0,4,2,3 --frames 3 --policy lru --tlb-entries 0 --steps | head -10
+"$mmkit" sim --refs 7,0,1,2 --frames 3 --policy lru --tlb-entries 0 --explain | sed -n '/^#4/,/^  physical/p'
+
+echo
+echo "== An exercise set from a seed, and the simulator's worked answer (mmkit quiz)"
+"$mmkit" quiz segmentation --seed 7 --answers
 
 echo
 echo "== mmkit freespace: sqlite3's 42504 mallocs, reallocs and frees (a bundled trace) on every policy"
 "$mmkit" freespace --trace "$root/tests/data/freespace/sqlite-words.mmat" \
   --compare first,best,next,worst,segregated,tlsf,buddy,slab,mmkit
+
+echo
+echo "== python3 starting up, its heap drawn by call site on four policies ($build/freespace-demo.svg)"
+"$mmkit" freespace --trace "$root/tests/data/freespace/python-start.mmat" \
+  --compare first,next,buddy,mmkit --svg "$build/freespace-demo.svg" --colour-by call

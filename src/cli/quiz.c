@@ -80,8 +80,12 @@ static void segmentation(struct quiz *q, uint64_t *r)
         (unsigned long long)base0);
     set(q, "segment", "seg1 0x%llx %llu rwx 0x%llx down", (unsigned long long)size,
         (unsigned long long)limit1, (unsigned long long)top1);
-    for (int i = 0; i < 5; i++)
-        add(q, "0x%llx", (unsigned long long)draw(r, 0, size - 1));
+    for (int i = 0; i < 5; i++) { /* about half inside a segment */
+        uint64_t va = draw(r, 0, size - 1);
+        if (draw(r, 0, 1))
+            va = draw(r, 0, 1) ? draw(r, 0, limit0 - 1) : size - draw(r, 1, limit1);
+        add(q, "0x%llx", (unsigned long long)va);
+    }
     q->addresses = true;
     q->task = "give each virtual address's physical address, or the segment it violates";
 }
