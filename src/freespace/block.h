@@ -1,5 +1,5 @@
 /* block.h - a block of the simulated heap, as the heap (heap.h) and the
- * table of a trace's live blocks (heap_blocks.h) both hold it. */
+ * table of a trace's live blocks (heap_blocks.h) both know it. */
 #ifndef MMKIT_FREESPACE_BLOCK_H
 #define MMKIT_FREESPACE_BLOCK_H
 

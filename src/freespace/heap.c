@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "heap.h"
-#include "heap_blocks.h"
+#include "addr_table.h"
 #include "sim/diag.h"
 
 static void measure_holes(struct freespace_heap *heap);
@@ -40,7 +40,7 @@ void freespace_heap_destroy(struct freespace_heap *heap)
         return;
     heap->policy->destroy(heap->holes);
     if (heap->live)
-        heap_blocks_free(heap->live);
+        addr_table_free(heap->live);
     free(heap->live);
     free(heap->blocks);
     free(heap->scratch);

@@ -21,7 +21,7 @@
 #include "policy.h"
 
 
-struct heap_blocks;
+struct addr_table;
 
 struct freespace_heap {
     struct freespace_config config;
@@ -29,7 +29,7 @@ struct freespace_heap {
     void *holes; /* the policy's state */
     struct block *blocks;           /* operations: by allocation number */
     uint64_t allocations, capacity; /* entries of blocks[] used and allocated */
-    struct heap_blocks *live;       /* a trace's calls: the live blocks by the
+    struct addr_table *live;        /* a trace's calls: the live blocks by the
                                      * program's address (heap_blocks.h) */
     uint64_t allocated;             /* bytes the live blocks take */
     uint64_t live_headers, live_padding;

@@ -28,104 +28,88 @@ static bool replay_size(const struct freespace_config *c, uint64_t request, uint
     return true;
 }
 
-/* The operation just done, told in done (if any). */
-static void tell(struct freespace_heap *heap, struct freespace_replayed *done,
-                 struct freespace_result *r, enum freespace_op_kind kind)
-{
-    freespace_heap_operation_done(heap);
-    if (!done)
-        return;
-    r->op.kind = kind;
-    r->number = heap->stats.operations;
-    done->op[done->count++] = *r;
-}
-
-/* Free a live block: its slot leaves the table. */
-static int release(struct freespace_heap *heap, struct heap_slot *slot,
-                   struct freespace_replayed *done)
-{
-    struct freespace_result r = {.holes = heap->stats.holes};
-    int status = freespace_heap_release(heap, &slot->block, &r);
-    if (status)
-        return status;
-    heap_blocks_remove(heap->live, slot);
-    tell(heap, done, &r, FREESPACE_FREE);
-    return SIM_OK;
-}
-
 static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t request,
-                        uint64_t alignment, struct freespace_replayed *done)
+                        uint64_t alignment)
 {
-    struct heap_slot *stale = heap_blocks_find(heap->live, address);
+    struct addr_slot *stale = addr_table_find(heap->live, address);
+    struct freespace_result r = {.holes = heap->stats.holes};
+    struct block b;
     int status;
-    /* the program freed it without the trace seeing it */
-    if (stale && (status = release(heap, stale, done)))
-        return status;
-    struct heap_slot *slot = heap_blocks_add(heap->live, address);
+    if (stale) { /* the program freed it without the trace seeing it */
+        b = heap_blocks_get(stale);
+        if ((status = freespace_heap_release(heap, &b, &r)))
+            return status;
+        addr_table_remove(heap->live, stale);
+        freespace_heap_operation_done(heap);
+        r = (struct freespace_result){.holes = heap->stats.holes};
+    }
+    struct addr_slot *slot = addr_table_add(heap->live, address);
     if (!slot)
         return SIM_ERR_NOMEM;
-    struct freespace_result r = {.holes = heap->stats.holes};
     uint64_t size;
     request = request ? request : 1; /* malloc(0) gets a block of its own */
     if (replay_size(&heap->config, request, alignment, &size))
-        status = freespace_heap_place(heap, request, size, &slot->block, &r);
+        status = freespace_heap_place(heap, request, size, &b, &r);
     else /* more than any heap holds */
-        status = freespace_heap_place(heap, request, UINT64_MAX, &slot->block, &r);
+        status = freespace_heap_place(heap, request, UINT64_MAX, &b, &r);
     if (status)
         return status;
-    r.op.value = request;
-    tell(heap, done, &r, FREESPACE_ALLOC);
+    heap_blocks_keep(slot, &b);
+    freespace_heap_operation_done(heap);
     return SIM_OK;
 }
 
 /* Free the block at address; an address no block has is counted. */
-static int replay_free(struct freespace_heap *heap, uint64_t address,
-                       struct freespace_replayed *done)
+static int replay_free(struct freespace_heap *heap, uint64_t address)
 {
-    struct heap_slot *slot = heap_blocks_find(heap->live, address);
-    if (slot)
-        return release(heap, slot, done);
-    heap->stats.unmatched_frees++;
-    if (done)
-        done->unmatched = true;
+    struct addr_slot *slot = addr_table_find(heap->live, address);
+    if (!slot) {
+        heap->stats.unmatched_frees++;
+        return SIM_OK;
+    }
+    struct freespace_result r = {.holes = heap->stats.holes};
+    struct block b = heap_blocks_get(slot);
+    int status = freespace_heap_release(heap, &b, &r);
+    if (status)
+        return status;
+    addr_table_remove(heap->live, slot);
+    freespace_heap_operation_done(heap);
     return SIM_OK;
 }
 
 int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
-                     struct freespace_replayed *done, struct sim_diag *diag)
+                     struct sim_diag *diag)
 {
-    if (done)
-        *done = (struct freespace_replayed){0};
     if (heap->allocations)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, NULL,
                         "a heap that has run operations cannot replay calls");
     if (!heap->live) {
         heap->live = malloc(sizeof *heap->live);
-        if (!heap->live || heap_blocks_init(heap->live)) {
+        if (!heap->live || addr_table_init(heap->live)) {
             free(heap->live);
             heap->live = NULL;
             return diag_set(diag, SIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         }
     }
     int status = SIM_OK;
-    if (call->address == HEAP_BLOCKS_NO_KEY || call->old_address == HEAP_BLOCKS_NO_KEY)
+    if (call->address == ADDR_TABLE_NO_KEY || call->old_address == ADDR_TABLE_NO_KEY)
         return SIM_OK; /* no program gets such a block: nothing to replay */
     switch (call->kind) {
     case FREESPACE_CALL_ALLOC:
         if (call->address)
-            status = replay_alloc(heap, call->address, call->size, call->alignment, done);
+            status = replay_alloc(heap, call->address, call->size, call->alignment);
         break;
     case FREESPACE_CALL_FREE:
         if (call->address)
-            status = replay_free(heap, call->address, done);
+            status = replay_free(heap, call->address);
         break;
     case FREESPACE_CALL_REALLOC:
         /* A realloc that failed left the old block as it was, unless it
          * was realloc(p, 0), which frees p and may return NULL. */
         if (call->old_address && (call->address || call->size == 0))
-            status = replay_free(heap, call->old_address, done);
+            status = replay_free(heap, call->old_address);
         if (!status && call->address)
-            status = replay_alloc(heap, call->address, call->size, 0, done);
+            status = replay_alloc(heap, call->address, call->size, 0);
         break;
     }
     return status ? diag_set(diag, status, NULL, 0, NULL, "out of memory") : SIM_OK;
@@ -135,7 +119,7 @@ void freespace_replay_prefetch(const struct freespace_heap *heap, const struct f
 {
     uint64_t key = call->kind == FREESPACE_CALL_REALLOC ? call->old_address : call->address;
     if (heap->live) /* the table is larger than the caches on a big trace */
-        __builtin_prefetch(&heap->live->slot[heap_blocks_home(heap->live, key)]);
+        __builtin_prefetch(&heap->live->slot[addr_table_home(heap->live, key)]);
 }
 
 /* The fits' heap before it grows. */
