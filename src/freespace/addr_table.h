@@ -11,6 +11,7 @@
 #ifndef MMKIT_FREESPACE_ADDR_TABLE_H
 #define MMKIT_FREESPACE_ADDR_TABLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* No key is this address: it marks an empty slot. */

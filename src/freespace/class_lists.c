@@ -1,6 +1,6 @@
-/* class_lists.c - holes by class, each class by address, with an index of
- * every hole by address and two levels of bits for the classes that have
- * holes (class_lists.h). */
+/* class_lists.c - holes by class, each class by address, with the holes'
+ * boundary tags and two levels of bits for the classes that have holes
+ * (class_lists.h). */
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -17,7 +17,7 @@ void *class_lists_create(size_t state_size, size_t classes, size_t (*class_of)(u
     *lists = (struct class_lists){.classes = classes, .class_of = class_of,
                                   .print_class = print_class};
     lists->of_class = calloc(classes, sizeof *lists->of_class);
-    if (!lists->of_class || hole_tree_init(&lists->all, false)) {
+    if (!lists->of_class || hole_tags_init(&lists->tags)) {
         free(lists->of_class);
         free(lists);
         return NULL;
@@ -39,7 +39,7 @@ void class_lists_destroy(void *state)
     for (size_t c = 0; c < lists->classes; c++)
         hole_tree_free(&lists->of_class[c]);
     free(lists->of_class);
-    hole_tree_free(&lists->all);
+    hole_tags_free(&lists->tags);
     free(lists);
 }
 
@@ -59,23 +59,25 @@ int class_lists_add(struct class_lists *lists, struct freespace_hole hole)
     struct hole_tree *tree = &lists->of_class[class];
     if (!tree->node && hole_tree_init(tree, false))
         return SIM_ERR_NOMEM;
-    if (hole_tree_insert(&lists->all, hole))
+    if (hole_tags_add(&lists->tags, hole))
         return SIM_ERR_NOMEM;
     if (hole_tree_insert(tree, hole)) {
-        hole_tree_remove(&lists->all, hole);
+        hole_tags_remove(&lists->tags, hole);
         return SIM_ERR_NOMEM;
     }
     mark(lists, class, true);
+    lists->count++;
     return SIM_OK;
 }
 
 void class_lists_remove(struct class_lists *lists, struct freespace_hole hole)
 {
     size_t class = lists->class_of(hole.size);
-    hole_tree_remove(&lists->all, hole);
+    hole_tags_remove(&lists->tags, hole);
     hole_tree_remove(&lists->of_class[class], hole);
     if (!hole_tree_count(&lists->of_class[class]))
         mark(lists, class, false);
+    lists->count--;
 }
 
 size_t class_lists_next(const struct class_lists *lists, size_t from)
@@ -93,6 +95,15 @@ size_t class_lists_next(const struct class_lists *lists, size_t from)
     return word * 64 + (size_t)__builtin_ctzll(lists->nonempty[word]);
 }
 
+/* The highest class that has a hole; lists->classes if none. */
+static size_t highest_class(const struct class_lists *lists)
+{
+    if (!lists->nonempty_words)
+        return lists->classes;
+    size_t word = class_log2(lists->nonempty_words);
+    return word * 64 + class_log2(lists->nonempty[word]);
+}
+
 const struct hole_tree *class_lists_of(const struct class_lists *lists, size_t class)
 {
     return lists->of_class[class].node ? &lists->of_class[class] : NULL;
@@ -105,9 +116,17 @@ struct freespace_hole class_lists_first(const struct class_lists *lists, size_t 
     return first;
 }
 
+struct freespace_hole class_lists_largest_hole(const struct class_lists *lists)
+{
+    size_t highest = highest_class(lists);
+    return highest < lists->classes ? hole_tree_largest_hole(&lists->of_class[highest])
+                                    : (struct freespace_hole){0, 0};
+}
+
 bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct freespace_hole *found)
 {
-    return hole_tree_at_or_above(&lists->all, addr, found) && found->addr == addr;
+    *found = hole_tags_starting_at(&lists->tags, addr);
+    return found->size != 0;
 }
 
 /* The hole old becomes now, which keeps its place by address among all
@@ -117,7 +136,11 @@ bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct frees
 static int reshape(struct class_lists *lists, struct freespace_hole old, struct freespace_hole now)
 {
     size_t from = lists->class_of(old.size), to = lists->class_of(now.size);
-    hole_tree_reshape(&lists->all, old.addr, now);
+    hole_tags_remove(&lists->tags, old);
+    if (hole_tags_add(&lists->tags, now)) {
+        hole_tags_add(&lists->tags, old);
+        return SIM_ERR_NOMEM;
+    }
     if (from == to) {
         hole_tree_reshape(&lists->of_class[from], old.addr, now);
         return SIM_OK;
@@ -125,7 +148,8 @@ static int reshape(struct class_lists *lists, struct freespace_hole old, struct 
     hole_tree_remove(&lists->of_class[from], old);
     struct hole_tree *tree = &lists->of_class[to];
     if ((!tree->node && hole_tree_init(tree, false)) || hole_tree_insert(tree, now)) {
-        hole_tree_reshape(&lists->all, now.addr, old);
+        hole_tags_remove(&lists->tags, now);
+        hole_tags_add(&lists->tags, old);
         hole_tree_insert(&lists->of_class[from], old); /* takes the node it left */
         return SIM_ERR_NOMEM;
     }
@@ -152,11 +176,10 @@ int class_lists_carve(struct class_lists *lists, struct freespace_hole hole, uin
 int class_lists_release(struct class_lists *lists, struct freespace_hole block, bool coalesce,
                         struct freespace_result *r)
 {
-    struct hole_around around;
-    hole_tree_around(&lists->all, block.addr, &around);
-    struct freespace_hole below = around.below, above = around.above, merged = block;
-    bool with_below = coalesce && around.has_below && below.addr + below.size == block.addr;
-    bool with_above = coalesce && around.has_above && above.addr == block.addr + block.size;
+    struct freespace_hole below = hole_tags_ending_at(&lists->tags, block.addr);
+    struct freespace_hole above = hole_tags_starting_at(&lists->tags, block.addr + block.size);
+    struct freespace_hole merged = block;
+    bool with_below = coalesce && below.size, with_above = coalesce && above.size;
     if (with_below) {
         policy_note_merge(r, below, block);
         merged = (struct freespace_hole){below.addr, below.size + block.size};
@@ -172,16 +195,44 @@ int class_lists_release(struct class_lists *lists, struct freespace_hole block, 
     return class_lists_add(lists, block);
 }
 
+static int by_address(const void *a, const void *b)
+{
+    uint64_t x = ((const struct freespace_hole *)a)->addr;
+    uint64_t y = ((const struct freespace_hole *)b)->addr;
+    return (x > y) - (x < y);
+}
+
 size_t class_lists_holes(const void *state, struct freespace_hole *out, size_t cap)
 {
     const struct class_lists *lists = state;
-    return hole_tree_list(&lists->all, out, cap);
+    if (cap >= lists->count) { /* all of them: each class's, then sorted */
+        size_t done = 0;
+        for (size_t c = class_lists_next(lists, 0); c < lists->classes;
+             c = class_lists_next(lists, c + 1))
+            done += hole_tree_list(&lists->of_class[c], out + done, cap - done);
+        qsort(out, done, sizeof *out, by_address);
+        return lists->count;
+    }
+    /* the lowest cap of them: each the lowest of the classes' next ones */
+    for (size_t i = 0; i < cap; i++) {
+        uint64_t from = i ? out[i - 1].addr + 1 : 0;
+        out[i] = (struct freespace_hole){UINT64_MAX, 0};
+        for (size_t c = class_lists_next(lists, 0); c < lists->classes;
+             c = class_lists_next(lists, c + 1)) {
+            struct freespace_hole next;
+            if (hole_tree_at_or_above(&lists->of_class[c], from, &next) &&
+                next.addr < out[i].addr)
+                out[i] = next;
+        }
+    }
+    return lists->count;
 }
 
 uint64_t class_lists_largest(const void *state)
 {
     const struct class_lists *lists = state;
-    return hole_tree_largest_size(&lists->all);
+    size_t highest = highest_class(lists);
+    return highest < lists->classes ? hole_tree_largest_size(&lists->of_class[highest]) : 0;
 }
 
 #define SHOWN_PER_CLASS 6
@@ -189,7 +240,7 @@ uint64_t class_lists_largest(const void *state)
 void class_lists_show(const void *state, FILE *out)
 {
     const struct class_lists *lists = state;
-    fprintf(out, "  free lists by class:%s\n", hole_tree_count(&lists->all) ? "" : " all empty");
+    fprintf(out, "  free lists by class:%s\n", lists->count ? "" : " all empty");
     for (size_t c = class_lists_next(lists, 0); c < lists->classes;
          c = class_lists_next(lists, c + 1)) {
         struct freespace_hole holes[SHOWN_PER_CLASS];

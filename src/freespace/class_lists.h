@@ -3,12 +3,15 @@
  * by address (a hole_tree), so "the first hole of the class" is the lowest
  * one and a search of a class counts holes as a list by address would.
  * Beside the classes:
- * - every hole in one tree by address, which finds a block's neighbours
- *   (what boundary tags do in a real heap), the largest hole, and the
- *   holes in address order;
+ * - boundary tags (hole_tags.h), which find the holes that touch a block
+ *   and the hole that starts at an address, as a real heap finds them;
  * - a bit for each class that has holes, and a bit for each word of those
  *   bits that is not zero: the lowest class at or above any class with a
- *   hole is found in two steps, whatever the number of classes.
+ *   hole is found in two steps, whatever the number of classes, and the
+ *   highest class with holes, which holds the largest, in two more.
+ * A family's classes grow with the size (a larger hole is never in a
+ * lower class): the largest holes are all in the highest class that has
+ * holes.
  * A family keeps its struct class_lists as the first member of its state,
  * so that the calls below that take a state serve as its policy ops. */
 #ifndef MMKIT_FREESPACE_CLASS_LISTS_H
@@ -18,13 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hole_tags.h"
 #include "hole_tree.h"
 #include "policy.h"
 
 #define CLASS_LISTS_MAX 4096 /* 64 words of 64 bits */
 
 struct class_lists {
-    struct hole_tree all;       /* every hole, by address */
+    struct hole_tags tags;      /* both ends of every hole */
+    uint64_t count;             /* holes */
     struct hole_tree *of_class; /* each class's holes, by address; made on first use */
     uint64_t nonempty[CLASS_LISTS_MAX / 64];
     uint64_t nonempty_words;
@@ -49,6 +54,8 @@ size_t class_lists_next(const struct class_lists *lists, size_t from);
 const struct hole_tree *class_lists_of(const struct class_lists *lists, size_t class);
 /* The lowest hole of a class that has one. */
 struct freespace_hole class_lists_first(const struct class_lists *lists, size_t class);
+/* The lowest of the largest holes; size 0 if there is none. */
+struct freespace_hole class_lists_largest_hole(const struct class_lists *lists);
 /* Whether a hole starts at addr, and which. */
 bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct freespace_hole *found);
 

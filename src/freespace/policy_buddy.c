@@ -74,7 +74,7 @@ static int buddy_place(void *state, uint64_t size, struct freespace_result *r)
     b->last.found = (unsigned)class_lists_next(&b->lists, b->last.wanted);
     if (b->last.found == ORDERS) {
         r->failed = true;
-        r->hole = hole_tree_largest_hole(&b->lists.all);
+        r->hole = class_lists_largest_hole(&b->lists);
         return SIM_OK;
     }
     r->searched = 1;

@@ -73,7 +73,7 @@ static int segregated_place(void *state, uint64_t size, struct freespace_result 
     s->last.looked_in_own = taken == own ? rank + 1 : r->searched - (taken < CLASSES);
     if (taken == CLASSES) {
         r->failed = true;
-        r->hole = hole_tree_largest_hole(&s->lists.all);
+        r->hole = class_lists_largest_hole(&s->lists);
         return SIM_OK;
     }
     return class_lists_carve(&s->lists, r->hole, size, s->min_split, r);

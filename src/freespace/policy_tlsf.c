@@ -88,7 +88,7 @@ static int tlsf_place(void *state, uint64_t size, struct freespace_result *r)
     t->last.taken = class_lists_next(&t->lists, t->last.class);
     if (t->last.taken == CLASSES) {
         r->failed = true;
-        r->hole = hole_tree_largest_hole(&t->lists.all);
+        r->hole = class_lists_largest_hole(&t->lists);
         return SIM_OK;
     }
     r->searched = 1;
