@@ -53,14 +53,21 @@ static int grow(struct addr_table *table)
     return SIM_OK;
 }
 
-struct addr_slot *addr_table_add(struct addr_table *table, uint64_t key)
+struct addr_slot *addr_table_claim(struct addr_table *table, uint64_t key, bool *held)
 {
     if ((table->count + 1) * 4 > (table->mask + 1) * 3 && grow(table))
         return NULL;
-    struct addr_slot *s = slot_for(table, key);
-    s->key = key;
-    table->count++;
-    return s;
+    uint64_t i = addr_table_home(table, key);
+    for (; table->slot[i].key != key; i = (i + 1) & table->mask) {
+        if (table->slot[i].key == ADDR_TABLE_NO_KEY) {
+            table->slot[i].key = key;
+            table->count++;
+            *held = false;
+            return &table->slot[i];
+        }
+    }
+    *held = true;
+    return &table->slot[i];
 }
 
 void addr_table_remove(struct addr_table *table, struct addr_slot *slot)

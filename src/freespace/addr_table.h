@@ -11,6 +11,7 @@
 #ifndef MMKIT_FREESPACE_ADDR_TABLE_H
 #define MMKIT_FREESPACE_ADDR_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,10 +59,11 @@ static inline struct addr_slot *addr_table_find(const struct addr_table *table, 
     }
 }
 
-/* A slot for key, which must not be held, with its key set and its value
- * left to the caller; NULL if out of memory.  Pointers into the table
- * from before the call may no longer be valid. */
-struct addr_slot *addr_table_add(struct addr_table *table, uint64_t key);
+/* The slot of key, taken for it if it had none (then *held is false and
+ * its value is left to the caller): one walk whether or not key is held.
+ * NULL if out of memory.  Pointers into the table from before the call
+ * may no longer be valid. */
+struct addr_slot *addr_table_claim(struct addr_table *table, uint64_t key, bool *held);
 /* Give back a slot found in the table. */
 void addr_table_remove(struct addr_table *table, struct addr_slot *slot);
 

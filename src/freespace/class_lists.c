@@ -136,11 +136,8 @@ bool class_lists_at(const struct class_lists *lists, uint64_t addr, struct frees
 static int reshape(struct class_lists *lists, struct freespace_hole old, struct freespace_hole now)
 {
     size_t from = lists->class_of(old.size), to = lists->class_of(now.size);
-    hole_tags_remove(&lists->tags, old);
-    if (hole_tags_add(&lists->tags, now)) {
-        hole_tags_add(&lists->tags, old);
+    if (hole_tags_move(&lists->tags, old, now))
         return SIM_ERR_NOMEM;
-    }
     if (from == to) {
         hole_tree_reshape(&lists->of_class[from], old.addr, now);
         return SIM_OK;
@@ -148,8 +145,7 @@ static int reshape(struct class_lists *lists, struct freespace_hole old, struct 
     hole_tree_remove(&lists->of_class[from], old);
     struct hole_tree *tree = &lists->of_class[to];
     if ((!tree->node && hole_tree_init(tree, false)) || hole_tree_insert(tree, now)) {
-        hole_tags_remove(&lists->tags, now);
-        hole_tags_add(&lists->tags, old);
+        hole_tags_move(&lists->tags, now, old);
         hole_tree_insert(&lists->of_class[from], old); /* takes the node it left */
         return SIM_ERR_NOMEM;
     }

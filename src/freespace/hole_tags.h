@@ -23,6 +23,11 @@ void hole_tags_free(struct hole_tags *tags);
 int hole_tags_add(struct hole_tags *tags, struct freespace_hole hole);
 /* Take a tagged hole's tags off. */
 void hole_tags_remove(struct hole_tags *tags, struct freespace_hole hole);
+/* The tagged hole old becomes now, which keeps one of its ends (a merge
+ * onto it, a split's rest): the tag of that end is rewritten in place and
+ * the other moves.  0 or SIM_ERR_NOMEM (then old is tagged as it was);
+ * moving a hole back never fails. */
+int hole_tags_move(struct hole_tags *tags, struct freespace_hole old, struct freespace_hole now);
 
 /* The hole that starts at addr; size 0 if none does. */
 static inline struct freespace_hole hole_tags_starting_at(const struct hole_tags *tags,

@@ -304,7 +304,8 @@ static void list_below(const struct hole_tree *t, uint32_t n, struct freespace_h
 size_t hole_tree_list(const struct hole_tree *tree, struct freespace_hole *out, size_t cap)
 {
     size_t done = 0;
-    list_below(tree, tree->root, out, cap, &done);
+    if (cap) /* else only the count, which the root knows */
+        list_below(tree, tree->root, out, cap, &done);
     return hole_tree_count(tree);
 }
 

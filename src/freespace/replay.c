@@ -5,7 +5,9 @@
  * policy alone decides that.  A free of an address no block has is the
  * trace's (a block from before the trace began, or from a call the trace
  * missed), not the replay's: it is counted and skipped. */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "heap.h"
 #include "heap_blocks.h"
@@ -28,24 +30,34 @@ static bool replay_size(const struct freespace_config *c, uint64_t request, uint
     return true;
 }
 
+/* A result for the next call, with holes, the holes before it, set:
+ * everything up to the merges kept is zeroed, and merged[] is written
+ * only as merges are counted, so that a call pays for the fields it
+ * reads and not for the whole array. */
+static void fresh_result(struct freespace_result *r, const struct freespace_heap *heap)
+{
+    memset(r, 0, offsetof(struct freespace_result, merged));
+    r->holes = heap->stats.holes;
+}
+
 static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t request,
                         uint64_t alignment)
 {
-    struct addr_slot *stale = addr_table_find(heap->live, address);
-    struct freespace_result r = {.holes = heap->stats.holes};
-    struct block b;
-    int status;
-    if (stale) { /* the program freed it without the trace seeing it */
-        b = heap_blocks_get(stale);
-        if ((status = freespace_heap_release(heap, &b, &r)))
-            return status;
-        addr_table_remove(heap->live, stale);
-        freespace_heap_operation_done(heap);
-        r = (struct freespace_result){.holes = heap->stats.holes};
-    }
-    struct addr_slot *slot = addr_table_add(heap->live, address);
+    bool stale;
+    struct addr_slot *slot = addr_table_claim(heap->live, address, &stale);
     if (!slot)
         return SIM_ERR_NOMEM;
+    struct freespace_result r;
+    struct block b;
+    fresh_result(&r, heap);
+    int status;
+    if (stale) { /* the program freed it without the trace seeing it */
+        b = heap_blocks_get(slot);
+        if ((status = freespace_heap_release(heap, &b, &r)))
+            return status;
+        freespace_heap_operation_done(heap);
+        fresh_result(&r, heap);
+    }
     uint64_t size;
     request = request ? request : 1; /* malloc(0) gets a block of its own */
     if (replay_size(&heap->config, request, alignment, &size))
@@ -67,8 +79,9 @@ static int replay_free(struct freespace_heap *heap, uint64_t address)
         heap->stats.unmatched_frees++;
         return SIM_OK;
     }
-    struct freespace_result r = {.holes = heap->stats.holes};
+    struct freespace_result r;
     struct block b = heap_blocks_get(slot);
+    fresh_result(&r, heap);
     int status = freespace_heap_release(heap, &b, &r);
     if (status)
         return status;
