@@ -7,6 +7,8 @@
 #include "hole_tree.h"
 
 #define MAX_NODES (UINT32_MAX / 2)
+/* No AVL tree of MAX_NODES nodes is this high (1.44 log2 n at most). */
+#define MAX_HEIGHT 64
 
 int hole_tree_init(struct hole_tree *tree, bool by_size)
 {
@@ -24,13 +26,14 @@ void hole_tree_free(struct hole_tree *tree)
     tree->node = NULL;
 }
 
-/* Whether hole a sorts before hole b. */
+/* Whether hole a sorts before hole b.  Computed without branches: which
+ * way a walk turns at each node is as good as random, and a mispredicted
+ * branch at every level costs more than the comparisons. */
 static bool before(const struct hole_tree *tree, struct freespace_hole a,
                    struct freespace_hole b)
 {
-    if (tree->by_size && a.size != b.size)
-        return a.size < b.size;
-    return a.addr < b.addr;
+    bool by_addr = a.addr < b.addr;
+    return tree->by_size ? (a.size < b.size) | ((a.size == b.size) & by_addr) : by_addr;
 }
 
 static struct freespace_hole hole_of(const struct hole_node *n)
@@ -159,22 +162,23 @@ void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
     tree->root = remove_below(tree, tree->root, hole);
 }
 
-static void reshape_below(struct hole_tree *t, uint32_t n, uint64_t addr,
-                          struct freespace_hole now)
-{
-    if (!n)
-        return;
-    struct hole_node *node = &t->node[n];
-    if (addr != node->addr)
-        reshape_below(t, node->child[addr < node->addr ? LOWER : HIGHER], addr, now);
-    else
-        node->addr = now.addr, node->size = now.size;
-    update(t, n);
-}
-
 void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now)
 {
-    reshape_below(tree, tree->root, addr, now);
+    uint32_t path[MAX_HEIGHT];
+    int depth = 0;
+    uint32_t n = tree->root;
+    for (; tree->node[n].addr != addr; n = tree->node[n].child[tree->node[n].addr < addr])
+        path[depth++] = n;
+    tree->node[n].addr = now.addr;
+    tree->node[n].size = now.size;
+    /* Only the largest sizes above it can change, and once one does not,
+     * none above it does. */
+    for (uint64_t was = tree->node[n].largest;; n = path[--depth]) {
+        update(tree, n);
+        if (tree->node[n].largest == was || !depth)
+            return;
+        was = tree->node[path[depth - 1]].largest;
+    }
 }
 
 /* The lowest node of subtree n at or above from that holds size bytes;
@@ -265,16 +269,13 @@ uint64_t hole_tree_around(const struct hole_tree *tree, uint64_t addr, struct ho
 {
     uint64_t rank = 0;
     uint32_t below = 0, above = 0;
-    for (uint32_t n = tree->root; n;) {
+    for (uint32_t n = tree->root; n;) { /* without branches, as before() */
         const struct hole_node *node = &tree->node[n];
-        if (node->addr < addr) {
-            rank += 1 + tree->node[node->child[LOWER]].count;
-            below = n;
-            n = node->child[HIGHER];
-        } else {
-            above = n;
-            n = node->child[LOWER];
-        }
+        bool lies_below = node->addr < addr;
+        rank += lies_below ? 1 + tree->node[node->child[LOWER]].count : 0;
+        below = lies_below ? n : below;
+        above = lies_below ? above : n;
+        n = node->child[lies_below];
     }
     if (around) {
         around->has_below = below != 0;
