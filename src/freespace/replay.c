@@ -19,11 +19,14 @@ static bool replay_size(const struct freespace_config *c, uint64_t request, uint
                         uint64_t *size)
 {
     uint64_t padding = request % c->align ? c->align - request % c->align : 0;
-    /* Every block starts at a multiple of align when the base and the
-     * header are (of 1 otherwise): alignment - that more bytes always
-     * hold an address that is a multiple of alignment. */
-    uint64_t given = c->base % c->align == 0 && c->header % c->align == 0 ? c->align : 1;
-    uint64_t slide = alignment > given ? alignment - given : 0;
+    uint64_t slide = 0;
+    if (alignment > 1) { /* most calls ask for none: they skip the divisions */
+        /* Every block starts at a multiple of align when the base and the
+         * header are (of 1 otherwise): alignment - that more bytes always
+         * hold an address that is a multiple of alignment. */
+        uint64_t given = c->base % c->align == 0 && c->header % c->align == 0 ? c->align : 1;
+        slide = alignment > given ? alignment - given : 0;
+    }
     if (request > UINT64_MAX - padding - slide - c->header)
         return false;
     *size = request + padding + slide + c->header;
