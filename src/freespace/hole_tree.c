@@ -1,7 +1,9 @@
 /* hole_tree.c - the AVL tree of holes, with each subtree's count and
- * largest size kept up to date on every path a change walks back up.  The
- * two sides of a node are child[LOWER] and child[HIGHER], so that a
- * rotation and its mirror image are one function. */
+ * largest size kept up to date.  A change walks down by a loop, keeping
+ * its path, sets the counts it can on the way, and walks back up only as
+ * far as heights or largest sizes change.  The two sides of a node are
+ * child[LOWER] and child[HIGHER], so that a rotation and its mirror image
+ * are one function. */
 #include <stdlib.h>
 
 #include "hole_tree.h"
@@ -84,15 +86,6 @@ static uint32_t rebalance(struct hole_tree *t, uint32_t n)
     return lift(t, n, heavy);
 }
 
-static uint32_t insert_below(struct hole_tree *t, uint32_t n, uint32_t fresh)
-{
-    if (!n)
-        return fresh;
-    int side = before(t, hole_of(&t->node[fresh]), hole_of(&t->node[n])) ? LOWER : HIGHER;
-    t->node[n].child[side] = insert_below(t, t->node[n].child[side], fresh);
-    return rebalance(t, n);
-}
-
 static uint32_t new_node(struct hole_tree *t)
 {
     if (t->spare) {
@@ -112,54 +105,107 @@ static uint32_t new_node(struct hole_tree *t)
     return ++t->used;
 }
 
+/* A walk down from the root: the nodes it passed and the side it left
+ * each by, so that a change at the bottom is carried back up without
+ * recursion. */
+struct path {
+    uint32_t node[MAX_HEIGHT];
+    uint8_t side[MAX_HEIGHT];
+    int depth;
+};
+
+static void step(struct path *p, uint32_t n, int side)
+{
+    p->node[p->depth] = n;
+    p->side[p->depth++] = (uint8_t)side;
+}
+
+/* Point the link to the subtree at level of the path (the root's, or its
+ * parent's child) at n. */
+static void relink(struct hole_tree *t, const struct path *p, int level, uint32_t n)
+{
+    if (level)
+        t->node[p->node[level - 1]].child[p->side[level - 1]] = n;
+    else
+        t->root = n;
+}
+
+/* Rebalance the path's nodes from the bottom up, to the root or, from
+ * level `settled` up, until a node's height and largest size come out as
+ * they were: the counts above were set on the way down, and nothing else
+ * above can change then. */
+static void retrace(struct hole_tree *t, const struct path *p, int settled)
+{
+    for (int level = p->depth - 1; level >= 0; level--) {
+        uint32_t n = p->node[level];
+        int32_t height = t->node[n].height;
+        uint64_t largest = t->node[n].largest;
+        uint32_t now = rebalance(t, n);
+        if (now != n)
+            relink(t, p, level, now);
+        if (level <= settled && t->node[now].height == height && t->node[now].largest == largest)
+            return;
+    }
+}
+
 int hole_tree_insert(struct hole_tree *tree, struct freespace_hole hole)
 {
-    uint32_t n = new_node(tree);
-    if (!n)
+    uint32_t fresh = new_node(tree); /* first: it may move the nodes */
+    if (!fresh)
         return SIM_ERR_NOMEM;
-    tree->node[n] = (struct hole_node){.addr = hole.addr, .size = hole.size};
-    update(tree, n);
-    tree->root = insert_below(tree, tree->root, n);
+    tree->node[fresh] = (struct hole_node){.addr = hole.addr, .size = hole.size};
+    update(tree, fresh);
+    struct path p;
+    p.depth = 0; /* only what a walk sets is read */
+    for (uint32_t n = tree->root; n;) {
+        struct hole_node *node = &tree->node[n];
+        node->count++; /* every node on the way holds the hole below it */
+        node->largest = max_u64(node->largest, hole.size);
+        int side = before(tree, hole, hole_of(node)) ? LOWER : HIGHER;
+        step(&p, n, side);
+        n = node->child[side];
+    }
+    relink(tree, &p, p.depth, fresh);
+    retrace(tree, &p, p.depth);
     return SIM_OK;
-}
-
-/* Unlink the lowest node of subtree n into *lowest; the subtree's new
- * root. */
-static uint32_t unlink_lowest(struct hole_tree *t, uint32_t n, uint32_t *lowest)
-{
-    if (!t->node[n].child[LOWER]) {
-        *lowest = n;
-        return t->node[n].child[HIGHER];
-    }
-    t->node[n].child[LOWER] = unlink_lowest(t, t->node[n].child[LOWER], lowest);
-    return rebalance(t, n);
-}
-
-static uint32_t remove_below(struct hole_tree *t, uint32_t n, struct freespace_hole hole)
-{
-    if (!n)
-        return 0;
-    struct hole_node *node = &t->node[n];
-    if (before(t, hole, hole_of(node)) || before(t, hole_of(node), hole)) {
-        int side = before(t, hole, hole_of(node)) ? LOWER : HIGHER;
-        node->child[side] = remove_below(t, node->child[side], hole);
-        return rebalance(t, n);
-    }
-    uint32_t lower = node->child[LOWER], higher = node->child[HIGHER];
-    node->child[LOWER] = t->spare;
-    t->spare = n;
-    if (!lower || !higher)
-        return lower ? lower : higher;
-    uint32_t next;
-    higher = unlink_lowest(t, higher, &next);
-    t->node[next].child[LOWER] = lower;
-    t->node[next].child[HIGHER] = higher;
-    return rebalance(t, next);
 }
 
 void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
 {
-    tree->root = remove_below(tree, tree->root, hole);
+    struct path p;
+    p.depth = 0; /* only what a walk sets is read */
+    uint32_t n = tree->root;
+    while (tree->node[n].addr != hole.addr) { /* every node on the way loses it */
+        tree->node[n].count--;
+        int side = before(tree, hole, hole_of(&tree->node[n])) ? LOWER : HIGHER;
+        step(&p, n, side);
+        n = tree->node[n].child[side];
+    }
+    int level = p.depth; /* n's, where its successor, if it needs one, goes */
+    struct hole_node *gone = &tree->node[n];
+    uint32_t lower = gone->child[LOWER], higher = gone->child[HIGHER];
+    if (!lower || !higher) {
+        relink(tree, &p, level, lower ? lower : higher);
+    } else { /* the next hole up leaves its place and takes n's */
+        step(&p, n, HIGHER);
+        uint32_t next = higher;
+        for (; tree->node[next].child[LOWER]; next = tree->node[next].child[LOWER]) {
+            tree->node[next].count--;
+            step(&p, next, LOWER);
+        }
+        relink(tree, &p, p.depth, tree->node[next].child[HIGHER]);
+        struct hole_node *moved = &tree->node[next];
+        moved->child[LOWER] = gone->child[LOWER];
+        moved->child[HIGHER] = gone->child[HIGHER];
+        moved->height = gone->height;
+        moved->count = gone->count - 1;
+        moved->largest = gone->largest;
+        relink(tree, &p, level, next);
+        p.node[level] = next;
+    }
+    gone->child[LOWER] = tree->spare;
+    tree->spare = n;
+    retrace(tree, &p, level);
 }
 
 void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now)
