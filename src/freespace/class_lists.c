@@ -201,7 +201,7 @@ static int by_address(const void *a, const void *b)
 size_t class_lists_holes(const void *state, struct freespace_hole *out, size_t cap)
 {
     const struct class_lists *lists = state;
-    if (cap >= lists->count) { /* all of them: each class's, then sorted */
+    if (cap && cap >= lists->count) { /* all of them: each class's, then sorted */
         size_t done = 0;
         for (size_t c = class_lists_next(lists, 0); c < lists->classes;
              c = class_lists_next(lists, c + 1))
