@@ -78,14 +78,19 @@ static bool search(const struct tree *t, uint64_t size, struct freespace_result 
         if ((found = hole_tree_first_fit(&t->by_address, size, 0, &r->hole, &rank)))
             r->searched = rank + 1;
         break;
-    case FIT_NEXT:
-        r->start = t->has_rover ? hole_tree_rank(&t->by_address, t->rover) : 0;
-        if ((found = hole_tree_first_fit(&t->by_address, size, t->has_rover ? t->rover : 0,
-                                         &r->hole, &rank)))
+    case FIT_NEXT: {
+        uint64_t from = t->has_rover ? t->rover : 0;
+        found = hole_tree_first_fit(&t->by_address, size, from, &r->hole, &rank);
+        /* The rank the search starts at, the rover's: the search's own
+         * when it took the rover hole, as next fit mostly does (it carves
+         * on from one hole), else a walk of its own. */
+        r->start = found && r->hole.addr == from ? rank : hole_tree_rank(&t->by_address, from);
+        if (found)
             r->searched = rank - r->start + 1;
         else if ((found = hole_tree_first_fit(&t->by_address, size, 0, &r->hole, &rank)))
             r->searched = holes - r->start + rank + 1; /* wrapped around */
         break;
+    }
     case FIT_BEST:
         if ((found = hole_tree_best_fit(&t->by_size, size, &r->hole)))
             rank = hole_tree_rank(&t->by_address, r->hole.addr);
