@@ -170,19 +170,22 @@ int hole_tree_insert(struct hole_tree *tree, struct freespace_hole hole)
     return SIM_OK;
 }
 
-void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
+uint64_t hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
 {
     struct path p;
     p.depth = 0; /* only what a walk sets is read */
+    uint64_t rank = 0;
     uint32_t n = tree->root;
     while (tree->node[n].addr != hole.addr) { /* every node on the way loses it */
         tree->node[n].count--;
         int side = before(tree, hole, hole_of(&tree->node[n])) ? LOWER : HIGHER;
+        rank += side == HIGHER ? 1 + tree->node[tree->node[n].child[LOWER]].count : 0;
         step(&p, n, side);
         n = tree->node[n].child[side];
     }
     int level = p.depth; /* n's, where its successor, if it needs one, goes */
     struct hole_node *gone = &tree->node[n];
+    rank += tree->node[gone->child[LOWER]].count;
     uint32_t lower = gone->child[LOWER], higher = gone->child[HIGHER];
     if (!lower || !higher) {
         relink(tree, &p, level, lower ? lower : higher);
@@ -206,15 +209,20 @@ void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole)
     gone->child[LOWER] = tree->spare;
     tree->spare = n;
     retrace(tree, &p, level);
+    return rank;
 }
 
-void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now)
+uint64_t hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now)
 {
     uint32_t path[MAX_HEIGHT];
     int depth = 0;
+    uint64_t rank = 0;
     uint32_t n = tree->root;
-    for (; tree->node[n].addr != addr; n = tree->node[n].child[tree->node[n].addr < addr])
+    for (; tree->node[n].addr != addr; n = tree->node[n].child[tree->node[n].addr < addr]) {
         path[depth++] = n;
+        rank += tree->node[n].addr < addr ? 1 + tree->node[tree->node[n].child[LOWER]].count : 0;
+    }
+    rank += tree->node[tree->node[n].child[LOWER]].count;
     tree->node[n].addr = now.addr;
     tree->node[n].size = now.size;
     /* Only the largest sizes above it can change, and once one does not,
@@ -222,7 +230,7 @@ void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_h
     for (uint64_t was = tree->node[n].largest;; n = path[--depth]) {
         update(tree, n);
         if (tree->node[n].largest == was || !depth)
-            return;
+            return rank;
         was = tree->node[path[depth - 1]].largest;
     }
 }

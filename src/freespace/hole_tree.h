@@ -39,11 +39,13 @@ int hole_tree_init(struct hole_tree *tree, bool by_size);
 void hole_tree_free(struct hole_tree *tree);
 /* 0 or SIM_ERR_NOMEM.  The hole must not be in the tree. */
 int hole_tree_insert(struct hole_tree *tree, struct freespace_hole hole);
-/* The hole must be in the tree. */
-void hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole);
+/* The hole must be in the tree.  Returns how many holes sorted before
+ * it: its rank, which the walk to it finds on the way. */
+uint64_t hole_tree_remove(struct hole_tree *tree, struct freespace_hole hole);
 /* Address order only: give the hole at addr a new start and size that
- * keep it between the same neighbours. */
-void hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now);
+ * keep it between the same neighbours.  Returns its rank, as
+ * hole_tree_remove. */
+uint64_t hole_tree_reshape(struct hole_tree *tree, uint64_t addr, struct freespace_hole now);
 
 static inline uint64_t hole_tree_count(const struct hole_tree *tree)
 {

@@ -65,12 +65,12 @@ static void *tree_create(const struct freespace_config *config, enum fit fit)
     return t;
 }
 
-/* The hole fit picks for size bytes into r->hole and r->position, with
- * r->searched and r->start as a list search would count them; false if
- * none holds it. */
+/* The hole fit picks for size bytes into r->hole, with r->searched and
+ * r->start as a list search would count them; false if none holds it.
+ * Its position in the list is found as it is split or taken out. */
 static bool search(const struct tree *t, uint64_t size, struct freespace_result *r)
 {
-    uint64_t holes = r->holes, rank = 0;
+    uint64_t holes = r->holes, rank;
     bool found = false;
     r->searched = holes;
     switch (t->fit) {
@@ -92,8 +92,7 @@ static bool search(const struct tree *t, uint64_t size, struct freespace_result 
         break;
     }
     case FIT_BEST:
-        if ((found = hole_tree_best_fit(&t->by_size, size, &r->hole)))
-            rank = hole_tree_rank(&t->by_address, r->hole.addr);
+        found = hole_tree_best_fit(&t->by_size, size, &r->hole);
         break;
     case FIT_WORST:
         found = hole_tree_largest_size(&t->by_address) >= size &&
@@ -101,7 +100,6 @@ static bool search(const struct tree *t, uint64_t size, struct freespace_result 
                                     &r->hole, &rank);
         break;
     }
-    r->position = rank;
     return found;
 }
 
@@ -122,14 +120,14 @@ static int tree_place(void *state, uint64_t size, struct freespace_result *r)
         hole_tree_remove(&t->by_size, hole);
     if (r->split) {
         struct freespace_hole rest = {hole.addr + r->block_size, hole.size - r->block_size};
-        hole_tree_reshape(&t->by_address, hole.addr, rest);
+        r->position = hole_tree_reshape(&t->by_address, hole.addr, rest);
         if (t->fit == FIT_BEST)
             hole_tree_insert(&t->by_size, rest); /* cannot fail: it takes the node just freed */
         t->has_rover = true;
         t->rover = rest.addr;
         return SIM_OK;
     }
-    hole_tree_remove(&t->by_address, hole);
+    r->position = hole_tree_remove(&t->by_address, hole);
     struct freespace_hole next;
     t->has_rover = hole_tree_at_or_above(&t->by_address, hole.addr, &next) ||
                    hole_tree_at_or_above(&t->by_address, 0, &next);
