@@ -43,8 +43,20 @@ static void fresh_result(struct freespace_result *r, const struct freespace_heap
     r->holes = heap->stats.holes;
 }
 
+/* The operation just done, told in done (if any). */
+static void tell(struct freespace_heap *heap, struct freespace_replayed *done,
+                 struct freespace_result *r, enum freespace_op_kind kind)
+{
+    freespace_heap_operation_done(heap);
+    if (!done)
+        return;
+    r->op.kind = kind;
+    r->number = heap->stats.operations;
+    done->op[done->count++] = *r;
+}
+
 static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t request,
-                        uint64_t alignment)
+                        uint64_t alignment, struct freespace_replayed *done)
 {
     bool stale;
     struct addr_slot *slot = addr_table_claim(heap->live, address, &stale);
@@ -58,7 +70,7 @@ static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t 
         b = heap_blocks_get(slot);
         if ((status = freespace_heap_release(heap, &b, &r)))
             return status;
-        freespace_heap_operation_done(heap);
+        tell(heap, done, &r, FREESPACE_FREE);
         fresh_result(&r, heap);
     }
     uint64_t size;
@@ -70,16 +82,20 @@ static int replay_alloc(struct freespace_heap *heap, uint64_t address, uint64_t 
     if (status)
         return status;
     heap_blocks_keep(slot, &b);
-    freespace_heap_operation_done(heap);
+    r.op.value = request;
+    tell(heap, done, &r, FREESPACE_ALLOC);
     return SIM_OK;
 }
 
 /* Free the block at address; an address no block has is counted. */
-static int replay_free(struct freespace_heap *heap, uint64_t address)
+static int replay_free(struct freespace_heap *heap, uint64_t address,
+                       struct freespace_replayed *done)
 {
     struct addr_slot *slot = addr_table_find(heap->live, address);
     if (!slot) {
         heap->stats.unmatched_frees++;
+        if (done)
+            done->unmatched = true;
         return SIM_OK;
     }
     struct freespace_result r;
@@ -89,13 +105,17 @@ static int replay_free(struct freespace_heap *heap, uint64_t address)
     if (status)
         return status;
     addr_table_remove(heap->live, slot);
-    freespace_heap_operation_done(heap);
+    tell(heap, done, &r, FREESPACE_FREE);
     return SIM_OK;
 }
 
 int freespace_replay(struct freespace_heap *heap, const struct freespace_call *call,
-                     struct sim_diag *diag)
+                     struct freespace_replayed *done, struct sim_diag *diag)
 {
+    if (done) { /* the results are written as operations are done */
+        done->count = 0;
+        done->unmatched = false;
+    }
     if (heap->allocations)
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, NULL,
                         "a heap that has run operations cannot replay calls");
@@ -113,19 +133,19 @@ int freespace_replay(struct freespace_heap *heap, const struct freespace_call *c
     switch (call->kind) {
     case FREESPACE_CALL_ALLOC:
         if (call->address)
-            status = replay_alloc(heap, call->address, call->size, call->alignment);
+            status = replay_alloc(heap, call->address, call->size, call->alignment, done);
         break;
     case FREESPACE_CALL_FREE:
         if (call->address)
-            status = replay_free(heap, call->address);
+            status = replay_free(heap, call->address, done);
         break;
     case FREESPACE_CALL_REALLOC:
         /* A realloc that failed left the old block as it was, unless it
          * was realloc(p, 0), which frees p and may return NULL. */
         if (call->old_address && (call->address || call->size == 0))
-            status = replay_free(heap, call->old_address);
+            status = replay_free(heap, call->old_address, done);
         if (!status && call->address)
-            status = replay_alloc(heap, call->address, call->size, 0);
+            status = replay_alloc(heap, call->address, call->size, 0, done);
         break;
     }
     return status ? diag_set(diag, status, NULL, 0, NULL, "out of memory") : SIM_OK;
