@@ -3,6 +3,7 @@
 #   make test       build and run every test, also under ASan/UBSan and TSan
 #   make demo       run a real program on mmkit and the simulator on a real trace
 #   make bench      compare mmkit with glibc, jemalloc, tcmalloc and mimalloc
+#   make bench-suite MIMALLOC_BENCH=DIR   the same on the mimalloc-bench programs
 #   make install PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -11,7 +12,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build test check check-sanitizers demo bench install clean
+.PHONY: all build test check check-sanitizers demo bench bench-suite install clean
 
 all: build
 
@@ -45,6 +46,11 @@ demo: build
 bench: build
 	@scripts/deps.sh bench
 	@python3 bench/run.py --build $(BUILD)
+
+# DIR: a checkout of https://github.com/daanx/mimalloc-bench, kept outside.
+bench-suite: build
+	@scripts/deps.sh bench
+	@python3 bench/suite.py --build $(BUILD) --mimalloc-bench "$(MIMALLOC_BENCH)"
 
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
