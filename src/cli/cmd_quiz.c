@@ -122,8 +122,9 @@ static int run_sim(const struct quiz *q, FILE *out, bool json)
         status = sim_refs_parse(q->input, q->addresses, config.page_size, &workload.records,
                                 &workload.count, &diag);
     FILE *steps = json && !status ? tmpfile() : NULL;
-    struct sim_run_options run = {.explain = json ? NULL : !strcmp(q->kind, "replacement") ? NULL : out,
-                                  .steps = !json && !strcmp(q->kind, "replacement") ? out : NULL,
+    bool table = !strcmp(q->kind, "replacement"); /* a line a reference, as drawn */
+    struct sim_run_options run = {.explain = json || table ? NULL : out,
+                                  .steps = !json && table ? out : NULL,
                                   .explain_json = steps};
     struct sim_machine *machine = NULL;
     if (!status && json && !steps)
@@ -195,8 +196,9 @@ static void print_command(FILE *out, const struct quiz *q)
         }
         fprintf(out, " --ops %s --explain", q->input);
     } else {
-        fprintf(out, "mmkit sim --machine quiz.machine %s %s %s", q->addresses ? "--addrs" : "--refs",
-                q->input, !strcmp(q->kind, "replacement") ? "--steps" : "--kinds L --explain");
+        fprintf(out, "mmkit sim --machine quiz.machine %s %s %s",
+                q->addresses ? "--addrs" : "--refs", q->input,
+                !strcmp(q->kind, "replacement") ? "--steps" : "--kinds L --explain");
     }
 }
 
@@ -227,7 +229,8 @@ static void print_question(FILE *out, const struct quiz *q)
 
 static int print_json(FILE *out, const struct quiz *q)
 {
-    fprintf(out, "{\n  \"kind\": \"%s\",\n  \"seed\": %" PRIu64 ",\n  \"task\": ", q->kind, q->seed);
+    fprintf(out, "{\n  \"kind\": \"%s\",\n  \"seed\": %" PRIu64 ",\n  \"task\": ", q->kind,
+            q->seed);
     json_text(out, q->task);
     fprintf(out, ",\n  \"settings\": [");
     for (size_t i = 0; i < q->settings; i++) {

@@ -115,7 +115,8 @@ static void paging(struct quiz *q, uint64_t *r)
         uint64_t vpn = draw(r, 0, pages - 1);
         for (int tries = 0; !valid[vpn] && tries < 3 && draw(r, 0, 3); tries++)
             vpn = draw(r, 0, pages - 1); /* mostly valid pages, as the exercise does */
-        add(q, "0x%llx", (unsigned long long)(vpn << page_bits | draw(r, 0, (1ull << page_bits) - 1)));
+        uint64_t offset = draw(r, 0, (1ull << page_bits) - 1);
+        add(q, "0x%llx", (unsigned long long)(vpn << page_bits | offset));
     }
     q->addresses = true;
     q->task = "give each virtual address's physical address, or say its page is not valid";
