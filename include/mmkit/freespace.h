@@ -286,8 +286,6 @@ int freespace_picture_add(struct freespace_picture *picture, const struct freesp
  * larger number for the others.  0 or SIM_ERR_NOMEM. */
 int freespace_picture_call(struct freespace_picture *picture, const struct freespace_heap *heap,
                            const struct freespace_replayed *done, unsigned site);
-/* The last panel's heap is done (freespace_picture_add and _svg do this). */
-void freespace_picture_finish(struct freespace_picture *picture);
 void freespace_picture_svg(FILE *out, struct freespace_picture *picture);
 
 /* A hint that call comes next: where its block would be looked up is

@@ -78,18 +78,24 @@ static void explain_call(FILE *out, struct freespace_heap *heap, uint64_t number
     fputc('\n', out);
 }
 
+/* A record read, and the call the heap replays for it. */
+struct read_call {
+    struct mmkit_alloc_record record;
+    struct freespace_call call;
+};
+
 /* Replay one call, and tell it as watch asks: 0, or 1 after a message. */
-static int replay_call(struct freespace_heap *heap, const struct mmkit_alloc_record *r,
+static int replay_call(struct freespace_heap *heap, const struct read_call *c,
                        struct replay_watch *watch)
 {
-    struct freespace_call call = call_of(r);
     struct sim_diag diag = {0};
     struct freespace_replayed done;
     bool told = watch && (watch->explain || watch->picture);
-    if (freespace_replay(heap, &call, told ? &done : NULL, &diag))
+    if (freespace_replay(heap, &c->call, told ? &done : NULL, &diag))
         return cli_run_error(&diag, SIM_ERR_NOMEM);
     if (!told)
         return 0;
+    const struct mmkit_alloc_record *r = &c->record;
     watch->calls++;
     if (watch->explain)
         explain_call(watch->explain, heap, watch->calls, r, &done);
@@ -111,24 +117,23 @@ static int replay_file(const char *path, struct freespace_heap *heap, struct rep
         return 1;
     }
     /* A call is replayed once the next one is read, whose block the heap
-     * can fetch in the meantime. */
-    struct mmkit_alloc_record r[2];
+     * can fetch in the meantime: c[next] is read while c[next ^ 1] waits. */
+    struct read_call c[2];
+    unsigned next = 0;
     int got, status = 0;
-    bool pending = false;
     *records = 0;
-    for (unsigned next = 0; !status && (got = mmkit_alloc_trace_next(trace, &r[next])) == 1;
-         next ^= 1) {
+    while (!status && (got = mmkit_alloc_trace_next(trace, &c[next].record)) == 1) {
+        if (heap) {
+            c[next].call = call_of(&c[next].record);
+            freespace_replay_prefetch(heap, &c[next].call);
+            if (*records)
+                status = replay_call(heap, &c[next ^ 1], watch);
+        }
         (*records)++;
-        if (!heap)
-            continue;
-        struct freespace_call call = call_of(&r[next]);
-        freespace_replay_prefetch(heap, &call);
-        if (pending)
-            status = replay_call(heap, &r[next ^ 1], watch);
-        pending = true;
+        next ^= 1;
     }
-    if (!status && got == 0 && heap && pending)
-        status = replay_call(heap, &r[(*records - 1) & 1], watch);
+    if (!status && got == 0 && heap && *records)
+        status = replay_call(heap, &c[next ^ 1], watch);
     if (!status && got < 0) {
         fprintf(stderr, "mmkit: %s\n", mmkit_alloc_trace_error(trace));
         status = 1;
@@ -215,16 +220,17 @@ static int trace_peak_live(const struct freespace_args *a, const struct freespac
     return status;
 }
 
-/* --colour-by call: the call sites with the most bytes live at the
- * trace's peak, named, and each stack's site among them (PICTURE's
- * "others" past the last): 0, or 1 after a message. */
+/* --colour-by call: the call sites that held the most bytes at once (as
+ * the heap profile's picture stacks them), named, and each stack's site
+ * among them (PICTURE's "others" past the last): 0, or 1 after a
+ * message. */
 static int name_call_sites(const char *path, struct replay_watch *watch,
                            struct freespace_picture **picture)
 {
     enum { SITES_NAMED = 8 };
     struct heap_profile profile;
     char error[700];
-    if (heap_profile_read(&profile, path, SITES_NAMED, false, error, sizeof error)) {
+    if (heap_profile_read(&profile, path, SITES_NAMED, true, error, sizeof error)) {
         fprintf(stderr, "mmkit: %s\n", error);
         return 1;
     }
@@ -234,24 +240,8 @@ static int name_call_sites(const char *path, struct replay_watch *watch,
                         "without them)\n", path);
         status = 1;
     }
-    /* the top sites: a selection by peak bytes, then bytes asked for */
-    uint32_t top[SITES_NAMED];
-    size_t named = 0;
-    for (size_t i = 0; !status && i < profile.site_count; i++) {
-        const struct heap_site *site = &profile.sites[i];
-        size_t at = named < SITES_NAMED ? named++ : SITES_NAMED;
-        while (at > 0) {
-            const struct heap_site *above = &profile.sites[top[at - 1]];
-            if (above->peak_bytes > site->peak_bytes ||
-                (above->peak_bytes == site->peak_bytes && above->bytes >= site->bytes))
-                break;
-            if (at < SITES_NAMED)
-                top[at] = top[at - 1];
-            at--;
-        }
-        if (at < SITES_NAMED)
-            top[at] = (uint32_t)i;
-    }
+    const uint32_t *top = profile.timeline.site;
+    size_t named = profile.timeline.sites;
     char names[SITES_NAMED][96];
     const char *name_of[SITES_NAMED];
     for (size_t k = 0; k < named; k++) {

@@ -1,7 +1,7 @@
 /* addr_table.h - a flat hash table keyed by address: the live blocks of a
  * replayed trace by the address the program got for each (heap_blocks.h),
- * and the boundary tags of the holes of a heap kept by class
- * (hole_tags.h).
+ * the boundary tags of the holes of a heap kept by class (hole_tags.h),
+ * and the colour of each block a replay's picture draws (replay_picture.h).
  *
  * Open addressing with linear probing and deletion by shifting back (no
  * tombstones): a lookup is a hash and, mostly, one slot.  A slot is 32
@@ -27,6 +27,7 @@ struct addr_slot {
         struct {
             uint64_t starting, ending; /* hole_tags.h */
         } tags;
+        uint64_t colour; /* replay_picture.h */
     } value;
 };
 

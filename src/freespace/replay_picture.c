@@ -9,11 +9,6 @@
 #include "heap.h"
 #include "replay_picture.h"
 
-unsigned picture_size_key(uint64_t size)
-{
-    return class_log2(size);
-}
-
 struct freespace_picture *freespace_picture_create(const char *const *sites, size_t site_count)
 {
     struct freespace_picture *p = calloc(1, sizeof *p);
@@ -22,6 +17,10 @@ struct freespace_picture *freespace_picture_create(const char *const *sites, siz
     p->by_site = sites != NULL;
     for (size_t i = 0; sites && i < site_count && i < PICTURE_SITES; i++)
         snprintf(p->sites[i], sizeof p->sites[i], "%s", sites[i]);
+    if (p->by_site && addr_table_init(&p->colours)) {
+        free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -29,11 +28,10 @@ void freespace_picture_destroy(struct freespace_picture *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->count; i++) {
-        free(p->panel[i]->keys.slot);
-        free(p->panel[i]->keys.key);
+    for (size_t i = 0; i < p->count; i++)
         free(p->panel[i]);
-    }
+    if (p->by_site)
+        addr_table_free(&p->colours);
     free(p);
 }
 
@@ -50,13 +48,15 @@ int freespace_picture_add(struct freespace_picture *p, const struct freespace_he
     while (panel->row_bytes * PICTURE_ROWS < heap->config.size && panel->row_bytes < 1ULL << 57)
         panel->row_bytes *= 2;
     panel->calls_per_column = 1;
-    /* The previous panel is done: its last column and no more keys. */
+    /* The previous panel is done: its last column, and the colours of its
+     * blocks go. */
     freespace_picture_finish(p);
-    if (p->count) {
-        struct picture_keys *done = &p->panel[p->count - 1]->keys;
-        free(done->slot);
-        free(done->key);
-        *done = (struct picture_keys){0};
+    if (p->by_site && p->count) {
+        addr_table_free(&p->colours);
+        if (addr_table_init(&p->colours)) {
+            free(panel);
+            return SIM_ERR_NOMEM;
+        }
     }
     p->panel[p->count++] = panel;
     return SIM_OK;
@@ -64,74 +64,25 @@ int freespace_picture_add(struct freespace_picture *p, const struct freespace_he
 
 /* ---- each live block's colour, by call site ---------------------------- */
 
-static size_t key_home(const struct picture_keys *k, uint64_t slot)
+static int colour_put(struct addr_table *colours, uint64_t addr, unsigned colour)
 {
-    return (size_t)((slot * 0x9E3779B97F4A7C15ULL) >> 20) & (k->capacity - 1);
-}
-
-static int keys_grow(struct picture_keys *k)
-{
-    struct picture_keys grown = {.capacity = k->capacity ? k->capacity * 2 : 1024};
-    grown.slot = calloc(grown.capacity, sizeof *grown.slot);
-    grown.key = malloc(grown.capacity);
-    if (!grown.slot || !grown.key) {
-        free(grown.slot);
-        free(grown.key);
+    bool held;
+    struct addr_slot *slot = addr_table_claim(colours, addr, &held);
+    if (!slot)
         return SIM_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < k->capacity; i++) {
-        if (!k->slot[i])
-            continue;
-        size_t j = key_home(&grown, k->slot[i]);
-        while (grown.slot[j])
-            j = (j + 1) & (grown.capacity - 1);
-        grown.slot[j] = k->slot[i];
-        grown.key[j] = k->key[i];
-    }
-    grown.used = k->used;
-    free(k->slot);
-    free(k->key);
-    *k = grown;
-    return SIM_OK;
-}
-
-static int keys_put(struct picture_keys *k, uint64_t addr, unsigned key)
-{
-    if ((k->used + 1) * 2 > k->capacity && keys_grow(k))
-        return SIM_ERR_NOMEM;
-    size_t i = key_home(k, addr + 1);
-    while (k->slot[i])
-        i = (i + 1) & (k->capacity - 1);
-    k->slot[i] = addr + 1;
-    k->key[i] = (uint8_t)key;
-    k->used++;
+    slot->value.colour = colour;
     return SIM_OK;
 }
 
 /* The colour of the block at addr, which leaves the table (0 if none). */
-static unsigned keys_take(struct picture_keys *k, uint64_t addr)
+static unsigned colour_take(struct addr_table *colours, uint64_t addr)
 {
-    if (!k->capacity)
+    struct addr_slot *slot = addr_table_find(colours, addr);
+    if (!slot)
         return 0;
-    size_t mask = k->capacity - 1, i = key_home(k, addr + 1);
-    while (k->slot[i] && k->slot[i] != addr + 1)
-        i = (i + 1) & mask;
-    if (!k->slot[i])
-        return 0;
-    unsigned key = k->key[i];
-    k->slot[i] = 0;
-    k->used--;
-    /* Move back the entries after it that would no longer be found. */
-    for (size_t j = (i + 1) & mask; k->slot[j]; j = (j + 1) & mask) {
-        size_t home = key_home(k, k->slot[j]);
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            k->slot[i] = k->slot[j];
-            k->key[i] = k->key[j];
-            k->slot[j] = 0;
-            i = j;
-        }
-    }
-    return key;
+    unsigned colour = (unsigned)slot->value.colour;
+    addr_table_remove(colours, slot);
+    return colour;
 }
 
 /* ---- the grid -------------------------------------------------------- */
@@ -230,14 +181,14 @@ int freespace_picture_call(struct freespace_picture *p, const struct freespace_h
         if (r->failed)
             continue;
         if (r->op.kind == FREESPACE_FREE) {
-            unsigned key = p->by_site ? keys_take(&panel->keys, r->block)
-                                      : picture_size_key(r->block_size);
+            unsigned key = p->by_site ? colour_take(&p->colours, r->block)
+                                      : class_log2(r->block_size);
             cover(panel, r->block, r->block_size, key, -1);
             continue;
         }
         unsigned key = p->by_site ? (site < PICTURE_SITES ? site : PICTURE_SITES)
-                                  : picture_size_key(r->block_size);
-        if (p->by_site && keys_put(&panel->keys, r->block, key))
+                                  : class_log2(r->block_size);
+        if (p->by_site && colour_put(&p->colours, r->block, key))
             return SIM_ERR_NOMEM;
         cover(panel, r->block, r->block_size, key, 1);
     }

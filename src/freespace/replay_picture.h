@@ -12,6 +12,7 @@
 #ifndef MMKIT_FREESPACE_REPLAY_PICTURE_H
 #define MMKIT_FREESPACE_REPLAY_PICTURE_H
 
+#include "addr_table.h"
 #include "mmkit/freespace.h"
 
 #define PICTURE_COLUMNS 480
@@ -24,15 +25,6 @@ struct picture_cell {
     uint8_t key;  /* the colour with the most bytes in the row */
 };
 
-/* Where each live block's colour is kept, by its address in the
- * simulated heap, so that its bytes can be taken off when it is freed:
- * an open-addressed table. */
-struct picture_keys {
-    uint64_t *slot; /* a block's address + 1, so that 0 marks an empty slot */
-    uint8_t *key;
-    size_t capacity, used; /* capacity a power of two */
-};
-
 struct picture_panel {
     char name[16];
     uint64_t base;
@@ -43,17 +35,20 @@ struct picture_panel {
     double external[PICTURE_COLUMNS];      /* summed over the column's calls */
     uint64_t external_calls[PICTURE_COLUMNS];
     size_t columns;                        /* filled, the last one still open */
-    struct picture_keys keys;              /* by call site only */
 };
 
 struct freespace_picture {
     bool by_site;
+    /* by_site: each live block of the last panel's heap by its address,
+     * value.colour its call site, so that a free takes its bytes off */
+    struct addr_table colours;
     char sites[PICTURE_SITES][96]; /* by_site: their names, "" past the last */
     size_t count;
     struct picture_panel *panel[FREESPACE_COMPARE_MAX];
 };
 
-/* The colour of a block of size bytes, when colours are sizes. */
-unsigned picture_size_key(uint64_t size);
+/* The last panel's heap is done: its last column drawn (add and _svg
+ * call this). */
+void freespace_picture_finish(struct freespace_picture *picture);
 
 #endif

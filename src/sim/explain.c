@@ -7,9 +7,8 @@
 #include "machine.h"
 #include "story.h"
 
-static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
-
-static void explain_walk(const struct sim_machine *m, FILE *out, const struct process *p, const struct step *s)
+static void explain_walk(const struct sim_machine *m, FILE *out, const struct process *p,
+                         const struct step *s)
 {
     uint64_t indices[SIM_MAX_LEVELS];
     page_table_indices(&p->page_table, s->vpn, indices);
@@ -43,18 +42,14 @@ static void explain_fault(const struct sim_machine *m, FILE *out, const struct s
 /* The entry's bits as the hardware sees them. */
 static void explain_entry(const struct sim_machine *m, FILE *out, uint64_t pte)
 {
-    static const struct { uint64_t bit; const char *name; } bits[] = {
-        {PTE_PRESENT, "present"}, {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
-        {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"}, {PTE_NO_EXEC, "no-execute"},
-        {PTE_IN_SWAP, "in-swap"}};
     fprintf(out, "  entry: frame %" PRIu64 ",", pte_frame(pte));
-    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        if (pte & bits[i].bit)
-            fprintf(out, " %s", bits[i].name);
+    for (size_t i = 0; i < PTE_NAMED_BITS; i++)
+        if (pte & pte_bit_names[i].bit)
+            fprintf(out, " %s", pte_bit_names[i].name);
     fputc('\n', out);
     if (pte & PTE_IN_SWAP) /* the only bit that is the kernel's, not the hardware's */
         fprintf(out, "  in-swap: swap still holds a copy of the page, so evicting it "
-                            "clean writes nothing\n");
+                     "clean writes nothing\n");
 }
 
 /* Each entry the walk read from the memory image, then where it led. */
@@ -74,7 +69,7 @@ static void explain_image_walk(const struct sim_machine *m, FILE *out, const str
     if (s->protection_reason)
         return;
     fprintf(out, "  physical 0x%" PRIx64 " = frame 0x%" PRIx64 " * 0x%" PRIx64
-                        " + offset 0x%" PRIx64,
+                 " + offset 0x%" PRIx64,
             w->paddr, w->entry[w->reads - 1].pfn, m->config.page_size,
             s->addr & (m->config.page_size - 1));
     if (w->has_value)
@@ -89,7 +84,7 @@ static void explain_paging(const struct sim_machine *m, FILE *out, const struct 
             s->addr & (m->config.page_size - 1));
     if (s->vpn > m->max_vpn) { /* refused before translation begins */
         fprintf(out, "  beyond the %u-bit address space (its last page is 0x%" PRIx64
-                            "): no TLB lookup, no walk\n",
+                     "): no TLB lookup, no walk\n",
                 m->config.address_bits, m->max_vpn);
         return;
     }
@@ -107,7 +102,7 @@ static void explain_paging(const struct sim_machine *m, FILE *out, const struct 
         return;
     explain_entry(m, out, s->pte);
     fprintf(out, "  physical 0x%" PRIx64 " = frame %" PRIu64 " * 0x%" PRIx64
-                        " + offset 0x%" PRIx64 "\n",
+                 " + offset 0x%" PRIx64 "\n",
             s->paddr, s->frame, m->config.page_size, s->addr & (m->config.page_size - 1));
 }
 
@@ -142,7 +137,7 @@ static void explain_segment(const struct sim_machine *m, FILE *out, const struct
 void explain_text(const struct sim_machine *m, FILE *out, const struct step *s)
 {
     fprintf(out, "#%" PRIu64 " process %u %s 0x%" PRIx64 "\n", s->reference, s->pid,
-            kind_names[s->kind & 3], s->addr);
+            sim_kind_name(s->kind), s->addr);
     if (m->config.translation == SIM_PAGING)
         explain_paging(m, out, s);
     else if (m->config.translation == SIM_BASE_BOUNDS)

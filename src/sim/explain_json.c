@@ -7,8 +7,6 @@
 #include "machine.h"
 #include "story.h"
 
-static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
-
 static void paging_json(FILE *out, const struct sim_machine *m, const struct step *s)
 {
     fprintf(out, ", \"page\": %" PRIu64 ", \"offset\": %" PRIu64, s->vpn,
@@ -55,15 +53,11 @@ static void paging_json(FILE *out, const struct sim_machine *m, const struct ste
     }
     if (s->protection_reason)
         return;
-    static const struct { uint64_t bit; const char *name; } bits[] = {
-        {PTE_PRESENT, "present"}, {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
-        {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"}, {PTE_NO_EXEC, "no-execute"},
-        {PTE_IN_SWAP, "in-swap"}};
     fprintf(out, ", \"entry\": {\"frame\": %" PRIu64 ", \"bits\": [", pte_frame(s->pte));
     const char *comma = "";
-    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        if (s->pte & bits[i].bit) {
-            fprintf(out, "%s\"%s\"", comma, bits[i].name);
+    for (size_t i = 0; i < PTE_NAMED_BITS; i++)
+        if (s->pte & pte_bit_names[i].bit) {
+            fprintf(out, "%s\"%s\"", comma, pte_bit_names[i].name);
             comma = ", ";
         }
     fprintf(out, "]}, \"physical\": %" PRIu64, s->paddr);
@@ -88,7 +82,7 @@ void explain_step_json(const struct sim_machine *m, FILE *out, const struct step
 {
     fprintf(out, "    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "
                  "\"address\": %" PRIu64,
-            s->reference, s->pid, kind_names[s->kind & 3], s->addr);
+            s->reference, s->pid, sim_kind_name(s->kind), s->addr);
     if (m->config.translation == SIM_PAGING)
         paging_json(out, m, s);
     else

@@ -133,6 +133,13 @@ struct sim_machine {
     struct timeline timeline;
 };
 
+/* "fetch", "load", "store" or "modify": an enum sim_kind in words. */
+static inline const char *sim_kind_name(unsigned kind)
+{
+    static const char *const names[] = {"fetch", "load", "store", "modify"};
+    return names[kind & 3];
+}
+
 /* Tell every observer of event e; the callers build e only when
  * machine_observed says someone listens. */
 static inline bool machine_observed(const struct sim_machine *m)

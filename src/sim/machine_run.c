@@ -34,23 +34,31 @@ static int check_frames_fit(uint64_t frames, struct sim_diag *diag)
                     (unsigned long long)(memory / BYTES_PER_FRAME / 2));
 }
 
+/* One page of a given table present in process p's table: 0 or
+ * SIM_ERR_NOMEM. */
+static int map_page(struct process *p, const struct sim_map *map)
+{
+    uint64_t *entry = page_table_make(&p->page_table, map->vpn);
+    if (!entry)
+        return SIM_ERR_NOMEM;
+    *entry = PTE_PRESENT | PTE_USER | (map->prot & SIM_PROT_WRITE ? PTE_WRITABLE : 0) |
+             (map->prot & SIM_PROT_EXEC ? 0 : PTE_NO_EXEC) | (map->pfn << PTE_FRAME_SHIFT);
+    return SIM_OK;
+}
+
 /* A given table's pages into process p's table, present where the table
  * says: 0 or SIM_ERR_NOMEM. */
 static int load_given_table(const struct sim_config *c, struct process *p)
 {
-    for (unsigned i = 0; i < c->map_count + c->raw_entry_count; i++) {
-        struct sim_map map = i < c->map_count ? c->maps[i] : (struct sim_map){0};
-        if (i >= c->map_count &&
-            !sim_entry_decode(&c->entry_format, i - c->map_count,
-                              c->raw_entries[i - c->map_count], &map))
-            continue;
-        uint64_t *entry = page_table_make(&p->page_table, map.vpn);
-        if (!entry)
-            return SIM_ERR_NOMEM;
-        *entry = PTE_PRESENT | PTE_USER | (map.prot & SIM_PROT_WRITE ? PTE_WRITABLE : 0) |
-                 (map.prot & SIM_PROT_EXEC ? 0 : PTE_NO_EXEC) | (map.pfn << PTE_FRAME_SHIFT);
+    int status = SIM_OK;
+    for (unsigned i = 0; i < c->map_count && !status; i++)
+        status = map_page(p, &c->maps[i]);
+    for (unsigned vpn = 0; vpn < c->raw_entry_count && !status; vpn++) {
+        struct sim_map map;
+        if (sim_entry_decode(&c->entry_format, vpn, c->raw_entries[vpn], &map))
+            status = map_page(p, &map);
     }
-    return SIM_OK;
+    return status;
 }
 
 int sim_machine_create(struct sim_machine **out, const struct sim_config *config,

@@ -3,6 +3,12 @@
 
 #include "page_table.h"
 
+const struct pte_bit_name pte_bit_names[PTE_NAMED_BITS] = {
+    {PTE_PRESENT, "present"},   {PTE_WRITABLE, "writable"}, {PTE_USER, "user"},
+    {PTE_ACCESSED, "accessed"}, {PTE_DIRTY, "dirty"},       {PTE_NO_EXEC, "no-execute"},
+    {PTE_IN_SWAP, "in-swap"},
+};
+
 static void *table_alloc(struct page_table *table, unsigned level)
 {
     /* Interior entries are pointers, leaf entries 64-bit words: both 8 bytes. */

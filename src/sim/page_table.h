@@ -20,6 +20,13 @@
 #define PTE_FRAME_SHIFT 12
 #define PTE_FRAME_MASK ((1ull << 40) - 1)
 
+/* The entry's bits by name, in the order --explain and its JSON list them. */
+#define PTE_NAMED_BITS 7
+extern const struct pte_bit_name {
+    uint64_t bit;
+    const char *name;
+} pte_bit_names[PTE_NAMED_BITS];
+
 static inline uint64_t pte_frame(uint64_t pte)
 {
     return (pte >> PTE_FRAME_SHIFT) & PTE_FRAME_MASK;

@@ -36,7 +36,6 @@ static uint64_t counter_value(const struct sim_stats *s, const struct counter *c
     return *(const uint64_t *)((const char *)s + c->offset);
 }
 
-static const char *const kind_names[] = {"fetch", "load", "store", "modify"};
 static const char *const translation_names[] = {"paging", "segmentation", "base-and-bounds"};
 
 static void describe_machine(FILE *out, const struct sim_config *c, unsigned processes)
@@ -104,7 +103,7 @@ void sim_report_text(FILE *out, const struct sim_machine *m)
     for (size_t i = 0; i < m->fault_count && i < SIM_FAULTS_KEPT; i++) {
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "protection fault: reference %" PRIu64 ", process %u, %s at 0x%" PRIx64
-                     ": ", f->reference, f->pid, kind_names[f->kind & 3], f->addr);
+                     ": ", f->reference, f->pid, sim_kind_name(f->kind), f->addr);
         if (f->segment >= 0)
             fprintf(out, "segment %s: ", m->config.segments[f->segment].name);
         fprintf(out, "%s\n", f->reason);
@@ -168,7 +167,7 @@ static void json_members(FILE *out, const struct sim_machine *m)
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "%s\n    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "
                      "\"address\": %" PRIu64 ", \"reason\": \"%s\"",
-                i ? "," : "", f->reference, f->pid, kind_names[f->kind & 3], f->addr, f->reason);
+                i ? "," : "", f->reference, f->pid, sim_kind_name(f->kind), f->addr, f->reason);
         if (f->segment >= 0) {
             fprintf(out, ", \"segment\": ");
             json_text(out, m->config.segments[f->segment].name);
