@@ -6,8 +6,8 @@
  * fork the calling thread takes every lock, in the order of lock_id, and
  * after it releases them (in the parent) or makes them new (in the child).
  *
- * Two things make that safe where a plain pthread_atfork of each lock was
- * not:
+ * Three things make that safe where a plain pthread_atfork of each lock
+ * was not:
  *  - The C library's list of FILEs is taken too, between the locks under
  *    which stdio may be used (reporting opens files to symbolize) and the
  *    others.  glibc takes it itself after every atfork handler, and a
@@ -16,14 +16,20 @@
  *    a thread in fflush(NULL) waiting for that FILE would keep fork waiting
  *    for ever (glibc's bug 19431).  The lock is recursive, so glibc taking
  *    it again is harmless.
+ *  - Signals are blocked from the first of these handlers to the last, in
+ *    the parent and in the child.  A signal handler may fork (fork is
+ *    async-signal-safe), but not in the middle of the protocol: the FILE
+ *    list's lock is not safe to take from a handler that interrupted its
+ *    taking, and the protocol's own record of what it took would be
+ *    overwritten.
  *  - Each thread knows which locks it holds.  A signal handler that forks
- *    while its thread is inside the allocator, or inside fork's own
- *    handler, skips the locks that thread holds instead of waiting for
- *    itself; the interrupted code finishes its change when the handler
- *    returns, in the parent and in the child alike.
+ *    while its thread is inside the allocator skips the locks that thread
+ *    holds instead of waiting for itself; the interrupted code finishes its
+ *    change when the handler returns, in the parent and in the child alike.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -37,8 +43,8 @@ static struct {
 /* Bit i: the thread holds lock i, is about to take it or has just let it
  * go.  Set before the lock is taken and cleared after it is released, so
  * a signal handler that forks in between skips the lock rather than wait
- * for its own thread. */
-static __thread uint64_t held __attribute__((tls_model("initial-exec")));
+ * for its own thread.  Volatile: that handler reads and changes it. */
+static __thread volatile uint64_t held __attribute__((tls_model("initial-exec")));
 
 static uint64_t bit(unsigned id)
 {
@@ -77,70 +83,62 @@ typedef struct fork_hook {
 static fork_hook hooks[8];
 static unsigned hook_count;
 
-/* What each fork under way in this thread took, innermost last: a signal
- * handler may fork while the thread is inside fork. */
-#define FORK_NESTING 8
+/* The fork under way in this thread: what it took, and the signal mask to
+ * restore after it.  Signals are blocked meanwhile, so there is one. */
 #define TOOK_FILE_LIST bit(63)
-static __thread uint64_t fork_took[FORK_NESTING];
-static __thread unsigned fork_depth;
+static __thread uint64_t fork_took;
+static __thread sigset_t fork_signal_mask;
 
 static void before_fork(void)
 {
-    unsigned depth = fork_depth++;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &fork_signal_mask);
     uint64_t took = 0;
-    if (depth < FORK_NESTING) {
-        for (unsigned id = 0; id < LOCK_COUNT; id++) {
-            if (id == LOCK_TRACE && _IO_list_lock) {
-                _IO_list_lock();
-                took |= TOOK_FILE_LIST;
-            }
-            if (held & bit(id))
-                continue;
-            held |= bit(id);
-            took |= bit(id);
-            pthread_mutex_lock(&locks[id].mutex);
+    for (unsigned id = 0; id < LOCK_COUNT; id++) {
+        if (id == LOCK_TRACE && _IO_list_lock) {
+            _IO_list_lock();
+            took |= TOOK_FILE_LIST;
         }
-        fork_took[depth] = took;
+        if (held & bit(id))
+            continue;
+        held |= bit(id);
+        took |= bit(id);
+        pthread_mutex_lock(&locks[id].mutex);
     }
+    fork_took = took;
     for (unsigned i = 0; i < hook_count; i++)
         if (hooks[i].before)
             hooks[i].before();
 }
 
-/* What the fork that is ending took. */
-static uint64_t fork_ending(void)
-{
-    unsigned depth = --fork_depth;
-    return depth < FORK_NESTING ? fork_took[depth] : 0;
-}
-
 static void after_fork_parent(void)
 {
-    uint64_t took = fork_ending();
     for (unsigned i = 0; i < hook_count; i++)
         if (hooks[i].parent)
             hooks[i].parent();
     for (unsigned id = LOCK_COUNT; id-- > 0;)
-        if (took & bit(id))
+        if (fork_took & bit(id))
             lock_release((lock_id)id);
-    if (took & TOOK_FILE_LIST)
+    if (fork_took & TOOK_FILE_LIST)
         _IO_list_unlock();
+    pthread_sigmask(SIG_SETMASK, &fork_signal_mask, NULL);
 }
 
 static void after_fork_child(void)
 {
-    uint64_t took = fork_ending();
     for (unsigned id = 0; id < LOCK_COUNT; id++)
-        if (took & bit(id)) {
+        if (fork_took & bit(id)) {
             pthread_mutex_init(&locks[id].mutex, NULL);
             held &= ~bit(id);
         }
     /* glibc remade it already when the parent had threads; not otherwise. */
-    if (took & TOOK_FILE_LIST)
+    if (fork_took & TOOK_FILE_LIST)
         _IO_list_resetlock();
     for (unsigned i = 0; i < hook_count; i++)
         if (hooks[i].child)
             hooks[i].child();
+    pthread_sigmask(SIG_SETMASK, &fork_signal_mask, NULL);
 }
 
 void fork_hook_register(void (*before)(void), void (*parent)(void), void (*child)(void))
