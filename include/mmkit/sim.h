@@ -136,6 +136,27 @@ struct sim_entry_format {
     unsigned pfn_low, pfn_high; /* the frame number's bits, inclusive */
 };
 
+/* One cache of the hierarchy in front of physical memory (`cache = L1d 32K
+ * 8 64 lru wb`).  Level 1 may be split into an instruction and a data
+ * cache; the levels below are unified.  Caches are physically indexed. */
+#define SIM_MAX_CACHES 8
+enum sim_cache_side { SIM_CACHE_UNIFIED, SIM_CACHE_INSTR, SIM_CACHE_DATA };
+enum sim_cache_replacement { SIM_CACHE_LRU, SIM_CACHE_FIFO, SIM_CACHE_RANDOM, SIM_CACHE_PLRU };
+
+struct sim_cache_config {
+    char name[8];           /* "L1i", "L1d", "L2", ...: the level and side */
+    unsigned level;         /* 1 is nearest the CPU */
+    enum sim_cache_side side;
+    uint64_t size;          /* bytes */
+    unsigned ways;          /* lines a set holds; size / line for fully associative */
+    unsigned line;          /* bytes, a power of two */
+    enum sim_cache_replacement replacement;
+    bool write_through;     /* else write-back: dirty lines written when evicted */
+    bool no_write_allocate; /* a store that misses goes below without filling a line */
+    bool inclusive;         /* holds every line of the levels above it */
+    double latency_ns;      /* a lookup's cost */
+};
+
 struct sim_config {
     enum sim_translation translation;
     unsigned address_bits;  /* virtual address width */
@@ -182,6 +203,9 @@ struct sim_config {
     uint64_t pdbr;
     unsigned entry_size;
 
+    unsigned cache_count;   /* 0: references go straight to memory */
+    struct sim_cache_config caches[SIM_MAX_CACHES];
+
     double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
     bool split_straddling;  /* an access crossing a page touches both pages */
 };
@@ -202,7 +226,8 @@ int sim_config_set(struct sim_config *config, const char *key, const char *value
 bool sim_config_has(const char *key);
 /* Every setting's name, NULL-terminated. */
 extern const char *const sim_config_names[];
-/* Apply a preset by name ("x86-64", "x86-64-2m", "x86-32", "tiny"), or else
+/* Apply a preset by name ("x86-64", "x86-64-2m", "x86-32", "tiny",
+ * "x86-64-caches", "cachegrind"), or else
  * read the machine file at that path (docs/SIM.md). */
 int sim_config_load(struct sim_config *config, const char *path_or_preset,
                     struct sim_diag *diag);
@@ -226,7 +251,19 @@ struct sim_stats {
     uint64_t walk_accesses;     /* memory reads by page-table walks */
     uint64_t context_switches;
     uint64_t page_table_bytes;  /* page-table memory at the end */
+    double cache_ns;            /* with caches: time in them and in memory behind them */
     double time_ns;             /* total modelled time; EAT = time_ns / references */
+};
+
+/* What one cache saw.  A reference (or a walk's read) that straddles two
+ * lines is one access, and one miss if either line missed. */
+struct sim_cache_stats {
+    char name[8];
+    uint64_t accesses, hits, misses;
+    uint64_t write_backs;       /* dirty lines written below when evicted */
+    uint64_t writes_through;    /* stores passed below by a write-through cache */
+    uint64_t inclusion_victims; /* lines taken out because a level below evicted them */
+    double time_ns;             /* lookups times the latency */
 };
 
 /* A protection fault as reported to the user. */
@@ -264,6 +301,10 @@ int sim_machine_run(struct sim_machine *machine, const struct sim_record *record
 /* Statistics of one process, or of all with pid < 0. */
 void sim_machine_stats(const struct sim_machine *machine, int pid, struct sim_stats *out);
 unsigned sim_machine_processes(const struct sim_machine *machine);
+/* The caches' statistics, nearest the CPU first; how many there are. */
+unsigned sim_machine_caches(const struct sim_machine *machine, struct sim_cache_stats *out);
+/* Memory accesses behind the caches: line fills and write-backs. */
+uint64_t sim_machine_memory_accesses(const struct sim_machine *machine);
 /* The first protection faults (at most SIM_FAULTS_KEPT) and how many. */
 #define SIM_FAULTS_KEPT 16
 size_t sim_machine_protection_faults(const struct sim_machine *machine,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "diag.h"
 #include "policy.h"
 #include "tlb.h"
@@ -132,6 +133,65 @@ static bool parse_segment(const char *text, struct sim_segment *s)
     return true;
 }
 
+/* "L1d", "L1i", "L2": the level, and the side at level 1. */
+static bool parse_cache_name(const char *text, struct sim_cache_config *k)
+{
+    char *end;
+    if (text[0] != 'L' && text[0] != 'l')
+        return false;
+    unsigned long level = strtoul(text + 1, &end, 10);
+    if (end == text + 1 || level < 1 || level > SIM_MAX_CACHES || strlen(text) >= sizeof k->name)
+        return false;
+    k->level = (unsigned)level;
+    k->side = !strcmp(end, "i") ? SIM_CACHE_INSTR : !strcmp(end, "d") ? SIM_CACHE_DATA
+                                                                      : SIM_CACHE_UNIFIED;
+    if (*end && k->side == SIM_CACHE_UNIFIED)
+        return false;
+    strcpy(k->name, text);
+    return true;
+}
+
+/* One of a cache's optional words: its replacement, write policies,
+ * inclusion, or its latency. */
+static bool parse_cache_option(const char *word, struct sim_cache_config *k)
+{
+    static const char *const replacements[] = {"lru", "fifo", "random", "plru"};
+    for (unsigned i = 0; i < 4; i++)
+        if (!strcmp(word, replacements[i]))
+            return k->replacement = (enum sim_cache_replacement)i, true;
+    if (!strcmp(word, "wb") || !strcmp(word, "wt"))
+        return k->write_through = word[1] == 't', true;
+    if (!strcmp(word, "wa") || !strcmp(word, "nwa"))
+        return k->no_write_allocate = word[0] == 'n', true;
+    if (!strcmp(word, "inclusive") || !strcmp(word, "nine"))
+        return k->inclusive = word[0] == 'i', true;
+    return parse_time(word, &k->latency_ns);
+}
+
+/* "NAME SIZE WAYS LINE [lru|fifo|random|plru] [wb|wt] [wa|nwa]
+ * [inclusive|nine] [LATENCY]"; WAYS may be "full". */
+static bool parse_cache(const char *text, struct sim_cache_config *k)
+{
+    static const double latency_by_level[] = {1, 4, 12, 30};
+    char words[9][32];
+    int n = sscanf(text, "%31s %31s %31s %31s %31s %31s %31s %31s %31s", words[0], words[1],
+                   words[2], words[3], words[4], words[5], words[6], words[7], words[8]);
+    *k = (struct sim_cache_config){0};
+    uint64_t ways = 0, line;
+    bool full = n >= 3 && !strcmp(words[2], "full");
+    if (n < 4 || n > 8 || !parse_cache_name(words[0], k) || !value_parse_size(words[1], &k->size) ||
+        (!full && (!value_parse_u64(words[2], &ways) || ways == 0 || ways > 64)) ||
+        !value_parse_size(words[3], &line) || line == 0 || line > (1u << 20))
+        return false;
+    k->line = (unsigned)line;
+    k->ways = full ? (unsigned)(k->size / line) : (unsigned)ways;
+    k->latency_ns = latency_by_level[k->level <= 4 ? k->level - 1 : 3];
+    for (int i = 4; i < n; i++)
+        if (!parse_cache_option(words[i], k))
+            return false;
+    return true;
+}
+
 static bool power_of_two(uint64_t x)
 {
     return x && !(x & (x - 1));
@@ -200,10 +260,20 @@ static bool set_unsigned(const char *text, unsigned *out, uint64_t max)
 /* Built-in machines, as a machine file would set them. */
 static const struct preset {
     const char *name;
-    const char *settings[16]; /* name, value, name, value, ..., NULL */
+    const char *settings[24]; /* name, value, name, value, ..., NULL */
 } presets[] = {
     {"x86-64", {"translation", "paging", "address-bits", "48", "page-size", "4K", "levels",
                 "9,9,9,9", NULL}},
+    /* with the caches of a recent x86-64 core */
+    {"x86-64-caches", {"translation", "paging", "address-bits", "48", "page-size", "4K",
+                       "levels", "9,9,9,9", "cache", "L1i 32K 8 64 lru wb 1ns", "cache",
+                       "L1d 48K 12 64 lru wb 1ns", "cache", "L2 2M 16 64 lru wb 4ns", "cache",
+                       "L3 16M 16 64 lru wb 12ns", NULL}},
+    /* cachegrind's model: virtual addresses (translation is the identity),
+     * split level 1 and a last level, write-allocate, lru, nothing inclusive */
+    {"cachegrind", {"translation", "base-bounds", "base", "0", "bounds", "0x1000000000000",
+                    "cache", "L1i 32K 8 64 lru wb", "cache", "L1d 32K 8 64 lru wb", "cache",
+                    "L2 8M 16 64 lru wb", NULL}},
     {"x86-64-2m", {"translation", "paging", "address-bits", "48", "page-size", "2M", "levels",
                    "9,9,9", NULL}},
     {"x86-32", {"translation", "paging", "address-bits", "32", "page-size", "4K", "levels",
@@ -320,6 +390,17 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         *why = "0 (segments found by their range) or the top bits that choose one, 1 to 16";
         return set_unsigned(v, &c->segment_bits, 16);
     }
+    if (!strcmp(key, "cache")) {
+        *why = "NAME SIZE WAYS LINE [lru|fifo|random|plru] [wb|wt] [wa|nwa] [inclusive|nine] "
+               "[LATENCY], as in L1d 32K 8 64 lru wb; or none";
+        if (!strcmp(v, "none"))
+            return c->cache_count = 0, true;
+        if (c->cache_count == SIM_MAX_CACHES) {
+            *why = "at most 8 caches";
+            return false;
+        }
+        return parse_cache(v, &c->caches[c->cache_count]) && ++c->cache_count;
+    }
     if (!strcmp(key, "segment")) {
         if (c->segment_count == SIM_MAX_SEGMENTS)
             return false;
@@ -348,7 +429,7 @@ const char *const sim_config_names[] = {
     "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits", "map",
     "page-table", "entry-format", "memory-image", "pdbr", "entry-size",
     "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
-    NULL,
+    "cache", NULL,
 };
 
 bool sim_config_has(const char *key)
@@ -544,6 +625,9 @@ int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
     if (!power_of_two(c->page_size))
         return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "page-size",
                         "%llu is not a power of two", (unsigned long long)c->page_size);
+    int cache_status = cache_config_check(c, diag);
+    if (cache_status)
+        return cache_status;
     if (c->segment_bits && c->translation != SIM_BASE_BOUNDS) {
         int status = finish_segment_bits(c, diag);
         if (status)

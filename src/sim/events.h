@@ -22,6 +22,8 @@ enum sim_event_kind {
     EVENT_PROTECTION, /* a protection fault: reason, segment (-1: none) */
     EVENT_IMAGE_WALK, /* the tables were walked in the memory image: walk */
     EVENT_SEGMENT,    /* segmentation chose a segment: segment (-1: none) */
+    EVENT_CACHE,      /* the caches served an access: reads (the level that had it; the
+                       * cache count: memory), walk_read (a page-table walk's) */
     EVENT_DONE,       /* the reference is over: pte, frame and paddr if translated */
     EVENT_SWITCH,     /* a context switch: pid, flushed */
 };
@@ -31,7 +33,7 @@ struct sim_event {
     uint64_t reference, addr, vpn;
     uint16_t pid;
     uint8_t access; /* enum sim_access_kind */
-    bool hit, present, from_swap, dirty, flushed;
+    bool hit, present, from_swap, dirty, flushed, walk_read;
     unsigned reads;
     uint64_t frame, pte, paddr;
     int segment;

@@ -144,6 +144,8 @@ void explain_text(const struct sim_machine *m, FILE *out, const struct step *s)
         explain_bounds(m, out, s);
     else
         explain_segment(m, out, s);
+    if (s->caches[0])
+        fprintf(out, "  caches: %s\n", s->caches);
     if (s->protection_reason) {
         fprintf(out, "  PROTECTION FAULT at 0x%" PRIx64 ": ", s->addr);
         if (s->protection_segment >= 0)

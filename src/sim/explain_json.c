@@ -87,6 +87,10 @@ void explain_step_json(const struct sim_machine *m, FILE *out, const struct step
         paging_json(out, m, s);
     else
         segment_json(out, m, s);
+    if (s->caches[0]) {
+        fprintf(out, ", \"caches\": ");
+        json_text(out, s->caches);
+    }
     if (s->protection_reason) {
         fprintf(out, ", \"protection_fault\": ");
         json_text(out, s->protection_reason);

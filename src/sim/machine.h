@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "cache.h"
 #include "events.h"
 #include "mmkit/sim.h"
 #include "page_table.h"
@@ -75,6 +76,7 @@ struct step {
     struct image_walk image_walk;  /* with a memory image */
     char candidates[400];          /* a victim's choice: the policy's view */
     char second_chances[200];      /* pages whose reference bits it cleared */
+    char caches[160];              /* the level that had each access, the walk's first */
     unsigned segment;              /* segmentation: the segment used */
     bool segment_found;
 };
@@ -111,6 +113,8 @@ struct sim_machine {
     unsigned pool_count;
     const struct policy_ops *policy;
     struct tlb tlb;
+    struct cache_hierarchy caches;
+    uint64_t tables_base; /* where the page tables lie in physical memory */
 
     uint64_t now;       /* references so far, the clock of every policy */
     uint64_t next_tick; /* when policy->tick runs next */
@@ -152,6 +156,11 @@ static inline void machine_announce(struct sim_machine *m, const struct sim_even
     for (unsigned i = 0; i < m->observer_count; i++)
         m->observers[i].event(m, m->observers[i].context, e);
 }
+
+/* machine_run.c: an access of `size` bytes at paddr through the caches
+ * (none: nothing to do). */
+void machine_cache_access(struct sim_machine *m, struct process *p, uint64_t paddr,
+                          uint32_t size, unsigned kind);
 
 /* machine_run.c: add the observer (once), or take it away. */
 void machine_observe(struct sim_machine *m, struct sim_observer observer, bool listening);

@@ -72,7 +72,8 @@ int sim_config_load(struct sim_config *config, const char *path_or_preset, struc
         if (diag)
             snprintf(diag->message + strlen(diag->message),
                      sizeof diag->message - strlen(diag->message),
-                     " (and no preset has that name: x86-64, x86-64-2m, x86-32, tiny)");
+                     " (and no preset has that name: x86-64, x86-64-2m, x86-32, tiny, "
+                     "x86-64-caches, cachegrind)");
         return SIM_ERR_IO;
     }
     char image_before[sizeof config->memory_image];

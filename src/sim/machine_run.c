@@ -107,6 +107,11 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     status = kernel_init(m, diag);
     if (status)
         goto fail;
+    if ((status = cache_hierarchy_init(&m->caches, &m->config)))
+        goto fail;
+    /* The page tables lie beyond the frames, a region of 2^36 bytes for
+     * each process, so that the caches see a walk's reads where they are. */
+    m->tables_base = m->config.frames << m->page_shift;
     if (m->config.translation == SIM_PAGING && m->config.memory_image[0] &&
         (status = memory_image_load(&m->image, m->config.memory_image, m->config.page_size,
                                     diag)))
@@ -126,6 +131,7 @@ void sim_machine_destroy(struct sim_machine *m)
     if (!m)
         return;
     kernel_free(m);
+    cache_hierarchy_free(&m->caches);
     memory_image_free(&m->image);
     tlb_free(&m->tlb);
     for (unsigned pid = 0; m->process && pid < m->processes; pid++)
@@ -208,8 +214,40 @@ static void run_clock_tick(struct sim_machine *m)
     m->next_tick += m->config.tick;
 }
 
-/* One reference to one page under paging. */
-static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind)
+/* An access of `size` bytes at paddr through the caches, if there are. */
+static void cache_pass(struct sim_machine *m, struct process *p, uint64_t paddr, uint32_t size,
+                       unsigned kind, bool walk)
+{
+    unsigned served;
+    p->stats.cache_ns += cache_access(&m->caches, paddr, size, kind, &served);
+    if (machine_observed(m))
+        machine_announce(m, &(struct sim_event){.kind = EVENT_CACHE, .reads = served,
+                                                .walk_read = walk});
+}
+
+void machine_cache_access(struct sim_machine *m, struct process *p, uint64_t paddr,
+                          uint32_t size, unsigned kind)
+{
+    if (m->caches.count)
+        cache_pass(m, p, paddr, size, kind, false);
+}
+
+/* The page-table walk for vpn; with caches, its reads go through them. */
+static uint64_t *walk(struct sim_machine *m, struct process *p, uint64_t vpn, unsigned *reads)
+{
+    if (!m->caches.count)
+        return page_table_find(&p->page_table, vpn, reads);
+    uint64_t places[SIM_MAX_LEVELS];
+    uint64_t *pte = page_table_walk(&p->page_table, vpn, reads, places);
+    uint64_t base = m->tables_base + ((uint64_t)(p - m->process) << 36);
+    for (unsigned level = 0; level < *reads; level++)
+        cache_pass(m, p, base + places[level], sizeof(uint64_t), SIM_LOAD, true);
+    return pte;
+}
+
+/* One reference of `size` bytes within one page under paging. */
+static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, uint32_t size,
+                       unsigned kind)
 {
     uint64_t vpn = addr >> m->page_shift;
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
@@ -246,7 +284,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     }
     if (!pte) {
         unsigned reads;
-        pte = page_table_find(&p->page_table, vpn, &reads);
+        pte = walk(m, p, vpn, &reads);
         p->stats.walk_accesses += reads;
         bool present = pte && (*pte & PTE_PRESENT);
         if (observed)
@@ -281,6 +319,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
                             machine_next_use(m));
     translated = true;
     paddr = (pte_frame(*pte) << m->page_shift) | (addr & (m->config.page_size - 1));
+    machine_cache_access(m, p, paddr, size, kind);
 done:
     if (observed)
         machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .present = translated,
@@ -315,13 +354,15 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         struct process *p = &m->process[r->pid];
         int status = SIM_OK;
         if (m->config.translation != SIM_PAGING) {
-            segments_access(m, p, r->addr, r->kind);
+            segments_access(m, p, r->addr, r->size, r->kind);
         } else {
             uint64_t vpn;
             unsigned pages = record_pages(m, r, &vpn);
-            status = page_access(m, p, r->addr, r->kind);
+            uint64_t next_page = (vpn + 1) << m->page_shift;
+            uint32_t first = pages == 2 ? (uint32_t)(next_page - r->addr) : r->size;
+            status = page_access(m, p, r->addr, first, r->kind);
             if (!status && pages == 2)
-                status = page_access(m, p, (vpn + 1) << m->page_shift, r->kind);
+                status = page_access(m, p, next_page, r->size - first, r->kind);
         }
         if (status)
             return status;
@@ -343,17 +384,20 @@ static void stats_add(struct sim_stats *sum, const struct sim_stats *s)
     sum->walk_accesses += s->walk_accesses;
     sum->context_switches += s->context_switches;
     sum->page_table_bytes += s->page_table_bytes;
+    sum->cache_ns += s->cache_ns;
 }
 
 /* The textbook effective access time, summed instead of averaged: every
  * reference pays the TLB lookup (when there is a TLB) and one memory access,
  * each miss its walk's memory reads, each fault its service, and each dirty
- * victim its write to swap. */
+ * victim its write to swap.  With caches, the reference and the walk's
+ * reads cost what the caches and memory behind them took instead. */
 static double stats_time(const struct sim_config *c, const struct sim_stats *s)
 {
-    return (double)s->references * c->cost_memory_ns +
-           (double)(s->tlb_hits + s->tlb_misses) * c->cost_tlb_ns +
-           (double)s->walk_accesses * c->cost_memory_ns +
+    double accesses = c->cache_count ? s->cache_ns
+                                     : (double)(s->references + s->walk_accesses) *
+                                           c->cost_memory_ns;
+    return accesses + (double)(s->tlb_hits + s->tlb_misses) * c->cost_tlb_ns +
            (double)s->page_faults * c->cost_fault_ns +
            (double)s->swap_writes * c->cost_swap_write_ns;
 }
@@ -374,4 +418,16 @@ void sim_machine_stats(const struct sim_machine *m, int pid, struct sim_stats *o
 double sim_stats_eat(const struct sim_stats *stats)
 {
     return stats->references ? stats->time_ns / (double)stats->references : 0.0;
+}
+
+unsigned sim_machine_caches(const struct sim_machine *m, struct sim_cache_stats *out)
+{
+    for (unsigned i = 0; i < m->caches.count; i++)
+        out[i] = m->caches.level[i].stats;
+    return m->caches.count;
+}
+
+uint64_t sim_machine_memory_accesses(const struct sim_machine *m)
+{
+    return m->caches.memory_accesses;
 }

@@ -9,14 +9,18 @@ const struct pte_bit_name pte_bit_names[PTE_NAMED_BITS] = {
     {PTE_IN_SWAP, "in-swap"},
 };
 
+/* A table, with its place among this address space's tables in the word
+ * before it (page_table_place). */
 static void *table_alloc(struct page_table *table, unsigned level)
 {
     /* Interior entries are pointers, leaf entries 64-bit words: both 8 bytes. */
     uint64_t entries = table->mask[level] + 1;
-    void *node = calloc(entries, sizeof(uint64_t));
-    if (node)
-        table->bytes += entries * sizeof(uint64_t);
-    return node;
+    uint64_t *node = calloc(entries + 1, sizeof(uint64_t));
+    if (!node)
+        return NULL;
+    node[0] = table->bytes;
+    table->bytes += entries * sizeof(uint64_t);
+    return node + 1;
 }
 
 int page_table_init(struct page_table *table, unsigned levels, const unsigned *bits)
@@ -41,7 +45,7 @@ static void node_free(void *node, const struct page_table *table, unsigned level
         for (uint64_t i = 0; i <= table->mask[level]; i++)
             node_free(children[i], table, level + 1);
     }
-    free(node);
+    free((uint64_t *)node - 1);
 }
 
 void page_table_free(struct page_table *table)

@@ -65,6 +65,34 @@ static inline uint64_t *page_table_find(const struct page_table *table, uint64_t
     return &((uint64_t *)node)[vpn & table->mask[table->levels - 1]];
 }
 
+/* Where a table's entry lies among the address space's tables, in bytes
+ * from the first: tables are laid out in the order they were made. */
+static inline uint64_t page_table_place(const void *node, uint64_t index)
+{
+    return ((const uint64_t *)node)[-1] + index * sizeof(uint64_t);
+}
+
+/* page_table_find, also telling where each entry read lies (places[level],
+ * page_table_place), for caches that see the walk's reads. */
+static inline uint64_t *page_table_walk(const struct page_table *table, uint64_t vpn,
+                                        unsigned *reads, uint64_t *places)
+{
+    void *node = table->root;
+    for (unsigned level = 0; level + 1 < table->levels; level++) {
+        uint64_t index = (vpn >> table->shift[level]) & table->mask[level];
+        places[level] = page_table_place(node, index);
+        node = ((void **)node)[index];
+        if (!node) {
+            *reads = level + 1;
+            return NULL;
+        }
+    }
+    uint64_t index = vpn & table->mask[table->levels - 1];
+    places[table->levels - 1] = page_table_place(node, index);
+    *reads = table->levels;
+    return &((uint64_t *)node)[index];
+}
+
 /* The entry of page vpn, allocating missing tables; NULL if out of memory. */
 uint64_t *page_table_make(struct page_table *table, uint64_t vpn);
 

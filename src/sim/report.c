@@ -6,6 +6,7 @@
 
 #include "json_text.h"
 #include "machine.h"
+#include "report_caches.h"
 #include "timeline.h"
 
 struct counter {
@@ -100,6 +101,7 @@ void sim_report_text(FILE *out, const struct sim_machine *m)
     }
     sim_machine_stats(m, -1, &s);
     text_block(out, "total", &s, paging);
+    report_caches_text(out, m, &s);
     for (size_t i = 0; i < m->fault_count && i < SIM_FAULTS_KEPT; i++) {
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "protection fault: reference %" PRIu64 ", process %u, %s at 0x%" PRIx64
@@ -162,7 +164,10 @@ static void json_members(FILE *out, const struct sim_machine *m)
         json_fields(out, &s, "      ");
         fprintf(out, "\n    }");
     }
-    fprintf(out, "\n  ],\n  \"protection_fault_list\": [");
+    fprintf(out, "\n  ]");
+    sim_machine_stats(m, -1, &s);
+    report_caches_json(out, m, &s);
+    fprintf(out, ",\n  \"protection_fault_list\": [");
     for (size_t i = 0; i < m->fault_count && i < SIM_FAULTS_KEPT; i++) {
         const struct sim_protection_fault *f = &m->faults[i];
         fprintf(out, "%s\n    {\"reference\": %" PRIu64 ", \"pid\": %u, \"kind\": \"%s\", "

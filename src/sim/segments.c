@@ -28,7 +28,8 @@ static const char *segment_check(const struct sim_machine *m, uint64_t addr, uns
     return forbidden;
 }
 
-void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind)
+void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, uint32_t size,
+                     unsigned kind)
 {
     uint64_t now = ++m->now;
     p->stats.references++;
@@ -48,6 +49,8 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, un
     }
     if (fault)
         kernel_protection_fault(m, p, addr, kind, segment, fault);
+    else
+        machine_cache_access(m, p, paddr, size, kind);
     if (observed) {
         machine_announce(m, &(struct sim_event){.kind = EVENT_SEGMENT, .segment = segment});
         machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .paddr = paddr});

@@ -8,6 +8,7 @@ struct sim_machine;
 struct process;
 
 /* One reference under segmentation or base-and-bounds. */
-void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, unsigned kind);
+void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, uint32_t size,
+                     unsigned kind);
 
 #endif

@@ -3,6 +3,7 @@
  * over, hands it to the writers the run asked for: --explain
  * (explain.c), the JSON steps (explain_json.c), --steps. */
 #include <stdio.h>
+#include <string.h>
 
 #include "machine.h"
 #include "story.h"
@@ -31,6 +32,20 @@ static void tell_switch(struct story *story, unsigned pid, bool flushed)
             fputs(",\n", story->json);
         explain_switch_json(story->json, pid, flushed);
     }
+}
+
+/* Where an access found its line, added to the step's list: "the walk's
+ * reads from L2, L1d; the access from L1d". */
+static void note_cache(const struct sim_machine *m, struct step *s, const struct sim_event *e)
+{
+    const char *where = e->reads < m->caches.count ? m->caches.level[e->reads].config.name
+                                                   : "memory";
+    size_t used = strlen(s->caches);
+    bool walk_so_far = used && !strstr(s->caches, "access");
+    const char *lead = !e->walk_read ? (used ? "; the access from " : "the access from ")
+                       : walk_so_far ? ", "
+                                     : "the walk's reads from ";
+    snprintf(s->caches + used, sizeof s->caches - used, "%s%s", lead, where);
 }
 
 void story_event(struct sim_machine *m, void *context, const struct sim_event *e)
@@ -74,6 +89,9 @@ void story_event(struct sim_machine *m, void *context, const struct sim_event *e
     case EVENT_SEGMENT:
         s->segment_found = e->segment >= 0;
         s->segment = e->segment >= 0 ? (unsigned)e->segment : 0;
+        break;
+    case EVENT_CACHE:
+        note_cache(m, s, e);
         break;
     case EVENT_DONE:
         if (e->present) { /* translated through an entry */

@@ -1,0 +1,52 @@
+/* cache.h - the caches in front of physical memory (cache.c).
+ *
+ * A reference enters at level 1 (the instruction cache for a fetch, the
+ * data cache otherwise) with its physical address.  A level that misses
+ * fills the line from the level below, and so on to memory; the victim of
+ * a fill, when dirty, is written below.  An inclusive level that evicts a
+ * line takes it out of the levels above it too. */
+#ifndef MMKIT_SIM_CACHE_H
+#define MMKIT_SIM_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmkit/sim.h"
+
+struct cache {
+    struct sim_cache_config config;
+    unsigned line_shift, ways;
+    uint64_t sets, set_mask; /* set_mask when sets is a power of two, else 0 */
+    uint64_t *tags;          /* sets * ways: the line's address >> line_shift, plus 1; 0: empty */
+    uint64_t *stamps;        /* lru: last use; fifo: fill */
+    uint8_t *dirty;
+    uint64_t *tree;          /* plru: a set's tree of ways - 1 bits */
+    uint64_t clock, random;
+    struct cache *below;     /* NULL: memory */
+    struct cache *above[2];  /* the levels that fill from this one */
+    unsigned above_count;
+    struct sim_cache_stats stats;
+};
+
+struct cache_hierarchy {
+    struct cache level[SIM_MAX_CACHES];
+    unsigned count;
+    struct cache *instr, *data; /* where fetches and data enter; NULL: memory */
+    double memory_ns;           /* a fill from memory */
+    uint64_t memory_accesses;   /* fills from memory and writes to it */
+};
+
+/* Build the caches c describes (none if it has none): 0 or SIM_ERR_NOMEM. */
+int cache_hierarchy_init(struct cache_hierarchy *h, const struct sim_config *c);
+void cache_hierarchy_free(struct cache_hierarchy *h);
+
+/* An access of `size` bytes at paddr, of enum sim_kind `kind`: the time it
+ * took; *served is the index of the level that had it (count: memory). */
+double cache_access(struct cache_hierarchy *h, uint64_t paddr, uint32_t size, unsigned kind,
+                    unsigned *served);
+
+/* Check what config_finish cannot see alone: each cache's geometry and
+ * that the levels stack (config.c calls it). */
+int cache_config_check(const struct sim_config *c, struct sim_diag *diag);
+
+#endif
