@@ -100,6 +100,7 @@ static int cache_init(struct cache *cache, const struct sim_cache_config *k, uin
     if (k->replacement == SIM_CACHE_PLRU)
         cache->tree = calloc(cache->sets, sizeof *cache->tree);
     cache->random = seed | 1;
+    cache->last_line = UINT64_MAX;
     memcpy(cache->stats.name, k->name, sizeof cache->stats.name);
     bool ok = cache->tags && cache->stamps && cache->dirty &&
               (k->replacement != SIM_CACHE_PLRU || cache->tree);
@@ -188,7 +189,7 @@ static unsigned tree_victim(const struct cache *cache, uint64_t set)
     return node - cache->ways;
 }
 
-static void touch(struct cache *cache, uint64_t slot, bool filled)
+static inline void touch(struct cache *cache, uint64_t slot, bool filled)
 {
     switch (cache->config.replacement) {
     case SIM_CACHE_LRU:
@@ -259,6 +260,8 @@ static void take_from_above(struct cache_hierarchy *h, struct cache *cache, uint
             }
             above->tags[slot] = 0;
             above->dirty[slot] = 0;
+            if (above->last_slot == (uint64_t)slot)
+                above->last_line = UINT64_MAX;
             above->stats.inclusion_victims++;
         }
         take_from_above(h, above, addr);
@@ -283,7 +286,20 @@ static void fill(struct cache_hierarchy *h, struct cache *cache, uint64_t slot, 
     }
     cache->tags[slot] = line + 1;
     cache->dirty[slot] = 0;
+    cache->last_line = line;
+    cache->last_slot = slot;
     touch(cache, slot, true);
+}
+
+/* A store to a line the cache holds, in `slot`. */
+static void write_hit(struct cache_hierarchy *h, struct cache *cache, uint64_t slot)
+{
+    if (cache->config.write_through) {
+        cache->stats.writes_through++;
+        write_below(h, cache->below, (cache->tags[slot] - 1) << cache->line_shift);
+    } else {
+        cache->dirty[slot] = 1;
+    }
 }
 
 /* One line of an access at `cache`; *served is left alone on a hit.  A
@@ -296,22 +312,19 @@ static void line_access(struct cache_hierarchy *h, struct cache *cache, uint64_t
     uint64_t addr = line << cache->line_shift;
     if (slot >= 0) {
         touch(cache, (uint64_t)slot, false);
-    } else if (write && cache->config.no_write_allocate) {
+        if (write)
+            write_hit(h, cache, (uint64_t)slot);
+        return;
+    }
+    if (write && cache->config.no_write_allocate) {
         *time += lookup(h, cache->below, addr, 1, true, served);
         return;
-    } else {
-        *time += lookup(h, cache->below, addr, 1u << cache->line_shift, false, served);
-        slot = (int64_t)victim(cache, set_of(cache, line));
-        fill(h, cache, (uint64_t)slot, line);
     }
-    if (write) {
-        if (cache->config.write_through) {
-            cache->stats.writes_through++;
-            write_below(h, cache->below, addr);
-        } else {
-            cache->dirty[slot] = 1;
-        }
-    }
+    *time += lookup(h, cache->below, addr, 1u << cache->line_shift, false, served);
+    slot = (int64_t)victim(cache, set_of(cache, line));
+    fill(h, cache, (uint64_t)slot, line);
+    if (write)
+        write_hit(h, cache, (uint64_t)slot);
 }
 
 static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr, uint32_t size,
@@ -325,8 +338,19 @@ static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t ad
     unsigned self = (unsigned)(cache - h->level);
     double time = cache->config.latency_ns;
     cache->stats.accesses++;
-    cache->stats.time_ns += time;
     uint64_t first = addr >> cache->line_shift, last = (addr + size - 1) >> cache->line_shift;
+    if (first == last) { /* the common case: one line, often the last one used */
+        int64_t slot = first == cache->last_line ? (int64_t)cache->last_slot : find(cache, first);
+        if (slot >= 0) {
+            touch(cache, (uint64_t)slot, false);
+            cache->last_line = first;
+            cache->last_slot = (uint64_t)slot;
+            if (write)
+                write_hit(h, cache, (uint64_t)slot);
+            *served = self;
+            return time;
+        }
+    }
     bool missed = false;
     unsigned deepest = self;
     for (uint64_t line = first; line <= last; line++) {
@@ -338,10 +362,16 @@ static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t ad
     }
     if (missed)
         cache->stats.misses++;
-    else
-        cache->stats.hits++;
     *served = deepest;
     return time;
+}
+
+struct sim_cache_stats cache_stats(const struct cache *cache)
+{
+    struct sim_cache_stats s = cache->stats;
+    s.hits = s.accesses - s.misses;
+    s.time_ns = (double)s.accesses * cache->config.latency_ns;
+    return s;
 }
 
 double cache_access(struct cache_hierarchy *h, uint64_t paddr, uint32_t size, unsigned kind,

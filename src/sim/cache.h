@@ -22,10 +22,11 @@ struct cache {
     uint8_t *dirty;
     uint64_t *tree;          /* plru: a set's tree of ways - 1 bits */
     uint64_t clock, random;
+    uint64_t last_line, last_slot; /* the line found last, and where (UINT64_MAX: none) */
     struct cache *below;     /* NULL: memory */
     struct cache *above[2];  /* the levels that fill from this one */
     unsigned above_count;
-    struct sim_cache_stats stats;
+    struct sim_cache_stats stats; /* counted as it goes: accesses, misses and the rest */
 };
 
 struct cache_hierarchy {
@@ -44,6 +45,9 @@ void cache_hierarchy_free(struct cache_hierarchy *h);
  * took; *served is the index of the level that had it (count: memory). */
 double cache_access(struct cache_hierarchy *h, uint64_t paddr, uint32_t size, unsigned kind,
                     unsigned *served);
+
+/* What the cache saw, hits and time included. */
+struct sim_cache_stats cache_stats(const struct cache *cache);
 
 /* Check what config_finish cannot see alone: each cache's geometry and
  * that the levels stack (config.c calls it). */

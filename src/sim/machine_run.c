@@ -319,7 +319,8 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
                             machine_next_use(m));
     translated = true;
     paddr = (pte_frame(*pte) << m->page_shift) | (addr & (m->config.page_size - 1));
-    machine_cache_access(m, p, paddr, size, kind);
+    if (m->caches.count)
+        cache_pass(m, p, paddr, size, kind, false);
 done:
     if (observed)
         machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .present = translated,
@@ -423,7 +424,7 @@ double sim_stats_eat(const struct sim_stats *stats)
 unsigned sim_machine_caches(const struct sim_machine *m, struct sim_cache_stats *out)
 {
     for (unsigned i = 0; i < m->caches.count; i++)
-        out[i] = m->caches.level[i].stats;
+        out[i] = cache_stats(&m->caches.level[i]);
     return m->caches.count;
 }
 

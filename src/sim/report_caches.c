@@ -19,7 +19,7 @@ static double levels_ns(const struct sim_machine *m)
 {
     double sum = 0;
     for (unsigned i = 0; i < m->caches.count; i++)
-        sum += m->caches.level[i].stats.time_ns;
+        sum += cache_stats(&m->caches.level[i]).time_ns;
     return sum;
 }
 
@@ -32,7 +32,7 @@ void report_caches_text(FILE *out, const struct sim_machine *m, const struct sim
     for (unsigned i = 0; i < m->caches.count; i++) {
         const struct cache *c = &m->caches.level[i];
         const struct sim_cache_config *k = &c->config;
-        const struct sim_cache_stats *st = &c->stats;
+        struct sim_cache_stats stats = cache_stats(c), *st = &stats;
         fprintf(out, "  %-4s %6" PRIu64 "K %2u-way %3uB %-6s %s: %12" PRIu64 " accesses %12" PRIu64
                      " misses (%6.2f%%) %10" PRIu64 " write-backs",
                 k->name, k->size >> 10, k->ways, k->line, replacement_names[k->replacement],
@@ -55,7 +55,7 @@ void report_caches_json(FILE *out, const struct sim_machine *m, const struct sim
     for (unsigned i = 0; i < m->caches.count; i++) {
         const struct cache *c = &m->caches.level[i];
         const struct sim_cache_config *k = &c->config;
-        const struct sim_cache_stats *st = &c->stats;
+        struct sim_cache_stats stats = cache_stats(c), *st = &stats;
         fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
         json_text(out, k->name);
         fprintf(out, ", \"size\": %" PRIu64 ", \"ways\": %u, \"line\": %u, \"replacement\": "
