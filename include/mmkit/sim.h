@@ -122,6 +122,10 @@ struct sim_segment {
     bool grows_down;   /* stack: the segment spans [base - limit, base) */
     unsigned prot;     /* enum sim_prot bits */
     bool placed;       /* physical was given, which paging refuses */
+    unsigned shared;   /* paging: 1 to 65535, the shared memory the segment maps (the
+                        * processes whose segments name the same id map the same
+                        * pages); 0: each process's own */
+    char file[16];     /* paging: the file that backs the segment ("": none) */
 };
 
 /* A page-table entry an exercise gives: page vpn is in frame pfn. */
@@ -247,6 +251,9 @@ struct sim_stats {
     uint64_t swap_reads;        /* page faults served from swap */
     uint64_t zero_fills;        /* page faults served by a zeroed frame */
     uint64_t swap_writes;       /* dirty victims written to swap */
+    uint64_t minor_faults;      /* page faults served by a shared page already resident */
+    uint64_t file_reads;        /* page faults served from a segment's file */
+    uint64_t file_writes;       /* dirty file-backed victims written to their file */
     uint64_t evictions;
     uint64_t walk_accesses;     /* memory reads by page-table walks */
     uint64_t context_switches;

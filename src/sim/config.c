@@ -109,23 +109,32 @@ static bool parse_prot(const char *text, unsigned *prot)
     return true;
 }
 
-/* "NAME BASE LIMIT PROT [PHYSICAL] [down]" */
+/* "NAME BASE LIMIT PROT [PHYSICAL] [down] [shared=ID] [file=NAME]" */
 static bool parse_segment(const char *text, struct sim_segment *s)
 {
-    char name[sizeof s->name], base[32], limit[32], prot[8], extra[2][32];
-    int n = sscanf(text, "%15s %31s %31s %7s %31s %31s", name, base, limit, prot, extra[0],
-                   extra[1]);
+    char name[sizeof s->name], base[32], limit[32], prot[8], extra[4][32];
+    int n = sscanf(text, "%15s %31s %31s %7s %31s %31s %31s %31s", name, base, limit, prot,
+                   extra[0], extra[1], extra[2], extra[3]);
     *s = (struct sim_segment){0};
     if (n < 4 || !value_parse_size(base, &s->base) || !value_parse_size(limit, &s->limit) ||
         !parse_prot(prot, &s->prot))
         return false;
     memcpy(s->name, name, sizeof name);
     for (int i = 0; i < n - 4; i++) {
+        uint64_t id;
         if (!strcmp(extra[i], "down"))
             s->grows_down = true;
         else if (!strcmp(extra[i], "up"))
             s->grows_down = false;
-        else if (!value_parse_size(extra[i], &s->physical))
+        else if (!strncmp(extra[i], "shared=", 7)) {
+            if (!value_parse_u64(extra[i] + 7, &id) || id < 1 || id > UINT16_MAX)
+                return false;
+            s->shared = (unsigned)id;
+        } else if (!strncmp(extra[i], "file=", 5)) {
+            if (!extra[i][5] || strlen(extra[i] + 5) >= sizeof s->file)
+                return false;
+            strcpy(s->file, extra[i] + 5);
+        } else if (!value_parse_size(extra[i], &s->physical))
             return false;
         else
             s->placed = true;
@@ -402,6 +411,7 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         return parse_cache(v, &c->caches[c->cache_count]) && ++c->cache_count;
     }
     if (!strcmp(key, "segment")) {
+        *why = "NAME BASE LIMIT PROT [PHYSICAL] [down] [shared=ID] [file=NAME], at most 8";
         if (c->segment_count == SIM_MAX_SEGMENTS)
             return false;
         return parse_segment(v, &c->segments[c->segment_count]) && ++c->segment_count;
@@ -633,6 +643,11 @@ int sim_config_finish(struct sim_config *c, struct sim_diag *diag)
         if (status)
             return status;
     }
+    for (unsigned i = 0; c->translation != SIM_PAGING && i < c->segment_count; i++)
+        if (c->segments[i].shared || c->segments[i].file[0])
+            return diag_set(diag, SIM_ERR_CONFIG, NULL, 0, "segment",
+                            "segment %s: shared= and file= map pages, which needs paging",
+                            c->segments[i].name);
     if (c->translation == SIM_PAGING)
         return finish_paging(c, diag);
     if (c->translation == SIM_SEGMENTATION && c->segment_count == 0)

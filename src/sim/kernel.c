@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "kernel.h"
@@ -47,6 +48,7 @@ int kernel_init(struct sim_machine *m, struct sim_diag *diag)
 
 void kernel_free(struct sim_machine *m)
 {
+    shared_pages_free(&m->shared);
     for (unsigned i = 0; i < m->pool_count; i++)
         m->policy->destroy(m->pools[i].policy_state);
     free(m->pools);
@@ -119,26 +121,44 @@ struct victim_why {
     char second_chances[200];
 };
 
-/* Take frame from its page: the page leaves (to swap if dirty) and every
- * cached translation of it goes.  why: what observers are told of the
- * choice (NULL when none listens). */
+/* The entry no longer maps a frame, and no TLB remembers it. */
+static void unmap(struct sim_machine *m, uint64_t *pte, uint16_t pid, uint64_t vpn)
+{
+    *pte &= ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY | (PTE_FRAME_MASK << PTE_FRAME_SHIFT));
+    /* Flushed on every switch, the TLB holds only the running process's
+     * entries, all under address-space id 0. */
+    if (m->config.tlb_switch == SIM_TLB_ASID || pid == m->current_pid)
+        tlb_invalidate(&m->tlb, m->process[pid].asid, vpn);
+}
+
+/* Take frame from its page: the page leaves (if dirty, to its file or to
+ * swap; a clean file-backed page is dropped) and every process mapping it,
+ * and every cached translation, forgets it.  why: what observers are told
+ * of the choice (NULL when none listens). */
 static void evict(struct sim_machine *m, struct process *faulting, uint64_t frame,
                   const struct victim_why *why)
 {
     struct frame *victim = &m->frames[frame];
-    uint64_t pte = *victim->pte;
-    bool dirty = pte & PTE_DIRTY;
+    bool dirty = frame_dirty(victim);
+    struct shared_page *shared = victim->shared;
     faulting->stats.evictions++;
-    if (dirty) {
+    if (dirty && shared && shared->file_backed) {
+        faulting->stats.file_writes++;
+    } else if (dirty) {
         faulting->stats.swap_writes++;
-        pte |= PTE_IN_SWAP;
+        if (shared)
+            shared->in_swap = true;
+        else
+            *victim->pte |= PTE_IN_SWAP;
     }
-    *victim->pte = pte & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY |
-                           (PTE_FRAME_MASK << PTE_FRAME_SHIFT));
-    /* Flushed on every switch, the TLB holds only the running process's
-     * entries, all under address-space id 0. */
-    if (m->config.tlb_switch == SIM_TLB_ASID || victim->pid == m->current_pid)
-        tlb_invalidate(&m->tlb, m->process[victim->pid].asid, victim->vpn);
+    if (shared) {
+        for (unsigned i = 0; i < shared->count; i++)
+            unmap(m, shared->mapper[i].pte, shared->mapper[i].pid, shared->mapper[i].vpn);
+        shared->resident = false;
+        shared->count = 0;
+    } else {
+        unmap(m, victim->pte, victim->pid, victim->vpn);
+    }
     if (why)
         machine_announce(m, &(struct sim_event){.kind = EVENT_VICTIM, .dirty = dirty,
                                                 .pid = victim->pid, .vpn = victim->vpn,
@@ -172,13 +192,33 @@ static uint64_t explained_victim(struct sim_machine *m, const struct frame_pool 
     return victim;
 }
 
+/* The shared page that addr of a shared or file-backed segment is in:
+ * its pages are the region's (or the file's) pages from the segment's
+ * start.  NULL if out of memory. */
+static struct shared_page *shared_page_of(struct sim_machine *m, int segment, uint64_t addr)
+{
+    const struct sim_config *c = &m->config;
+    const struct sim_segment *s = &c->segments[segment];
+    unsigned source = s->shared;
+    if (!source) { /* a file: named by the first segment backed by it */
+        unsigned first = 0;
+        while (strcmp(c->segments[first].file, s->file))
+            first++;
+        source = 1u << 16 | first;
+    }
+    uint64_t start = s->grows_down ? s->base - s->limit : s->base;
+    return shared_pages_find(&m->shared, shared_page_key(source, (addr - start) >> m->page_shift),
+                             s->file[0] != 0);
+}
+
 int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, uint64_t vpn,
                       unsigned kind, uint64_t **pte)
 {
     uint64_t permissions = PTE_PRESENT | PTE_USER | PTE_WRITABLE;
+    int segment = -1;
     if (m->config.segment_count) {
         const char *violation;
-        int segment = kernel_segment_select(&m->config, addr, &violation);
+        segment = kernel_segment_select(&m->config, addr, &violation);
         if (!violation)
             violation = kernel_segment_forbids(&m->config.segments[segment], kind);
         if (violation) {
@@ -195,6 +235,19 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
     if (!entry)
         return SIM_ERR_NOMEM;
     p->stats.page_faults++;
+    struct shared_page *shared = NULL;
+    const struct sim_segment *s = segment >= 0 ? &m->config.segments[segment] : NULL;
+    if (s && (s->shared || s->file[0])) {
+        shared = shared_page_of(m, segment, addr);
+        if (!shared || (shared->resident && !shared_page_map(shared, entry, vpn, m->current_pid)))
+            return SIM_ERR_NOMEM;
+        if (shared->resident) { /* another process brought it in: map its frame */
+            p->stats.minor_faults++;
+            *entry = permissions | (shared->frame << PTE_FRAME_SHIFT);
+            *pte = entry;
+            return SIM_OK;
+        }
+    }
 
     struct frame_pool *pool = p->pool;
     uint64_t frame;
@@ -208,13 +261,22 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
         frame = m->policy->victim(pool->policy_state, m->now);
         evict(m, p, frame, NULL);
     }
-    bool from_swap = *entry & PTE_IN_SWAP;
+    bool from_swap = shared ? shared->in_swap && !shared->file_backed : *entry & PTE_IN_SWAP;
     if (from_swap)
         p->stats.swap_reads++;
+    else if (shared && shared->file_backed)
+        p->stats.file_reads++;
     else
         p->stats.zero_fills++;
     *entry = permissions | (*entry & PTE_IN_SWAP) | (frame << PTE_FRAME_SHIFT);
-    m->frames[frame] = (struct frame){.pte = entry, .vpn = vpn, .pid = m->current_pid};
+    m->frames[frame] = (struct frame){.pte = entry, .vpn = vpn, .pid = m->current_pid,
+                                      .shared = shared};
+    if (shared) {
+        shared->resident = true;
+        shared->frame = frame;
+        if (!shared_page_map(shared, entry, vpn, m->current_pid))
+            return SIM_ERR_NOMEM;
+    }
     m->policy->loaded(pool->policy_state, (uint32_t)frame, m->now, machine_next_use(m));
     if (machine_observed(m))
         machine_announce(m, &(struct sim_event){.kind = EVENT_FAULT_IN, .frame = frame,

@@ -109,6 +109,7 @@ struct sim_machine {
     uint16_t current_pid;
 
     struct frame *frames;
+    struct shared_pages shared; /* pages of shared and file-backed segments */
     struct frame_pool *pools;
     unsigned pool_count;
     const struct policy_ops *policy;

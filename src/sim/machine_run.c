@@ -381,6 +381,9 @@ static void stats_add(struct sim_stats *sum, const struct sim_stats *s)
     sum->swap_reads += s->swap_reads;
     sum->zero_fills += s->zero_fills;
     sum->swap_writes += s->swap_writes;
+    sum->minor_faults += s->minor_faults;
+    sum->file_reads += s->file_reads;
+    sum->file_writes += s->file_writes;
     sum->evictions += s->evictions;
     sum->walk_accesses += s->walk_accesses;
     sum->context_switches += s->context_switches;
@@ -390,17 +393,18 @@ static void stats_add(struct sim_stats *sum, const struct sim_stats *s)
 
 /* The textbook effective access time, summed instead of averaged: every
  * reference pays the TLB lookup (when there is a TLB) and one memory access,
- * each miss its walk's memory reads, each fault its service, and each dirty
- * victim its write to swap.  With caches, the reference and the walk's
- * reads cost what the caches and memory behind them took instead. */
+ * each miss its walk's memory reads, each fault its service (a minor one,
+ * which only maps a page already resident, nothing), and each dirty
+ * victim its write to swap or to its file.  With caches, the reference and
+ * the walk's reads cost what the caches and memory behind them took. */
 static double stats_time(const struct sim_config *c, const struct sim_stats *s)
 {
     double accesses = c->cache_count ? s->cache_ns
                                      : (double)(s->references + s->walk_accesses) *
                                            c->cost_memory_ns;
     return accesses + (double)(s->tlb_hits + s->tlb_misses) * c->cost_tlb_ns +
-           (double)s->page_faults * c->cost_fault_ns +
-           (double)s->swap_writes * c->cost_swap_write_ns;
+           (double)(s->page_faults - s->minor_faults) * c->cost_fault_ns +
+           (double)(s->swap_writes + s->file_writes) * c->cost_swap_write_ns;
 }
 
 void sim_machine_stats(const struct sim_machine *m, int pid, struct sim_stats *out)

@@ -17,29 +17,50 @@
 #include <stdint.h>
 
 #include "page_table.h"
+#include "shared_pages.h"
 
 #define NEVER UINT64_MAX /* next use of a page that is not used again */
 
-/* One physical frame.  pte is NULL while the frame is free. */
+/* One physical frame.  pte is NULL while the frame is free.  A shared
+ * page's frame is in every mapping process's table: pte, vpn and pid are
+ * the first's, and shared lists them all. */
 struct frame {
     uint64_t *pte;
     uint64_t vpn;
     uint16_t pid;
+    struct shared_page *shared; /* NULL: one process's page */
 };
+
+/* The OR of a bit over every entry mapping the frame, as the kernel reads
+ * reference and dirty bits through its reverse map. */
+static inline bool frame_bit(const struct frame *frame, uint64_t bit)
+{
+    if (!frame->shared)
+        return *frame->pte & bit;
+    for (unsigned i = 0; i < frame->shared->count; i++)
+        if (*frame->shared->mapper[i].pte & bit)
+            return true;
+    return false;
+}
 
 static inline bool frame_referenced(const struct frame *frame)
 {
-    return *frame->pte & PTE_ACCESSED;
+    return frame_bit(frame, PTE_ACCESSED);
 }
 
 static inline void frame_clear_referenced(const struct frame *frame)
 {
-    *frame->pte &= ~PTE_ACCESSED;
+    if (!frame->shared) {
+        *frame->pte &= ~PTE_ACCESSED;
+        return;
+    }
+    for (unsigned i = 0; i < frame->shared->count; i++)
+        *frame->shared->mapper[i].pte &= ~PTE_ACCESSED;
 }
 
 static inline bool frame_dirty(const struct frame *frame)
 {
-    return *frame->pte & PTE_DIRTY;
+    return frame_bit(frame, PTE_DIRTY);
 }
 
 /* What a policy is given when created. */
