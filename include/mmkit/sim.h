@@ -161,6 +161,9 @@ struct sim_cache_config {
     double latency_ns;      /* a lookup's cost */
 };
 
+/* Keeping the CPUs' private caches coherent (with cpus above 1). */
+enum sim_coherence { SIM_MESI, SIM_MOESI, SIM_MSI };
+
 struct sim_config {
     enum sim_translation translation;
     unsigned address_bits;  /* virtual address width */
@@ -209,6 +212,9 @@ struct sim_config {
 
     unsigned cache_count;   /* 0: references go straight to memory */
     struct sim_cache_config caches[SIM_MAX_CACHES];
+    unsigned cpus;          /* each has its own copy of the caches above the last level,
+                             * which they share; process P runs on CPU P % cpus */
+    enum sim_coherence coherence;
 
     double cost_tlb_ns, cost_memory_ns, cost_fault_ns, cost_swap_write_ns;
     bool split_straddling;  /* an access crossing a page touches both pages */
@@ -265,7 +271,8 @@ struct sim_stats {
 /* What one cache saw.  A reference (or a walk's read) that straddles two
  * lines is one access, and one miss if either line missed. */
 struct sim_cache_stats {
-    char name[8];
+    char name[16];              /* "L1d", or "L1d cpu1" for a CPU's own copy */
+    int cpu;                    /* -1: shared by every CPU */
     uint64_t accesses, hits, misses;
     uint64_t write_backs;       /* dirty lines written below when evicted */
     uint64_t writes_through;    /* stores passed below by a write-through cache */
@@ -308,8 +315,23 @@ int sim_machine_run(struct sim_machine *machine, const struct sim_record *record
 /* Statistics of one process, or of all with pid < 0. */
 void sim_machine_stats(const struct sim_machine *machine, int pid, struct sim_stats *out);
 unsigned sim_machine_processes(const struct sim_machine *machine);
-/* The caches' statistics, nearest the CPU first; how many there are. */
-unsigned sim_machine_caches(const struct sim_machine *machine, struct sim_cache_stats *out);
+/* The caches' statistics, nearest the CPU first (each CPU's copies in
+ * turn, then the shared level); how many there are (at most capacity
+ * filled in). */
+unsigned sim_machine_caches(const struct sim_machine *machine, struct sim_cache_stats *out,
+                            unsigned capacity);
+
+/* What keeping the CPUs' caches coherent took. */
+struct sim_coherence_stats {
+    uint64_t invalidations; /* copies in other CPUs' caches taken out by a write */
+    uint64_t interventions; /* another CPU's cache answered a miss (it held M, O or E) */
+    uint64_t transfers;     /* lines that came from another CPU's cache, not from below */
+    uint64_t upgrades;      /* writes to a shared line that only asked the others to let go */
+};
+void sim_machine_coherence(const struct sim_machine *machine, struct sim_coherence_stats *out);
+/* The state of the line holding physical address paddr in cpu's own caches:
+ * 'M', 'O', 'E', 'S' or 'I' (also when there is only one CPU: 'I'). */
+char sim_machine_line_state(const struct sim_machine *machine, unsigned cpu, uint64_t paddr);
 /* Memory accesses behind the caches: line fills and write-backs. */
 uint64_t sim_machine_memory_accesses(const struct sim_machine *machine);
 /* The first protection faults (at most SIM_FAULTS_KEPT) and how many. */

@@ -12,10 +12,12 @@
  *    filled from below on its own.
  *  - Ways are kept in place; lru and fifo order them by a stamp, plru by a
  *    binary tree of bits per set, as hardware does. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
+#include "coherence.h"
 #include "diag.h"
 #include "random.h"
 
@@ -61,6 +63,9 @@ int cache_config_check(const struct sim_config *c, struct sim_diag *diag)
         int status = check_geometry(k, diag);
         if (status)
             return status;
+        if (c->cpus > 1 && k->line != c->caches[0].line)
+            return refuse(diag, k, "with several CPUs every cache has the same line size "
+                                   "(coherence keeps lines)");
         if (k->level > 1 && k->side != SIM_CACHE_UNIFIED)
             return refuse(diag, k, "only level 1 is split into instruction and data caches");
         for (unsigned j = 0; j < i; j++) {
@@ -88,7 +93,10 @@ int cache_config_check(const struct sim_config *c, struct sim_diag *diag)
 
 /* ---- building ----------------------------------------------------------------- */
 
-static int cache_init(struct cache *cache, const struct sim_cache_config *k, uint64_t seed)
+/* One cache; `cpus` sizes the list of caches above it and says whether
+ * lines have a coherence state. */
+static int cache_init(struct cache *cache, const struct sim_cache_config *k, uint64_t seed,
+                      unsigned cpus)
 {
     *cache = (struct cache){.config = *k, .line_shift = log2_exact(k->line), .ways = k->ways};
     cache->sets = k->size / ((uint64_t)k->ways * k->line);
@@ -99,21 +107,27 @@ static int cache_init(struct cache *cache, const struct sim_cache_config *k, uin
     cache->dirty = calloc(lines, 1);
     if (k->replacement == SIM_CACHE_PLRU)
         cache->tree = calloc(cache->sets, sizeof *cache->tree);
+    if (cpus > 1)
+        cache->state = calloc(lines, 1);
+    cache->above = calloc(2 * cpus, sizeof *cache->above);
     cache->random = seed | 1;
     cache->last_line = UINT64_MAX;
-    memcpy(cache->stats.name, k->name, sizeof cache->stats.name);
-    bool ok = cache->tags && cache->stamps && cache->dirty &&
-              (k->replacement != SIM_CACHE_PLRU || cache->tree);
+    snprintf(cache->stats.name, sizeof cache->stats.name, "%s", k->name);
+    bool ok = cache->tags && cache->stamps && cache->dirty && cache->above &&
+              (cpus == 1 || cache->state) && (k->replacement != SIM_CACHE_PLRU || cache->tree);
     return ok ? SIM_OK : SIM_ERR_NOMEM;
 }
 
-/* The cache of `level` that serves `side` (a unified one serves both). */
-static struct cache *find_level(struct cache_hierarchy *h, unsigned level,
+/* The cache of `level` that serves `side` for `cpu` (a unified one serves
+ * both; the shared levels serve every CPU). */
+static struct cache *find_level(struct cache_hierarchy *h, unsigned cpu, unsigned level,
                                 enum sim_cache_side side)
 {
     for (unsigned i = 0; i < h->count; i++) {
-        const struct sim_cache_config *k = &h->level[i].config;
-        if (k->level == level && (k->side == side || k->side == SIM_CACHE_UNIFIED))
+        const struct cache *cache = &h->level[i];
+        const struct sim_cache_config *k = &cache->config;
+        bool serves = cache->stats.cpu < 0 || (unsigned)cache->stats.cpu == cpu;
+        if (serves && k->level == level && (k->side == side || k->side == SIM_CACHE_UNIFIED))
             return &h->level[i];
     }
     return NULL;
@@ -121,21 +135,61 @@ static struct cache *find_level(struct cache_hierarchy *h, unsigned level,
 
 int cache_hierarchy_init(struct cache_hierarchy *h, const struct sim_config *c)
 {
-    *h = (struct cache_hierarchy){.memory_ns = c->cost_memory_ns};
-    for (unsigned i = 0; i < c->cache_count; i++) {
-        int status = cache_init(&h->level[h->count++], &c->caches[i], c->seed + i);
-        if (status)
-            return status;
-    }
+    unsigned cpus = c->cpus ? c->cpus : 1, deepest = 0;
+    for (unsigned i = 0; i < c->cache_count; i++)
+        if (c->caches[i].level > deepest)
+            deepest = c->caches[i].level;
+    /* With several CPUs the last level is shared, unless it is the only one. */
+    bool shares_last = cpus > 1 && deepest > 1;
+    unsigned shared = 0;
+    for (unsigned i = 0; shares_last && i < c->cache_count; i++)
+        shared += c->caches[i].level == deepest;
+    *h = (struct cache_hierarchy){.memory_ns = c->cost_memory_ns, .cpus = cpus,
+                                  .per_cpu = c->cache_count - shared, .protocol = c->coherence};
+    if (!c->cache_count)
+        return SIM_OK;
+    h->level = calloc(h->per_cpu * cpus + shared, sizeof *h->level);
+    h->instr = calloc(cpus, sizeof *h->instr);
+    h->data = calloc(cpus, sizeof *h->data);
+    if (!h->level || !h->instr || !h->data)
+        return SIM_ERR_NOMEM;
+    for (unsigned cpu = 0; cpu < cpus; cpu++)
+        for (unsigned i = 0; i < c->cache_count; i++) {
+            const struct sim_cache_config *k = &c->caches[i];
+            if (shares_last && k->level == deepest)
+                continue;
+            struct cache *cache = &h->level[h->count++];
+            int status = cache_init(cache, k, c->seed + h->count, cpus);
+            if (status)
+                return status;
+            cache->stats.cpu = cpus > 1 ? (int)cpu : -1;
+            if (cpus > 1)
+                snprintf(cache->stats.name, sizeof cache->stats.name, "%s cpu%u", k->name, cpu);
+        }
+    for (unsigned i = 0; i < c->cache_count; i++)
+        if (shares_last && c->caches[i].level == deepest) {
+            struct cache *cache = &h->level[h->count++];
+            int status = cache_init(cache, &c->caches[i], c->seed + h->count, cpus);
+            if (status)
+                return status;
+            cache->stats.cpu = -1;
+            h->transfer_ns = c->caches[i].latency_ns;
+        }
+    if (!shares_last)
+        h->transfer_ns = h->memory_ns;
     for (unsigned i = 0; i < h->count; i++) {
         struct cache *cache = &h->level[i];
-        struct cache *below = find_level(h, cache->config.level + 1, SIM_CACHE_UNIFIED);
+        unsigned cpu = cache->stats.cpu < 0 ? 0 : (unsigned)cache->stats.cpu;
+        struct cache *below = find_level(h, cpu, cache->config.level + 1, SIM_CACHE_UNIFIED);
         cache->below = below;
+        cache->last_private = cpus > 1 && cache->stats.cpu >= 0 && (!below || below->stats.cpu < 0);
         if (below)
             below->above[below->above_count++] = cache;
     }
-    h->instr = find_level(h, 1, SIM_CACHE_INSTR);
-    h->data = find_level(h, 1, SIM_CACHE_DATA);
+    for (unsigned cpu = 0; cpu < cpus; cpu++) {
+        h->instr[cpu] = find_level(h, cpu, 1, SIM_CACHE_INSTR);
+        h->data[cpu] = find_level(h, cpu, 1, SIM_CACHE_DATA);
+    }
     return SIM_OK;
 }
 
@@ -146,8 +200,13 @@ void cache_hierarchy_free(struct cache_hierarchy *h)
         free(h->level[i].stamps);
         free(h->level[i].dirty);
         free(h->level[i].tree);
+        free(h->level[i].state);
+        free(h->level[i].above);
     }
-    h->count = 0;
+    free(h->level);
+    free(h->instr);
+    free(h->data);
+    *h = (struct cache_hierarchy){0};
 }
 
 /* ---- one cache ------------------------------------------------------------------ */
@@ -247,6 +306,19 @@ static void write_below(struct cache_hierarchy *h, struct cache *cache, uint64_t
     h->memory_accesses++;
 }
 
+int64_t cache_find(const struct cache *cache, uint64_t addr)
+{
+    return find(cache, addr >> cache->line_shift);
+}
+
+void cache_drop(struct cache *cache, uint64_t slot)
+{
+    cache->tags[slot] = 0;
+    cache->dirty[slot] = 0;
+    if (cache->last_slot == slot)
+        cache->last_line = UINT64_MAX;
+}
+
 /* An inclusive cache evicted the line at addr: the levels above lose it. */
 static void take_from_above(struct cache_hierarchy *h, struct cache *cache, uint64_t addr)
 {
@@ -258,10 +330,7 @@ static void take_from_above(struct cache_hierarchy *h, struct cache *cache, uint
                 above->stats.write_backs++;
                 write_below(h, cache->below, addr);
             }
-            above->tags[slot] = 0;
-            above->dirty[slot] = 0;
-            if (above->last_slot == (uint64_t)slot)
-                above->last_line = UINT64_MAX;
+            cache_drop(above, (uint64_t)slot);
             above->stats.inclusion_victims++;
         }
         take_from_above(h, above, addr);
@@ -320,7 +389,12 @@ static void line_access(struct cache_hierarchy *h, struct cache *cache, uint64_t
         *time += lookup(h, cache->below, addr, 1, true, served);
         return;
     }
-    *time += lookup(h, cache->below, addr, 1u << cache->line_shift, false, served);
+    if (cache->last_private && h->peer_supplies) { /* another CPU's cache has it */
+        *time += h->transfer_ns;
+        *served = CACHE_SERVED_BY_PEER(h);
+    } else {
+        *time += lookup(h, cache->below, addr, 1u << cache->line_shift, false, served);
+    }
     slot = (int64_t)victim(cache, set_of(cache, line));
     fill(h, cache, (uint64_t)slot, line);
     if (write)
@@ -374,10 +448,22 @@ struct sim_cache_stats cache_stats(const struct cache *cache)
     return s;
 }
 
-double cache_access(struct cache_hierarchy *h, uint64_t paddr, uint32_t size, unsigned kind,
-                    unsigned *served)
+double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
+                    unsigned kind, unsigned *served)
 {
-    struct cache *entry = kind == SIM_INSTR ? h->instr : h->data;
+    struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
-    return lookup(h, entry, paddr, size ? size : 1, write, served);
+    size = size ? size : 1;
+    if (h->cpus == 1 || !entry)
+        return lookup(h, entry, paddr, size, write, served);
+    /* Each line the access touches is asked for on the bus first. */
+    uint64_t first = paddr >> entry->line_shift, last = (paddr + size - 1) >> entry->line_shift;
+    unsigned next[2];
+    for (uint64_t line = first; line <= last && line - first < 2; line++)
+        next[line - first] = coherence_before(h, cpu, line << entry->line_shift, write);
+    double time = lookup(h, entry, paddr, size, write, served);
+    for (uint64_t line = first; line <= last && line - first < 2; line++)
+        coherence_after(h, cpu, line << entry->line_shift, next[line - first]);
+    h->peer_supplies = false;
+    return time;
 }

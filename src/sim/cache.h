@@ -23,28 +23,44 @@ struct cache {
     uint64_t *tree;          /* plru: a set's tree of ways - 1 bits */
     uint64_t clock, random;
     uint64_t last_line, last_slot; /* the line found last, and where (UINT64_MAX: none) */
+    uint8_t *state;          /* several CPUs: each line's coherence state (coherence.h) */
+    bool last_private;       /* several CPUs: a CPU's own, and the level below is shared */
     struct cache *below;     /* NULL: memory */
-    struct cache *above[2];  /* the levels that fill from this one */
+    struct cache **above;    /* the caches that fill from this one */
     unsigned above_count;
     struct sim_cache_stats stats; /* counted as it goes: accesses, misses and the rest */
 };
 
 struct cache_hierarchy {
-    struct cache level[SIM_MAX_CACHES];
+    struct cache *level;        /* each CPU's own caches in turn, then the shared ones */
     unsigned count;
-    struct cache *instr, *data; /* where fetches and data enter; NULL: memory */
+    unsigned cpus, per_cpu;     /* per_cpu: the caches each CPU has of its own */
+    struct cache **instr, **data; /* per CPU: where fetches and data enter; NULL: memory */
     double memory_ns;           /* a fill from memory */
+    double transfer_ns;         /* a line from another CPU's cache */
     uint64_t memory_accesses;   /* fills from memory and writes to it */
+    enum sim_coherence protocol;
+    struct sim_coherence_stats coherence;
+    bool peer_supplies;         /* the access under way has its line from another CPU */
 };
+
+/* *served for a line another CPU's cache gave. */
+#define CACHE_SERVED_BY_PEER(h) ((h)->count + 1)
 
 /* Build the caches c describes (none if it has none): 0 or SIM_ERR_NOMEM. */
 int cache_hierarchy_init(struct cache_hierarchy *h, const struct sim_config *c);
 void cache_hierarchy_free(struct cache_hierarchy *h);
 
-/* An access of `size` bytes at paddr, of enum sim_kind `kind`: the time it
- * took; *served is the index of the level that had it (count: memory). */
-double cache_access(struct cache_hierarchy *h, uint64_t paddr, uint32_t size, unsigned kind,
-                    unsigned *served);
+/* An access of `size` bytes at paddr, of enum sim_kind `kind`, by `cpu`:
+ * the time it took; *served is the index of the level that had it (count:
+ * memory; CACHE_SERVED_BY_PEER: another CPU's cache). */
+double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
+                    unsigned kind, unsigned *served);
+
+/* For coherence.c: the slot of the line holding addr in `cache`, or -1. */
+int64_t cache_find(const struct cache *cache, uint64_t addr);
+/* Take the line in slot out of `cache` (its data goes nowhere). */
+void cache_drop(struct cache *cache, uint64_t slot);
 
 /* What the cache saw, hits and time included. */
 struct sim_cache_stats cache_stats(const struct cache *cache);

@@ -24,6 +24,7 @@ void sim_config_default(struct sim_config *c)
         .tlb_entries = 64,
         .tlb_ways = 0, /* 4, or all the entries when there are fewer */
         .tlb_policy = "lru",
+        .cpus = 1,
         .tlb_switch = SIM_TLB_ASID,
         .policy = "clock",
         .seed = 1,
@@ -399,6 +400,18 @@ static bool apply(struct sim_config *c, const char *key, const char *v, bool *kn
         *why = "0 (segments found by their range) or the top bits that choose one, 1 to 16";
         return set_unsigned(v, &c->segment_bits, 16);
     }
+    if (!strcmp(key, "cpus")) {
+        *why = "1 to 64";
+        return set_unsigned(v, &c->cpus, 64) && c->cpus >= 1;
+    }
+    if (!strcmp(key, "coherence")) {
+        static const char *const protocols[] = {"mesi", "moesi", "msi"};
+        for (unsigned i = 0; i < 3; i++)
+            if (!strcmp(v, protocols[i]))
+                return c->coherence = (enum sim_coherence)i, true;
+        *why = "mesi, moesi or msi";
+        return false;
+    }
     if (!strcmp(key, "cache")) {
         *why = "NAME SIZE WAYS LINE [lru|fifo|random|plru] [wb|wt] [wa|nwa] [inclusive|nine] "
                "[LATENCY], as in L1d 32K 8 64 lru wb; or none";
@@ -439,7 +452,7 @@ const char *const sim_config_names[] = {
     "seed", "tau", "tick", "quantum", "base", "bounds", "segment", "segment-bits", "map",
     "page-table", "entry-format", "memory-image", "pdbr", "entry-size",
     "cost-tlb", "cost-memory", "cost-fault", "cost-swap-write", "split-straddling", "preset",
-    "cache", NULL,
+    "cache", "cpus", "coherence", NULL,
 };
 
 bool sim_config_has(const char *key)

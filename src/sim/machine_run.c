@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "coherence.h"
 #include "diag.h"
 #include "future.h"
 #include "kernel.h"
@@ -219,7 +220,8 @@ static void cache_pass(struct sim_machine *m, struct process *p, uint64_t paddr,
                        unsigned kind, bool walk)
 {
     unsigned served;
-    p->stats.cache_ns += cache_access(&m->caches, paddr, size, kind, &served);
+    unsigned cpu = (unsigned)(p - m->process) % m->caches.cpus;
+    p->stats.cache_ns += cache_access(&m->caches, cpu, paddr, size, kind, &served);
     if (machine_observed(m))
         machine_announce(m, &(struct sim_event){.kind = EVENT_CACHE, .reads = served,
                                                 .walk_read = walk});
@@ -425,11 +427,24 @@ double sim_stats_eat(const struct sim_stats *stats)
     return stats->references ? stats->time_ns / (double)stats->references : 0.0;
 }
 
-unsigned sim_machine_caches(const struct sim_machine *m, struct sim_cache_stats *out)
+unsigned sim_machine_caches(const struct sim_machine *m, struct sim_cache_stats *out,
+                            unsigned capacity)
 {
-    for (unsigned i = 0; i < m->caches.count; i++)
+    for (unsigned i = 0; i < m->caches.count && i < capacity; i++)
         out[i] = cache_stats(&m->caches.level[i]);
     return m->caches.count;
+}
+
+void sim_machine_coherence(const struct sim_machine *m, struct sim_coherence_stats *out)
+{
+    *out = m->caches.coherence;
+}
+
+char sim_machine_line_state(const struct sim_machine *m, unsigned cpu, uint64_t paddr)
+{
+    if (m->caches.cpus < 2 || cpu >= m->caches.cpus)
+        return 'I';
+    return coherence_state_letter(coherence_state_of(&m->caches, cpu, paddr));
 }
 
 uint64_t sim_machine_memory_accesses(const struct sim_machine *m)

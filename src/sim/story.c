@@ -38,8 +38,9 @@ static void tell_switch(struct story *story, unsigned pid, bool flushed)
  * reads from L2, L1d; the access from L1d". */
 static void note_cache(const struct sim_machine *m, struct step *s, const struct sim_event *e)
 {
-    const char *where = e->reads < m->caches.count ? m->caches.level[e->reads].config.name
-                                                   : "memory";
+    const char *where = e->reads < m->caches.count    ? m->caches.level[e->reads].stats.name
+                        : e->reads == m->caches.count ? "memory"
+                                                      : "another CPU's cache";
     size_t used = strlen(s->caches);
     bool walk_so_far = used && !strstr(s->caches, "access");
     const char *lead = !e->walk_read ? (used ? "; the access from " : "the access from ")

@@ -33,7 +33,7 @@ static struct cache_run run_caches(const char *refs, const char *const *caches)
         fail_msg("machine: %s", diag.message);
     assert_int_equal(sim_machine_run(machine, records, count), SIM_OK);
     struct cache_run run = {0};
-    run.count = sim_machine_caches(machine, run.level);
+    run.count = sim_machine_caches(machine, run.level, MAX_CACHES);
     run.memory_accesses = sim_machine_memory_accesses(machine);
     sim_machine_destroy(machine);
     free(records);
@@ -173,7 +173,7 @@ static void a_straddling_access_is_one_access(void **state)
     assert_int_equal(sim_machine_create(&machine, &config, 1, NULL), SIM_OK);
     assert_int_equal(sim_machine_run(machine, records, 2), SIM_OK);
     struct sim_cache_stats level[MAX_CACHES];
-    assert_int_equal(sim_machine_caches(machine, level), 3);
+    assert_int_equal(sim_machine_caches(machine, level, MAX_CACHES), 3);
     assert_string_equal(level[1].name, "L1d");
     assert_counts(&level[1], 2, 1);
     assert_counts(&level[2], 2, 2); /* each missing line filled from L2 */
@@ -196,7 +196,7 @@ static void paging_walks_go_through_the_data_cache(void **state)
     assert_int_equal(sim_machine_create(&machine, &config, 1, NULL), SIM_OK);
     assert_int_equal(sim_machine_run(machine, records, 2), SIM_OK);
     struct sim_cache_stats level[MAX_CACHES];
-    assert_int_equal(sim_machine_caches(machine, level), 1);
+    assert_int_equal(sim_machine_caches(machine, level, MAX_CACHES), 1);
     /* The first walk reads the empty root's entry (a miss) and stops: the
      * page faults, and the reference misses.  The second walk reads 4
      * entries: the root's again (a hit, the same line) and 3 in the tables

@@ -321,7 +321,7 @@ static void every_listed_setting_is_one_the_setter_knows(void **state)
         assert_null(strstr(diag.message, "unknown setting"));
         assert_true(sim_config_has(*name));
     }
-    assert_int_equal(count, 33);
+    assert_int_equal(count, 35);
     assert_false(sim_config_has("colour"));
 }
 
