@@ -401,6 +401,26 @@ static void line_access(struct cache_hierarchy *h, struct cache *cache, uint64_t
         write_hit(h, cache, (uint64_t)slot);
 }
 
+/* The common case, kept short: an access within one line the cache holds
+ * (often the line of the access before).  Touches it and says true; false
+ * if the access needs more (the caller counts the access either way). */
+static inline bool hit_one_line(struct cache_hierarchy *h, struct cache *cache, uint64_t addr,
+                                uint32_t size, bool write)
+{
+    uint64_t line = addr >> cache->line_shift;
+    if (line != (addr + size - 1) >> cache->line_shift)
+        return false;
+    int64_t slot = line == cache->last_line ? (int64_t)cache->last_slot : find(cache, line);
+    if (slot < 0)
+        return false;
+    touch(cache, (uint64_t)slot, false);
+    cache->last_line = line;
+    cache->last_slot = (uint64_t)slot;
+    if (write)
+        write_hit(h, cache, (uint64_t)slot);
+    return true;
+}
+
 static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr, uint32_t size,
                      bool write, unsigned *served)
 {
@@ -412,19 +432,11 @@ static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t ad
     unsigned self = (unsigned)(cache - h->level);
     double time = cache->config.latency_ns;
     cache->stats.accesses++;
-    uint64_t first = addr >> cache->line_shift, last = (addr + size - 1) >> cache->line_shift;
-    if (first == last) { /* the common case: one line, often the last one used */
-        int64_t slot = first == cache->last_line ? (int64_t)cache->last_slot : find(cache, first);
-        if (slot >= 0) {
-            touch(cache, (uint64_t)slot, false);
-            cache->last_line = first;
-            cache->last_slot = (uint64_t)slot;
-            if (write)
-                write_hit(h, cache, (uint64_t)slot);
-            *served = self;
-            return time;
-        }
+    if (hit_one_line(h, cache, addr, size, write)) {
+        *served = self;
+        return time;
     }
+    uint64_t first = addr >> cache->line_shift, last = (addr + size - 1) >> cache->line_shift;
     bool missed = false;
     unsigned deepest = self;
     for (uint64_t line = first; line <= last; line++) {
@@ -448,15 +460,13 @@ struct sim_cache_stats cache_stats(const struct cache *cache)
     return s;
 }
 
-double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
-                    unsigned kind, unsigned *served)
+/* cache_access with several CPUs: each line the access touches is asked
+ * for on the bus first. */
+static __attribute__((noinline)) double coherent_access(struct cache_hierarchy *h, unsigned cpu,
+                                                        struct cache *entry, uint64_t paddr,
+                                                        uint32_t size, bool write,
+                                                        unsigned *served)
 {
-    struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
-    bool write = kind == SIM_STORE || kind == SIM_MODIFY;
-    size = size ? size : 1;
-    if (h->cpus == 1 || !entry)
-        return lookup(h, entry, paddr, size, write, served);
-    /* Each line the access touches is asked for on the bus first. */
     uint64_t first = paddr >> entry->line_shift, last = (paddr + size - 1) >> entry->line_shift;
     unsigned next[2];
     for (uint64_t line = first; line <= last && line - first < 2; line++)
@@ -466,4 +476,20 @@ double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uin
         coherence_after(h, cpu, line << entry->line_shift, next[line - first]);
     h->peer_supplies = false;
     return time;
+}
+
+double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
+                    unsigned kind, unsigned *served)
+{
+    struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
+    bool write = kind == SIM_STORE || kind == SIM_MODIFY;
+    size = size ? size : 1;
+    if (entry && h->cpus > 1)
+        return coherent_access(h, cpu, entry, paddr, size, write, served);
+    if (entry && hit_one_line(h, entry, paddr, size, write)) {
+        entry->stats.accesses++;
+        *served = (unsigned)(entry - h->level);
+        return entry->config.latency_ns;
+    }
+    return lookup(h, entry, paddr, size, write, served);
 }

@@ -30,6 +30,7 @@ struct process {
     struct sim_stats stats;
     struct frame_pool *pool;
     uint16_t asid;
+    uint16_t cpu; /* where it runs: its pid mod the CPUs */
 };
 
 /* Physical memory's bytes. */

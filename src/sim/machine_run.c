@@ -95,6 +95,7 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     for (unsigned pid = 0; pid < processes; pid++) {
         struct process *p = &m->process[pid];
         p->asid = m->config.tlb_switch == SIM_TLB_ASID ? (uint16_t)pid : 0;
+        p->cpu = (uint16_t)(pid % (m->config.cpus ? m->config.cpus : 1));
         if (m->config.translation == SIM_PAGING &&
             (page_table_init(&p->page_table, m->config.levels, m->config.level_bits) ||
              load_given_table(&m->config, p)))
@@ -220,8 +221,7 @@ static void cache_pass(struct sim_machine *m, struct process *p, uint64_t paddr,
                        unsigned kind, bool walk)
 {
     unsigned served;
-    unsigned cpu = (unsigned)(p - m->process) % m->caches.cpus;
-    p->stats.cache_ns += cache_access(&m->caches, cpu, paddr, size, kind, &served);
+    p->stats.cache_ns += cache_access(&m->caches, p->cpu, paddr, size, kind, &served);
     if (machine_observed(m))
         machine_announce(m, &(struct sim_event){.kind = EVENT_CACHE, .reads = served,
                                                 .walk_read = walk});
