@@ -92,7 +92,7 @@ static void explain_paging(const struct sim_machine *m, FILE *out, const struct 
         explain_image_walk(m, out, s);
         return;
     }
-    if (m->tlb.sets)
+    if (m->tlbs[0].sets)
         fprintf(out, "  TLB %s\n", s->tlb_hit ? "hit" : "miss");
     if (s->walked)
         explain_walk(m, out, p, s);

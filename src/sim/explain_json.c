@@ -30,7 +30,7 @@ static void paging_json(FILE *out, const struct sim_machine *m, const struct ste
             fprintf(out, ", \"value\": %u", w->value);
         return;
     }
-    if (m->tlb.sets)
+    if (m->tlbs[0].sets)
         fprintf(out, ", \"tlb\": \"%s\"", s->tlb_hit ? "hit" : "miss");
     if (s->walked) {
         const struct process *p = &m->process[s->pid];

@@ -125,10 +125,11 @@ struct victim_why {
 static void unmap(struct sim_machine *m, uint64_t *pte, uint16_t pid, uint64_t vpn)
 {
     *pte &= ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY | (PTE_FRAME_MASK << PTE_FRAME_SHIFT));
-    /* Flushed on every switch, the TLB holds only the running process's
+    /* Flushed on every switch, a TLB holds only its CPU's running process's
      * entries, all under address-space id 0. */
-    if (m->config.tlb_switch == SIM_TLB_ASID || pid == m->current_pid)
-        tlb_invalidate(&m->tlb, m->process[pid].asid, vpn);
+    unsigned cpu = m->process[pid].cpu;
+    if (m->config.tlb_switch == SIM_TLB_ASID || pid == m->running[cpu])
+        tlb_invalidate(&m->tlbs[cpu], m->process[pid].asid, vpn);
 }
 
 /* Take frame from its page: the page leaves (if dirty, to its file or to

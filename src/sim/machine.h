@@ -107,14 +107,16 @@ struct sim_machine {
     uint64_t max_vpn; /* the last page of the address space */
     unsigned processes;
     struct process *process;
-    uint16_t current_pid;
+    uint16_t current_pid; /* the process of the reference being run */
 
     struct frame *frames;
     struct shared_pages shared; /* pages of shared and file-backed segments */
     struct frame_pool *pools;
     unsigned pool_count;
     const struct policy_ops *policy;
-    struct tlb tlb;
+    unsigned cpus;
+    struct tlb *tlbs;   /* one per CPU, all alike */
+    uint16_t *running;  /* the process each CPU runs */
     struct cache_hierarchy caches;
     uint64_t tables_base; /* where the page tables lie in physical memory */
 

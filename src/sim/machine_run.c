@@ -87,15 +87,20 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     if (status)
         goto fail;
     m->processes = processes;
+    m->cpus = m->config.cpus ? m->config.cpus : 1;
     m->process = calloc(processes, sizeof *m->process);
     m->frames = calloc(m->config.frames, sizeof *m->frames);
+    m->tlbs = calloc(m->cpus, sizeof *m->tlbs);
+    m->running = calloc(m->cpus, sizeof *m->running);
     status = SIM_ERR_NOMEM;
-    if (!m->process || !m->frames)
+    if (!m->process || !m->frames || !m->tlbs || !m->running)
         goto fail;
+    for (unsigned cpu = 0; cpu < m->cpus; cpu++) /* process P starts on CPU P */
+        m->running[cpu] = (uint16_t)(cpu < processes ? cpu : 0);
     for (unsigned pid = 0; pid < processes; pid++) {
         struct process *p = &m->process[pid];
         p->asid = m->config.tlb_switch == SIM_TLB_ASID ? (uint16_t)pid : 0;
-        p->cpu = (uint16_t)(pid % (m->config.cpus ? m->config.cpus : 1));
+        p->cpu = (uint16_t)(pid % m->cpus);
         if (m->config.translation == SIM_PAGING &&
             (page_table_init(&p->page_table, m->config.levels, m->config.level_bits) ||
              load_given_table(&m->config, p)))
@@ -104,8 +109,10 @@ int sim_machine_create(struct sim_machine **out, const struct sim_config *config
     enum tlb_replacement replacement = TLB_LRU;
     tlb_replacement_parse(m->config.tlb_policy, &replacement);
     unsigned tlb_entries = m->config.translation == SIM_PAGING ? m->config.tlb_entries : 0;
-    if (tlb_init(&m->tlb, tlb_entries, m->config.tlb_ways, replacement, m->config.seed))
-        goto fail;
+    for (unsigned cpu = 0; cpu < m->cpus; cpu++)
+        if (tlb_init(&m->tlbs[cpu], tlb_entries, m->config.tlb_ways, replacement,
+                     m->config.seed + cpu))
+            goto fail;
     status = kernel_init(m, diag);
     if (status)
         goto fail;
@@ -135,7 +142,10 @@ void sim_machine_destroy(struct sim_machine *m)
     kernel_free(m);
     cache_hierarchy_free(&m->caches);
     memory_image_free(&m->image);
-    tlb_free(&m->tlb);
+    for (unsigned cpu = 0; m->tlbs && cpu < m->cpus; cpu++)
+        tlb_free(&m->tlbs[cpu]);
+    free(m->tlbs);
+    free(m->running);
     for (unsigned pid = 0; m->process && pid < m->processes; pid++)
         page_table_free(&m->process[pid].page_table);
     free(m->process);
@@ -273,8 +283,9 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
         paddr = memory_image_access(m, p, addr, kind);
         goto done;
     }
-    if (m->tlb.sets) {
-        struct tlb_entry *entry = tlb_lookup(&m->tlb, p->asid, vpn);
+    struct tlb *tlb = &m->tlbs[p->cpu];
+    if (tlb->sets) {
+        struct tlb_entry *entry = tlb_lookup(tlb, p->asid, vpn);
         if (entry) {
             p->stats.tlb_hits++;
             pte = entry->pte;
@@ -301,8 +312,8 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
             if (status)
                 goto done;
         }
-        if (m->tlb.sets)
-            tlb_insert(&m->tlb, p->asid, vpn, pte);
+        if (tlb->sets)
+            tlb_insert(tlb, p->asid, vpn, pte);
     }
     /* Protection is checked on every reference, hit or miss, as the MMU
      * checks the permission bits the TLB entry carries. */
@@ -334,16 +345,19 @@ done:
     return status < 0 ? status : SIM_OK;
 }
 
+/* Process pid takes its CPU from the process that ran there. */
 static void context_switch(struct sim_machine *m, uint16_t pid)
 {
-    m->current_pid = pid;
-    m->process[pid].stats.context_switches++;
-    if (m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets)
-        tlb_flush(&m->tlb);
+    struct process *p = &m->process[pid];
+    struct tlb *tlb = &m->tlbs[p->cpu];
+    bool flush = m->config.tlb_switch == SIM_TLB_FLUSH && tlb->sets;
+    m->running[p->cpu] = pid;
+    p->stats.context_switches++;
+    if (flush)
+        tlb_flush(tlb);
     if (machine_observed(m))
-        machine_announce(m, &(struct sim_event){
-                                .kind = EVENT_SWITCH, .pid = pid,
-                                .flushed = m->config.tlb_switch == SIM_TLB_FLUSH && m->tlb.sets});
+        machine_announce(m, &(struct sim_event){.kind = EVENT_SWITCH, .pid = pid,
+                                                .flushed = flush});
 }
 
 int sim_machine_run(struct sim_machine *m, const struct sim_record *records, size_t count)
@@ -352,9 +366,10 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         const struct sim_record *r = &records[i];
         if (r->pid >= m->processes)
             return SIM_ERR_CONFIG;
-        if (r->pid != m->current_pid)
-            context_switch(m, r->pid);
         struct process *p = &m->process[r->pid];
+        if (r->pid != m->running[p->cpu])
+            context_switch(m, r->pid);
+        m->current_pid = r->pid;
         int status = SIM_OK;
         if (m->config.translation != SIM_PAGING) {
             segments_access(m, p, r->addr, r->size, r->kind);

@@ -1,5 +1,6 @@
 /* test_coherence.c - two CPUs keeping their caches coherent: the
- * textbook's sequences of MESI, MOESI and MSI states, and false sharing.
+ * textbook's sequences of MESI, MOESI and MSI states, false sharing, and
+ * each CPU's own TLB.
  * Process P runs on CPU P; under base-and-bounds with base 0 both
  * processes' address X is the same physical line. */
 #include "sim_test.h"
@@ -148,6 +149,29 @@ static void false_sharing_shows_as_misses(void **state)
     assert_true(shared.misses >= apart.misses + 18);
 }
 
+/* Each CPU runs its processes with its own TLB: two processes that take
+ * turns on two CPUs never switch, and (flushing TLBs on a switch) keep
+ * their translations; on one CPU every turn is a switch and a flush. */
+static void each_cpu_has_its_own_tlb_and_running_process(void **state)
+{
+    (void)state;
+    struct sim_record records[8];
+    for (unsigned i = 0; i < 8; i++)
+        records[i] = (struct sim_record){.addr = 0x5000, .size = 4, .pid = (uint16_t)(i % 2),
+                                         .kind = SIM_LOAD};
+    struct sim_config config;
+    sim_config_default(&config);
+    assert_int_equal(sim_config_set(&config, "tlb-switch", "flush", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&config, "cpus", "2", NULL), SIM_OK);
+    struct sim_stats two = test_run_records(&config, records, 8, 2);
+    assert_int_equal(two.context_switches, 0);
+    assert_int_equal(two.tlb_misses, 2); /* each process's first reference */
+    assert_int_equal(sim_config_set(&config, "cpus", "1", NULL), SIM_OK);
+    struct sim_stats one = test_run_records(&config, records, 8, 2);
+    assert_int_equal(one.context_switches, 7);
+    assert_int_equal(one.tlb_misses, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +179,7 @@ int main(void)
         cmocka_unit_test(moesi_keeps_an_owner),
         cmocka_unit_test(msi_reads_shared_and_upgrades_to_write),
         cmocka_unit_test(false_sharing_shows_as_misses),
+        cmocka_unit_test(each_cpu_has_its_own_tlb_and_running_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
