@@ -31,6 +31,7 @@ static const char usage[] =
     "  tlb           hits and misses of a 4-entry LRU TLB\n"
     "  replacement   a reference string under fifo, lru, opt or clock\n"
     "  freespace     malloc.py's exercise: allocations and frees on a heap\n"
+    "  cache         sets, tags, hits and misses of a small direct-mapped or 2-way cache\n"
     "\n"
     "options:\n"
     "  --seed N      which exercise (default 1)\n"

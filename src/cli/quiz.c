@@ -9,7 +9,7 @@
 #include "quiz.h"
 
 const char *const quiz_kinds[] = {"relocation", "segmentation", "paging", "multilevel",
-                                  "tlb", "replacement", "freespace", NULL};
+                                  "tlb", "replacement", "freespace", "cache", NULL};
 
 static uint64_t next(uint64_t *state)
 {
@@ -199,6 +199,28 @@ static void tlb(struct quiz *q, uint64_t *r)
     q->task = "say for each address whether the TLB hits or misses, and which misses fault";
 }
 
+/* One cache of 16-byte lines in front of 1 KiB of memory (addresses are
+ * physical: base and bounds with base 0): direct-mapped or 2-way, 4 or 8
+ * sets.  The addresses come back to a few lines and to others of their
+ * sets, so that both hits and conflict misses come up. */
+static void cache(struct quiz *q, uint64_t *r)
+{
+    unsigned ways = (unsigned)draw(r, 1, 2), sets = draw(r, 0, 1) ? 8 : 4;
+    set(q, "translation", "base-bounds");
+    set(q, "address-bits", "10");
+    set(q, "base", "0");
+    set(q, "bounds", "1024");
+    set(q, "cache", "L1 %u %u 16 lru", sets * ways * 16, ways);
+    uint64_t lines[4];
+    for (int i = 0; i < 4; i++)
+        lines[i] = draw(r, 0, 63);
+    lines[1] = (lines[0] + sets * draw(r, 1, 3)) % 64; /* a line of the same set */
+    for (int i = 0; i < 12; i++)
+        add(q, "0x%03llx", (unsigned long long)(lines[draw(r, 0, 3)] * 16 + draw(r, 0, 15)));
+    q->addresses = true;
+    q->task = "give each address's set and tag, and whether the cache hits or misses (lru)";
+}
+
 static const char *const replacement_policies[] = {"fifo", "lru", "opt", "clock"};
 
 /* A reference string on 3 or 4 frames under one of the classic policies. */
@@ -246,7 +268,7 @@ static const struct {
 } makers[] = {
     {"relocation", relocation}, {"segmentation", segmentation}, {"paging", paging},
     {"multilevel", multilevel}, {"tlb", tlb}, {"replacement", replacement},
-    {"freespace", freespace},
+    {"freespace", freespace}, {"cache", cache},
 };
 
 int quiz_make(const char *kind, uint64_t seed, struct quiz *q)

@@ -28,7 +28,7 @@ struct quiz {
 };
 
 /* The kinds, NULL-terminated: relocation, segmentation, paging,
- * multilevel, tlb, replacement, freespace. */
+ * multilevel, tlb, replacement, freespace, cache. */
 extern const char *const quiz_kinds[];
 
 /* The exercise of kind for seed: 0, or -1 if kind is none of quiz_kinds

@@ -23,7 +23,7 @@ enum sim_event_kind {
     EVENT_IMAGE_WALK, /* the tables were walked in the memory image: walk */
     EVENT_SEGMENT,    /* segmentation chose a segment: segment (-1: none) */
     EVENT_CACHE,      /* the caches served an access: reads (the level that had it; the
-                       * cache count: memory), walk_read (a page-table walk's) */
+                       * cache count: memory), walk_read (a page-table walk's), paddr */
     EVENT_DONE,       /* the reference is over: pte, frame and paddr if translated */
     EVENT_SWITCH,     /* a context switch: pid, flushed */
 };

@@ -234,7 +234,7 @@ static void cache_pass(struct sim_machine *m, struct process *p, uint64_t paddr,
     p->stats.cache_ns += cache_access(&m->caches, p->cpu, paddr, size, kind, &served);
     if (machine_observed(m))
         machine_announce(m, &(struct sim_event){.kind = EVENT_CACHE, .reads = served,
-                                                .walk_read = walk});
+                                                .walk_read = walk, .paddr = paddr});
 }
 
 void machine_cache_access(struct sim_machine *m, struct process *p, uint64_t paddr,

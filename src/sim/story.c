@@ -2,6 +2,7 @@
  * machine's events (events.h) into a step and, when the reference is
  * over, hands it to the writers the run asked for: --explain
  * (explain.c), the JSON steps (explain_json.c), --steps. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,16 @@ static void note_cache(const struct sim_machine *m, struct step *s, const struct
     const char *lead = !e->walk_read ? (used ? "; the access from " : "the access from ")
                        : walk_so_far ? ", "
                                      : "the walk's reads from ";
-    snprintf(s->caches + used, sizeof s->caches - used, "%s%s", lead, where);
+    used += (size_t)snprintf(s->caches + used, sizeof s->caches - used, "%s%s", lead, where);
+    const struct process *p = &m->process[s->pid];
+    const struct cache *entry =
+        s->kind == SIM_INSTR ? m->caches.instr[p->cpu] : m->caches.data[p->cpu];
+    if (e->walk_read || !entry || used >= sizeof s->caches)
+        return;
+    uint64_t line = e->paddr >> entry->line_shift; /* where the access looked first */
+    snprintf(s->caches + used, sizeof s->caches - used,
+             " (set %" PRIu64 ", tag 0x%" PRIx64 " in %s)", line % entry->sets,
+             line / entry->sets, entry->stats.name);
 }
 
 void story_event(struct sim_machine *m, void *context, const struct sim_event *e)

@@ -558,7 +558,7 @@ QUIZ = [
     Case("no kind is a usage error", ["quiz"], 2, r"^mmkit: quiz: which kind\? \(try 'mmkit quiz --help'\)$"),
     Case("an unknown kind lists the kinds", ["quiz", "pagin"], 2,
          r"^mmkit: quiz: no kind 'pagin' \(relocation, segmentation, paging, multilevel, tlb, "
-         r"replacement, freespace\)$"),
+         r"replacement, freespace, cache\)$"),
     Case("two kinds are refused", ["quiz", "tlb", "paging"], 2,
          r"^mmkit: quiz: one kind at a time \('tlb' and 'paging'\)$"),
     Case("a seed that is no number is refused", ["quiz", "tlb", "--seed", "x"], 2,

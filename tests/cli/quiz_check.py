@@ -5,6 +5,7 @@ worked again here by a small model written from the textbook's rules, not
 from the simulator's code; and the same seed sets the same exercise.
 """
 import json
+import re
 import subprocess
 import sys
 
@@ -235,6 +236,37 @@ def freespace_answers(q):
             for op in q["answers"]["operations"]]
 
 
+def cache(q):
+    """(set, tag, hit) of each address: a cache of 16-byte lines, lru in each
+    set, physical addresses the virtual ones."""
+    name, size, ways, line, _ = settings(q)["cache"][0].split()
+    size, ways, line = int(size), int(ways), int(line)
+    sets = size // ways // line
+    held = [[] for _ in range(sets)]  # each set's lines, least recently used first
+    out = []
+    for address in addresses(q):
+        number = address // line
+        ways_of_set = held[number % sets]
+        hit = number in ways_of_set
+        if hit:
+            ways_of_set.remove(number)
+        elif len(ways_of_set) == ways:
+            ways_of_set.pop(0)
+        ways_of_set.append(number)
+        out.append((number % sets, number // sets, hit))
+    return out
+
+
+def cache_answers(q):
+    out = []
+    for s in q["answers"]["steps"]:
+        if "reference" not in s:
+            continue
+        m = re.match(r"the access from (\S+) \(set (\d+), tag 0x([0-9a-f]+) in L1\)", s["caches"])
+        out.append((int(m.group(2)), int(m.group(3), 16), m.group(1) == "L1"))
+    return out
+
+
 MODELS = {
     "relocation": (relocation, translations),
     "segmentation": (segmentation, translations),
@@ -243,6 +275,7 @@ MODELS = {
     "tlb": (tlb, tlb_answers),
     "replacement": (replacement, replacement_answers),
     "freespace": (freespace, freespace_answers),
+    "cache": (cache, cache_answers),
 }
 
 
