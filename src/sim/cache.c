@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "cache.h"
-#include "coherence.h"
 #include "diag.h"
 #include "random.h"
 
@@ -460,32 +459,12 @@ struct sim_cache_stats cache_stats(const struct cache *cache)
     return s;
 }
 
-/* cache_access with several CPUs: each line the access touches is asked
- * for on the bus first. */
-static __attribute__((noinline)) double coherent_access(struct cache_hierarchy *h, unsigned cpu,
-                                                        struct cache *entry, uint64_t paddr,
-                                                        uint32_t size, bool write,
-                                                        unsigned *served)
-{
-    uint64_t first = paddr >> entry->line_shift, last = (paddr + size - 1) >> entry->line_shift;
-    unsigned next[2];
-    for (uint64_t line = first; line <= last && line - first < 2; line++)
-        next[line - first] = coherence_before(h, cpu, line << entry->line_shift, write);
-    double time = lookup(h, entry, paddr, size, write, served);
-    for (uint64_t line = first; line <= last && line - first < 2; line++)
-        coherence_after(h, cpu, line << entry->line_shift, next[line - first]);
-    h->peer_supplies = false;
-    return time;
-}
-
 double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
                     unsigned kind, unsigned *served)
 {
     struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
     size = size ? size : 1;
-    if (entry && h->cpus > 1)
-        return coherent_access(h, cpu, entry, paddr, size, write, served);
     if (entry && hit_one_line(h, entry, paddr, size, write)) {
         entry->stats.accesses++;
         *served = (unsigned)(entry - h->level);

@@ -53,7 +53,8 @@ void cache_hierarchy_free(struct cache_hierarchy *h);
 
 /* An access of `size` bytes at paddr, of enum sim_kind `kind`, by `cpu`:
  * the time it took; *served is the index of the level that had it (count:
- * memory; CACHE_SERVED_BY_PEER: another CPU's cache). */
+ * memory; CACHE_SERVED_BY_PEER: another CPU's cache).  With several CPUs,
+ * coherence_access wraps it. */
 double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
                     unsigned kind, unsigned *served);
 

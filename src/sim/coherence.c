@@ -69,7 +69,8 @@ static void snoop_read(struct cache_hierarchy *h, unsigned other, uint64_t addr,
     }
 }
 
-unsigned coherence_before(struct cache_hierarchy *h, unsigned cpu, uint64_t addr, bool write)
+static unsigned coherence_before(struct cache_hierarchy *h, unsigned cpu, uint64_t addr,
+                                 bool write)
 {
     unsigned mine = coherence_state_of(h, cpu, addr);
     if (!write && mine != LINE_INVALID)
@@ -101,7 +102,8 @@ unsigned coherence_before(struct cache_hierarchy *h, unsigned cpu, uint64_t addr
     return others || h->protocol == SIM_MSI ? LINE_SHARED : LINE_EXCLUSIVE;
 }
 
-void coherence_after(struct cache_hierarchy *h, unsigned cpu, uint64_t addr, unsigned state)
+static void coherence_after(struct cache_hierarchy *h, unsigned cpu, uint64_t addr,
+                            unsigned state)
 {
     set_state(h, cpu, addr, state, false);
 }
@@ -109,4 +111,24 @@ void coherence_after(struct cache_hierarchy *h, unsigned cpu, uint64_t addr, uns
 char coherence_state_letter(unsigned state)
 {
     return "ISEOM"[state <= LINE_MODIFIED ? state : 0];
+}
+
+double coherence_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
+                        unsigned kind, unsigned *served)
+{
+    struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
+    bool write = kind == SIM_STORE || kind == SIM_MODIFY;
+    if (!entry) /* straight to memory: nothing to keep coherent */
+        return cache_access(h, cpu, paddr, size, kind, served);
+    size = size ? size : 1;
+    /* Each line the access touches (one or two) is asked for on the bus. */
+    uint64_t first = paddr >> entry->line_shift, last = (paddr + size - 1) >> entry->line_shift;
+    unsigned next[2];
+    for (uint64_t line = first; line <= last && line - first < 2; line++)
+        next[line - first] = coherence_before(h, cpu, line << entry->line_shift, write);
+    double time = cache_access(h, cpu, paddr, size, kind, served);
+    for (uint64_t line = first; line <= last && line - first < 2; line++)
+        coherence_after(h, cpu, line << entry->line_shift, next[line - first]);
+    h->peer_supplies = false;
+    return time;
 }

@@ -7,17 +7,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct cache_hierarchy;
+#include "cache.h"
 
 /* A line's state in a CPU's private caches. */
 enum coherence_state { LINE_INVALID, LINE_SHARED, LINE_EXCLUSIVE, LINE_OWNED, LINE_MODIFIED };
 
-/* Before `cpu` reads or writes the line at addr: what the bus does to the
- * other CPUs' copies (invalidating, downgrading, one of them supplying the
- * line), and the state the line will have in cpu's caches after. */
-unsigned coherence_before(struct cache_hierarchy *h, unsigned cpu, uint64_t addr, bool write);
-/* After the access: the line is in cpu's caches, in that state. */
-void coherence_after(struct cache_hierarchy *h, unsigned cpu, uint64_t addr, unsigned state);
+/* cache_access with several CPUs: before `cpu` reads or writes a line, the
+ * bus does what the protocol says to the other CPUs' copies (invalidating,
+ * downgrading, one of them supplying the line); after, the line has its new
+ * state in cpu's caches. */
+double coherence_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uint32_t size,
+                        unsigned kind, unsigned *served);
 
 /* 'M', 'O', 'E', 'S' or 'I'. */
 char coherence_state_letter(unsigned state);

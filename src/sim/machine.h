@@ -161,11 +161,6 @@ static inline void machine_announce(struct sim_machine *m, const struct sim_even
         m->observers[i].event(m, m->observers[i].context, e);
 }
 
-/* machine_run.c: an access of `size` bytes at paddr through the caches
- * (none: nothing to do). */
-void machine_cache_access(struct sim_machine *m, struct process *p, uint64_t paddr,
-                          uint32_t size, unsigned kind);
-
 /* machine_run.c: add the observer (once), or take it away. */
 void machine_observe(struct sim_machine *m, struct sim_observer observer, bool listening);
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "coherence.h"
 #include "diag.h"
 #include "future.h"
 #include "kernel.h"
+#include "machine_caches.h"
 #include "machine.h"
 #include "memory_image.h"
 #include "story.h"
@@ -226,24 +226,6 @@ static void run_clock_tick(struct sim_machine *m)
     m->next_tick += m->config.tick;
 }
 
-/* An access of `size` bytes at paddr through the caches, if there are. */
-static void cache_pass(struct sim_machine *m, struct process *p, uint64_t paddr, uint32_t size,
-                       unsigned kind, bool walk)
-{
-    unsigned served;
-    p->stats.cache_ns += cache_access(&m->caches, p->cpu, paddr, size, kind, &served);
-    if (machine_observed(m))
-        machine_announce(m, &(struct sim_event){.kind = EVENT_CACHE, .reads = served,
-                                                .walk_read = walk, .paddr = paddr});
-}
-
-void machine_cache_access(struct sim_machine *m, struct process *p, uint64_t paddr,
-                          uint32_t size, unsigned kind)
-{
-    if (m->caches.count)
-        cache_pass(m, p, paddr, size, kind, false);
-}
-
 /* The page-table walk for vpn; with caches, its reads go through them. */
 static uint64_t *walk(struct sim_machine *m, struct process *p, uint64_t vpn, unsigned *reads)
 {
@@ -253,7 +235,7 @@ static uint64_t *walk(struct sim_machine *m, struct process *p, uint64_t vpn, un
     uint64_t *pte = page_table_walk(&p->page_table, vpn, reads, places);
     uint64_t base = m->tables_base + ((uint64_t)(p - m->process) << 36);
     for (unsigned level = 0; level < *reads; level++)
-        cache_pass(m, p, base + places[level], sizeof(uint64_t), SIM_LOAD, true);
+        machine_cache_access(m, p, base + places[level], sizeof(uint64_t), SIM_LOAD, true);
     return pte;
 }
 
@@ -333,7 +315,7 @@ static int page_access(struct sim_machine *m, struct process *p, uint64_t addr, 
     translated = true;
     paddr = (pte_frame(*pte) << m->page_shift) | (addr & (m->config.page_size - 1));
     if (m->caches.count)
-        cache_pass(m, p, paddr, size, kind, false);
+        machine_cache_access(m, p, paddr, size, kind, false);
 done:
     if (observed)
         machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .present = translated,
@@ -367,9 +349,11 @@ int sim_machine_run(struct sim_machine *m, const struct sim_record *records, siz
         if (r->pid >= m->processes)
             return SIM_ERR_CONFIG;
         struct process *p = &m->process[r->pid];
-        if (r->pid != m->running[p->cpu])
-            context_switch(m, r->pid);
-        m->current_pid = r->pid;
+        if (r->pid != m->current_pid) { /* another process: its CPU may switch to it */
+            m->current_pid = r->pid;
+            if (r->pid != m->running[p->cpu])
+                context_switch(m, r->pid);
+        }
         int status = SIM_OK;
         if (m->config.translation != SIM_PAGING) {
             segments_access(m, p, r->addr, r->size, r->kind);
@@ -440,29 +424,4 @@ void sim_machine_stats(const struct sim_machine *m, int pid, struct sim_stats *o
 double sim_stats_eat(const struct sim_stats *stats)
 {
     return stats->references ? stats->time_ns / (double)stats->references : 0.0;
-}
-
-unsigned sim_machine_caches(const struct sim_machine *m, struct sim_cache_stats *out,
-                            unsigned capacity)
-{
-    for (unsigned i = 0; i < m->caches.count && i < capacity; i++)
-        out[i] = cache_stats(&m->caches.level[i]);
-    return m->caches.count;
-}
-
-void sim_machine_coherence(const struct sim_machine *m, struct sim_coherence_stats *out)
-{
-    *out = m->caches.coherence;
-}
-
-char sim_machine_line_state(const struct sim_machine *m, unsigned cpu, uint64_t paddr)
-{
-    if (m->caches.cpus < 2 || cpu >= m->caches.cpus)
-        return 'I';
-    return coherence_state_letter(coherence_state_of(&m->caches, cpu, paddr));
-}
-
-uint64_t sim_machine_memory_accesses(const struct sim_machine *m)
-{
-    return m->caches.memory_accesses;
 }

@@ -5,6 +5,7 @@
  * outside every segment or beyond the bounds is a protection fault. */
 #include "kernel.h"
 #include "machine.h"
+#include "machine_caches.h"
 #include "segments.h"
 
 /* Physical address of addr inside segment s.  A segment that grows down
@@ -49,8 +50,8 @@ void segments_access(struct sim_machine *m, struct process *p, uint64_t addr, ui
     }
     if (fault)
         kernel_protection_fault(m, p, addr, kind, segment, fault);
-    else
-        machine_cache_access(m, p, paddr, size, kind);
+    else if (m->caches.count)
+        machine_cache_access(m, p, paddr, size, kind, false);
     if (observed) {
         machine_announce(m, &(struct sim_event){.kind = EVENT_SEGMENT, .segment = segment});
         machine_announce(m, &(struct sim_event){.kind = EVENT_DONE, .paddr = paddr});
