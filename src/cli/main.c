@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
     {"mrc", cmd_mrc, "miss-ratio curves: faults at every memory size in one pass (mmkit mrc TRACE)"},
     {"trace", cmd_trace, "record a program's memory or allocation trace (mmkit trace [--alloc] -- prog)"},
     {"freespace", cmd_freespace, "free-space policies on allocations and frees (mmkit freespace --ops +10,-0)"},
+    {"maps", cmd_maps, "a live process's memory, region by region (mmkit maps PID | -- prog)"},
     {"quiz", cmd_quiz, "a textbook exercise, set from a seed, answered on request (mmkit quiz paging --seed 3)"},
 };
 

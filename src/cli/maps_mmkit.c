@@ -1,0 +1,50 @@
+/*
+ * maps_mmkit.c - where the kernel keeps no mapping names (no
+ * CONFIG_ANON_VMA_NAME), libmmkit's segments and huge blocks are still
+ * known by what they hold: a segment is aligned to its size and starts
+ * with a header that records where its own mapping starts and how long it
+ * is.  The header's layout is the allocator's, built with this command.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maps_mmkit.h"
+#include "types.h"
+
+/* The header's first fields, up to the mapping's start. */
+#define HEADER_BYTES (offsetof(segment, mapping) + sizeof(uint8_t *))
+
+void maps_find_mmkit_segments(struct maps_layout *layout)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)layout->pid);
+    int mem = open(path, O_RDONLY | O_CLOEXEC);
+    if (mem < 0)
+        return;
+    for (size_t i = 0; i < layout->count; i++) {
+        struct maps_region *region = &layout->regions[i];
+        if (region->role != ROLE_ANON || region->path[0] || region->perms[0] != 'r' ||
+            region->start % SEGMENT_SIZE)
+            continue;
+        unsigned char bytes[HEADER_BYTES];
+        if (pread(mem, bytes, sizeof bytes, (off_t)region->start) != (ssize_t)sizeof bytes)
+            continue;
+        segment_kind kind;
+        size_t mapped_size;
+        uintptr_t mapping;
+        memcpy(&kind, bytes + offsetof(segment, kind), sizeof kind);
+        memcpy(&mapped_size, bytes + offsetof(segment, mapped_size), sizeof mapped_size);
+        memcpy(&mapping, bytes + offsetof(segment, mapping), sizeof mapping);
+        if (mapping != region->start || mapped_size == 0 ||
+            mapped_size > region->end - region->start)
+            continue;
+        if (kind == SEGMENT_NORMAL)
+            region->role = ROLE_MMKIT_SEGMENT;
+        else if (kind == SEGMENT_HUGE)
+            region->role = ROLE_MMKIT_HUGE;
+    }
+    close(mem);
+}

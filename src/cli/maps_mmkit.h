@@ -1,0 +1,12 @@
+/* maps_mmkit.h - libmmkit's segments told by their headers (maps_mmkit.c). */
+#ifndef MMKIT_CLI_MAPS_MMKIT_H
+#define MMKIT_CLI_MAPS_MMKIT_H
+
+#include "maps.h"
+
+/* Anonymous regions that start with a libmmkit segment header become
+ * mmkit-segment or mmkit-huge: for kernels that keep no mapping names.
+ * Reads /proc/PID/mem, so it needs the rights a debugger needs. */
+void maps_find_mmkit_segments(struct maps_layout *layout);
+
+#endif
