@@ -172,6 +172,7 @@ static bool region_room(size_t pages)
         area.limit = reserved; /* something lies in the way: the region is full */
         return false;
     }
+    os_name(area.base + reserved, grow, "mmkit-guard");
     atomic_store_explicit(&area.size, reserved + grow, memory_order_release);
     return true;
 }
@@ -540,6 +541,14 @@ static uint8_t *region_start(size_t bytes)
     return os_reserve_inaccessible(bytes);
 }
 
+static uint8_t *region_reserve(size_t bytes)
+{
+    uint8_t *base = region_start(bytes);
+    if (base)
+        os_name(base, bytes, "mmkit-guard");
+    return base;
+}
+
 size_t guarded_small_blocks_in(size_t bytes)
 {
     /* A data page and a guard page, a slot's record, their two pages' map. */
@@ -557,7 +566,7 @@ bool guarded_init(guarded_kind kind, size_t count)
     area.max_slots = kind == GUARDED_ALL ? region_pages / 2 : slots;
     size_t first = region_pages * OS_PAGE_SIZE < GROW_BYTES ? region_pages * OS_PAGE_SIZE
                                                              : GROW_BYTES;
-    uint8_t *base = region_start(first);
+    uint8_t *base = region_reserve(first);
     area.slots = os_reserve((area.max_slots + 1) * sizeof(guarded_slot));
     area.page_slot = os_reserve(region_pages * sizeof(uint32_t));
     if (!base || !area.slots || !area.page_slot) {

@@ -244,6 +244,7 @@ void *mmkit_secure_alloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    os_name(mapping, data_size + 2 * OS_PAGE_SIZE, "mmkit-secure");
     span s = {mapping + OS_PAGE_SIZE, data_size};
     uint8_t *user = s.data + data_size - usable;
     if (os_set_access(s.data, s.data_size, OS_READ_WRITE) != 0 ||

@@ -206,6 +206,7 @@ static segment *huge_map(size_t size, size_t alignment)
         start = mapping + alignment;
         seg = (segment *)(start - SEGMENT_HEADER_SIZE);
     }
+    os_name(mapping, mapped, "mmkit-huge");
     seg->kind = SEGMENT_HUGE;
     seg->pages[0].class_index = HUGE_CLASS;
     huge_describe(seg, mapping, mapped, start);

@@ -51,6 +51,7 @@ static segment *segment_new(struct mmkit_heap *heap)
     segment *seg = os_map_aligned(SEGMENT_SIZE, SEGMENT_SIZE);
     if (!seg)
         return NULL;
+    os_name(seg, SEGMENT_SIZE, "mmkit-segment");
     atomic_store_explicit(&seg->thread_id, heap->thread_id, memory_order_relaxed);
     seg->kind = SEGMENT_NORMAL;
     segment_set_heap(seg, heap);

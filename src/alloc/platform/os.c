@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -141,6 +142,25 @@ void *os_map_aligned(size_t size, size_t alignment)
         munmap(aligned + size, tail);
     count_mapped((int64_t)size);
     return aligned;
+}
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+/* A kernel without CONFIG_ANON_VMA_NAME refuses every name: ask once. */
+static _Atomic bool names_refused;
+
+void os_name(void *addr, size_t size, const char *name)
+{
+    if (atomic_load_explicit(&names_refused, memory_order_relaxed))
+        return;
+    int saved = errno;
+    if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)addr, size, name) != 0 &&
+        errno == EINVAL)
+        atomic_store_explicit(&names_refused, true, memory_order_relaxed);
+    errno = saved;
 }
 
 void os_unmap(void *addr, size_t size)

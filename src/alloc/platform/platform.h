@@ -126,6 +126,10 @@ void options_print(void) INTERNAL;
  * power of two >= the OS page).  NULL with errno=ENOMEM on failure. */
 void *os_map_aligned(size_t size, size_t alignment) INTERNAL;
 void os_unmap(void *addr, size_t size) INTERNAL;
+/* Name an anonymous mapping, for /proc/PID/maps to show as [anon:NAME]
+ * (`mmkit maps` labels regions by it); nothing where the kernel keeps no
+ * names.  A system call: at mapping time only. */
+void os_name(void *addr, size_t size, const char *name) INTERNAL;
 /* Give the memory back; it reads as zeros when touched again. */
 void os_purge(void *addr, size_t size) INTERNAL;
 /* Make memory inaccessible (a guard) or accessible again. */
