@@ -16,13 +16,6 @@ int cmd_freespace(int argc, char **argv);
 int cmd_quiz(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 
-/* Run a program and report its memory as it exits (cmd_maps.c), sampled
- * every every_ns too if that is not 0: the report as text or JSON to `out`
- * ("-": stdout), a picture to `svg` if not NULL.  The program's status, 127
- * if it could not be started, 1 if the report could not be written. */
-int maps_run_program(char **program, const char *command, unsigned long long every_ns,
-                     bool json, const char *svg, const char *out);
-
 /* `mmkit trace`'s command line, parsed (trace_args.c). */
 enum trace_form { TRACE_RECORD, TRACE_CONVERT, TRACE_ALLOC, TRACE_DUMP };
 struct trace_args {

@@ -48,14 +48,6 @@ static const struct cli_option maps_options[] = {
     {"--help", false}, {"-h", false},
 };
 
-struct maps_args {
-    uint64_t every_ns; /* 0: no samples over time */
-    bool json;
-    const char *svg, *out;
-    pid_t pid;      /* or 0, and a program */
-    char **program; /* after "--", NULL-terminated */
-};
-
 /* "100ms", "1s", "0.5s", "2m": nanoseconds, or 0 if it is no duration. */
 static uint64_t parse_duration(const char *text)
 {
@@ -70,9 +62,9 @@ static uint64_t parse_duration(const char *text)
     return ns >= 1e6 && ns <= 3600e9 ? (uint64_t)ns : 0;
 }
 
-static int parse_args(int argc, char **argv, struct maps_args *args)
+static int parse_args(int argc, char **argv, struct maps_request *args)
 {
-    *args = (struct maps_args){.out = "-"};
+    *args = (struct maps_request){.out = "-"};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--")) {
@@ -177,16 +169,18 @@ static bool take_sample(struct watch *watch)
 }
 
 /* Write the report, and the picture if asked: 0, or 1. */
-static int report(const struct maps_args *args, const struct watch *watch)
+static int report(const struct maps_request *args, const struct watch *watch)
 {
-    struct output_file out;
-    if (output_file_open(&out, args->out, NULL, 0))
+    struct output_file out = {.file = stderr};
+    if (args->out && output_file_open(&out, args->out, NULL, 0))
         return 1;
+    char *stats = args->mmkit_stats ? maps_read_mmkit_stats(args->mmkit_stats, watch->pid) : NULL;
     if (args->json)
-        maps_print_json(out.file, &watch->layout, &watch->samples);
+        maps_print_json(out.file, &watch->layout, &watch->samples, stats);
     else
-        maps_print_text(out.file, &watch->layout, &watch->samples);
-    int status = output_file_commit(&out);
+        maps_print_text(out.file, &watch->layout, &watch->samples, stats);
+    free(stats);
+    int status = args->out ? output_file_commit(&out) : fflush(stderr) != 0;
     if (!args->svg)
         return status;
     struct output_file svg;
@@ -235,7 +229,7 @@ static void sleep_until(uint64_t deadline_ns)
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-static int maps_of_pid(const struct maps_args *args)
+static int maps_of_pid(const struct maps_request *args)
 {
     struct watch watch = {.pid = args->pid, .every_ns = args->every_ns, .record = true,
                           .started_ns = now_ns()};
@@ -339,11 +333,10 @@ static bool child_event(struct watch *watch, bool *exec_seen, int *status)
     return got < 0 && errno == ECHILD;
 }
 
-int maps_run_program(char **program, const char *command, unsigned long long every_ns,
-                     bool json, const char *svg, const char *out)
+int maps_run_program(const struct maps_request *args, const char *command)
 {
-    struct maps_args args = {.every_ns = every_ns, .json = json, .svg = svg, .out = out,
-                             .program = program};
+    char **program = args->program;
+    uint64_t every_ns = args->every_ns;
     sigset_t child_signals, old;
     sigemptyset(&child_signals);
     sigaddset(&child_signals, SIGCHLD);
@@ -392,19 +385,18 @@ int maps_run_program(char **program, const char *command, unsigned long long eve
     if (!watch.layout.paged)
         fprintf(stderr, "mmkit: %s: %s%s: no pages shown\n", command, program[0],
                 traced ? "'s pagemap is unreadable" : " could not be traced to its exit");
-    int written = report(&args, &watch);
+    int written = report(args, &watch);
     watch_free(&watch);
     return written ? 1 : status;
 }
 
 int cmd_maps(int argc, char **argv)
 {
-    struct maps_args args;
+    struct maps_request args;
     int status = parse_args(argc, argv, &args);
     if (status)
         return status < 0 ? 0 : status;
     if (args.program)
-        return maps_run_program(args.program, "maps", args.every_ns, args.json, args.svg,
-                                args.out);
+        return maps_run_program(&args, "maps");
     return maps_of_pid(&args);
 }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "maps.h"
+#include "maps_mmkit.h"
 
 static const char run_help[] =
     "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
@@ -44,6 +46,9 @@ static const char run_help[] =
     "                   leaks and errors a rule of FILE names are not reported, one\n"
     "                   rule a line, as LeakSanitizer's: leak:FUNCTION, leak:libfoo.so,\n"
     "                   double_free:FILE.c ('*' any text, '^' start, '$' end)\n"
+    "  --maps           print the program's memory, region by region, as it exits,\n"
+    "                   with the allocator's statistics beside its regions (as\n"
+    "                   'mmkit maps'; to stderr, through a statistics file of its own)\n"
     "  --options K=V,.. allocator options (added to MMKIT_OPTIONS), for example\n"
     "                   mmap_threshold=256K, guard=all, abort_on_error=0, verbose=1\n"
     "  -h, --help       show this help\n";
@@ -104,9 +109,31 @@ static bool known_mode(const char *mode)
     return false;
 }
 
+/* --maps: the program traced to its exit, libmmkit's statistics written
+ * to a folder of ours for the report to read. */
+static int run_with_maps(char **program, char *ours, size_t size)
+{
+    char dir[PATH_MAX], log_file[PATH_MAX + 32];
+    if (!maps_stats_folder(dir, sizeof dir)) {
+        fprintf(stderr, "mmkit: run: --maps: cannot make a folder for the statistics: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    snprintf(log_file, sizeof log_file, "stats=2,log_file=%s/stats.%%p", dir);
+    options_add(ours, size, log_file);
+    int status = preload_environment("run", ours);
+    if (!status) {
+        struct maps_request request = {.mmkit_stats = dir, .program = program};
+        status = maps_run_program(&request, "run");
+    }
+    maps_stats_folder_remove(dir);
+    return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *stats = NULL, *options = NULL, *leaks = NULL, *given;
+    bool maps = false;
     char mode[64] = "", exitcode[32] = "", children[16] = "", interval[64] = "";
     char log_file[PATH_MAX + 16] = "", suppressions[PATH_MAX + 16] = "";
     int i = 1;
@@ -122,6 +149,8 @@ int cmd_run(int argc, char **argv)
             stats = "stats=1";
         } else if (!strcmp(arg, "--stats-json")) {
             stats = "stats=2";
+        } else if (!strcmp(arg, "--maps")) {
+            maps = true;
         } else if (!strcmp(arg, "--leaks")) {
             leaks = "leaks=1";
         } else if (!strcmp(arg, "--leaks-json")) {
@@ -176,12 +205,14 @@ int cmd_run(int argc, char **argv)
     if (i >= argc)
         return cli_usage_error("run: no program given (try 'mmkit run --help')");
 
-    char ours[8192] = "";
+    char ours[8192 + PATH_MAX] = "";
     const char *items[] = {mode,     options,  stats,    interval,
                            leaks,    log_file, exitcode, children, suppressions};
     for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
         if (items[k] && *items[k])
             options_add(ours, sizeof ours, items[k]);
+    if (maps)
+        return run_with_maps(argv + i, ours, sizeof ours);
     int status = preload_environment("run", ours);
     if (status)
         return status;

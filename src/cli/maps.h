@@ -74,6 +74,22 @@ struct maps_samples {
     size_t count, capacity;
 };
 
+/* What `mmkit maps` (or `mmkit run --maps`) is asked for. */
+struct maps_request {
+    uint64_t every_ns; /* 0: no samples over time */
+    bool json;
+    const char *svg;         /* a picture to write, or NULL */
+    const char *out;         /* the report's file ("-": stdout; NULL: stderr) */
+    const char *mmkit_stats; /* a folder where libmmkit writes its statistics, or NULL */
+    pid_t pid;               /* or 0, and a program */
+    char **program;          /* after "--", NULL-terminated */
+};
+
+/* Run a program and report its memory as it exits (cmd_maps.c), and over
+ * time if asked.  The program's status, 127 if it could not be started, 1
+ * if the report could not be written. */
+int maps_run_program(const struct maps_request *request, const char *command);
+
 /* Read /proc/PID/smaps into `layout` (emptied first): 0, or an errno
  * (ENOENT: no such process; EACCES: not ours to read). */
 int maps_read_layout(pid_t pid, struct maps_layout *layout);
@@ -93,9 +109,14 @@ void maps_assign_roles(struct maps_layout *layout);
 
 /* The report (maps_report.c): a table for a terminal, or one JSON document. */
 void maps_print_text(FILE *out, const struct maps_layout *layout,
-                     const struct maps_samples *samples);
+                     const struct maps_samples *samples, const char *mmkit_stats);
 void maps_print_json(FILE *out, const struct maps_layout *layout,
-                     const struct maps_samples *samples);
+                     const struct maps_samples *samples, const char *mmkit_stats);
+
+/* libmmkit's statistics at process `pid`'s exit, as it wrote them into
+ * folder `dir` (option stats=2, log_file=DIR/stats.%p): its last JSON line,
+ * to free; NULL if there is none. */
+char *maps_read_mmkit_stats(const char *dir, pid_t pid);
 
 /* Pictures (maps_svg.c): every region as a strip of its pages, gaps
  * between regions collapsed; below it, if there are samples, resident

@@ -6,7 +6,9 @@
  * is.  The header's layout is the allocator's, built with this command.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,4 +49,46 @@ void maps_find_mmkit_segments(struct maps_layout *layout)
             region->role = ROLE_MMKIT_HUGE;
     }
     close(mem);
+}
+
+/* The last line libmmkit wrote, if it is one JSON object. */
+char *maps_read_mmkit_stats(const char *dir, pid_t pid)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/stats.%d", dir, (int)pid);
+    FILE *file = fopen(path, "re");
+    char *line = NULL, *last = NULL;
+    size_t size = 0;
+    ssize_t length;
+    while (file && (length = getline(&line, &size, file)) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] != '{' || line[strlen(line) - 1] != '}')
+            continue;
+        free(last);
+        last = strdup(line);
+    }
+    free(line);
+    if (file)
+        fclose(file);
+    /* "": the program left no statistics (it did not run on libmmkit). */
+    return last ? last : strdup("");
+}
+
+bool maps_stats_folder(char *dir, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/mmkit-maps.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    return mkdtemp(dir) != NULL;
+}
+
+void maps_stats_folder_remove(const char *dir)
+{
+    DIR *folder = opendir(dir);
+    struct dirent *entry;
+    while (folder && (entry = readdir(folder)))
+        if (!strncmp(entry->d_name, "stats.", 6))
+            unlinkat(dirfd(folder), entry->d_name, 0);
+    if (folder)
+        closedir(folder);
+    rmdir(dir);
 }

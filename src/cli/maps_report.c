@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,8 +83,62 @@ static void print_samples_text(FILE *out, const struct maps_samples *samples)
     }
 }
 
+/* The number after "key": in a JSON line; with `all`, the sum of every
+ * one. */
+static uint64_t json_number(const char *json, const char *key, bool all)
+{
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    uint64_t sum = 0;
+    for (const char *at = strstr(json, quoted); at; at = all ? strstr(at, quoted) : NULL) {
+        at += strlen(quoted);
+        sum += strtoull(at, NULL, 10);
+    }
+    return sum;
+}
+
+/* libmmkit's regions as the kernel sees them, beside what the allocator
+ * says it has mapped, committed and handed out. */
+static void print_mmkit_beside(FILE *out, const struct maps_layout *layout, const char *stats)
+{
+    fprintf(out, "\nlibmmkit at exit:\n");
+    for (int role = ROLE_MMKIT_SEGMENT; role <= ROLE_MMKIT_SECURE; role++) {
+        uint64_t size = 0, rss = 0;
+        size_t regions = 0;
+        for (size_t i = 0; i < layout->count; i++)
+            if ((int)layout->regions[i].role == role) {
+                regions++;
+                size += layout->regions[i].end - layout->regions[i].start;
+                rss += layout->regions[i].rss;
+            }
+        if (!regions)
+            continue;
+        char mapped[16], resident[16];
+        maps_format_bytes(mapped, sizeof mapped, size);
+        maps_format_bytes(resident, sizeof resident, rss);
+        fprintf(out, "  %-13s %3zu regions %7s mapped %7s resident\n",
+                maps_role_name((enum maps_role)role), regions, mapped, resident);
+    }
+    if (!stats) {
+        fprintf(out, "  (no statistics from libmmkit: the program did not run on it)\n");
+        return;
+    }
+    static const char *const keys[] = {"mapped_bytes", "peak_mapped_bytes", "committed_bytes",
+                                       "peak_committed_bytes", "returned_bytes"};
+    fprintf(out, "  the allocator's statistics:");
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char bytes[16];
+        maps_format_bytes(bytes, sizeof bytes, json_number(stats, keys[k], false));
+        fprintf(out, "%s %.*s %s", k ? "," : "", (int)(strlen(keys[k]) - 6), keys[k], bytes);
+    }
+    char live[16];
+    maps_format_bytes(live, sizeof live, json_number(stats, "live_bytes", true));
+    fprintf(out, ", in live blocks %s; %" PRIu64 " mmap calls\n", live,
+            json_number(stats, "mmap_calls", false));
+}
+
 void maps_print_text(FILE *out, const struct maps_layout *layout,
-                     const struct maps_samples *samples)
+                     const struct maps_samples *samples, const char *mmkit_stats)
 {
     uint64_t size = 0, rss = 0, swap = 0;
     for (size_t i = 0; i < layout->count; i++) {
@@ -116,6 +171,8 @@ void maps_print_text(FILE *out, const struct maps_layout *layout,
                 maps_role_name(r->role), range, cells[0], r->perms, cells[1], cells[2], cells[3],
                 cells[4], cells[5], huge, MAPS_CELLS, strip, r->path);
     }
+    if (mmkit_stats)
+        print_mmkit_beside(out, layout, mmkit_stats[0] ? mmkit_stats : NULL);
     if (samples && samples->count)
         print_samples_text(out, samples);
 }
@@ -135,7 +192,7 @@ static void print_role_bytes(FILE *out, const uint64_t *bytes)
 }
 
 void maps_print_json(FILE *out, const struct maps_layout *layout,
-                     const struct maps_samples *samples)
+                     const struct maps_samples *samples, const char *mmkit_stats)
 {
     fprintf(out, "{\n  \"pid\": %d,\n  \"page_size\": %ld,\n  \"residency\": %s,\n"
                  "  \"mmkit_names\": \"%s\",\n  \"regions\": [",
@@ -170,5 +227,8 @@ void maps_print_json(FILE *out, const struct maps_layout *layout,
         print_role_bytes(out, sample->swap);
         fputc('}', out);
     }
-    fprintf(out, "%s]\n}\n", samples && samples->count ? "\n  " : "");
+    fprintf(out, "%s]", samples && samples->count ? "\n  " : "");
+    if (mmkit_stats && mmkit_stats[0])
+        fprintf(out, ",\n  \"mmkit_stats\": %s", mmkit_stats);
+    fprintf(out, "\n}\n");
 }
