@@ -41,12 +41,14 @@ void maps_find_mmkit_segments(struct maps_layout *layout)
         memcpy(&mapped_size, bytes + offsetof(segment, mapped_size), sizeof mapped_size);
         memcpy(&mapping, bytes + offsetof(segment, mapping), sizeof mapping);
         if (mapping != region->start || mapped_size == 0 ||
-            mapped_size > region->end - region->start)
+            (kind != SEGMENT_NORMAL && kind != SEGMENT_HUGE))
             continue;
-        if (kind == SEGMENT_NORMAL)
-            region->role = ROLE_MMKIT_SEGMENT;
-        else if (kind == SEGMENT_HUGE)
-            region->role = ROLE_MMKIT_HUGE;
+        /* madvise or mprotect may have cut the mapping into several. */
+        uint64_t end = region->start + mapped_size;
+        for (size_t k = i; k < layout->count && layout->regions[k].start < end &&
+                           layout->regions[k].role == ROLE_ANON && !layout->regions[k].path[0];
+             k++)
+            layout->regions[k].role = kind == SEGMENT_HUGE ? ROLE_MMKIT_HUGE : ROLE_MMKIT_SEGMENT;
     }
     close(mem);
 }

@@ -100,6 +100,8 @@ static void assign_executable_roles(struct maps_layout *layout, pid_t pid)
     if (!first || (lowest->p_offset & ~(page_size - 1)) != 0)
         return;
     uint64_t bias = first->start - (lowest->p_vaddr & ~(page_size - 1));
+    /* The bss follows the executable's last file mapping, perhaps cut
+     * into several mappings (by madvise, mprotect). */
     bool after_executable = false;
     for (size_t i = 0; i < layout->count; i++) {
         struct maps_region *region = &layout->regions[i];
@@ -119,7 +121,8 @@ static void assign_executable_roles(struct maps_layout *layout, pid_t pid)
                    region->start - bias >= segment->p_vaddr + segment->p_filesz) {
             region->role = ROLE_BSS;
         }
-        after_executable = ours;
+        after_executable = (ours || region->role == ROLE_BSS) && i + 1 < layout->count &&
+                           layout->regions[i + 1].start == region->end;
     }
 }
 

@@ -576,8 +576,32 @@ QUIZ = [
          also=r"^\d+ page faults in \d+ references$"),
 ]
 
+MAPS = [
+    Case("a process that does not exist is named", ["maps", "99999999"], 1,
+         r"^mmkit: maps: no process 99999999$"),
+    Case("a word is not a process id", ["maps", "firefox"], 2,
+         r"^mmkit: maps: 'firefox' is not a process id \(a program goes after '--'\)$"),
+    Case("no process is a usage error", ["maps"], 2, r"^mmkit: maps: no PID or program given"),
+    Case("a bad --every names the option", ["maps", "--every", "soon", "1"], 2,
+         r"^mmkit: maps: --every: invalid value 'soon'"),
+    Case("--every 0 is refused", ["maps", "--every=0ms", "--", "true"], 2,
+         r"^mmkit: maps: --every: invalid value '0ms'"),
+    Case("an unknown option names the nearest", ["maps", "--jsn", "1"], 2,
+         r"^mmkit: maps: unknown option '--jsn' \(did you mean --json\?\)$"),
+    Case("nothing after -- is a usage error", ["maps", "--"], 2,
+         r"^mmkit: maps: no program after '--'"),
+    Case("a missing program is 127", ["maps", "--", "{w}/no-such-program"], 127,
+         r"mmkit: maps: cannot run '.*no-such-program': No such file or directory"),
+    Case("the program's status is maps'", ["maps", "-o", "{w}/report", "--", "sh", "-c", "exit 5"],
+         5, r"^$"),
+    Case("a report is not written over an unwritable place",
+         ["maps", "-o", "{w}/no/such/folder/report", "--", "true"], 1,
+         r"^mmkit: .*report: cannot create it"),
+    Case("help answers", ["maps", "--help"], 0, r"^usage: mmkit maps ", stream="stdout"),
+]
+
 TABLES = {"sim": SIM, "mrc": MRC, "trace": TRACE, "run": RUN, "freespace": FREESPACE,
-          "mmkit": FRONT_DOOR, "quiz": QUIZ}
+          "mmkit": FRONT_DOOR, "quiz": QUIZ, "maps": MAPS}
 
 
 def digest(path):
