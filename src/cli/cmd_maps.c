@@ -117,6 +117,7 @@ struct watch {
     bool record; /* keep the samples (--every) */
     struct maps_layout layout, scratch;
     bool have_layout;
+    bool at_exit; /* the layout is the one at exit: no more samples */
     struct maps_samples samples;
 };
 
@@ -312,7 +313,7 @@ static bool child_event(struct watch *watch, bool *exec_seen, int *status)
         int signal = WSTOPSIG(wstatus), inject = 0;
         if (signal == SIGTRAP && wstatus >> 16 == PTRACE_EVENT_EXIT) {
             /* At its exit, before its memory goes. */
-            read_layout(watch, true);
+            watch->at_exit = read_layout(watch, true) == 0;
         } else if (signal == SIGTRAP && !*exec_seen) {
             /* Later execs (a script's interpreter, a wrapper's program)
              * stop as events, not as a SIGTRAP the program would die of. */
@@ -363,7 +364,7 @@ int maps_run_program(const struct maps_request *args, const char *command)
             break;
         uint64_t now = now_ns();
         if (every && now >= next) {
-            if (exec_seen)
+            if (exec_seen && !watch.at_exit)
                 take_sample(&watch);
             next += every * ((now - next) / every + 1);
             continue;

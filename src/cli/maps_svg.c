@@ -20,7 +20,7 @@
 #define GAP 10
 #define TOP 40
 #define STRIP_X 560
-#define CELL_W 10
+#define STRIP_W 320
 #define CHART_HEIGHT 440
 
 static const char *role_colour(enum maps_role role)
@@ -75,11 +75,13 @@ static void draw_region(FILE *out, const struct maps_region *region, int y)
     snprintf(shown, sizeof shown, "%.39s", name ? name + 1 : region->path);
     svg_escape(out, shown);
     fprintf(out, "</text>\n");
+    /* Every strip is as wide: a region's cells share it. */
+    double cell_w = region->cells ? (double)STRIP_W / region->cells : STRIP_W;
     for (unsigned cell = 0; region->paged && cell < region->cells; cell++) {
         char colour[16];
         cell_colour(region, cell, colour);
-        fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s'/>",
-                STRIP_X + (int)cell * CELL_W, y + 2, CELL_W - 1, ROW - 4, colour);
+        fprintf(out, "<rect x='%.1f' y='%d' width='%.1f' height='%d' fill='%s'/>",
+                STRIP_X + cell * cell_w, y + 2, cell_w - 1, ROW - 4, colour);
     }
     fprintf(out, "</g>\n");
 }
@@ -96,9 +98,17 @@ static void draw_layout(FILE *out, const struct maps_layout *layout, const char 
 {
     fprintf(out, "<text x='10' y='24' font-size='16'>");
     svg_escape(out, title);
-    fprintf(out, "</text>\n<text x='%d' y='24' font-size='12' fill='#555'>%s</text>\n", STRIP_X,
-            layout->paged ? "pages: green resident, orange swapped, grey untouched"
-                          : "pages unknown (pagemap unreadable)");
+    fprintf(out, "</text>\n");
+    if (!layout->paged)
+        fprintf(out, "<text x='%d' y='24' font-size='12' fill='#555'>pages unknown (pagemap "
+                     "unreadable)</text>\n", STRIP_X);
+    static const struct {
+        const char *colour, *meaning;
+    } legend[] = {{"#1e8c1e", "resident"}, {"#ff9f40", "swapped"}, {"#eeeeee", "untouched"}};
+    for (size_t i = 0; layout->paged && i < sizeof legend / sizeof legend[0]; i++)
+        fprintf(out, "<rect x='%zu' y='14' width='10' height='10' fill='%s'/><text x='%zu' "
+                     "y='24' font-size='12' fill='#555'>%s</text>\n",
+                STRIP_X + 100 * i, legend[i].colour, STRIP_X + 100 * i + 14, legend[i].meaning);
     int y = TOP;
     for (size_t i = 0; i < layout->count; i++) {
         const struct maps_region *region = &layout->regions[i];
@@ -124,8 +134,11 @@ static void draw_samples(FILE *out, const struct maps_samples *samples, int y)
         return;
     double *low = x + n, *high = low + n, *minor = high + n, *major = minor + n;
     double top = 1, faults_top = 1;
+    /* Ticks fall on whole numbers: a short run is told in milliseconds. */
+    bool short_run = samples->items[n - 1].seconds < 10;
+    const char *unit = short_run ? "milliseconds" : "seconds";
     for (size_t i = 0; i < n; i++) {
-        x[i] = samples->items[i].seconds;
+        x[i] = samples->items[i].seconds * (short_run ? 1000 : 1);
         double total = 0;
         for (int role = 0; role < ROLE_COUNT; role++)
             total += (double)samples->items[i].rss[role];
@@ -137,7 +150,7 @@ static void draw_samples(FILE *out, const struct maps_samples *samples, int y)
     double x_max = x[n - 1] > x[0] ? x[n - 1] : x[0] + 1;
     fprintf(out, "<g transform='translate(0,%d)'>\n", y);
     struct svg_chart chart = {out, x[0], x_max, top * 1.1, false};
-    svg_chart_begin(&chart, "resident bytes by role", "seconds", "bytes");
+    svg_chart_begin(&chart, "resident bytes by role", unit, "bytes");
     for (size_t i = 0; i < n; i++)
         high[i] = 0;
     unsigned index = 0;
@@ -155,7 +168,7 @@ static void draw_samples(FILE *out, const struct maps_samples *samples, int y)
     svg_chart_end(&chart);
     fprintf(out, "</g>\n<g transform='translate(0,%d)'>\n", y + CHART_HEIGHT);
     struct svg_chart faults = {out, x[0], x_max, faults_top * 1.1, false};
-    svg_chart_begin(&faults, "page faults so far", "seconds", "faults");
+    svg_chart_begin(&faults, "page faults so far", unit, "faults");
     svg_chart_series(&faults, 0, "minor", x, minor, n);
     svg_chart_series(&faults, 1, "major", x, major, n);
     svg_chart_end(&faults);
