@@ -59,7 +59,9 @@ struct maps_layout {
     struct maps_region *regions;
     size_t count, capacity;
     bool paged;          /* pagemap was read */
-    bool named_by_kernel; /* libmmkit's regions carry [anon:mmkit-...] names */
+    /* How libmmkit's regions were told: "kernel" (by their [anon:mmkit-...]
+     * names), "headers" (maps_mmkit.c), or "none" (libmmkit is not loaded). */
+    const char *mmkit_names;
 };
 
 /* One sample over time: totals by role, the faults so far. */

@@ -197,7 +197,7 @@ void maps_print_json(FILE *out, const struct maps_layout *layout,
     fprintf(out, "{\n  \"pid\": %d,\n  \"page_size\": %ld,\n  \"residency\": %s,\n"
                  "  \"mmkit_names\": \"%s\",\n  \"regions\": [",
             (int)layout->pid, sysconf(_SC_PAGESIZE), layout->paged ? "true" : "false",
-            layout->named_by_kernel ? "kernel" : "headers");
+            layout->mmkit_names ? layout->mmkit_names : "none");
     for (size_t i = 0; i < layout->count; i++) {
         const struct maps_region *r = &layout->regions[i];
         char strip[MAPS_CELLS + 1];

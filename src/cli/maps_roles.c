@@ -240,7 +240,7 @@ void maps_assign_roles(struct maps_layout *layout)
         const char *name = strrchr(region->path, '/');
         mmkit_loaded |= name && !strncmp(name, "/libmmkit", 9);
     }
-    layout->named_by_kernel = mmkit_named;
+    layout->mmkit_names = mmkit_named ? "kernel" : mmkit_loaded ? "headers" : "none";
     assign_executable_roles(layout, layout->pid);
     if (mmkit_loaded && !mmkit_named)
         maps_find_mmkit_segments(layout);
