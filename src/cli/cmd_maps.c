@@ -209,6 +209,9 @@ static int unreadable(pid_t pid, int error)
         fprintf(stderr, "mmkit: maps: process %d: cannot read its memory map: %s (another "
                         "user's process: run as that user, or as root)\n",
                 (int)pid, strerror(error));
+    else if (error == ESRCH && kill(pid, 0) == 0)
+        fprintf(stderr, "mmkit: maps: process %d has no memory of its own (a kernel thread, "
+                        "or a process that has exited and was not yet waited for)\n", (int)pid);
     else if (error == ESRCH)
         fprintf(stderr, "mmkit: maps: process %d has exited\n", (int)pid);
     else
