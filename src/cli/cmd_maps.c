@@ -113,7 +113,7 @@ static int parse_args(int argc, char **argv, struct maps_request *args)
 /* What is being watched and what has been seen of it. */
 struct watch {
     pid_t pid;
-    uint64_t every_ns, started_ns;
+    uint64_t started_ns;
     bool record; /* keep the samples (--every) */
     struct maps_layout layout, scratch;
     bool have_layout;
@@ -235,7 +235,7 @@ static void sleep_until(uint64_t deadline_ns)
 
 static int maps_of_pid(const struct maps_request *args)
 {
-    struct watch watch = {.pid = args->pid, .every_ns = args->every_ns, .record = true,
+    struct watch watch = {.pid = args->pid, .record = true,
                           .started_ns = now_ns()};
     int error = read_layout(&watch, !args->every_ns);
     if (error) {
@@ -346,7 +346,7 @@ int maps_run_program(const struct maps_request *args, const char *command)
     sigaddset(&child_signals, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_signals, &old);
     bool traced;
-    struct watch watch = {.every_ns = every_ns, .record = every_ns > 0};
+    struct watch watch = {.record = every_ns > 0};
     watch.pid = start_program(program, command, &traced);
     if (watch.pid < 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);

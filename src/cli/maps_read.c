@@ -257,20 +257,12 @@ int maps_read_faults(pid_t pid, uint64_t *minor, uint64_t *major)
     /* The name in parentheses may hold spaces and parentheses: fields
      * are counted from the last ')', which is field 2's end. */
     const char *at = strrchr(text, ')');
-    if (!at)
+    unsigned long long minor_faults, major_faults;
+    /* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt */
+    if (!at || sscanf(at + 1, " %*c %*d %*d %*d %*d %*d %*u %llu %*u %llu", &minor_faults,
+                      &major_faults) != 2)
         return EINVAL;
-    unsigned long long value[13] = {0};
-    int field = 3;
-    for (at++; *at && field <= 12; field++) {
-        char *end;
-        value[field] = strtoull(at, &end, 10);
-        if (end == at) /* the state letter, field 3 */
-            end = (char *)at + strspn(at, " ") + strcspn(at + strspn(at, " "), " ");
-        at = end;
-    }
-    if (field <= 12)
-        return EINVAL;
-    *minor = value[10];
-    *major = value[12];
+    *minor = minor_faults;
+    *major = major_faults;
     return 0;
 }
