@@ -48,6 +48,16 @@ int output_file_open(struct output_file *out, const char *path, const char *cons
                 input);
         return 1;
     }
+    /* A device or a pipe (/dev/null, a FIFO) is written to: renaming a file
+     * over it would replace it, for everyone. */
+    struct stat existing;
+    if (stat(path, &existing) == 0 && !S_ISREG(existing.st_mode) && !S_ISDIR(existing.st_mode)) {
+        out->file = fopen(path, "wb");
+        if (out->file)
+            return 0;
+        fprintf(stderr, "mmkit: %s: cannot write it: %s\n", path, strerror(errno));
+        return 1;
+    }
     char folder[sizeof out->temp], name[sizeof out->temp];
     snprintf(folder, sizeof folder, "%s", path);
     snprintf(name, sizeof name, "%s", path);
@@ -89,6 +99,8 @@ int output_file_commit(struct output_file *out)
     bool written = !ferror(out->file);
     written &= fclose(out->file) == 0;
     out->file = NULL;
+    if (written && !out->temp[0])
+        return 0;
     if (written && rename(out->temp, out->path) == 0) {
         out->temp[0] = '\0';
         return 0;
