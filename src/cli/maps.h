@@ -93,8 +93,10 @@ struct maps_request {
 int maps_run_program(const struct maps_request *request, const char *command);
 
 /* Read /proc/PID/smaps into `layout` (emptied first): 0, or an errno
- * (ENOENT: no such process; EACCES: not ours to read). */
+ * (ENOENT: no such process; EACCES: not ours to read; ESRCH: no regions). */
 int maps_read_layout(pid_t pid, struct maps_layout *layout);
+/* The same from text in smaps' form: lines it does not know are skipped. */
+int maps_parse_smaps(FILE *smaps, struct maps_layout *layout);
 /* Count resident and swapped pages of every region from /proc/PID/pagemap:
  * 0, or an errno (the layout's paged flags stay false). */
 int maps_read_residency(pid_t pid, struct maps_layout *layout);

@@ -138,16 +138,10 @@ static bool is_field(const char *line)
     return word > 0 && line[word - 1] == ':';
 }
 
-int maps_read_layout(pid_t pid, struct maps_layout *layout)
+int maps_parse_smaps(FILE *smaps, struct maps_layout *layout)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
-    layout->pid = pid;
     layout->count = 0;
     layout->paged = false;
-    FILE *smaps = fopen(path, "re");
-    if (!smaps)
-        return errno;
     char *line = NULL;
     size_t size = 0;
     struct maps_region *region = NULL;
@@ -172,10 +166,22 @@ int maps_read_layout(pid_t pid, struct maps_layout *layout)
     if (!error && ferror(smaps))
         error = errno ? errno : EIO;
     free(line);
-    fclose(smaps);
     /* A process that has exited (or is exiting) has no regions left. */
     if (!error && layout->count == 0)
         error = ESRCH;
+    return error;
+}
+
+int maps_read_layout(pid_t pid, struct maps_layout *layout)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+    layout->pid = pid;
+    FILE *smaps = fopen(path, "re");
+    if (!smaps)
+        return errno;
+    int error = maps_parse_smaps(smaps, layout);
+    fclose(smaps);
     return error;
 }
 
