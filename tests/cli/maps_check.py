@@ -12,6 +12,8 @@ first half of each written.  Cases:
   run     `mmkit run --maps` prints libmmkit's regions beside its statistics
   exits   a process that exits while it is sampled: the samples and its
           last layout are reported, and nothing crashes
+  others  another user's process is refused with a message naming it
+          (as root: mmkit run as nobody on this test's own process)
 """
 import json
 import os
@@ -125,8 +127,26 @@ def exits(work):
     check(len(doc["samples"]) >= 1, "no samples")
 
 
+def others(work):
+    if os.geteuid() == 0:
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", MMKIT, "maps",
+                   str(os.getpid())]
+        target = os.getpid()
+    else:
+        owners = {int(p): os.stat(f"/proc/{p}").st_uid for p in os.listdir("/proc") if p.isdigit()}
+        target = next((p for p, uid in owners.items() if uid != os.getuid()), None)
+        if target is None:
+            print("others: skipped: no process of another user")
+            sys.exit(77)
+        command = [MMKIT, "maps", str(target)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    check(result.returncode == 1, f"status {result.returncode}, not 1")
+    check(result.stderr.startswith(f"mmkit: maps: process {target}: cannot read its memory map: "),
+          f"the message does not name the process: {result.stderr!r}")
+
+
 with tempfile.TemporaryDirectory() as work:
-    {"layout": layout, "mmkit": mmkit, "run": run, "exits": exits}[CASE](work)
+    {"layout": layout, "mmkit": mmkit, "run": run, "exits": exits, "others": others}[CASE](work)
 for problem in problems:
     print(f"FAIL {CASE}: {problem}")
 print(f"{CASE}: {'ok' if not problems else 'failed'}")
