@@ -28,7 +28,7 @@ static void print_help(FILE *out)
         fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\n'mmkit SUBCOMMAND --help' tells more; 'mmkit --version' prints the version.\n"
                  "Exit status: 0 done, 1 an input or output failed, 2 the command line is wrong;\n"
-                 "run and trace exit with the program's own status.\n");
+                 "run, trace and maps -- PROGRAM exit with the program's own status.\n");
 }
 
 int main(int argc, char **argv)
