@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """edges.py MMKIT DATA_DIR STATIC_PROGRAM COMMAND - run every case of the
-table for one `mmkit` command (sim, mrc, trace, run, freespace, quiz, or the
+table for one `mmkit` command (sim, mrc, trace, run, freespace, quiz, maps, or the
 front door: mmkit) and check what a careless user would meet: the exit status,
 the first line of the message, that no input lost a byte and that a failed
 run left no half-written file.
 
 Statuses: 0 done, 1 an input or output failed, 2 the command line is wrong;
-run and trace exit with the program's own status.
+run, trace and maps -- PROGRAM exit with the program's own status.
 """
 import hashlib
 import os
