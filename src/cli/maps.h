@@ -100,6 +100,9 @@ int maps_parse_smaps(FILE *smaps, struct maps_layout *layout);
 /* Count resident and swapped pages of every region from /proc/PID/pagemap:
  * 0, or an errno (the layout's paged flags stay false). */
 int maps_read_residency(pid_t pid, struct maps_layout *layout);
+/* The number of pages cell `cell` of a region counts: pages_per_cell, but
+ * the last cell may have fewer. */
+uint64_t maps_cell_pages(const struct maps_region *region, unsigned cell);
 /* Minor and major faults so far, from /proc/PID/stat: 0, or an errno. */
 int maps_read_faults(pid_t pid, uint64_t *minor, uint64_t *major);
 void maps_layout_free(struct maps_layout *layout);

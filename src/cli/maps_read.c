@@ -226,6 +226,15 @@ static bool read_region_residency(int pagemap, uint64_t page_size, struct maps_r
     return true;
 }
 
+uint64_t maps_cell_pages(const struct maps_region *region, unsigned cell)
+{
+    uint64_t pages = (region->end - region->start) / (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t before = (uint64_t)cell * region->pages_per_cell;
+    if (before >= pages)
+        return 0;
+    return pages - before < region->pages_per_cell ? pages - before : region->pages_per_cell;
+}
+
 int maps_read_residency(pid_t pid, struct maps_layout *layout)
 {
     char path[64];

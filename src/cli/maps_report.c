@@ -31,12 +31,9 @@ void maps_format_bytes(char *out, size_t size, uint64_t bytes)
  * and none resident, '.' never touched (or given back). */
 static void residency_strip(const struct maps_region *region, char out[MAPS_CELLS + 1])
 {
-    uint64_t pages = (region->end - region->start) / (uint64_t)sysconf(_SC_PAGESIZE);
     unsigned cells = region->paged ? region->cells : 0;
     for (unsigned i = 0; i < cells; i++) {
-        uint64_t before = (uint64_t)i * region->pages_per_cell;
-        uint64_t in_cell = pages - before < region->pages_per_cell ? pages - before
-                                                                   : region->pages_per_cell;
+        uint64_t in_cell = maps_cell_pages(region, i);
         uint32_t present = region->cell_present[i], swapped = region->cell_swapped[i];
         out[i] = present && present >= in_cell ? '#' : present ? '+' : swapped ? 's' : '.';
     }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "maps.h"
 #include "svg_chart.h"
@@ -44,10 +43,7 @@ static const char *role_colour(enum maps_role role)
  * swapped (orange), or neither (grey). */
 static void cell_colour(const struct maps_region *region, unsigned cell, char out[16])
 {
-    uint64_t pages = (region->end - region->start) / (uint64_t)sysconf(_SC_PAGESIZE);
-    uint64_t before = (uint64_t)cell * region->pages_per_cell;
-    uint64_t in_cell = pages - before < region->pages_per_cell ? pages - before
-                                                               : region->pages_per_cell;
+    uint64_t in_cell = maps_cell_pages(region, cell);
     double present = in_cell ? (double)region->cell_present[cell] / (double)in_cell : 0;
     if (region->cell_present[cell])
         snprintf(out, 16, "#%02x%02x%02x", (int)(200 - 170 * present), (int)(230 - 90 * present),
