@@ -235,8 +235,7 @@ static void sleep_until(uint64_t deadline_ns)
 
 static int maps_of_pid(const struct maps_request *args)
 {
-    struct watch watch = {.pid = args->pid, .record = true,
-                          .started_ns = now_ns()};
+    struct watch watch = {.pid = args->pid, .record = true, .started_ns = now_ns()};
     int error = read_layout(&watch, !args->every_ns);
     if (error) {
         watch_free(&watch);
@@ -274,8 +273,10 @@ static int exit_status(int wstatus)
 }
 
 /* Start the program stopped at its exec, traced so that it stops at its
- * exit; *traced is false if the kernel refused (it runs anyway). */
-static pid_t start_program(char **program, const char *command, bool *traced)
+ * exit, with the signal mask `mask`; *traced is false if the kernel
+ * refused (it runs anyway). */
+static pid_t start_program(char **program, const char *command, const sigset_t *mask,
+                           bool *traced)
 {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0)
@@ -284,6 +285,7 @@ static pid_t start_program(char **program, const char *command, bool *traced)
     pid_t child = fork();
     if (child == 0) {
         close(pipe_fds[0]);
+        sigprocmask(SIG_SETMASK, mask, NULL);
         if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) {
             char refused = 1;
             (void)!write(pipe_fds[1], &refused, 1);
@@ -347,7 +349,7 @@ int maps_run_program(const struct maps_request *args, const char *command)
     sigprocmask(SIG_BLOCK, &child_signals, &old);
     bool traced;
     struct watch watch = {.record = every_ns > 0};
-    watch.pid = start_program(program, command, &traced);
+    watch.pid = start_program(program, command, &old, &traced);
     if (watch.pid < 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         return 127;
@@ -359,12 +361,9 @@ int maps_run_program(const struct maps_request *args, const char *command)
     uint64_t every = every_ns ? every_ns : traced ? 0 : 100000000u;
     watch.started_ns = now_ns();
     uint64_t next = watch.started_ns + every;
-    bool exec_seen = !traced, ended = false;
+    bool exec_seen = !traced;
     int status = 127;
-    while (!ended) {
-        ended = child_event(&watch, &exec_seen, &status);
-        if (ended)
-            break;
+    while (!child_event(&watch, &exec_seen, &status)) {
         uint64_t now = now_ns();
         if (every && now >= next) {
             if (exec_seen && !watch.at_exit)

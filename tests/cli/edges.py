@@ -597,6 +597,8 @@ MAPS = [
     Case("a report is not written over an unwritable place",
          ["maps", "-o", "{w}/no/such/folder/report", "--", "true"], 1,
          r"^mmkit: .*report: cannot create it"),
+    Case("the program blocks no signal of ours", ["maps", "-o", "{w}/report", "--", "grep",
+         "SigBlk", "/proc/self/status"], 0, r"^SigBlk:\s+0+$", stream="stdout"),
     Case("help answers", ["maps", "--help"], 0, r"^usage: mmkit maps ", stream="stdout"),
 ]
 
