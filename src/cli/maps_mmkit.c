@@ -19,6 +19,27 @@
 /* The header's first fields, up to the mapping's start. */
 #define HEADER_BYTES (offsetof(segment, mapping) + sizeof(uint8_t *))
 
+/* The kind of the segment whose header is at `at`, or 0; its mapping's
+ * size in *mapped_size. */
+static segment_kind header_at(int mem, uint64_t at, uint64_t *mapped_size)
+{
+    unsigned char bytes[HEADER_BYTES];
+    if (pread(mem, bytes, sizeof bytes, (off_t)at) != (ssize_t)sizeof bytes)
+        return 0;
+    segment_kind kind;
+    size_t size;
+    uintptr_t mapping;
+    memcpy(&kind, bytes + offsetof(segment, kind), sizeof kind);
+    memcpy(&size, bytes + offsetof(segment, mapped_size), sizeof size);
+    memcpy(&mapping, bytes + offsetof(segment, mapping), sizeof mapping);
+    *mapped_size = size;
+    return mapping == at && size && (kind == SEGMENT_NORMAL || kind == SEGMENT_HUGE) ? kind : 0;
+}
+
+/* Segments far into a region are not looked for: a region of more than
+ * this many segments' size is someone else's reservation. */
+#define MAX_PROBES 256
+
 void maps_find_mmkit_segments(struct maps_layout *layout)
 {
     char path[64];
@@ -28,24 +49,22 @@ void maps_find_mmkit_segments(struct maps_layout *layout)
         return;
     for (size_t i = 0; i < layout->count; i++) {
         struct maps_region *region = &layout->regions[i];
-        if (region->role != ROLE_ANON || region->path[0] || region->perms[0] != 'r' ||
-            region->start % SEGMENT_SIZE)
+        if (region->role != ROLE_ANON || region->path[0] || region->perms[0] != 'r')
             continue;
-        unsigned char bytes[HEADER_BYTES];
-        if (pread(mem, bytes, sizeof bytes, (off_t)region->start) != (ssize_t)sizeof bytes)
-            continue;
-        segment_kind kind;
-        size_t mapped_size;
-        uintptr_t mapping;
-        memcpy(&kind, bytes + offsetof(segment, kind), sizeof kind);
-        memcpy(&mapped_size, bytes + offsetof(segment, mapped_size), sizeof mapped_size);
-        memcpy(&mapping, bytes + offsetof(segment, mapping), sizeof mapping);
-        if (mapping != region->start || mapped_size == 0 ||
-            (kind != SEGMENT_NORMAL && kind != SEGMENT_HUGE))
+        /* The kernel merges neighbouring mappings of the same kind: a
+         * segment may start inside a region, after another mapping. */
+        uint64_t at = (region->start + SEGMENT_SIZE - 1) & ~(uint64_t)(SEGMENT_SIZE - 1);
+        uint64_t mapped_size = 0;
+        segment_kind kind = 0;
+        for (unsigned probes = 0; !kind && at < region->end && probes < MAX_PROBES; probes++) {
+            kind = header_at(mem, at, &mapped_size);
+            if (!kind)
+                at += SEGMENT_SIZE;
+        }
+        if (!kind)
             continue;
         /* madvise or mprotect may have cut the mapping into several. */
-        uint64_t end = region->start + mapped_size;
-        for (size_t k = i; k < layout->count && layout->regions[k].start < end &&
+        for (size_t k = i; k < layout->count && layout->regions[k].start < at + mapped_size &&
                            layout->regions[k].role == ROLE_ANON && !layout->regions[k].path[0];
              k++)
             layout->regions[k].role = kind == SEGMENT_HUGE ? ROLE_MMKIT_HUGE : ROLE_MMKIT_SEGMENT;
