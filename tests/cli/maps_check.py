@@ -85,9 +85,13 @@ def mmkit(work):
     env = dict(os.environ, LD_PRELOAD=LIBMMKIT)
     doc = maps_json(["--", PROGRAM, os.path.join(work, "mapped")], env)
     huge = by_role(doc, "mmkit-huge")
-    check(huge and 8192 * KIB <= total(huge, "size") <= 8192 * KIB + 64 * KIB,
+    # Without mapping names the kernel may merge the block's mapping with
+    # a neighbour of libmmkit's (its 256 KiB of heap records), and the
+    # region is labelled by the block it holds: allow for that much more.
+    extra = total(huge, "size") - 8192 * KIB
+    check(huge and 0 <= extra <= 512 * KIB,
           f"no mmkit-huge region of 8 MiB: {[(r['start'], r['size']) for r in huge]}")
-    check(huge and 1024 <= total(huge, "resident_pages") <= 1024 + 4,
+    check(huge and 1024 <= total(huge, "resident_pages") <= 1024 + 4 + extra // PAGE,
           "half the huge block is not resident")
     check(by_role(doc, "mmkit-segment"), "no mmkit-segment region")
 
