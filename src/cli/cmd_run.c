@@ -20,7 +20,7 @@ static const char run_help[] =
     "usage: mmkit run [--mode=MODE] [--leaks | --leaks-json] [--stats | --stats-json]\n"
     "                 [--stats-interval=DURATION]\n"
     "                 [--log-file=FILE] [--error-exitcode=N] [--children=yes|no]\n"
-    "                 [--suppressions=FILE]\n"
+    "                 [--suppressions=FILE] [--maps]\n"
     "                 [--options K=V,...] [--] PROGRAM [ARGS...]\n"
     "\n"
     "Run PROGRAM with libmmkit as its allocator (LD_PRELOAD) and exit with its status.\n"

@@ -12,11 +12,14 @@ first half of each written.  Cases:
   run     `mmkit run --maps` prints libmmkit's regions beside its statistics
   exits   a process that exits while it is sampled: the samples and its
           last layout are reported, and nothing crashes
+  interrupt  Ctrl-C ends the sampling of a PID, not the report: the layout
+          then has its pages
   others  another user's process is refused with a message naming it
           (as root: mmkit run as nobody on this test's own process)
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,19 +111,37 @@ def run(work):
           "no allocator's statistics")
 
 
-def exits(work):
+def sampling(work):
+    """A waiting program, and mmkit sampling it once it has read some of its
+    smaps (their bytes show in mmkit's rchar)."""
     program = subprocess.Popen([PROGRAM, os.path.join(work, "mapped"), "--wait"],
                                stdin=subprocess.PIPE)
     maps = subprocess.Popen([MMKIT, "maps", "--json", "--every", "5ms", str(program.pid)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Let the sampling start: mmkit has read some of the smaps (their
-    # bytes show in its rchar) before the program is told to exit.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with open(f"/proc/{maps.pid}/io") as io:
             if int(io.readline().split()[1]) > 16 * KIB:
                 break
         time.sleep(0.01)
+    return program, maps
+
+
+def interrupt(work):
+    program, maps = sampling(work)
+    maps.send_signal(signal.SIGINT)
+    out, err = maps.communicate(timeout=120)
+    program.stdin.close()
+    program.wait()
+    check(maps.returncode == 0, f"status {maps.returncode}: {err}")
+    doc = json.loads(out)
+    check(doc["residency"], "the layout after Ctrl-C has no pages")
+    check(len(doc["samples"]) >= 1, "no samples")
+    check_role(doc, "bss", 2048 * KIB, 2048 * KIB, 2048 * KIB + 2 * PAGE, 256, 2)
+
+
+def exits(work):
+    program, maps = sampling(work)
     program.stdin.close()
     program.wait()
     out, err = maps.communicate(timeout=120)
@@ -150,7 +171,8 @@ def others(work):
 
 
 with tempfile.TemporaryDirectory() as work:
-    {"layout": layout, "mmkit": mmkit, "run": run, "exits": exits, "others": others}[CASE](work)
+    {"layout": layout, "mmkit": mmkit, "run": run, "exits": exits, "interrupt": interrupt,
+     "others": others}[CASE](work)
 for problem in problems:
     print(f"FAIL {CASE}: {problem}")
 print(f"{CASE}: {'ok' if not problems else 'failed'}")
