@@ -315,24 +315,24 @@ static bool child_event(struct watch *watch, bool *exec_seen, int *status)
         }
         if (!WIFSTOPPED(wstatus))
             continue;
-        int signal = WSTOPSIG(wstatus), inject = 0;
-        if (signal == SIGTRAP && wstatus >> 16 == PTRACE_EVENT_EXIT) {
+        int stop_signal = WSTOPSIG(wstatus), inject = 0;
+        if (stop_signal == SIGTRAP && wstatus >> 16 == PTRACE_EVENT_EXIT) {
             /* At its exit, before its memory goes. */
             watch->at_exit = read_layout(watch, true) == 0;
-        } else if (signal == SIGTRAP && !*exec_seen) {
+        } else if (stop_signal == SIGTRAP && !*exec_seen) {
             /* Later execs (a script's interpreter, a wrapper's program)
              * stop as events, not as a SIGTRAP the program would die of. */
             *exec_seen = true;
             ptrace(PTRACE_SETOPTIONS, watch->pid, NULL,
                    (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL));
-        } else if (signal == SIGTRAP && wstatus >> 16 == PTRACE_EVENT_EXEC) {
+        } else if (stop_signal == SIGTRAP && wstatus >> 16 == PTRACE_EVENT_EXEC) {
             /* resumed as it is */
         } else {
             /* A signal for the program: deliver it (a group stop has no
              * signal information, and resumes). */
             siginfo_t info;
             if (ptrace(PTRACE_GETSIGINFO, watch->pid, NULL, &info) == 0)
-                inject = signal;
+                inject = stop_signal;
         }
         ptrace(PTRACE_CONT, watch->pid, NULL, (void *)(long)inject);
     }
