@@ -111,9 +111,11 @@ static void draw_layout(FILE *out, const struct maps_layout *layout, const char 
         if (i && layout->regions[i - 1].end != region->start) {
             char gap[16];
             maps_format_bytes(gap, sizeof gap, region->start - layout->regions[i - 1].end);
+            /* The text has a white halo where it crosses the line. */
             fprintf(out, "<path d='M10 %d H%d' stroke='#bbb' stroke-dasharray='4 3'/>"
-                         "<text x='%d' y='%d' font-size='9' fill='#999'>%s unmapped</text>\n",
-                    y + GAP / 2, WIDTH - 10, WIDTH - 120, y + GAP / 2 - 1, gap);
+                         "<text x='%d' y='%d' font-size='9' fill='#999' stroke='white' "
+                         "stroke-width='3' paint-order='stroke'>%s unmapped</text>\n",
+                    y + GAP / 2, WIDTH - 10, STRIP_X - 230, y + GAP - 2, gap);
             y += GAP;
         }
         draw_region(out, region, y);
