@@ -20,7 +20,7 @@
 #include "diag.h"
 #include "random.h"
 
-static unsigned log2_exact(uint64_t x)
+static unsigned log2_ceil(uint64_t x)
 {
     unsigned n = 0;
     while ((1ull << n) < x)
@@ -97,7 +97,7 @@ int cache_config_check(const struct sim_config *c, struct sim_diag *diag)
 static int cache_init(struct cache *cache, const struct sim_cache_config *k, uint64_t seed,
                       unsigned cpus)
 {
-    *cache = (struct cache){.config = *k, .line_shift = log2_exact(k->line), .ways = k->ways};
+    *cache = (struct cache){.config = *k, .line_shift = log2_ceil(k->line), .ways = k->ways};
     cache->sets = k->size / ((uint64_t)k->ways * k->line);
     cache->set_mask = power_of_two(cache->sets) ? cache->sets - 1 : 0;
     uint64_t lines = cache->sets * k->ways;
@@ -178,6 +178,7 @@ int cache_hierarchy_init(struct cache_hierarchy *h, const struct sim_config *c)
         h->transfer_ns = h->memory_ns;
     for (unsigned i = 0; i < h->count; i++) {
         struct cache *cache = &h->level[i];
+        cache->index = i;
         unsigned cpu = cache->stats.cpu < 0 ? 0 : (unsigned)cache->stats.cpu;
         struct cache *below = find_level(h, cpu, cache->config.level + 1, SIM_CACHE_UNIFIED);
         cache->below = below;
@@ -228,7 +229,7 @@ static int64_t find(const struct cache *cache, uint64_t line)
 /* plru: point every node on the way's path away from it. */
 static void tree_touch(struct cache *cache, uint64_t set, unsigned way)
 {
-    unsigned depth = log2_exact(cache->ways), node = 1;
+    unsigned depth = log2_ceil(cache->ways), node = 1;
     for (unsigned d = depth; d-- > 0;) {
         unsigned branch = (way >> d) & 1;
         if (branch)
@@ -380,6 +381,8 @@ static void line_access(struct cache_hierarchy *h, struct cache *cache, uint64_t
     uint64_t addr = line << cache->line_shift;
     if (slot >= 0) {
         touch(cache, (uint64_t)slot, false);
+        cache->last_line = line; /* the most recent line: hit_one_line relies on it */
+        cache->last_slot = (uint64_t)slot;
         if (write)
             write_hit(h, cache, (uint64_t)slot);
         return;
@@ -409,14 +412,20 @@ static inline bool hit_one_line(struct cache_hierarchy *h, struct cache *cache, 
     uint64_t line = addr >> cache->line_shift;
     if (line != (addr + size - 1) >> cache->line_shift)
         return false;
-    int64_t slot = line == cache->last_line ? (int64_t)cache->last_slot : find(cache, line);
-    if (slot < 0)
-        return false;
-    touch(cache, (uint64_t)slot, false);
-    cache->last_line = line;
-    cache->last_slot = (uint64_t)slot;
+    uint64_t slot = cache->last_slot;
+    /* The line used last is the most recent in its set already: touching
+     * it again would change nothing. */
+    if (line != cache->last_line) {
+        int64_t found = find(cache, line);
+        if (found < 0)
+            return false;
+        slot = (uint64_t)found;
+        touch(cache, slot, false);
+        cache->last_line = line;
+        cache->last_slot = slot;
+    }
     if (write)
-        write_hit(h, cache, (uint64_t)slot);
+        write_hit(h, cache, slot);
     return true;
 }
 
@@ -428,7 +437,7 @@ static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t ad
         *served = h->count;
         return h->memory_ns;
     }
-    unsigned self = (unsigned)(cache - h->level);
+    unsigned self = cache->index;
     double time = cache->config.latency_ns;
     cache->stats.accesses++;
     if (hit_one_line(h, cache, addr, size, write)) {
@@ -467,7 +476,7 @@ double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uin
     size = size ? size : 1;
     if (entry && hit_one_line(h, entry, paddr, size, write)) {
         entry->stats.accesses++;
-        *served = (unsigned)(entry - h->level);
+        *served = entry->index;
         return entry->config.latency_ns;
     }
     return lookup(h, entry, paddr, size, write, served);

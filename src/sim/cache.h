@@ -15,6 +15,7 @@
 
 struct cache {
     struct sim_cache_config config;
+    unsigned index;          /* in the hierarchy's level array */
     unsigned line_shift, ways;
     uint64_t sets, set_mask; /* set_mask when sets is a power of two, else 0 */
     uint64_t *tags;          /* sets * ways: the line's address >> line_shift, plus 1; 0: empty */

@@ -180,6 +180,31 @@ static void a_straddling_access_is_one_access(void **state)
     sim_machine_destroy(machine);
 }
 
+/* Lru order is kept whichever way a line is found.  Two sets of two
+ * ways; A=0x000, B=0x080, C=0x100 share set 0, D=0x0c0 is in set 1.
+ * D, B, A fill; an access straddling B and D hits both; A hits; so B is
+ * the least recent of set 0, and C evicts it, not A: A hits after. */
+static void lru_order_holds_after_a_straddling_hit(void **state)
+{
+    (void)state;
+    struct sim_config config;
+    sim_config_default(&config);
+    assert_int_equal(sim_config_set(&config, "translation", "base-bounds", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&config, "bounds", "1M", NULL), SIM_OK);
+    assert_int_equal(sim_config_set(&config, "cache", "L1d 256 2 64 lru", NULL), SIM_OK);
+    const uint64_t addrs[] = {0x0c0, 0x080, 0x000, 0x0bc, 0x000, 0x100, 0x000};
+    struct sim_record records[7];
+    for (unsigned i = 0; i < 7; i++)
+        records[i] = (struct sim_record){.addr = addrs[i], .size = 8, .kind = SIM_LOAD};
+    struct sim_machine *machine;
+    assert_int_equal(sim_machine_create(&machine, &config, 1, NULL), SIM_OK);
+    assert_int_equal(sim_machine_run(machine, records, 7), SIM_OK);
+    struct sim_cache_stats level[MAX_CACHES];
+    assert_int_equal(sim_machine_caches(machine, level, MAX_CACHES), 1);
+    assert_counts(&level[0], 7, 4); /* D, B, A and C miss; A hits twice */
+    sim_machine_destroy(machine);
+}
+
 /* Caches are physically indexed and see the walk: under paging, each
  * reference's walk reads go through L1d, and with caches the effective
  * access time is what they took, not a memory access each. */
@@ -254,6 +279,7 @@ int main(void)
         cmocka_unit_test(no_write_allocate_store_fills_nothing),
         cmocka_unit_test(an_inclusive_level_takes_its_victims_from_above),
         cmocka_unit_test(a_straddling_access_is_one_access),
+        cmocka_unit_test(lru_order_holds_after_a_straddling_hit),
         cmocka_unit_test(paging_walks_go_through_the_data_cache),
         cmocka_unit_test(bad_caches_are_refused_with_the_reason),
     };
