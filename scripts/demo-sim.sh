@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo-sim.sh BUILD_DIR - the simulator's part of `make demo`: a real
 # program's trace (sort on three words, recorded with valgrind's lackey and
-# bundled in tests/data/sim) through the simulated machine, its fault curve,
+# bundled in tests/data/sim) through the simulated machine, with caches too,
+# false sharing between two CPUs, its fault curve,
 # its miss-ratio curves, Belady's anomaly on the textbook string, and a few
 # references told; an exercise from `mmkit quiz`; then every free-space
 # policy on the allocations of sqlite3 and of python3 (bundled traces
@@ -19,6 +20,18 @@ echo
 echo "== The same trace across memory sizes (fault curve in $build/sim-demo-sort.svg)"
 "$mmkit" sim "$trace" --sweep frames=24..72:8 --policies fifo,lru,clock,opt \
   --svg "$build/sim-demo-sort.svg"
+
+echo
+echo "== The same trace with a recent x86-64 core's caches in front of memory"
+"$mmkit" sim "$trace" --frames 64 --machine x86-64-caches --cost-fault 0 --cost-swap-write 0 |
+  sed -n '/^caches/,$p'
+
+echo
+echo "== Two CPUs writing to two words of one shared line: false sharing (MESI)"
+printf 'cpus = 2\nsegment = shm 0x10000 4K rw shared=1\ncache = L1d 32K 8 64\ncache = L2 256K 8 64\n' \
+  >"$build/sim-demo-sharing.machine"
+"$mmkit" sim --machine "$build/sim-demo-sharing.machine" \
+  --addrs 0:0x10000w,1:0x10008w,0:0x10000w,1:0x10008w | sed -n '/^caches/,$p'
 
 echo
 echo "== Every memory size in one pass: exact LRU and OPT ($build/sim-demo-mrc.svg)"
