@@ -23,6 +23,10 @@ static segment *huge_segments;
 #define HUGE_CACHE_SLOTS 16
 #define HUGE_CACHE_MAX_BYTES ((size_t)64 << 20)
 #define HUGE_CACHE_MAX_BLOCK ((size_t)32 << 20)
+/* How much bigger than a request a cached mapping may be and still serve
+ * it whole: as much again, or 16 MiB.  Mapping afresh faults in every page
+ * of the request; a larger mapping only keeps resident what it had. */
+#define HUGE_CACHE_SLACK(need) ((need) > ((size_t)16 << 20) ? (need) : ((size_t)16 << 20))
 static struct {
     segment *seg;
     uint64_t freed_at_ns;
@@ -77,8 +81,8 @@ static void huge_unmap(segment *seg)
 }
 
 /* A cached mapping for `need` bytes: the smallest of at least `need` and
- * at most twice that, else the largest smaller one, which the caller grows
- * by moving its pages (so only the growth faults in). */
+ * at most HUGE_CACHE_SLACK more, else the largest smaller one, which the
+ * caller grows by moving its pages (so only the growth faults in). */
 static segment *huge_cache_take(size_t need)
 {
     size_t fit = HUGE_CACHE_SLOTS, grow = HUGE_CACHE_SLOTS;
@@ -87,7 +91,7 @@ static segment *huge_cache_take(size_t need)
         if (!seg)
             continue;
         size_t size = seg->mapped_size;
-        if (size >= need && size / 2 <= need) {
+        if (size >= need && size - need <= HUGE_CACHE_SLACK(need)) {
             if (fit == HUGE_CACHE_SLOTS || size < huge_cache[fit].seg->mapped_size)
                 fit = i;
         } else if (size < need) {
@@ -259,8 +263,8 @@ void *huge_alloc(struct mmkit_heap *heap, size_t size, size_t alignment, bool ze
         lock_release(LOCK_GLOBAL);
         if (seg && seg->mapped_size < need) {
             /* Growing moves the pages: only the growth faults in.  (A mapping
-             * up to twice too big is used as it is: shrinking it and growing
-             * it again later costs more faults than the memory is worth.) */
+             * too big is used as it is: shrinking it and growing it again
+             * later costs more faults than the memory is worth.) */
             segment *grown = huge_remap(seg, need);
             if (!grown)
                 huge_unmap(seg); /* and map afresh below */
