@@ -337,8 +337,8 @@ static void take_from_above(struct cache_hierarchy *h, struct cache *cache, uint
     }
 }
 
-static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr, uint32_t size,
-                     bool write, unsigned *served);
+static inline double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr,
+                            uint32_t size, bool write, unsigned *served);
 
 /* Put the line at addr into `slot`, evicting what was there. */
 static void fill(struct cache_hierarchy *h, struct cache *cache, uint64_t slot, uint64_t line)
@@ -429,28 +429,24 @@ static inline bool hit_one_line(struct cache_hierarchy *h, struct cache *cache, 
     return true;
 }
 
-static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr, uint32_t size,
-                     bool write, unsigned *served)
+/* lookup past its common case: memory, or an access that misses or
+ * straddles lines. */
+static double lookup_further(struct cache_hierarchy *h, struct cache *cache, uint64_t addr,
+                             uint32_t size, bool write, unsigned *served)
 {
     if (!cache) {
         h->memory_accesses++;
         *served = h->count;
         return h->memory_ns;
     }
-    unsigned self = cache->index;
     double time = cache->config.latency_ns;
-    cache->stats.accesses++;
-    if (hit_one_line(h, cache, addr, size, write)) {
-        *served = self;
-        return time;
-    }
     uint64_t first = addr >> cache->line_shift, last = (addr + size - 1) >> cache->line_shift;
     bool missed = false;
-    unsigned deepest = self;
+    unsigned deepest = cache->index;
     for (uint64_t line = first; line <= last; line++) {
-        unsigned here = self;
+        unsigned here = cache->index;
         line_access(h, cache, line, write, &time, &here);
-        missed |= here != self;
+        missed |= here != cache->index;
         if (here > deepest)
             deepest = here;
     }
@@ -458,6 +454,21 @@ static double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t ad
         cache->stats.misses++;
     *served = deepest;
     return time;
+}
+
+/* An access at `cache` (NULL: memory), counted there: the time it took
+ * there and below.  Inline, so that the common hit costs no call. */
+static inline double lookup(struct cache_hierarchy *h, struct cache *cache, uint64_t addr,
+                            uint32_t size, bool write, unsigned *served)
+{
+    if (cache) {
+        cache->stats.accesses++;
+        if (hit_one_line(h, cache, addr, size, write)) {
+            *served = cache->index;
+            return cache->config.latency_ns;
+        }
+    }
+    return lookup_further(h, cache, addr, size, write, served);
 }
 
 struct sim_cache_stats cache_stats(const struct cache *cache)
@@ -473,11 +484,5 @@ double cache_access(struct cache_hierarchy *h, unsigned cpu, uint64_t paddr, uin
 {
     struct cache *entry = kind == SIM_INSTR ? h->instr[cpu] : h->data[cpu];
     bool write = kind == SIM_STORE || kind == SIM_MODIFY;
-    size = size ? size : 1;
-    if (entry && hit_one_line(h, entry, paddr, size, write)) {
-        entry->stats.accesses++;
-        *served = entry->index;
-        return entry->config.latency_ns;
-    }
-    return lookup(h, entry, paddr, size, write, served);
+    return lookup(h, entry, paddr, size ? size : 1, write, served);
 }

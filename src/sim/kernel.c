@@ -262,7 +262,7 @@ int kernel_page_fault(struct sim_machine *m, struct process *p, uint64_t addr, u
         frame = m->policy->victim(pool->policy_state, m->now);
         evict(m, p, frame, NULL);
     }
-    bool from_swap = shared ? shared->in_swap && !shared->file_backed : *entry & PTE_IN_SWAP;
+    bool from_swap = shared ? shared->in_swap : *entry & PTE_IN_SWAP;
     if (from_swap)
         p->stats.swap_reads++;
     else if (shared && shared->file_backed)

@@ -42,11 +42,10 @@ static void note_cache(const struct sim_machine *m, struct step *s, const struct
     const char *where = e->reads < m->caches.count    ? m->caches.level[e->reads].stats.name
                         : e->reads == m->caches.count ? "memory"
                                                       : "another CPU's cache";
+    /* A walk's reads come first, the access last. */
     size_t used = strlen(s->caches);
-    bool walk_so_far = used && !strstr(s->caches, "access");
-    const char *lead = !e->walk_read ? (used ? "; the access from " : "the access from ")
-                       : walk_so_far ? ", "
-                                     : "the walk's reads from ";
+    const char *lead = e->walk_read ? (used ? ", " : "the walk's reads from ")
+                                    : (used ? "; the access from " : "the access from ");
     used += (size_t)snprintf(s->caches + used, sizeof s->caches - used, "%s%s", lead, where);
     const struct process *p = &m->process[s->pid];
     const struct cache *entry =
