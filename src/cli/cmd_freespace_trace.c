@@ -105,6 +105,9 @@ static int replay_call(struct freespace_heap *heap, const struct read_call *c,
     return 0;
 }
 
+/* Calls read and not yet replayed, at most; a power of two. */
+#define REPLAY_AHEAD 16
+
 /* Every record of the trace at path through heap (NULL: only read them),
  * told as watch asks (NULL: not told): 0, or 1 after a message. */
 static int replay_file(const char *path, struct freespace_heap *heap, struct replay_watch *watch,
@@ -116,24 +119,25 @@ static int replay_file(const char *path, struct freespace_heap *heap, struct rep
         fprintf(stderr, "mmkit: %s\n", error);
         return 1;
     }
-    /* A call is replayed once the next one is read, whose block the heap
-     * can fetch in the meantime: c[next] is read while c[next ^ 1] waits. */
-    struct read_call c[2];
-    unsigned next = 0;
+    /* A call is replayed REPLAY_AHEAD calls after it is read: the heap
+     * fetches its block from the table of live blocks, far larger than the
+     * caches on a big trace, while the calls before it are replayed. */
+    struct read_call c[REPLAY_AHEAD];
     int got, status = 0;
     *records = 0;
-    while (!status && (got = mmkit_alloc_trace_next(trace, &c[next].record)) == 1) {
+    while (!status && (got = mmkit_alloc_trace_next(trace, &c[*records % REPLAY_AHEAD].record)) == 1) {
+        struct read_call *read = &c[*records % REPLAY_AHEAD];
         if (heap) {
-            c[next].call = call_of(&c[next].record);
-            freespace_replay_prefetch(heap, &c[next].call);
-            if (*records)
-                status = replay_call(heap, &c[next ^ 1], watch);
+            read->call = call_of(&read->record);
+            freespace_replay_prefetch(heap, &read->call);
+            if (*records >= REPLAY_AHEAD - 1)
+                status = replay_call(heap, &c[(*records + 1) % REPLAY_AHEAD], watch);
         }
         (*records)++;
-        next ^= 1;
     }
-    if (!status && got == 0 && heap && *records)
-        status = replay_call(heap, &c[next ^ 1], watch);
+    uint64_t waiting = *records < REPLAY_AHEAD - 1 ? *records : REPLAY_AHEAD - 1;
+    for (uint64_t i = *records - waiting; !status && got == 0 && heap && i < *records; i++)
+        status = replay_call(heap, &c[i % REPLAY_AHEAD], watch);
     if (!status && got < 0) {
         fprintf(stderr, "mmkit: %s\n", mmkit_alloc_trace_error(trace));
         status = 1;
