@@ -88,7 +88,7 @@ struct read_call {
 static int replay_call(struct freespace_heap *heap, const struct read_call *c,
                        struct replay_watch *watch)
 {
-    struct sim_diag diag = {0};
+    struct sim_diag diag; /* written whole on an error, and read only then */
     struct freespace_replayed done;
     bool told = watch && (watch->explain || watch->picture);
     if (freespace_replay(heap, &c->call, told ? &done : NULL, &diag))
