@@ -106,9 +106,11 @@ static bool grow(struct mmkit_alloc_trace *t, void **items, size_t *capacity, si
 #define GROW(t, array, capacity, count, more)                                                    \
     grow(t, (void **)&(array), &(capacity), count, sizeof *(array), more)
 
+/* A reader is used by one thread: its bytes are taken without the
+ * stream's lock, which would cost more than the byte. */
 static bool read_byte(struct mmkit_alloc_trace *t, uint8_t *out)
 {
-    int c = getc(t->file);
+    int c = getc_unlocked(t->file);
     if (c == EOF) {
         if (ferror(t->file))
             fail(t, "read error: %s", strerror(errno));
@@ -425,7 +427,7 @@ static bool read_fields(struct mmkit_alloc_trace *t, uint8_t byte, struct mmkit_
 static int read_record(struct mmkit_alloc_trace *t, struct mmkit_alloc_record *r, unsigned *op)
 {
     t->record_offset = t->offset;
-    int c = getc(t->file);
+    int c = getc_unlocked(t->file);
     if (c == EOF) {
         if (!ferror(t->file))
             return 0;
