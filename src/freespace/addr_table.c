@@ -1,7 +1,9 @@
 /* addr_table.c - the table keyed by address: it doubles when three slots
  * in four are taken, and a removal shifts back the slots after the
  * emptied one that would no longer be found past it. */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "addr_table.h"
 #include "mmkit/sim.h"
@@ -12,9 +14,17 @@
 _Static_assert(sizeof(struct addr_slot) == 32 && CACHE_LINE % sizeof(struct addr_slot) == 0,
                "slots tile cache lines, and FIRST_SLOTS of them fill whole lines");
 
+/* A table this large is laid on huge pages where the system gives them
+ * on request: every lookup lands on a page of its own, and with small
+ * pages nearly every one would also miss the TLB. */
+#define HUGE_PAGE (2u << 20)
+
 static struct addr_slot *empty_slots(uint64_t count)
 {
-    struct addr_slot *slot = aligned_alloc(CACHE_LINE, sizeof *slot * count);
+    size_t bytes = sizeof(struct addr_slot) * count;
+    struct addr_slot *slot = aligned_alloc(bytes >= HUGE_PAGE ? HUGE_PAGE : CACHE_LINE, bytes);
+    if (slot && bytes >= HUGE_PAGE)
+        madvise(slot, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
     for (uint64_t i = 0; slot && i < count; i++)
         slot[i].key = ADDR_TABLE_NO_KEY;
     return slot;
