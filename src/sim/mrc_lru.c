@@ -39,10 +39,28 @@ int sim_mrc_shards(struct sim_mrc *curve, const struct sim_config *config,
     return workload_curve(curve, config, workload, rate, max_pages, diag);
 }
 
+/* Read the schedule's words and feed every profile. */
+static int stream_words(struct schedule *s, struct lru_profile *profiles, size_t count,
+                        struct sim_diag *diag)
+{
+    for (;;) {
+        const unsigned char *words;
+        size_t got;
+        int status = schedule_words(s, &words, MRC_BATCH, &got, diag);
+        if (status || got == 0)
+            return status;
+        for (size_t i = 0; i < count; i++)
+            if ((status = lru_profile_feed_words(&profiles[i], words, got)))
+                return status;
+    }
+}
+
 /* Read the schedule's records and feed every profile. */
 static int stream(struct schedule *s, struct lru_profile *profiles, size_t count,
                   struct sim_diag *diag)
 {
+    if (schedule_has_words(s))
+        return stream_words(s, profiles, count, diag);
     struct sim_record *batch = malloc(sizeof *batch * MRC_BATCH);
     if (!batch)
         return SIM_ERR_NOMEM;

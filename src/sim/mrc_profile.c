@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "mrc_profile.h"
+#include "trace.h"
 
 void lru_profile_free(struct lru_profile *p)
 {
@@ -90,42 +91,78 @@ static int sample(struct lru_profile *p, const struct page_ref *ref, uint64_t sa
     return mrc_histogram_add(&p->histogram, scaled, scale);
 }
 
-/* The chunk's references to sampled pages into refs; references to the
- * page just referenced are kept only if it passed the filter.  The loop
- * works on copies of the profile's fields, which the compiler can then
- * keep in registers. */
+/* The filter's state, in a local copy while a chunk is filtered, which
+ * the compiler can then keep in registers. */
+struct filter {
+    struct page_walk walk;
+    uint64_t threshold;
+    uint64_t last_vpn, last_hash; /* the page referenced last */
+    uint16_t last_pid;
+    bool passed;                  /* whether it passed */
+    uint64_t references;
+    size_t n;                     /* references kept */
+};
+
+static inline struct filter filter_start(const struct lru_profile *p)
+{
+    return (struct filter){.walk = p->walk, .threshold = p->threshold, .passed = p->last_passed,
+                           .last_vpn = p->last_vpn, .last_hash = p->last_hash,
+                           .last_pid = p->last_pid};
+}
+
+/* One record's page references to sampled pages into refs; references to
+ * the page just referenced are kept only if it passed the filter. */
+static inline void filter_record(struct filter *f, const struct sim_record *r,
+                                 const struct page_index *index, struct page_ref *refs)
+{
+    uint64_t vpns[2];
+    unsigned pages = page_walk_record(&f->walk, r, vpns);
+    f->references += pages;
+    for (unsigned k = 0; k < pages; k++) {
+        if (vpns[k] != f->last_vpn || r->pid != f->last_pid) {
+            f->last_vpn = vpns[k];
+            f->last_pid = r->pid;
+            f->last_hash = page_hash(vpns[k], r->pid);
+            f->passed = f->last_hash >> (64 - SHARDS_BITS) < f->threshold;
+            if (f->passed)
+                page_index_prefetch(index, f->last_hash);
+        }
+        if (f->passed)
+            refs[f->n++] = (struct page_ref){
+                .vpn = f->last_vpn, .hash = f->last_hash, .pid = f->last_pid};
+    }
+}
+
+static size_t filter_end(struct lru_profile *p, const struct filter *f)
+{
+    p->last_vpn = f->last_vpn;
+    p->last_hash = f->last_hash;
+    p->last_pid = f->last_pid;
+    p->last_passed = f->passed;
+    p->references += f->references;
+    return f->n;
+}
+
+/* The chunk's references to sampled pages into refs; how many. */
 static size_t filter(struct lru_profile *p, const struct sim_record *records, size_t count,
                      struct page_ref *refs)
 {
-    const struct page_walk walk = p->walk;
-    const uint64_t threshold = p->threshold;
-    struct page_ref last = {.vpn = p->last_vpn, .hash = p->last_hash, .pid = p->last_pid};
-    bool passed = p->last_passed;
-    uint64_t references = 0;
-    size_t n = 0;
+    struct filter f = filter_start(p);
+    for (size_t i = 0; i < count; i++)
+        filter_record(&f, &records[i], &p->index, refs);
+    return filter_end(p, &f);
+}
+
+/* As filter, of a binary trace's words, each decoded as it is filtered. */
+static size_t filter_words(struct lru_profile *p, const unsigned char *words, size_t count,
+                           struct page_ref *refs)
+{
+    struct filter f = filter_start(p);
     for (size_t i = 0; i < count; i++) {
-        const struct sim_record *r = &records[i];
-        uint64_t vpns[2];
-        unsigned pages = page_walk_record(&walk, r, vpns);
-        references += pages;
-        for (unsigned k = 0; k < pages; k++) {
-            if (vpns[k] != last.vpn || r->pid != last.pid) {
-                last = (struct page_ref){
-                    .vpn = vpns[k], .hash = page_hash(vpns[k], r->pid), .pid = r->pid};
-                passed = last.hash >> (64 - SHARDS_BITS) < threshold;
-                if (passed)
-                    page_index_prefetch(&p->index, last.hash);
-            }
-            if (passed)
-                refs[n++] = last;
-        }
+        struct sim_record r = binary_decode(binary_word(words + 8 * i), 0);
+        filter_record(&f, &r, &p->index, refs);
     }
-    p->last_vpn = last.vpn;
-    p->last_hash = last.hash;
-    p->last_pid = last.pid;
-    p->last_passed = passed;
-    p->references += references;
-    return n;
+    return filter_end(p, &f);
 }
 
 /* The ids of the chunk's pages, and a start on fetching their last uses. */
@@ -141,32 +178,49 @@ static int look_up(struct lru_profile *p, struct page_ref *refs, size_t n)
     return SIM_OK;
 }
 
+/* Count the chunk's references kept by the filter, in order. */
+static int count_refs(struct lru_profile *p, struct page_ref *refs, size_t n)
+{
+    if (look_up(p, refs, n))
+        return SIM_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct page_ref *ref = &refs[i];
+        /* A fixed-size sample may have dropped the page since the
+         * filter passed it. */
+        uint64_t sample_hash = ref->hash >> (64 - SHARDS_BITS);
+        if (sample_hash >= p->threshold)
+            continue;
+        if (i && ref->vpn == refs[i - 1].vpn && ref->pid == refs[i - 1].pid && p->last_followed) {
+            /* The most recent followed page again: distance 1. */
+            double weight = SHARDS_MODULUS / (double)p->threshold;
+            p->repeats += weight;
+            p->weight += weight;
+            continue;
+        }
+        if (sample(p, ref, sample_hash, &p->last_followed))
+            return SIM_ERR_NOMEM;
+    }
+    return SIM_OK;
+}
+
 int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
 {
     struct page_ref refs[2 * FEED_CHUNK];
     for (size_t done = 0; done < count; done += FEED_CHUNK) {
-        size_t n = filter(p, records + done, count - done < FEED_CHUNK ? count - done : FEED_CHUNK,
-                          refs);
-        if (look_up(p, refs, n))
+        size_t chunk = count - done < FEED_CHUNK ? count - done : FEED_CHUNK;
+        if (count_refs(p, refs, filter(p, records + done, chunk, refs)))
             return SIM_ERR_NOMEM;
-        for (size_t i = 0; i < n; i++) {
-            const struct page_ref *ref = &refs[i];
-            /* A fixed-size sample may have dropped the page since the
-             * filter passed it. */
-            uint64_t sample_hash = ref->hash >> (64 - SHARDS_BITS);
-            if (sample_hash >= p->threshold)
-                continue;
-            if (i && ref->vpn == refs[i - 1].vpn && ref->pid == refs[i - 1].pid &&
-                p->last_followed) {
-                /* The most recent followed page again: distance 1. */
-                double weight = SHARDS_MODULUS / (double)p->threshold;
-                p->repeats += weight;
-                p->weight += weight;
-                continue;
-            }
-            if (sample(p, ref, sample_hash, &p->last_followed))
-                return SIM_ERR_NOMEM;
-        }
+    }
+    return SIM_OK;
+}
+
+int lru_profile_feed_words(struct lru_profile *p, const unsigned char *words, size_t count)
+{
+    struct page_ref refs[2 * FEED_CHUNK];
+    for (size_t done = 0; done < count; done += FEED_CHUNK) {
+        size_t chunk = count - done < FEED_CHUNK ? count - done : FEED_CHUNK;
+        if (count_refs(p, refs, filter_words(p, words + 8 * done, chunk, refs)))
+            return SIM_ERR_NOMEM;
     }
     return SIM_OK;
 }

@@ -61,6 +61,8 @@ struct lru_profile {
 int lru_profile_open(struct lru_profile *p, const struct sim_config *config, double rate,
                      uint64_t max_pages);
 int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count);
+/* As lru_profile_feed, of count words of a binary trace (schedule_words). */
+int lru_profile_feed_words(struct lru_profile *p, const unsigned char *words, size_t count);
 /* The curve, named; the profile is freed either way. */
 int lru_profile_finish(struct lru_profile *p, struct sim_mrc *curve);
 void lru_profile_free(struct lru_profile *p);

@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "schedule.h"
+#include "trace.h"
 
 #define STREAM_BUFFER 4096
 
@@ -85,6 +86,17 @@ int schedule_next(struct schedule *s, struct sim_record *out, size_t cap, size_t
     }
     *got = n;
     return SIM_OK;
+}
+
+bool schedule_has_words(const struct schedule *s)
+{
+    return s->count == 1 && sim_trace_has_words(s->streams[0].trace);
+}
+
+int schedule_words(struct schedule *s, const unsigned char **words, size_t cap, size_t *got,
+                   struct sim_diag *diag)
+{
+    return sim_trace_read_words(s->streams[0].trace, words, cap, got, diag);
 }
 
 uint64_t schedule_skipped(const struct schedule *s)

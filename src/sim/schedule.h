@@ -22,6 +22,12 @@ int schedule_open(struct schedule *s, const char *const *paths, size_t count,
 /* The next records in run order; *got is 0 when every trace has ended. */
 int schedule_next(struct schedule *s, struct sim_record *out, size_t cap, size_t *got,
                   struct sim_diag *diag);
+/* Whether schedule_words serves: one binary trace, read for every kind
+ * of reference (its processes are counted from 0). */
+bool schedule_has_words(const struct schedule *s);
+/* The next words of that trace, in place (as sim_trace_read_words). */
+int schedule_words(struct schedule *s, const unsigned char **words, size_t cap, size_t *got,
+                   struct sim_diag *diag);
 uint64_t schedule_skipped(const struct schedule *s);
 void schedule_close(struct schedule *s);
 

@@ -70,23 +70,39 @@ static const char *kinds_asked(unsigned kinds, char *out, size_t size)
     return out;
 }
 
-int sim_trace_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
-                   struct sim_diag *diag)
+/* Count got records delivered: a trace with nothing to simulate is a
+ * mistake (an empty file, a header alone, every line skipped), not a run
+ * that cost nothing. */
+static int delivered(struct sim_trace *trace, size_t got, size_t cap, struct sim_diag *diag)
 {
-    int status = trace->format == TRACE_BINARY ? binary_read(trace, records, cap, got, diag)
-                                               : lackey_read(trace, records, cap, got, diag);
-    if (status)
-        return status;
-    trace->delivered += *got;
-    /* A trace with nothing to simulate is a mistake (an empty file, a
-     * header alone, every line skipped), not a run that cost nothing. */
-    if (*got == 0 && cap > 0 && trace->delivered == 0) {
+    trace->delivered += got;
+    if (got == 0 && cap > 0 && trace->delivered == 0) {
         char kinds[40];
         return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, NULL, "no references%s%s",
                         kinds_asked(trace->options.kinds, kinds, sizeof kinds),
                         trace->skipped ? " (every line was skipped as malformed)" : "");
     }
     return SIM_OK;
+}
+
+int sim_trace_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
+                   struct sim_diag *diag)
+{
+    int status = trace->format == TRACE_BINARY ? binary_read(trace, records, cap, got, diag)
+                                               : lackey_read(trace, records, cap, got, diag);
+    return status ? status : delivered(trace, *got, cap, diag);
+}
+
+bool sim_trace_has_words(const struct sim_trace *trace)
+{
+    return trace->format == TRACE_BINARY && trace->options.kinds == SIM_KIND_ALL;
+}
+
+int sim_trace_read_words(struct sim_trace *trace, const unsigned char **words, size_t cap,
+                         size_t *got, struct sim_diag *diag)
+{
+    int status = binary_words(trace, words, cap, got, diag);
+    return status ? status : delivered(trace, *got, cap, diag);
 }
 
 unsigned sim_trace_processes(const struct sim_trace *trace)

@@ -10,8 +10,7 @@
 #include "diag.h"
 #include "trace.h"
 
-#define ADDR_BITS 48
-#define ADDR_MASK ((1ull << ADDR_BITS) - 1)
+#define ADDR_MASK ((1ull << BINARY_ADDR_BITS) - 1)
 
 static uint32_t load_le32(const unsigned char *p)
 {
@@ -38,72 +37,66 @@ int binary_header(struct sim_trace *trace, const unsigned char *header, struct s
     return SIM_OK;
 }
 
-static inline void decode(uint64_t word, struct sim_record *r)
+int binary_words(struct sim_trace *trace, const unsigned char **words, size_t cap, size_t *got,
+                 struct sim_diag *diag)
 {
-    /* Sign-extend the 48-bit address back to a canonical 64-bit one. */
-    r->addr = (uint64_t)((int64_t)(word << (64 - ADDR_BITS)) >> (64 - ADDR_BITS));
-    r->kind = (uint8_t)(word >> 48 & 3);
-    r->size = (uint32_t)(word >> 50 & BINARY_MAX_SIZE);
-    r->pid = (uint16_t)(word >> 60);
-}
-
-/* The first record of records[0..count) that is not valid, or NULL. */
-static const struct sim_record *invalid(const struct sim_trace *trace,
-                                        const struct sim_record *records, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (records[i].size == 0 ||
-            records[i].pid - trace->options.first_pid >= (int)trace->processes)
-            return &records[i];
-    return NULL;
+    *got = 0;
+    if (trace->len - trace->pos < 8 && !trace->eof && !trace_refill(trace, diag))
+        return SIM_ERR_IO;
+    if (trace->len - trace->pos < 8) { /* the refill reached the end */
+        if (trace->len != trace->pos)
+            return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
+                            "the file ends inside record %lu", trace->line + 1);
+        return SIM_OK;
+    }
+    size_t n = (trace->len - trace->pos) / 8;
+    if (n > cap)
+        n = cap;
+    const unsigned char *p = (const unsigned char *)trace->buf + trace->pos;
+    /* Validity is checked for the whole batch at once, by folding every
+     * word into one value, in a loop without branches that the compiler
+     * can vectorise: a size of 0 wraps round to set the top bit, and a
+     * process beyond the count sets bit 4 (BINARY_MAX_PROCESSES). */
+    uint64_t sizes_less_one = 0, pids_past = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t word = binary_word(p + 8 * i);
+        sizes_less_one |= (word >> 50 & BINARY_MAX_SIZE) - 1;
+        pids_past |= (word >> 60) + (BINARY_MAX_PROCESSES - trace->processes);
+    }
+    bool bad = sizes_less_one >> 63 || pids_past & BINARY_MAX_PROCESSES;
+    trace->pos += n * 8;
+    trace->line += n;
+    for (size_t i = 0; bad && i < n; i++) {
+        struct sim_record r = binary_decode(binary_word(p + 8 * i), 0);
+        if (r.size == 0 || r.pid >= trace->processes)
+            return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
+                            "record near %lu has %s", trace->line,
+                            r.size ? "a process beyond the header's count" : "size 0");
+    }
+    *words = p;
+    *got = n;
+    return SIM_OK;
 }
 
 int binary_read(struct sim_trace *trace, struct sim_record *records, size_t cap, size_t *got,
                 struct sim_diag *diag)
 {
-    size_t n = 0;
     const unsigned kinds = trace->options.kinds;
     const uint16_t first_pid = trace->options.first_pid;
-    /* Validity is checked for the whole batch at once, by folding every
-     * record's size and process into two values in the decoding loop: a
-     * branch per record would cost as much as the decoding. */
-    uint32_t sizes_all = BINARY_MAX_SIZE;
-    unsigned pids_any = 0;
+    size_t n = 0;
     while (n < cap) {
-        if (trace->len - trace->pos < 8) {
-            if (trace->eof)
-                break;
-            if (!trace_refill(trace, diag))
-                return SIM_ERR_IO;
-            continue;
+        const unsigned char *words;
+        size_t count;
+        int status = binary_words(trace, &words, cap - n, &count, diag);
+        if (status)
+            return status;
+        if (count == 0)
+            break;
+        for (size_t i = 0; i < count; i++) {
+            records[n] = binary_decode(binary_word(words + 8 * i), first_pid);
+            n += kinds >> records[n].kind & 1;
         }
-        size_t words = (trace->len - trace->pos) / 8;
-        if (words > cap - n)
-            words = cap - n;
-        const char *p = trace->buf + trace->pos;
-        for (size_t i = 0; i < words; i++) {
-            uint64_t word;
-            memcpy(&word, p + 8 * i, 8);
-            struct sim_record *r = &records[n];
-            decode(le64toh(word), r);
-            sizes_all &= r->size ? BINARY_MAX_SIZE : 0;
-            pids_any |= 1u << r->pid;
-            r->pid = (uint16_t)(r->pid + first_pid);
-            n += kinds >> r->kind & 1;
-        }
-        trace->pos += words * 8;
-        trace->line += words;
     }
-    if (trace->eof && trace->len != trace->pos && trace->len - trace->pos < 8)
-        return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
-                        "the file ends inside record %lu", trace->line + 1);
-    const struct sim_record *bad = !sizes_all || pids_any >> trace->processes
-                                       ? invalid(trace, records, n)
-                                       : NULL;
-    if (bad)
-        return diag_set(diag, SIM_ERR_PARSE, trace->path, 0, "record",
-                        "record near %lu has %s", trace->line,
-                        bad->size ? "a process beyond the header's count" : "size 0");
     *got = n;
     return SIM_OK;
 }

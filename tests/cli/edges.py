@@ -40,7 +40,29 @@ def lackey(lines):
 
 HEADER_ONLY_MMT = b"MMKTRACE" + (1).to_bytes(4, "little") + (1).to_bytes(4, "little")
 
+
+def mmt(records, processes=1):
+    """A binary trace of (address, size, process) loads."""
+    words = b"".join((address | 1 << 48 | size << 50 | pid << 60).to_bytes(8, "little")
+                     for address, size, pid in records)
+    return b"MMKTRACE" + (1).to_bytes(4, "little") + processes.to_bytes(4, "little") + words
+
+
+GOOD_LOADS = [(0x1000 * (i + 1), 8, 0) for i in range(5)]
+# Each bad binary trace read by the commands that read whole batches of
+# records (sim) and that decode words in place (mrc).
+BAD_MMT = [
+    ("a size of 0 is named", "zero.mmt", mmt(GOOD_LOADS + [(0x9000, 0, 0)]),
+     r"record near 6 has size 0"),
+    ("a process beyond the header's count is named", "pid.mmt",
+     mmt(GOOD_LOADS + [(0x9000, 8, 2)], processes=2), r"record near 6 has a process beyond"),
+    ("a file ending inside a record is named", "cut.mmt", mmt(GOOD_LOADS)[:-3],
+     r"the file ends inside record 5"),
+]
+
 SIM = [
+    *(Case(f"sim: {what}", ["sim", "{w}/" + name], 1, rf"mmkit: .*/{name}: record: {message}",
+           files={name: data}) for what, name, data, message in BAD_MMT),
     Case("a missing trace is named", ["sim", "{w}/none.lackey"], 1,
          r"mmkit: .*/none\.lackey: No such file or directory"),
     Case("a directory is not read as a trace", ["sim", "{w}"], 1,
@@ -499,6 +521,8 @@ FREESPACE = [
 ]
 
 MRC = [
+    *(Case(f"mrc: {what}", ["mrc", "{w}/" + name], 1, rf"mmkit: .*/{name}: record: {message}",
+           files={name: data}) for what, name, data, message in BAD_MMT),
     Case("a missing trace is named", ["mrc", "{w}/none.lackey"], 1,
          r"mmkit: .*/none\.lackey: No such file or directory"),
     Case("an empty trace has no references", ["mrc", "{w}/empty.lackey"], 1,
