@@ -144,9 +144,10 @@ static size_t filter_end(struct lru_profile *p, const struct filter *f)
 }
 
 /* The chunk's references to sampled pages into refs; how many. */
-static size_t filter(struct lru_profile *p, const struct sim_record *records, size_t count,
+static size_t filter(struct lru_profile *p, const void *items, size_t count,
                      struct page_ref *refs)
 {
+    const struct sim_record *records = items;
     struct filter f = filter_start(p);
     for (size_t i = 0; i < count; i++)
         filter_record(&f, &records[i], &p->index, refs);
@@ -154,9 +155,10 @@ static size_t filter(struct lru_profile *p, const struct sim_record *records, si
 }
 
 /* As filter, of a binary trace's words, each decoded as it is filtered. */
-static size_t filter_words(struct lru_profile *p, const unsigned char *words, size_t count,
+static size_t filter_words(struct lru_profile *p, const void *items, size_t count,
                            struct page_ref *refs)
 {
+    const unsigned char *words = items;
     struct filter f = filter_start(p);
     for (size_t i = 0; i < count; i++) {
         struct sim_record r = binary_decode(binary_word(words + 8 * i), 0);
@@ -203,26 +205,31 @@ static int count_refs(struct lru_profile *p, struct page_ref *refs, size_t n)
     return SIM_OK;
 }
 
-int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
+/* Filter items[0 .. count) chunk by chunk, each item item_size bytes, and
+ * count what passes: the one loop of both feeds, in which the filter's
+ * call is direct once this is inlined. */
+static inline int feed(struct lru_profile *p, const unsigned char *items, size_t item_size,
+                       size_t count,
+                       size_t (*filter_chunk)(struct lru_profile *, const void *, size_t,
+                                              struct page_ref *))
 {
     struct page_ref refs[2 * FEED_CHUNK];
     for (size_t done = 0; done < count; done += FEED_CHUNK) {
         size_t chunk = count - done < FEED_CHUNK ? count - done : FEED_CHUNK;
-        if (count_refs(p, refs, filter(p, records + done, chunk, refs)))
+        if (count_refs(p, refs, filter_chunk(p, items + item_size * done, chunk, refs)))
             return SIM_ERR_NOMEM;
     }
     return SIM_OK;
 }
 
+int lru_profile_feed(struct lru_profile *p, const struct sim_record *records, size_t count)
+{
+    return feed(p, (const unsigned char *)records, sizeof *records, count, filter);
+}
+
 int lru_profile_feed_words(struct lru_profile *p, const unsigned char *words, size_t count)
 {
-    struct page_ref refs[2 * FEED_CHUNK];
-    for (size_t done = 0; done < count; done += FEED_CHUNK) {
-        size_t chunk = count - done < FEED_CHUNK ? count - done : FEED_CHUNK;
-        if (count_refs(p, refs, filter_words(p, words + 8 * done, chunk, refs)))
-            return SIM_ERR_NOMEM;
-    }
-    return SIM_OK;
+    return feed(p, words, 8, count, filter_words);
 }
 
 int lru_profile_finish(struct lru_profile *p, struct sim_mrc *curve)
