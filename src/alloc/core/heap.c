@@ -422,15 +422,21 @@ static struct {
     uint64_t allocs, frees, peak_live;
 } retired[CLASS_COUNT];
 
-/* The peak of a class: each live heap's own peak, summed.  Exact for one
- * thread; with several it bounds the true peak from above, since the
- * threads need not have peaked at the same moment. */
-static uint64_t live_heaps_peak(size_t c)
+/* A bound on a class's live blocks since the last heap retired: the blocks
+ * of the heaps that are gone still live (their allocations less their
+ * frees: signed, as a heap can free blocks another handed out), and each
+ * live heap's own peak.  The class's live count is that first term plus
+ * each live heap's count, so this is exact for one thread; with several
+ * it bounds the true peak from above, since the heaps need not have
+ * peaked at the same moment. */
+static uint64_t class_peak_bound(size_t c, const struct mmkit_heap *retiring)
 {
-    uint64_t sum = 0;
+    int64_t bound = (int64_t)(retired[c].allocs - retired[c].frees);
     for (struct mmkit_heap *heap = heap_registry; heap; heap = heap->next)
-        sum += counter_get(&heap->counters[c].peak_live);
-    return sum;
+        bound += (int64_t)counter_get(&heap->counters[c].peak_live);
+    if (retiring)
+        bound += (int64_t)counter_get(&retiring->counters[c].peak_live);
+    return bound > 0 ? (uint64_t)bound : 0;
 }
 
 /* Fold a heap's class counters into the totals of heaps that are gone. */
@@ -439,7 +445,7 @@ static void heap_retire_counters(struct mmkit_heap *heap, bool blocks_freed)
     for (size_t c = 0; c < CLASS_COUNT; c++) {
         uint64_t allocs = counter_get(&heap->counters[c].allocs);
         uint64_t frees = counter_get(&heap->counters[c].frees);
-        uint64_t peak = live_heaps_peak(c) + counter_get(&heap->counters[c].peak_live);
+        uint64_t peak = class_peak_bound(c, heap);
         if (peak > retired[c].peak_live)
             retired[c].peak_live = peak;
         retired[c].allocs += allocs;
@@ -456,7 +462,7 @@ void heap_class_totals(size_t c, uint64_t *allocs, uint64_t *frees, uint64_t *pe
         *allocs += counter_get(&heap->counters[c].allocs);
         *frees += counter_get(&heap->counters[c].frees);
     }
-    *peak = live_heaps_peak(c);
+    *peak = class_peak_bound(c, NULL);
     if (*peak < retired[c].peak_live)
         *peak = retired[c].peak_live;
 }
