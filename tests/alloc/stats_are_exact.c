@@ -2,8 +2,11 @@
  * stats_are_exact.c - in a single thread the statistics count exactly:
  * every block in its size class, blocks above the mmap threshold as large,
  * live and peak bytes, mapped and committed bytes that cover what is live.
+ * A class's peak also counts the blocks of threads that have exited.
  */
 #include "test_util.h"
+
+#include <pthread.h>
 
 #include <mmkit/mmkit.h>
 
@@ -166,6 +169,43 @@ static void live_and_peak_follow_a_rise_and_fall(void **state)
     assert_true(after.threads_live >= 1);
 }
 
+/* A size the other tests leave few blocks of: the main thread's own peak
+ * in its class stays far below THREADS. */
+enum { HANDED_OVER = 96 };
+
+static void *allocate_handed_over(void *slot)
+{
+    *(void **)slot = mmkit_malloc(HANDED_OVER);
+    return NULL;
+}
+
+/* As in a server whose short-lived worker threads hand their results to
+ * others: every block outlives the heap it came from. */
+static void peak_counts_blocks_whose_threads_exited(void **state)
+{
+    enum { THREADS = 200 };
+    static void *kept[THREADS];
+    mmkit_stats_get(&before);
+    size_t c = class_of(&before, HANDED_OVER);
+    uint64_t b = before.classes[c].block_size;
+    for (size_t i = 0; i < THREADS; i++) { /* one thread at a time */
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, allocate_handed_over, &kept[i]), 0);
+        assert_int_equal(pthread_join(thread, NULL), 0);
+        assert_non_null(kept[i]);
+    }
+    mmkit_stats_get(&after);
+    assert_int_equal(after.classes[c].live_bytes - before.classes[c].live_bytes, THREADS * b);
+    for (size_t i = 0; i < THREADS; i++)
+        mmkit_free(kept[i]);
+    mmkit_stats_get(&after);
+    assert_int_equal(after.classes[c].live_bytes, before.classes[c].live_bytes);
+    if (after.classes[c].peak_bytes < before.classes[c].live_bytes + THREADS * b)
+        fail_msg("class of %llu bytes: peak %llu bytes, below the %llu live at once",
+                 (unsigned long long)b, (unsigned long long)after.classes[c].peak_bytes,
+                 (unsigned long long)(before.classes[c].live_bytes + THREADS * b));
+}
+
 static void stats_print_writes_a_table(void **state)
 {
     FILE *f = tmpfile();
@@ -184,6 +224,7 @@ int main(void)
         cmocka_unit_test(calloc_realloc_and_aligned_blocks_are_counted),
         cmocka_unit_test(large_blocks_are_counted_and_mapped),
         cmocka_unit_test(live_and_peak_follow_a_rise_and_fall),
+        cmocka_unit_test(peak_counts_blocks_whose_threads_exited),
         cmocka_unit_test(stats_print_writes_a_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
