@@ -1,7 +1,6 @@
 /* addr_table.c - the table keyed by address: it doubles when three slots
  * in four are taken, and a removal shifts back the slots after the
  * emptied one that would no longer be found past it. */
-#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
 #include <sys/mman.h>
 
