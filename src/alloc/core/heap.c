@@ -178,6 +178,20 @@ static void page_from_full(struct mmkit_heap *heap, page *pg)
     pg->in_full = false;
 }
 
+/* The first page of the class's queue with a free block; pages without
+ * one move to the full queue on the way.  NULL if none has. */
+static page *queue_page_with_room(struct mmkit_heap *heap, size_t class_index)
+{
+    for (page *pg = heap->queue[class_index].first; pg;) {
+        page *next = pg->next;
+        if (page_refill(pg))
+            return pg;
+        page_to_full(heap, pg);
+        pg = next;
+    }
+    return NULL;
+}
+
 /* A page of the class with a free block, or NULL when out of memory. */
 static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
 {
@@ -188,13 +202,8 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         page_to_full(heap, pg);
         heap_set_direct(heap, class_index, &empty_page);
     }
-    for (pg = heap->queue[class_index].first; pg;) {
-        page *next = pg->next;
-        if (page_refill(pg))
-            return pg;
-        page_to_full(heap, pg);
-        pg = next;
-    }
+    if ((pg = queue_page_with_room(heap, class_index)))
+        return pg;
     /* Other threads may have freed into full pages.  Look at a few of them,
      * oldest first, before mapping more: the cost stays bounded however
      * many full pages there are, and every full page is looked at again
@@ -209,6 +218,14 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
             queue_remove(full, pg);
             queue_push(full, pg);
         }
+    }
+    /* Pages of the class that exited threads left with room come before a
+     * fresh page: a fresh page for each new thread would spread the
+     * blocks that outlive short-lived threads over as many pages. */
+    for (segment *seg; heap->is_thread_heap && (seg = segment_reclaim(heap));) {
+        heap_adopt_pages(heap, seg);
+        if ((pg = queue_page_with_room(heap, class_index)))
+            return pg;
     }
     heap_give_back_due(heap);
     pg = heap_page_alloc(heap, class_page_slices(class_index));
