@@ -219,17 +219,21 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
             queue_push(full, pg);
         }
     }
-    /* Pages of the class that exited threads left with room come before a
-     * fresh page: a fresh page for each new thread would spread the
-     * blocks that outlive short-lived threads over as many pages. */
-    for (segment *seg; heap->is_thread_heap && (seg = segment_reclaim(heap));) {
+    heap_give_back_due(heap);
+    /* When the heap's own segments have no room for a fresh page, a page
+     * of the class that an exited thread left with room comes first: a
+     * fresh page for each new thread would spread the blocks that outlive
+     * short-lived threads over as many pages. */
+    size_t slices = class_page_slices(class_index);
+    segment *seg;
+    pg = segment_page_find(heap, slices);
+    if (!pg && heap->is_thread_heap && (seg = segment_reclaim(heap))) {
         heap_adopt_pages(heap, seg);
         if ((pg = queue_page_with_room(heap, class_index)))
             return pg;
+        pg = segment_page_take(heap, seg, slices);
     }
-    heap_give_back_due(heap);
-    pg = heap_page_alloc(heap, class_page_slices(class_index));
-    if (!pg)
+    if (!pg && !(pg = heap_page_alloc(heap, slices)))
         return NULL;
     page_init(pg, heap, class_index);
     if (hardening_secret)
