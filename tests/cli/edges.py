@@ -521,6 +521,8 @@ FREESPACE = [
 ]
 
 MRC = [
+    Case("a header-only binary trace has no references", ["mrc", "{w}/header.mmt"], 1,
+         r"mmkit: .*/header\.mmt: no references$", files={"header.mmt": HEADER_ONLY_MMT}),
     *(Case(f"mrc: {what}", ["mrc", "{w}/" + name], 1, rf"mmkit: .*/{name}: record: {message}",
            files={name: data}) for what, name, data, message in BAD_MMT),
     Case("a missing trace is named", ["mrc", "{w}/none.lackey"], 1,

@@ -88,6 +88,15 @@ binary_trace_gives_the_same_answers_as_text)
   "$mmkit" sim "$work/sort.mmt" --frames 64 --policy lru --json >"$work/binary.json"
   cmp "$work/text.json" "$work/binary.json" || fail "binary and text runs differ"
   [ "$(json_field "$work/text.json" references)" -gt 100000 ] || fail "the bundled trace is too short"
+  # mrc takes a binary trace's words in place, and text (or a choice of
+  # kinds) as records: the same curves either way.
+  for options in "--csv" "--sample 0.2 --check --csv" "--kinds L --csv"; do
+    # shellcheck disable=SC2086
+    "$mmkit" mrc "$data/sort.lackey.xz" $options >"$work/text.csv"
+    # shellcheck disable=SC2086
+    "$mmkit" mrc "$work/sort.mmt" $options >"$work/binary.csv"
+    cmp "$work/text.csv" "$work/binary.csv" || fail "mrc $options: binary and text curves differ"
+  done
   ;;
 sweep_points_out_belady_anomaly_in_text_and_svg)
   expect 0 "Belady's anomaly: fifo makes 10 faults with 4 frames but 9 with 3 frames" -- \
