@@ -123,21 +123,6 @@ static void heap_adopt_pages(struct mmkit_heap *heap, segment *seg)
     }
 }
 
-/* A page of `slices` slices: from the heap's segments, else from one an
- * exited thread left, else from a new segment.  Only thread heaps adopt: a
- * pool that did would unmap the adopted segment's live blocks when it is
- * destroyed. */
-static page *heap_page_alloc(struct mmkit_heap *heap, size_t slices)
-{
-    page *pg = segment_page_find(heap, slices);
-    segment *seg;
-    while (!pg && heap->is_thread_heap && (seg = segment_reclaim(heap))) {
-        heap_adopt_pages(heap, seg);
-        pg = segment_page_take(heap, seg, slices);
-    }
-    return pg ? pg : segment_page_new(heap, slices);
-}
-
 /* The span of a multi-block page (large blocks get pages of their own). */
 static size_t class_page_slices(size_t class_index)
 {
@@ -192,6 +177,31 @@ static page *queue_page_with_room(struct mmkit_heap *heap, size_t class_index)
     return NULL;
 }
 
+/* A page of `slices` slices for blocks of class `class_index` (CLASS_COUNT:
+ * a large block's own pages): from the heap's segments, else from one an
+ * exited thread left, else from a new segment.  Only thread heaps adopt: a
+ * pool that did would unmap the adopted segment's live blocks when it is
+ * destroyed.  An adopted segment's page of the class that still has room
+ * comes before its free slices, since a fresh page for each new thread
+ * would spread the blocks that outlive short-lived threads over as many
+ * pages; such a page is in use already, and *fresh is false. */
+static page *heap_page_alloc(struct mmkit_heap *heap, size_t slices, size_t class_index,
+                             bool *fresh)
+{
+    *fresh = true;
+    page *pg = segment_page_find(heap, slices);
+    segment *seg;
+    while (!pg && heap->is_thread_heap && (seg = segment_reclaim(heap))) {
+        heap_adopt_pages(heap, seg);
+        if (class_index < CLASS_COUNT && (pg = queue_page_with_room(heap, class_index))) {
+            *fresh = false;
+            return pg;
+        }
+        pg = segment_page_take(heap, seg, slices);
+    }
+    return pg ? pg : segment_page_new(heap, slices);
+}
+
 /* A page of the class with a free block, or NULL when out of memory. */
 static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
 {
@@ -220,21 +230,10 @@ static page *heap_find_page(struct mmkit_heap *heap, size_t class_index)
         }
     }
     heap_give_back_due(heap);
-    /* When the heap's own segments have no room for a fresh page, a page
-     * of the class that an exited thread left with room comes first: a
-     * fresh page for each new thread would spread the blocks that outlive
-     * short-lived threads over as many pages. */
-    size_t slices = class_page_slices(class_index);
-    segment *seg;
-    pg = segment_page_find(heap, slices);
-    if (!pg && heap->is_thread_heap && (seg = segment_reclaim(heap))) {
-        heap_adopt_pages(heap, seg);
-        if ((pg = queue_page_with_room(heap, class_index)))
-            return pg;
-        pg = segment_page_take(heap, seg, slices);
-    }
-    if (!pg && !(pg = heap_page_alloc(heap, slices)))
-        return NULL;
+    bool fresh;
+    pg = heap_page_alloc(heap, class_page_slices(class_index), class_index, &fresh);
+    if (!pg || !fresh)
+        return pg;
     page_init(pg, heap, class_index);
     if (hardening_secret)
         page_guard(pg);
@@ -294,7 +293,8 @@ void *heap_malloc_large(struct mmkit_heap *heap, size_t size)
         return os_out_of_memory(size);
     heap_collect_large(heap);
     heap_give_back_due(heap);
-    page *pg = heap_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE);
+    bool fresh; /* always: a large block takes pages of its own */
+    page *pg = heap_page_alloc(heap, (size + SLICE_SIZE - 1) / SLICE_SIZE, CLASS_COUNT, &fresh);
     if (!pg)
         return os_out_of_memory(size);
     size_t class_index = class_of(size);
