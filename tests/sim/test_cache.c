@@ -12,8 +12,9 @@ struct cache_run {
     uint64_t memory_accesses;
 };
 
-/* Run "0x0,0x40w,..." (w: a store) on caches given as machine-file lines. */
-static struct cache_run run_caches(const char *refs, const char *const *caches)
+/* Run records on caches given as machine-file lines. */
+static struct cache_run run_records(const struct sim_record *records, size_t count,
+                                    const char *const *caches)
 {
     struct sim_config config;
     sim_config_default(&config);
@@ -24,9 +25,6 @@ static struct cache_run run_caches(const char *refs, const char *const *caches)
         if (sim_config_set(&config, "cache", *caches, &diag) != SIM_OK)
             fail_msg("cache = %s: %s", *caches, diag.message);
     }
-    struct sim_record *records;
-    size_t count;
-    assert_int_equal(sim_refs_parse(refs, true, 4096, &records, &count, NULL), SIM_OK);
     struct sim_machine *machine;
     struct sim_diag diag = {0};
     if (sim_machine_create(&machine, &config, 1, &diag) != SIM_OK)
@@ -36,6 +34,16 @@ static struct cache_run run_caches(const char *refs, const char *const *caches)
     run.count = sim_machine_caches(machine, run.level, MAX_CACHES);
     run.memory_accesses = sim_machine_memory_accesses(machine);
     sim_machine_destroy(machine);
+    return run;
+}
+
+/* Run "0x0,0x40w,..." (w: a store) on caches given as machine-file lines. */
+static struct cache_run run_caches(const char *refs, const char *const *caches)
+{
+    struct sim_record *records;
+    size_t count;
+    assert_int_equal(sim_refs_parse(refs, true, 4096, &records, &count, NULL), SIM_OK);
+    struct cache_run run = run_records(records, count, caches);
     free(records);
     return run;
 }
@@ -187,22 +195,14 @@ static void a_straddling_access_is_one_access(void **state)
 static void lru_order_holds_after_a_straddling_hit(void **state)
 {
     (void)state;
-    struct sim_config config;
-    sim_config_default(&config);
-    assert_int_equal(sim_config_set(&config, "translation", "base-bounds", NULL), SIM_OK);
-    assert_int_equal(sim_config_set(&config, "bounds", "1M", NULL), SIM_OK);
-    assert_int_equal(sim_config_set(&config, "cache", "L1d 256 2 64 lru", NULL), SIM_OK);
     const uint64_t addrs[] = {0x0c0, 0x080, 0x000, 0x0bc, 0x000, 0x100, 0x000};
     struct sim_record records[7];
     for (unsigned i = 0; i < 7; i++)
         records[i] = (struct sim_record){.addr = addrs[i], .size = 8, .kind = SIM_LOAD};
-    struct sim_machine *machine;
-    assert_int_equal(sim_machine_create(&machine, &config, 1, NULL), SIM_OK);
-    assert_int_equal(sim_machine_run(machine, records, 7), SIM_OK);
-    struct sim_cache_stats level[MAX_CACHES];
-    assert_int_equal(sim_machine_caches(machine, level, MAX_CACHES), 1);
-    assert_counts(&level[0], 7, 4); /* D, B, A and C miss; A hits twice */
-    sim_machine_destroy(machine);
+    const char *caches[] = {"L1d 256 2 64 lru", NULL};
+    struct cache_run run = run_records(records, 7, caches);
+    assert_int_equal(run.count, 1);
+    assert_counts(&run.level[0], 7, 4); /* D, B, A and C miss; A hits twice */
 }
 
 /* Caches are physically indexed and see the walk: under paging, each
