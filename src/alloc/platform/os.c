@@ -256,11 +256,14 @@ void *os_reserve_inaccessible(size_t size)
 
 bool os_reserve_inaccessible_at(void *addr, size_t size)
 {
-    void *p = mmap(addr, size, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    /* The address as a hint, which the kernel takes whenever the range is
+     * free, rather than MAP_FIXED_NOREPLACE: ThreadSanitizer drops the
+     * address of a non-MAP_FIXED mapping outside its application range,
+     * and MAP_FIXED_NOREPLACE at address 0 maps page 0 for root. */
+    void *p = mmap(addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return false;
-    if (p != addr) { /* a kernel older than the flag took the address for a hint */
+    if (p != addr) {
         munmap(p, size);
         return false;
     }
