@@ -1,6 +1,6 @@
 /*
  * entry.c - the mmkit_* allocation calls, and the mode dispatch.  With no
- * checking mode on, each call pays one predictable branch on check_active
+ * checking mode on, each call pays one predictable branch on check_mode()
  * and runs the core's fast path inline; otherwise it goes through the
  * checking layer (check.h), after start-up if it has not run yet: until
  * start-up has read the options, check_active sends every call here.
@@ -37,13 +37,14 @@ static __attribute__((noinline)) void layer_free(void *ptr)
 
 /* ---- allocation --------------------------------------------------------------------- */
 
-/* Out of line, so the fast path below tests check_active once.  Hardened
+/* Out of line, so the fast path below tests check_mode() once.  Hardened
  * and sample mode serve most calls here, with the core's keyed paths. */
 static __attribute__((noinline)) void *malloc_by_mode(size_t size)
 {
-    if (check_active == CHECK_HARDENED)
+    uint8_t mode = check_mode();
+    if (mode == CHECK_HARDENED)
         return heap_malloc(thread_heap, size, true);
-    if (check_active == CHECK_SAMPLE) {
+    if (mode == CHECK_SAMPLE) {
         if (likely(!check_sample_due()))
             return heap_malloc(thread_heap, size, false);
         return check_alloc_sampled(thread_heap, size, 0, false);
@@ -53,7 +54,7 @@ static __attribute__((noinline)) void *malloc_by_mode(size_t size)
 
 void *mmkit_malloc(size_t size)
 {
-    if (unlikely(check_active))
+    if (unlikely(check_mode()))
         return malloc_by_mode(size);
     return heap_malloc(thread_heap, size, false);
 }
@@ -69,7 +70,7 @@ static void *aligned_alloc_by_mode(struct mmkit_heap *heap, size_t alignment, si
         errno = EINVAL;
         return NULL;
     }
-    if (unlikely(check_active))
+    if (unlikely(check_mode()))
         return layer_alloc(heap, size, alignment, false);
     return core_alloc(heap, size, alignment, false);
 }
@@ -118,7 +119,7 @@ static void *calloc_by_mode(struct mmkit_heap *heap, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (unlikely(check_active))
+    if (unlikely(check_mode()))
         return layer_alloc(heap, total, 0, true);
     return core_alloc(heap, total, 0, true);
 }
@@ -130,7 +131,7 @@ void *mmkit_calloc(size_t count, size_t size)
 
 size_t mmkit_usable_size(const void *ptr)
 {
-    if (unlikely(check_active)) {
+    if (unlikely(check_mode())) {
         mmkit_init();
         return check_usable_size(ptr);
     }
@@ -139,7 +140,7 @@ size_t mmkit_usable_size(const void *ptr)
 
 static void *realloc_by_mode(struct mmkit_heap *heap, void *ptr, size_t size)
 {
-    if (unlikely(check_active))
+    if (unlikely(check_mode()))
         return layer_realloc(heap, ptr, size);
     return core_realloc(heap, ptr, size);
 }
@@ -177,15 +178,16 @@ static __attribute__((noinline)) void free_sampled(void *ptr)
         check_free(ptr);
 }
 
-/* Out of line, so the fast path below tests check_active once and needs
+/* Out of line, so the fast path below tests check_mode() once and needs
  * no stack frame; hardened mode's path needs none either. */
 static __attribute__((noinline)) void free_by_mode(void *ptr)
 {
-    if (check_active == CHECK_HARDENED) {
+    uint8_t mode = check_mode();
+    if (mode == CHECK_HARDENED) {
         block_check verdict = block_free_if_live(ptr);
         if (unlikely(verdict != BLOCK_OK) && ptr)
             check_free_refused(ptr, verdict);
-    } else if (check_active == CHECK_SAMPLE) {
+    } else if (mode == CHECK_SAMPLE) {
         free_sampled(ptr);
     } else {
         layer_free(ptr);
@@ -194,7 +196,7 @@ static __attribute__((noinline)) void free_by_mode(void *ptr)
 
 void mmkit_free(void *ptr)
 {
-    if (unlikely(check_active)) {
+    if (unlikely(check_mode())) {
         free_by_mode(ptr);
         return;
     }
@@ -226,14 +228,14 @@ void mmkit_heap_destroy(mmkit_heap *heap)
 {
     if (!heap || heap == &empty_heap)
         return;
-    if (check_active)
+    if (check_mode())
         check_heap_destroyed(heap);
     heap_destroy_pool(heap);
 }
 
 void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)
 {
-    if (unlikely(check_active))
+    if (unlikely(check_mode()))
         return layer_alloc(heap, size, 0, false);
     return heap_malloc(heap, size, false);
 }

@@ -117,8 +117,9 @@ static uint8_t paused_state;
 
 static void pause_entry_points(void)
 {
-    if (check_active == CHECK_HARDENED || check_active == CHECK_SAMPLE) {
-        paused_state = check_active;
+    uint8_t mode = check_mode();
+    if (mode == CHECK_HARDENED || mode == CHECK_SAMPLE) {
+        paused_state = mode;
         __atomic_store_n(&check_active, CHECK_ON, __ATOMIC_RELAXED);
     }
 }
@@ -765,18 +766,18 @@ void check_init(void)
     cfg.quarantine = quarantine > 0 && quarantine_init(quarantine);
     cfg.trace = mmkit_options.trace_path[0] && trace_start(mmkit_options.trace_path);
     if (!cfg.headers && !cfg.checked_frees && !cfg.guarded && !cfg.trace) {
-        check_active = CHECK_OFF;
+        __atomic_store_n(&check_active, CHECK_OFF, __ATOMIC_RELAXED);
         return;
     }
     /* Hardened or sample mode with nothing more: the entry points serve
      * malloc and free themselves. */
     bool extras = cfg.headers || cfg.zero_on_free || cfg.trace;
+    uint8_t mode = CHECK_ON;
     if (cfg.checked_frees && !cfg.guarded && !extras)
-        check_active = CHECK_HARDENED;
+        mode = CHECK_HARDENED;
     else if (cfg.guarded && cfg.guard == GUARDED_POOL && !cfg.checked_frees && !extras)
-        check_active = CHECK_SAMPLE;
-    else
-        check_active = CHECK_ON;
+        mode = CHECK_SAMPLE;
+    __atomic_store_n(&check_active, mode, __ATOMIC_RELAXED);
     /* Before anything enters the private heap: loading the unwinder does. */
     private_heap_set_hooks(pause_entry_points, resume_entry_points);
     /* Reports show where the error happened in every mode; the debug mode

@@ -2,7 +2,7 @@
  * check.h - the checking modes (hardened, debug, sample, and the leak,
  * trace and valgrind features), a layer between the mmkit_* entry points
  * and the core allocator.  In fast mode the layer is off and costs each
- * entry point one predictable branch on check_active.
+ * entry point one predictable branch on check_mode().
  */
 #ifndef MMKIT_CHECK_H
 #define MMKIT_CHECK_H
@@ -24,6 +24,14 @@ struct mmkit_heap;
  * only the sampled allocations, and frees of guarded blocks, to the layer. */
 enum { CHECK_OFF, CHECK_HARDENED, CHECK_SAMPLE, CHECK_ON };
 extern uint8_t check_active INTERNAL;
+
+/* check_active as the calls read it: an atomic load, because the private
+ * heap's hooks change it while other threads call in (on x86 and arm64 the
+ * same plain load as before). */
+static inline uint8_t check_mode(void)
+{
+    return __atomic_load_n(&check_active, __ATOMIC_RELAXED);
+}
 
 /* Sample mode: allocations of this thread until the next guarded one
  * (0: not drawn yet). */
