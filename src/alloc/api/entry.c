@@ -1,6 +1,6 @@
 /*
  * entry.c - the mmkit_* allocation calls, and the mode dispatch.  With no
- * checking mode on, each call pays one predictable branch on check_mode()
+ * checking mode on, each call pays one predictable branch on check_mode_on()
  * and runs the core's fast path inline; otherwise it goes through the
  * checking layer (check.h), after start-up if it has not run yet: until
  * start-up has read the options, check_active sends every call here.
@@ -37,9 +37,9 @@ static __attribute__((noinline)) void layer_free(void *ptr)
 
 /* ---- allocation --------------------------------------------------------------------- */
 
-/* Out of line, so the fast path below tests check_mode() once.  Hardened
- * and sample mode serve most calls here, with the core's keyed paths. */
-static __attribute__((noinline)) void *malloc_by_mode(size_t size)
+/* Hardened and sample mode serve most calls here, with the core's keyed
+ * paths. */
+void *malloc_by_mode(size_t size)
 {
     uint8_t mode = check_mode();
     if (mode == CHECK_HARDENED)
@@ -54,9 +54,7 @@ static __attribute__((noinline)) void *malloc_by_mode(size_t size)
 
 void *mmkit_malloc(size_t size)
 {
-    if (unlikely(check_mode()))
-        return malloc_by_mode(size);
-    return heap_malloc(thread_heap, size, false);
+    return entry_malloc(size);
 }
 
 static bool is_power_of_two(size_t x)
@@ -70,7 +68,7 @@ static void *aligned_alloc_by_mode(struct mmkit_heap *heap, size_t alignment, si
         errno = EINVAL;
         return NULL;
     }
-    if (unlikely(check_mode()))
+    if (unlikely(check_mode_on()))
         return layer_alloc(heap, size, alignment, false);
     return core_alloc(heap, size, alignment, false);
 }
@@ -119,7 +117,7 @@ static void *calloc_by_mode(struct mmkit_heap *heap, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (unlikely(check_mode()))
+    if (unlikely(check_mode_on()))
         return layer_alloc(heap, total, 0, true);
     return core_alloc(heap, total, 0, true);
 }
@@ -131,7 +129,7 @@ void *mmkit_calloc(size_t count, size_t size)
 
 size_t mmkit_usable_size(const void *ptr)
 {
-    if (unlikely(check_mode())) {
+    if (unlikely(check_mode_on())) {
         mmkit_init();
         return check_usable_size(ptr);
     }
@@ -140,7 +138,7 @@ size_t mmkit_usable_size(const void *ptr)
 
 static void *realloc_by_mode(struct mmkit_heap *heap, void *ptr, size_t size)
 {
-    if (unlikely(check_mode()))
+    if (unlikely(check_mode_on()))
         return layer_realloc(heap, ptr, size);
     return core_realloc(heap, ptr, size);
 }
@@ -178,9 +176,8 @@ static __attribute__((noinline)) void free_sampled(void *ptr)
         check_free(ptr);
 }
 
-/* Out of line, so the fast path below tests check_mode() once and needs
- * no stack frame; hardened mode's path needs none either. */
-static __attribute__((noinline)) void free_by_mode(void *ptr)
+/* Hardened mode's path needs no stack frame either. */
+void free_by_mode(void *ptr)
 {
     uint8_t mode = check_mode();
     if (mode == CHECK_HARDENED) {
@@ -196,11 +193,7 @@ static __attribute__((noinline)) void free_by_mode(void *ptr)
 
 void mmkit_free(void *ptr)
 {
-    if (unlikely(check_mode())) {
-        free_by_mode(ptr);
-        return;
-    }
-    core_free_inline(ptr, false);
+    entry_free(ptr);
 }
 
 void mmkit_free_sized(void *ptr, size_t size)
@@ -228,14 +221,14 @@ void mmkit_heap_destroy(mmkit_heap *heap)
 {
     if (!heap || heap == &empty_heap)
         return;
-    if (check_mode())
+    if (check_mode_on())
         check_heap_destroyed(heap);
     heap_destroy_pool(heap);
 }
 
 void *mmkit_heap_malloc(mmkit_heap *heap, size_t size)
 {
-    if (unlikely(check_mode()))
+    if (unlikely(check_mode_on()))
         return layer_alloc(heap, size, 0, false);
     return heap_malloc(heap, size, false);
 }

@@ -6,15 +6,15 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "api.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-EXPORT void *malloc(size_t size) { return mmkit_malloc(size); }
+EXPORT void *malloc(size_t size) { return entry_malloc(size); }
 EXPORT void *calloc(size_t count, size_t size) { return mmkit_calloc(count, size); }
 EXPORT void *realloc(void *ptr, size_t size) { return mmkit_realloc(ptr, size); }
 EXPORT void *reallocarray(void *ptr, size_t count, size_t size) { return mmkit_reallocarray(ptr, count, size); }
-EXPORT void free(void *ptr) { mmkit_free(ptr); }
+EXPORT void free(void *ptr) { entry_free(ptr); }
 EXPORT void cfree(void *ptr) { mmkit_free(ptr); }
 EXPORT void free_sized(void *ptr, size_t size) { mmkit_free_sized(ptr, size); }
 EXPORT void free_aligned_sized(void *ptr, size_t alignment, size_t size) { mmkit_free_aligned_sized(ptr, alignment, size); }
@@ -27,10 +27,10 @@ EXPORT size_t malloc_usable_size(void *ptr) { return mmkit_usable_size(ptr); }
 EXPORT int malloc_trim(size_t pad) { return mmkit_trim(pad); }
 
 /* glibc's internal names, used by parts of glibc and by some programs. */
-EXPORT void *__libc_malloc(size_t size) { return mmkit_malloc(size); }
+EXPORT void *__libc_malloc(size_t size) { return entry_malloc(size); }
 EXPORT void *__libc_calloc(size_t count, size_t size) { return mmkit_calloc(count, size); }
 EXPORT void *__libc_realloc(void *ptr, size_t size) { return mmkit_realloc(ptr, size); }
-EXPORT void __libc_free(void *ptr) { mmkit_free(ptr); }
+EXPORT void __libc_free(void *ptr) { entry_free(ptr); }
 EXPORT void *__libc_memalign(size_t alignment, size_t size) { return mmkit_memalign(alignment, size); }
 EXPORT void *__libc_valloc(size_t size) { return mmkit_valloc(size); }
 EXPORT void *__libc_pvalloc(size_t size) { return mmkit_pvalloc(size); }
