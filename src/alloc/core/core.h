@@ -326,8 +326,8 @@ static inline void stats_count_alloc(class_counters *c)
     atomic_store_explicit(&c->allocs, allocs, memory_order_relaxed);
     /* Signed: a heap that adopted an exited thread's pages counts frees of
      * blocks it never handed out. */
-    int64_t live = (int64_t)(allocs - counter_get(&c->frees));
-    if (unlikely(live > (int64_t)counter_get(&c->peak_live)))
+    int64_t live;
+    if (unlikely(counter_difference_above(allocs, &c->frees, &c->peak_live, &live)))
         atomic_store_explicit(&c->peak_live, (uint64_t)live, memory_order_relaxed);
 }
 /* ---- hardening --------------------------------------------------------------- */

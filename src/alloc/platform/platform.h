@@ -31,16 +31,39 @@ static inline size_t align_up(size_t n, size_t alignment)
     return (n + alignment - 1) & ~(alignment - 1);
 }
 
-/* Owner-written counters: a relaxed load and store compile to a plain add,
- * yet readers in other threads see whole values. */
+/* Owner-written counters: only their owner adds to them, so a relaxed load
+ * and store need no locked instruction, yet readers in other threads see
+ * whole values.  On x86-64 the fast paths read and add to them as operands
+ * of one instruction, since compilers do not fold atomic loads and stores
+ * into others: an aligned 8-byte access there is as atomic as theirs. */
 static inline void counter_add(_Atomic uint64_t *c, uint64_t n)
 {
+#if defined(__x86_64__)
+    __asm__("addq %1, %0" : "+m"(*(uint64_t *)c) : "er"(n));
+#else
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
                           memory_order_relaxed);
+#endif
 }
 static inline uint64_t counter_get(const _Atomic uint64_t *c)
 {
     return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
+}
+/* x - *sub, signed, in *difference; and whether it is above *bound. */
+static inline bool counter_difference_above(uint64_t x, const _Atomic uint64_t *sub,
+                                            const _Atomic uint64_t *bound, int64_t *difference)
+{
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    bool above;
+    __asm__("subq %2, %0\n\tcmpq %3, %0"
+            : "+r"(x), "=@ccg"(above)
+            : "m"(*(const uint64_t *)sub), "m"(*(const uint64_t *)bound));
+    *difference = (int64_t)x;
+    return above;
+#else
+    *difference = (int64_t)(x - counter_get(sub));
+    return *difference > (int64_t)counter_get(bound);
+#endif
 }
 
 /* A 64-bit mixing function: keys, seals and random draws derive from it. */
