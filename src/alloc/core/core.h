@@ -420,7 +420,7 @@ static inline void core_free_block(segment *seg, page *pg, void *ptr, bool keyed
         b->next = block_link(pg, pg->local_free, keyed);
         pg->local_free = b;
         counter_add(&pg->counters->frees, 1);
-        if (unlikely(--pg->used == 0) || unlikely(pg->in_full))
+        if (unlikely(decrement_to_nonpositive(&pg->used_or_full))) /* emptied, or full */
             heap_page_freed_slow(pg);
         return;
     }

@@ -118,7 +118,7 @@ static void heap_adopt_pages(struct mmkit_heap *heap, segment *seg)
     for (page *pg; (pg = segment_next_page(seg, &i));) {
         page_set_heap(pg, heap);
         page_collect(pg);
-        pg->in_full = false;
+        pg->full_mark = 0;
         queue_push(pg->large ? &heap->large : &heap->queue[pg->class_index], pg);
     }
 }
@@ -153,14 +153,14 @@ static void page_to_full(struct mmkit_heap *heap, page *pg)
 {
     queue_remove(&heap->queue[pg->class_index], pg);
     queue_push(&heap->full[pg->class_index], pg);
-    pg->in_full = true;
+    pg->full_mark = PAGE_FULL_MARK;
 }
 
 static void page_from_full(struct mmkit_heap *heap, page *pg)
 {
     queue_remove(&heap->full[pg->class_index], pg);
     queue_push(&heap->queue[pg->class_index], pg);
-    pg->in_full = false;
+    pg->full_mark = 0;
 }
 
 /* The first page of the class's queue with a free block; pages without
@@ -259,7 +259,7 @@ static page_queue *queue_of(struct mmkit_heap *heap, const page *pg)
 {
     if (pg->large)
         return &heap->large;
-    return pg->in_full ? &heap->full[pg->class_index] : &heap->queue[pg->class_index];
+    return pg->full_mark ? &heap->full[pg->class_index] : &heap->queue[pg->class_index];
 }
 
 static void heap_retire_page(struct mmkit_heap *heap, page *pg)
@@ -325,7 +325,7 @@ void heap_page_freed_slow(page *pg)
         heap_retire_page(heap, pg);
         return;
     }
-    if (pg->in_full)
+    if (pg->full_mark)
         page_from_full(heap, pg);
     /* The direct page stays even when empty: a program that allocates and
      * frees one block in a loop must not map and purge a page each time. */

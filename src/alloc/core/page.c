@@ -59,7 +59,7 @@ void page_init(page *pg, struct mmkit_heap *heap, size_t class_index)
     pg->used = 0;
     pg->free = NULL;
     pg->local_free = NULL;
-    pg->in_full = false;
+    pg->full_mark = 0;
     pg->large = false;
     pg->key = hardening_secret ? (uintptr_t)mix64(hardening_secret ^ (uintptr_t)pg->start) : 0;
     pg->next = pg->prev = NULL;

@@ -74,7 +74,17 @@ typedef struct page {
     block *local_free;          /* owner: blocks it freed since the last collect */
     struct class_counters *counters; /* the owner's counters of this class */
     uintptr_t key;              /* links inside blocks are XORed with it; 0 unless hardened */
-    uint32_t used;              /* blocks out (see the invariant) */
+    /* Blocks out (see the invariant), and the mark of a page on the heap's
+     * full queue rather than its class queue.  The free path reads the two
+     * as one signed word: the mark is its sign bit, so the word drops to 0
+     * or below exactly when the page needs the slow path, emptied or full. */
+    union {
+        struct {
+            uint32_t used;
+            uint32_t full_mark; /* PAGE_FULL_MARK or 0 */
+        };
+        int64_t used_or_full;
+    };
     /* Blocks carved so far: only the owner writes it (page_capacity_set),
      * but other threads vetting a free read it (lookup.h). */
     _Atomic uint32_t capacity;
@@ -82,7 +92,6 @@ typedef struct page {
     uint32_t block_size;
     uint8_t class_index;        /* HUGE_CLASS for a huge block */
     uint8_t slice_count;        /* slices spanned; 0 while the slice is free */
-    bool in_full;               /* on the heap's full queue, not its class queue */
     bool large;                 /* one block of the whole page, on the large queue */
     uint8_t *start;             /* first block */
     struct page *next, *prev;   /* in the owner heap's class or full queue */
@@ -91,6 +100,9 @@ typedef struct page {
     _Alignas(64) _Atomic(block *) thread_free;  /* other threads' frees */
     _Atomic(struct mmkit_heap *) heap;           /* owner; NULL while abandoned */
 } page;
+
+#define PAGE_FULL_MARK 0x80000000u
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "used is the low half of used_or_full");
 
 #define HUGE_CLASS 255
 

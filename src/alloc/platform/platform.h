@@ -49,6 +49,18 @@ static inline uint64_t counter_get(const _Atomic uint64_t *c)
 {
     return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
 }
+/* --*w <= 0, as one subtract from memory and a branch on its flags on
+ * x86-64 (compilers load, subtract, store and test). */
+static inline bool decrement_to_nonpositive(int64_t *w)
+{
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    bool nonpositive;
+    __asm__("subq $1, %0" : "+m"(*w), "=@ccle"(nonpositive));
+    return nonpositive;
+#else
+    return --*w <= 0;
+#endif
+}
 /* x - *sub, signed, in *difference; and whether it is above *bound. */
 static inline bool counter_difference_above(uint64_t x, const _Atomic uint64_t *sub,
                                             const _Atomic uint64_t *bound, int64_t *difference)
