@@ -236,22 +236,28 @@ static void sleep_until(uint64_t deadline_ns)
 static int maps_of_pid(const struct maps_request *args)
 {
     struct watch watch = {.pid = args->pid, .record = true, .started_ns = now_ns()};
+    if (args->every_ns) {
+        /* Ctrl-C ends the sampling, not the report: from the first read on,
+         * so that one while the first layout is read is not fatal. */
+        struct sigaction action = {.sa_handler = on_interrupt};
+        sigaction(SIGINT, &action, NULL);
+        sigaction(SIGTERM, &action, NULL);
+    }
     int error = read_layout(&watch, !args->every_ns);
     if (error) {
         watch_free(&watch);
         return unreadable(args->pid, error);
     }
     if (args->every_ns) {
-        /* Ctrl-C ends the sampling, not the report. */
-        struct sigaction action = {.sa_handler = on_interrupt};
-        sigaction(SIGINT, &action, NULL);
-        sigaction(SIGTERM, &action, NULL);
+        /* At least one sample, however soon the interrupt comes. */
         bool alive = true;
-        for (uint64_t next = watch.started_ns; alive && !interrupted; next += args->every_ns) {
+        for (uint64_t next = watch.started_ns; alive; next += args->every_ns) {
             sleep_until(next);
-            alive = !interrupted && take_sample(&watch);
+            alive = take_sample(&watch);
+            if (interrupted)
+                break;
         }
-        if (!alive && !interrupted)
+        if (!alive)
             fprintf(stderr, "mmkit: maps: process %d exited after %.1f s: its last sampled "
                             "layout follows\n",
                     (int)args->pid, (double)(now_ns() - watch.started_ns) / 1e9);

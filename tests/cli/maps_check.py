@@ -112,10 +112,12 @@ def run(work):
 
 
 def sampling(work):
-    """A waiting program, and mmkit sampling it once it has read some of its
-    smaps (their bytes show in mmkit's rchar)."""
+    """A waiting program whose pages are all written, and mmkit sampling it
+    once it has read some of its smaps (their bytes show in mmkit's rchar)."""
     program = subprocess.Popen([PROGRAM, os.path.join(work, "mapped"), "--wait"],
-                               stdin=subprocess.PIPE)
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if program.stdout.readline() != "ready\n":
+        sys.exit("FAIL: the program did not get ready")
     maps = subprocess.Popen([MMKIT, "maps", "--json", "--every", "5ms", str(program.pid)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -3,7 +3,8 @@
  * for `mmkit maps` to find: 256 KiB of initialised data, 2 MiB of bss, a
  * 4 MiB brk heap, 256 KiB of stack, FILE (256 KiB) mapped, and an 8 MiB
  * block and a small one from malloc; it writes to the first half of each, so half of each
- * is resident.  With --wait it then waits for its standard input to close.
+ * is resident.  With --wait it then says "ready" and waits for its standard
+ * input to close.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -41,6 +42,9 @@ static int with_stack(int (*then)(void))
 
 static int wait_for_eof(void)
 {
+    /* Every page it writes is written: a watcher may look now. */
+    puts("ready");
+    fflush(stdout);
     char byte;
     while (read(0, &byte, 1) > 0)
         continue;
