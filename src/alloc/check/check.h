@@ -32,19 +32,10 @@ static inline uint8_t check_mode(void)
     return __atomic_load_n(&check_active, __ATOMIC_RELAXED);
 }
 
-/* Is any checking on?  The entry points' one branch.  On x86-64 a compare
- * of the byte in memory: as atomic as the load above (an aligned byte
- * read), one instruction fewer, as compilers do not fold an atomic load
- * into a compare. */
+/* Is any checking on?  The entry points' one branch. */
 static inline bool check_mode_on(void)
 {
-#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
-    bool on;
-    __asm__("cmpb $0, %1" : "=@ccne"(on) : "m"(check_active));
-    return on;
-#else
-    return check_mode() != CHECK_OFF;
-#endif
+    return !byte_equals(&check_active, CHECK_OFF);
 }
 
 /* Sample mode: allocations of this thread until the next guarded one

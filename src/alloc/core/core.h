@@ -416,7 +416,7 @@ static inline void *heap_malloc(struct mmkit_heap *heap, size_t size, bool keyed
 static inline void core_free_block(segment *seg, page *pg, void *ptr, bool keyed)
 {
     block *b = ptr;
-    if (likely(atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id())) {
+    if (likely(thread_is_current(atomic_load_explicit(&seg->thread_id, memory_order_relaxed)))) {
         b->next = block_link(pg, pg->local_free, keyed);
         pg->local_free = b;
         counter_add(&pg->counters->frees, 1);

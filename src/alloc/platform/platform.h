@@ -49,6 +49,19 @@ static inline uint64_t counter_get(const _Atomic uint64_t *c)
 {
     return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
 }
+/* A relaxed load of the byte at p, compared with value: on x86-64 one
+ * compare with the byte in memory (as atomic as the load), which compilers
+ * do not fold an atomic load into. */
+static inline bool byte_equals(const uint8_t *p, uint8_t value)
+{
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    bool equal;
+    __asm__("cmpb %2, %1" : "=@cce"(equal) : "m"(*p), "iq"(value));
+    return equal;
+#else
+    return __atomic_load_n(p, __ATOMIC_RELAXED) == value;
+#endif
+}
 /* --*w <= 0, as one subtract from memory and a branch on its flags on
  * x86-64 (compilers load, subtract, store and test). */
 static inline bool decrement_to_nonpositive(int64_t *w)
@@ -100,6 +113,20 @@ static inline uintptr_t current_thread_id(void)
     return tp;
 #else
     return (uintptr_t)__builtin_thread_pointer();
+#endif
+}
+
+/* id == current_thread_id(): on x86-64 one compare with the thread
+ * pointer's word, where the free path's test of its owner would otherwise
+ * load it first. */
+static inline bool thread_is_current(uintptr_t id)
+{
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    bool same;
+    __asm__("cmp %%fs:0, %1" : "=@cce"(same) : "r"(id));
+    return same;
+#else
+    return id == current_thread_id();
 #endif
 }
 
