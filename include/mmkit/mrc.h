@@ -79,8 +79,14 @@ void sim_mrc_free(struct sim_mrc *curve);
 /* Faults and miss ratio with `frames` frames (the footprint's beyond it). */
 double sim_mrc_faults(const struct sim_mrc *curve, uint64_t frames);
 double sim_mrc_miss_ratio(const struct sim_mrc *curve, uint64_t frames);
-/* The knee: the fewest frames that get `share` (0.9) of the hits that
- * the footprint gets. */
+/* The fewest frames at which the curve is an estimate: 1 for an exact
+ * curve, 1 / R for one from a sample at rate R, where each page followed
+ * stands for 1 / R pages.  Below it a sample cannot tell sizes apart (on
+ * real programs, whose hottest pages take most of the references, the
+ * true curve falls steeply there), so the reports print no figure. */
+uint64_t sim_mrc_resolution(const struct sim_mrc *curve);
+/* The knee: the fewest frames, from the resolution up, that get `share`
+ * (0.9) of the hits that the footprint gets. */
 uint64_t sim_mrc_knee(const struct sim_mrc *curve, double share);
 /* Mean absolute difference of the miss ratios at 1..the footprint of
  * `exact`. */

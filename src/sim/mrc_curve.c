@@ -38,10 +38,15 @@ double sim_mrc_miss_ratio(const struct sim_mrc *curve, uint64_t frames)
     return curve->references ? sim_mrc_faults(curve, frames) / (double)curve->references : 0;
 }
 
+uint64_t sim_mrc_resolution(const struct sim_mrc *curve)
+{
+    return curve->sample_rate < 1 ? (uint64_t)llround(1 / curve->sample_rate) : 1;
+}
+
 uint64_t sim_mrc_knee(const struct sim_mrc *curve, double share)
 {
     double all_hits = curve->faults[0] - curve->faults[curve->footprint];
-    for (uint64_t f = 1; f < curve->footprint; f++)
+    for (uint64_t f = sim_mrc_resolution(curve); f < curve->footprint; f++)
         if (curve->faults[0] - curve->faults[f] >= share * all_hits)
             return f;
     return curve->footprint;

@@ -1,5 +1,7 @@
 /* mrc_report.c - miss-ratio curves and working-set curves as a table, CSV
- * and JSON.  Estimated fault counts are rounded to whole faults. */
+ * and JSON.  Estimated fault counts are rounded to whole faults; sizes
+ * below a sampled curve's resolution get no figure ("-", an empty CSV
+ * field, JSON null). */
 #include <inttypes.h>
 
 #include "mmkit/mrc.h"
@@ -28,8 +30,12 @@ static void table(FILE *out, const struct sim_mrc *curves, size_t count, const u
     for (size_t i = 0; i < size_count; i++) {
         fprintf(out, csv ? "%" PRIu64 : "%10" PRIu64, sizes[i]);
         for (size_t c = 0; c < count; c++)
-            fprintf(out, csv ? ",%.0f,%.6f" : "  %12.0f %9.5f",
-                    sim_mrc_faults(&curves[c], sizes[i]), sim_mrc_miss_ratio(&curves[c], sizes[i]));
+            if (sizes[i] < sim_mrc_resolution(&curves[c]))
+                fputs(csv ? ",," : "  " "           -         -", out);
+            else
+                fprintf(out, csv ? ",%.0f,%.6f" : "  %12.0f %9.5f",
+                        sim_mrc_faults(&curves[c], sizes[i]),
+                        sim_mrc_miss_ratio(&curves[c], sizes[i]));
         fputc('\n', out);
     }
 }
@@ -37,11 +43,18 @@ static void table(FILE *out, const struct sim_mrc *curves, size_t count, const u
 void sim_mrc_text(FILE *out, const struct sim_mrc *curves, size_t count, const uint64_t *sizes,
                   size_t size_count)
 {
-    for (size_t c = 0; c < count; c++)
+    for (size_t c = 0; c < count; c++) {
+        uint64_t knee = sim_mrc_knee(&curves[c], KNEE_SHARE);
+        uint64_t resolution = sim_mrc_resolution(&curves[c]);
         fprintf(out, "%s: %" PRIu64 " page references, footprint %" PRIu64
-                     " pages; 90%% of the achievable hits at %" PRIu64 " frames\n",
-                curves[c].name, curves[c].references, curves[c].footprint,
-                sim_mrc_knee(&curves[c], KNEE_SHARE));
+                     " pages; 90%% of the achievable hits at %" PRIu64 " frames%s\n",
+                curves[c].name, curves[c].references, curves[c].footprint, knee,
+                knee == resolution && resolution > 1 ? " or fewer" : "");
+        if (resolution > 1)
+            fprintf(out, "  (a page of the sample stands for %" PRIu64
+                         " pages: smaller sizes are not estimated; the exact curve has them)\n",
+                    resolution);
+    }
     table(out, curves, count, sizes, size_count, false);
 }
 
@@ -58,13 +71,18 @@ void sim_mrc_json(FILE *out, const struct sim_mrc *curves, size_t count, const u
     for (size_t c = 0; c < count; c++) {
         const struct sim_mrc *curve = &curves[c];
         fprintf(out, "%s\n    {\"name\": \"%s\", \"references\": %" PRIu64 ", \"footprint\": %" PRIu64
-                     ", \"sample_rate\": %.6g, \"knee\": %" PRIu64 ", \"points\": [",
+                     ", \"sample_rate\": %.6g, \"resolution\": %" PRIu64 ", \"knee\": %" PRIu64
+                     ", \"points\": [",
                 c ? "," : "", curve->name, curve->references, curve->footprint,
-                curve->sample_rate, sim_mrc_knee(curve, KNEE_SHARE));
+                curve->sample_rate, sim_mrc_resolution(curve), sim_mrc_knee(curve, KNEE_SHARE));
         for (size_t i = 0; i < size_count; i++)
-            fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", \"faults\": %.0f, \"miss_ratio\": %.6f}",
-                    i ? "," : "", sizes[i], sim_mrc_faults(curve, sizes[i]),
-                    sim_mrc_miss_ratio(curve, sizes[i]));
+            if (sizes[i] < sim_mrc_resolution(curve))
+                fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", \"faults\": null, \"miss_ratio\": null}",
+                        i ? "," : "", sizes[i]);
+            else
+                fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", \"faults\": %.0f, \"miss_ratio\": %.6f}",
+                        i ? "," : "", sizes[i], sim_mrc_faults(curve, sizes[i]),
+                        sim_mrc_miss_ratio(curve, sizes[i]));
         fprintf(out, "\n    ]}");
     }
     fprintf(out, "\n  ]\n}\n");

@@ -1,5 +1,6 @@
-/* mrc_svg.c - miss ratio against frames, one line per curve, with the
- * first curve's knee and footprint marked. */
+/* mrc_svg.c - miss ratio against frames, one line per curve (a sampled
+ * one from its resolution on), with the first curve's knee and footprint
+ * marked. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -28,8 +29,9 @@ void sim_mrc_svg(FILE *out, const struct sim_mrc *curves, size_t count, const ch
     for (size_t c = 0; c < count; c++) {
         if (curves[c].footprint > last)
             last = curves[c].footprint;
-        if (sim_mrc_miss_ratio(&curves[c], 1) > chart.y_max)
-            chart.y_max = sim_mrc_miss_ratio(&curves[c], 1);
+        double first = sim_mrc_miss_ratio(&curves[c], sim_mrc_resolution(&curves[c]));
+        if (first > chart.y_max)
+            chart.y_max = first;
     }
     chart.x_max = (double)last;
     size_t n = last < SVG_POINTS ? (size_t)last : SVG_POINTS;
@@ -43,12 +45,15 @@ void sim_mrc_svg(FILE *out, const struct sim_mrc *curves, size_t count, const ch
     snprintf(heading, sizeof heading, "Miss ratio by memory size: %s", title);
     svg_chart_begin(&chart, heading, log_x ? "frames (log scale)" : "frames", "miss ratio");
     for (size_t c = 0; c < count; c++) {
+        size_t points = 0; /* from the curve's resolution on */
         for (size_t i = 0; i < n; i++) {
             uint64_t frames = point_frames(i, n, last, log_x);
-            x[i] = (double)frames;
-            y[i] = sim_mrc_miss_ratio(&curves[c], frames);
+            if (frames < sim_mrc_resolution(&curves[c]))
+                continue;
+            x[points] = (double)frames;
+            y[points++] = sim_mrc_miss_ratio(&curves[c], frames);
         }
-        svg_chart_series(&chart, (unsigned)c, curves[c].name, x, y, n);
+        svg_chart_series(&chart, (unsigned)c, curves[c].name, x, y, points);
     }
     if (count) {
         char label[96];

@@ -128,6 +128,26 @@ mrc_equals_a_sweep_of_lru_opt_and_fifo_and_draws_its_knee)
   grep -q "90% of the achievable hits at 4 frames" "$work/mrc.svg" || fail "no knee in the SVG"
   grep -q "footprint: 238 pages" "$work/mrc.svg" || fail "no footprint in the SVG"
   ;;
+sampled_curves_give_no_figure_below_their_resolution)
+  # At rate 1/4 a page of the sample stands for 4: the sizes below have no
+  # figure in the table, the CSV or the JSON, and the exact curve beside
+  # it has them all.
+  "$mmkit" mrc "$data/sort.lackey.xz" --curves lru,fifo --sample 0.25 --sizes 1..6 >"$work/mrc.txt"
+  grep -qF "a page of the sample stands for 4 pages" "$work/mrc.txt" || fail "no resolution said"
+  awk '$1 == 3 { exit !($2 == "-" && $3 == "-" && $4 == "-" && $5 == "-") }' "$work/mrc.txt" ||
+    fail "3 frames has figures: $(cat "$work/mrc.txt")"
+  awk '$1 == 4 { exit !($2 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/) }' "$work/mrc.txt" ||
+    fail "4 frames has no figures: $(cat "$work/mrc.txt")"
+  "$mmkit" mrc "$data/sort.lackey.xz" --sample 0.25 --check --sizes 1..6 --json >"$work/mrc.json"
+  python3 - "$work/mrc.json" <<'PY' || fail "the JSON's points are wrong"
+import json, sys
+sampled, exact = json.load(open(sys.argv[1]))["curves"]
+assert sampled["resolution"] == 4 and exact["resolution"] == 1, (sampled["resolution"], exact["resolution"])
+for point in sampled["points"]:
+    assert (point["miss_ratio"] is None) == (point["frames"] < 4), point
+assert all(p["miss_ratio"] is not None for p in exact["points"]), exact["points"]
+PY
+  ;;
 freespace_trace_is_drawn_and_explained)
   # A real program's trace (python3 starting, recorded with its stacks):
   # each policy's heap drawn with its call sites named, and every call
