@@ -31,7 +31,7 @@ static void table(FILE *out, const struct sim_mrc *curves, size_t count, const u
         fprintf(out, csv ? "%" PRIu64 : "%10" PRIu64, sizes[i]);
         for (size_t c = 0; c < count; c++)
             if (sizes[i] < sim_mrc_resolution(&curves[c]))
-                fputs(csv ? ",," : "  " "           -         -", out);
+                fprintf(out, csv ? ",," : "  %12s %9s", "-", "-");
             else
                 fprintf(out, csv ? ",%.0f,%.6f" : "  %12.0f %9.5f",
                         sim_mrc_faults(&curves[c], sizes[i]),
@@ -75,14 +75,14 @@ void sim_mrc_json(FILE *out, const struct sim_mrc *curves, size_t count, const u
                      ", \"points\": [",
                 c ? "," : "", curve->name, curve->references, curve->footprint,
                 curve->sample_rate, sim_mrc_resolution(curve), sim_mrc_knee(curve, KNEE_SHARE));
-        for (size_t i = 0; i < size_count; i++)
+        for (size_t i = 0; i < size_count; i++) {
+            fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", ", i ? "," : "", sizes[i]);
             if (sizes[i] < sim_mrc_resolution(curve))
-                fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", \"faults\": null, \"miss_ratio\": null}",
-                        i ? "," : "", sizes[i]);
+                fputs("\"faults\": null, \"miss_ratio\": null}", out);
             else
-                fprintf(out, "%s\n      {\"frames\": %" PRIu64 ", \"faults\": %.0f, \"miss_ratio\": %.6f}",
-                        i ? "," : "", sizes[i], sim_mrc_faults(curve, sizes[i]),
-                        sim_mrc_miss_ratio(curve, sizes[i]));
+                fprintf(out, "\"faults\": %.0f, \"miss_ratio\": %.6f}",
+                        sim_mrc_faults(curve, sizes[i]), sim_mrc_miss_ratio(curve, sizes[i]));
+        }
         fprintf(out, "\n    ]}");
     }
     fprintf(out, "\n  ]\n}\n");

@@ -45,10 +45,11 @@ void sim_mrc_svg(FILE *out, const struct sim_mrc *curves, size_t count, const ch
     snprintf(heading, sizeof heading, "Miss ratio by memory size: %s", title);
     svg_chart_begin(&chart, heading, log_x ? "frames (log scale)" : "frames", "miss ratio");
     for (size_t c = 0; c < count; c++) {
+        uint64_t resolution = sim_mrc_resolution(&curves[c]);
         size_t points = 0; /* from the curve's resolution on */
         for (size_t i = 0; i < n; i++) {
             uint64_t frames = point_frames(i, n, last, log_x);
-            if (frames < sim_mrc_resolution(&curves[c]))
+            if (frames < resolution)
                 continue;
             x[points] = (double)frames;
             y[points++] = sim_mrc_miss_ratio(&curves[c], frames);

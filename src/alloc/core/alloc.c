@@ -71,7 +71,7 @@ void *core_realloc(struct mmkit_heap *heap, void *ptr, size_t size)
         return ptr; /* shrinking by less than half: keep the block */
     page *pg = page_of(seg, ptr);
     if (pg->large && size > usable && size <= mmkit_options.mmap_threshold &&
-        atomic_load_explicit(&seg->thread_id, memory_order_relaxed) == current_thread_id() &&
+        thread_is_current(atomic_load_explicit(&seg->thread_id, memory_order_relaxed)) &&
         heap_large_grow(pg, size))
         return ptr; /* grown into the free slices after it */
     if (seg->kind == SEGMENT_HUGE) {
